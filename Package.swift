@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "preflight",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "preflight", targets: ["PreflightCLI"]),
+        .library(name: "MediaProbe", targets: ["MediaProbe"]),
+        .library(name: "MediaIO", targets: ["MediaIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries. Each has a shim.h with static inline wrappers for the macros and
+        // variadic functions Swift cannot import; no logic lives here.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat libavcodec libswscale libswresample libavutil",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libswresample-dev", "libavutil-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // Swift owners of FFmpeg objects. No C pointer leaves this module.
+        .target(name: "MediaIO", dependencies: ["CFFmpeg"]),
+        // probe(url) -> MediaInfo.
+        .target(name: "MediaProbe", dependencies: ["MediaIO"]),
+
+        .executableTarget(
+            name: "PreflightCLI",
+            dependencies: [
+                "MediaProbe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"]),
+        .testTarget(name: "MediaProbeTests", dependencies: ["MediaProbe"]),
+        .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI"]),
+    ]
+)

@@ -1,0 +1,115 @@
+import MediaIO
+
+/// Reads every packet of a file (without decoding) to measure what headers may leave out or get
+/// wrong: durations, frame counts, frame-rate constancy. Memory is constant: only running totals.
+struct PacketScan {
+    struct Tally {
+        var packets: Int64 = 0
+        var firstTimestamp: Int64?
+        var lastEnd: Int64?
+        var steps = IndexSummary()
+        var order = PresentationOrder()
+    }
+
+    var tallies: [Int: Tally] = [:]
+    /// A read error after some packets: the measured values cover only what came before it.
+    var stoppedEarly: String?
+
+    static func run(_ demuxer: Demuxer) throws(FFmpegError) -> PacketScan {
+        var scan = PacketScan()
+        while true {
+            let packet: PacketInfo?
+            do {
+                packet = try demuxer.readPacketInfo()
+            } catch {
+                if error.isInterrupted { throw error }
+                scan.stoppedEarly = error.description
+                break
+            }
+            guard let packet else { break }
+            scan.add(packet)
+        }
+        for key in scan.tallies.keys {
+            for step in scan.tallies[key]!.order.drain() { scan.tallies[key]!.steps.observe(step: step) }
+        }
+        return scan
+    }
+
+    mutating func add(_ p: PacketInfo) {
+        var t = tallies[p.streamIndex, default: Tally()]
+        t.packets += 1
+        if let ts = p.pts ?? p.dts {
+            t.firstTimestamp = min(t.firstTimestamp ?? ts, ts)
+            let end = ts + max(p.duration, 0)
+            t.lastEnd = max(t.lastEnd ?? end, end)
+        }
+        // Steps between presentation times, not decode times: Matroska and others store no DTS.
+        if let pts = p.pts ?? p.dts, let step = t.order.push(pts) { t.steps.observe(step: step) }
+        tallies[p.streamIndex] = t
+    }
+
+    func seconds(of stream: StreamDescription) -> Double? {
+        guard let t = tallies[stream.index], let first = t.firstTimestamp, let end = t.lastEnd, end > first else { return nil }
+        return Interpretation.seconds(end - first, stream.timeBase)
+    }
+
+    func apply(to info: inout MediaInfo, streams: [StreamDescription]) {
+        info.probeMode = .accurate
+        let byIndex = Dictionary(uniqueKeysWithValues: streams.map { ($0.index, $0) })
+        var longest: Double?
+        for i in info.video.indices {
+            let index = info.video[i].index
+            guard let stream = byIndex[index], let t = tallies[index] else { continue }
+            info.video[i].frameCount = t.packets
+            info.video[i].frameCountSource = .packets
+            if let d = seconds(of: stream) { info.video[i].duration = d; longest = max(longest ?? d, d) }
+            if let variable = Interpretation.isVariable(t.steps) { info.video[i].variableFrameRate = variable }
+        }
+        for i in info.audio.indices {
+            let index = info.audio[i].index
+            guard let stream = byIndex[index], let t = tallies[index] else { continue }
+            info.audio[i].frameCount = t.packets
+            if let d = seconds(of: stream) { info.audio[i].duration = d; longest = max(longest ?? d, d) }
+        }
+        if info.kind == .image, let frames = info.video.first?.frameCount, frames > 1 {
+            info.kind = .animatedImage
+        }
+        if info.kind != .image, let longest {
+            info.container.duration = longest
+            info.container.durationSource = .packets
+            info.container.durationExact = stoppedEarly == nil
+        }
+        if let stoppedEarly {
+            info.warnings.append("reading stopped early (\(stoppedEarly)): counts and duration cover only the readable part")
+        }
+    }
+}
+
+/// Puts presentation timestamps arriving in decode order back in display order with a small sliding
+/// window (B-frame reordering is never deeper than 16 frames), so memory stays constant.
+struct PresentationOrder {
+    private var window: [Int64] = []
+    private var last: Int64?
+    private static let depth = 32
+
+    /// Adds a timestamp; returns the step between the two earliest ones once the window is full.
+    mutating func push(_ pts: Int64) -> Int64? {
+        let at = window.firstIndex(where: { $0 > pts }) ?? window.endIndex
+        window.insert(pts, at: at)
+        guard window.count > Self.depth else { return nil }
+        let next = window.removeFirst()
+        defer { last = next }
+        return last.map { next - $0 }
+    }
+
+    /// The steps still held in the window, at the end of the stream.
+    mutating func drain() -> [Int64] {
+        var steps: [Int64] = []
+        for next in window {
+            if let last { steps.append(next - last) }
+            last = next
+        }
+        window = []
+        return steps
+    }
+}

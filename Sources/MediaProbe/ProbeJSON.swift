@@ -1,0 +1,67 @@
+import Foundation
+
+/// The JSON forms of probe results: one record per file (a `MediaInfo`, or `path` + `error`), and the
+/// one-document form that wraps them. README "JSON schema" documents both.
+public enum ProbeJSON {
+    /// Version of the record shape; bumped only when a key changes meaning or disappears.
+    public static let schemaVersion = 1
+
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
+    /// One file's outcome as it appears in `--ndjson` lines and in the document's `files`.
+    public enum Record: Encodable, Sendable {
+        case media(MediaInfo)
+        case failure(ProbeError)
+
+        public init(_ result: Result<MediaInfo, ProbeError>) {
+            switch result {
+            case .success(let info): self = .media(info)
+            case .failure(let error): self = .failure(error)
+            }
+        }
+
+        private struct Failure: Encodable {
+            var path: String
+            var error: Body
+            struct Body: Encodable {
+                var code: String
+                var message: String
+                var hint: String?
+                var exitCode: Int32
+            }
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            switch self {
+            case .media(let info):
+                try info.encode(to: encoder)
+            case .failure(let e):
+                try Failure(path: e.path, error: .init(code: e.code.rawValue, message: e.message, hint: e.hint, exitCode: e.exitCode))
+                    .encode(to: encoder)
+            }
+        }
+    }
+
+    /// The `--json` document.
+    public struct Document: Encodable, Sendable {
+        public var schemaVersion = ProbeJSON.schemaVersion
+        public var tool: String
+        public var files: [Record]
+
+        public init(tool: String, files: [Record]) {
+            self.tool = tool
+            self.files = files
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import MediaIO
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct ProbeOptions: Sendable {
+    public enum Depth: Sendable {
+        /// Headers only, then every packet when the headers leave duration or frame count unknown or
+        /// estimated. The default: fast on well-formed files, never passes off a guess.
+        case auto
+        /// Headers only, whatever they say.
+        case fast
+        /// Always read every packet.
+        case accurate
+    }
+
+    public var depth: Depth
+    /// Seconds before giving up on one file; nil for no limit.
+    public var timeout: Double?
+
+    public init(depth: Depth = .auto, timeout: Double? = 30) {
+        self.depth = depth
+        self.timeout = timeout
+    }
+}
+
+/// Probes one file through libavformat, in-process.
+public enum Prober {
+    /// Sides larger than this are not real pictures but a corrupt or hostile header.
+    public static let maxSide = 32_768
+
+    public static func probe(_ path: String, options: ProbeOptions = ProbeOptions()) throws(ProbeError) -> MediaInfo {
+        let size = try fileSize(path)
+        let demuxer: Demuxer
+        do {
+            demuxer = try Demuxer(path: path, timeout: options.timeout)
+            try demuxer.findStreamInfo()
+        } catch {
+            throw explain(error, path: path, timeout: options.timeout)
+        }
+        let analysisErrors = FFmpegLog.takeErrors()
+        let format = demuxer.format
+        let streams = demuxer.streams
+        guard !streams.isEmpty else {
+            throw ProbeError(.notMedia, path: path, message: "no audio, video or picture streams in this \(format.name) file",
+                             hint: "Check that it is the file you meant to send.")
+        }
+        try checkTruncation(demuxer, fileSize: size, path: path)
+
+        var info = Interpretation.mediaInfo(path: path, fileSize: size, format: format, streams: streams)
+        try checkPictures(info, streams: streams, analysisErrors: analysisErrors, path: path)
+        for i in info.video.indices {
+            if let summary = demuxer.indexSummary(stream: info.video[i].index), summary.entryCount > 2 {
+                info.video[i].variableFrameRate = Interpretation.isVariable(summary)
+            }
+        }
+
+        if needsPacketScan(info, depth: options.depth) {
+            do {
+                let scan = try PacketScan.run(demuxer)
+                scan.apply(to: &info, streams: streams)
+            } catch {
+                throw explain(error, path: path, timeout: options.timeout)
+            }
+        }
+        info.warnings += Interpretation.warnings(for: info)
+        return info
+    }
+
+    static func needsPacketScan(_ info: MediaInfo, depth: ProbeOptions.Depth) -> Bool {
+        switch depth {
+        case .fast: return false
+        case .accurate: return true
+        case .auto:
+            // Animated pictures only say how many frames they hold once read; they are small.
+            if info.kind == .image || info.kind == .animatedImage { return info.container.format != "image2" && !info.container.format.hasSuffix("_pipe") }
+            guard let source = info.container.durationSource else { return true }
+            return source == .bitrateEstimate
+        }
+    }
+
+    // MARK: - Failures
+
+    private static func fileSize(_ path: String) throws(ProbeError) -> Int64 {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            let code = errno
+            switch code {
+            case ENOENT, ENOTDIR:
+                throw ProbeError(.missing, path: path, message: "no such file", hint: "Check the path.")
+            default:
+                throw ProbeError(.unreadable, path: path, message: "cannot read: \(String(cString: strerror(code)))",
+                                 hint: "Check the file's permissions.")
+            }
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            let what = (st.st_mode & S_IFMT) == S_IFDIR ? "a directory" : "not a regular file"
+            throw ProbeError(.notAFile, path: path, message: "\(what), not a media file",
+                             hint: "Name a media file, or a folder to probe every media file in it.")
+        }
+        guard access(path, R_OK) == 0 else {
+            throw ProbeError(.unreadable, path: path, message: "permission denied", hint: "Check the file's permissions.")
+        }
+        guard st.st_size > 0 else {
+            throw ProbeError(.empty, path: path, message: "the file is empty (0 bytes)",
+                             hint: "It was probably not copied or exported completely; copy it again.")
+        }
+        return Int64(st.st_size)
+    }
+
+    static func explain(_ error: FFmpegError, path: String, timeout: Double?) -> ProbeError {
+        if error.isInterrupted {
+            let limit = timeout.map { "\(Int($0)) s" } ?? "the time limit"
+            return ProbeError(.timeout, path: path, message: "gave up after \(limit)",
+                              hint: "The file may be pathological or the disk slow; raise --timeout to wait longer.")
+        }
+        if let posix = error.posixError {
+            switch posix {
+            case ENOENT: return ProbeError(.missing, path: path, message: "no such file", hint: "Check the path.")
+            case EACCES, EPERM: return ProbeError(.unreadable, path: path, message: "permission denied", hint: "Check the file's permissions.")
+            default: break
+            }
+        }
+        let detail = error.detail ?? error.text
+        if error.isInvalidData || detail.contains("moov atom not found") {
+            // FFmpeg picks a demuxer from the file name when the content matches none; say what it is.
+            let head = FileSniffer.head(path)
+            if let text = FileSniffer.describeText(head) {
+                return ProbeError(.notMedia, path: path, message: "not media: the file holds \(text)",
+                                  hint: "A failed download or an error page saved under a media name looks like this; download or export it again.")
+            }
+            if detail.contains("moov atom not found") && !FileSniffer.looksLikeISOMedia(head) {
+                return ProbeError(.notMedia, path: path, message: "not a media file FFmpeg recognises (its name says MP4/MOV, its bytes do not)",
+                                  hint: "Check that it is really video, audio or an image.")
+            }
+        }
+        if detail.contains("moov atom not found") {
+            return ProbeError(.truncated, path: path,
+                              message: "no MP4/MOV index (moov box): the file is truncated or its recording was never finished",
+                              hint: "Copy or export it again; a recording cut off mid-way can sometimes be repaired with a tool such as untrunc.")
+        }
+        if error.isInvalidData {
+            return ProbeError(.notMedia, path: path, message: "not a media file FFmpeg recognises (\(detail))",
+                              hint: "Check that it is really video, audio or an image and not, say, a web page saved under a media name.")
+        }
+        return ProbeError(.corrupt, path: path, message: "cannot be read as media: \(error.description)",
+                          hint: "The file may be damaged; try exporting it again.")
+    }
+
+    private static func checkTruncation(_ demuxer: Demuxer, fileSize: Int64, path: String) throws(ProbeError) {
+        guard let end = demuxer.indexedDataEnd, end > fileSize else { return }
+        throw ProbeError(.truncated, path: path,
+                         message: "truncated: the file is \(fileSize) bytes but its index points to data up to byte \(end)",
+                         hint: "It was cut short (an incomplete download or copy); copy it again.")
+    }
+
+    private static func checkPictures(_ info: MediaInfo, streams: [StreamDescription], analysisErrors: [String], path: String) throws(ProbeError) {
+        for s in streams where s.mediaType == .video && !s.isAttachedPicture {
+            guard let w = s.width, let h = s.height else {
+                let reason = analysisErrors.first.map { " (FFmpeg: \($0))" } ?? ""
+                throw ProbeError(.invalidDimensions, path: path,
+                                 message: "stream \(s.index) has no usable picture size\(reason)",
+                                 hint: "The header is corrupt or hostile; re-export the file.")
+            }
+            if w > maxSide || h > maxSide {
+                throw ProbeError(.invalidDimensions, path: path,
+                                 message: "stream \(s.index) claims \(w)x\(h) pixels, beyond any real picture (\(maxSide) px per side)",
+                                 hint: "The header is corrupt or hostile; re-export the file.")
+            }
+        }
+    }
+}

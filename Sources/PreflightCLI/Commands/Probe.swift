@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import MediaProbe
+
+struct Probe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Report what a video, audio file or image really is.",
+        discussion: """
+        Reads each file through FFmpeg's libraries, in-process. Folders are walked recursively for media \
+        files (by extension); files run concurrently. Duration, frame count and size are what a model \
+        will see: display size accounts for rotation and non-square pixels, and an estimated duration is \
+        marked as such.
+
+        By default only headers are read, plus every packet (never decoded) when the headers leave the \
+        duration unknown or estimated. --accurate always reads every packet; --fast never does.
+
+        Exit codes: 0 all probed; 65 not valid media; 66 missing or unreadable; 75 timed out; \
+        2 when some of several inputs failed (the others are still reported).
+        """
+    )
+
+    @Argument(help: "Media files or folders.", completion: .file())
+    var paths: [String]
+
+    @Flag(help: "One JSON document for the whole run.")
+    var json = false
+
+    @Flag(help: "One JSON line per file, written as each file finishes.")
+    var ndjson = false
+
+    @Flag(help: "Read every packet: measured duration, frame count and frame-rate constancy.")
+    var accurate = false
+
+    @Flag(help: "Read headers only, even when they leave the duration unknown.")
+    var fast = false
+
+    @Option(name: .short, help: "Files probed at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Seconds before giving up on one file (0: never).")
+    var timeout: Double = 30
+
+    func validate() throws {
+        if json && ndjson { throw ValidationError("Choose one of --json and --ndjson.") }
+        if accurate && fast { throw ValidationError("Choose one of --accurate and --fast.") }
+        if jobs < 1 { throw ValidationError("-j must be at least 1, e.g. -j 4.") }
+        if timeout < 0 { throw ValidationError("--timeout must be 0 (never) or a number of seconds, e.g. --timeout 10.") }
+    }
+
+    func run() async throws {
+        let expansion = MediaFinder().expand(paths)
+        let options = ProbeOptions(depth: accurate ? .accurate : fast ? .fast : .auto, timeout: timeout == 0 ? nil : timeout)
+        let runner = ProbeRunner(width: jobs, options: options)
+        var failures = expansion.failures.map(\.exitCode)
+
+        for failure in expansion.failures where !json && !ndjson { report(failure) }
+        if ndjson {
+            let encoder = ProbeJSON.encoder()
+            for failure in expansion.failures { Terminal.out(try line(.failure(failure), encoder)) }
+            for await outcome in runner.outcomes(for: expansion.files) {
+                Terminal.out(try line(ProbeJSON.Record(outcome.result), encoder))
+                if case .failure(let e) = outcome.result { failures.append(e.exitCode) }
+            }
+        } else {
+            let outcomes = await runner.probeAll(expansion.files)
+            failures += outcomes.compactMap { if case .failure(let e) = $0.result { e.exitCode } else { nil } }
+            if json {
+                let records = expansion.failures.map { ProbeJSON.Record.failure($0) } + outcomes.map { ProbeJSON.Record($0.result) }
+                let data = try ProbeJSON.encoder(pretty: true).encode(ProbeJSON.Document(tool: "preflight \(Preflight.version)", files: records))
+                Terminal.out(String(decoding: data, as: UTF8.self))
+            } else {
+                printTable(outcomes)
+                for outcome in outcomes { if case .failure(let e) = outcome.result { report(e) } }
+                let probed = outcomes.count - outcomes.filter { if case .failure = $0.result { true } else { false } }.count
+                if outcomes.count + expansion.failures.count > 1 {
+                    Terminal.err("\(probed) of \(outcomes.count) files probed, \(failures.count) failed"
+                                 + (expansion.skipped > 0 ? ", \(expansion.skipped) non-media files skipped" : ""))
+                }
+            }
+        }
+        let code = Exit.forRun(inputCount: expansion.files.count + expansion.failures.count, failures: failures)
+        if code != Exit.success { throw code }
+    }
+
+    private func line(_ record: ProbeJSON.Record, _ encoder: JSONEncoder) throws -> String {
+        String(decoding: try encoder.encode(record), as: UTF8.self)
+    }
+
+    private func report(_ e: ProbeError) {
+        Terminal.err(Terminal.red("error: ") + e.description)
+    }
+
+    private func printTable(_ outcomes: [ProbeOutcome]) {
+        var table = Table("FILE", "KIND", "FORMAT", "DURATION", "VIDEO", "AUDIO", "SIZE")
+        for outcome in outcomes {
+            guard case .success(let info) = outcome.result else { continue }
+            table.add(ProbeRow(info).cells)
+        }
+        if !table.rows.isEmpty { Terminal.out(table.render()) }
+    }
+}
