@@ -52,7 +52,10 @@ public enum Prober {
         var info = Interpretation.mediaInfo(path: path, fileSize: size, format: format, streams: streams)
         try checkPictures(info, streams: streams, analysisErrors: analysisErrors, path: path)
         for i in info.video.indices {
-            if let summary = demuxer.indexSummary(stream: info.video[i].index), summary.entryCount > 2 {
+            // Only an index with an entry per frame (MP4/MOV) shows every frame's timing; seek
+            // indexes (MPEG-PS, Matroska cues) hold keyframes only.
+            if let summary = demuxer.indexSummary(stream: info.video[i].index), summary.entryCount > 2,
+               Int64(summary.entryCount) == info.video[i].frameCount {
                 info.video[i].variableFrameRate = Interpretation.isVariable(summary)
             }
         }

@@ -74,7 +74,7 @@ struct Probe: AsyncParsableCommand {
                 let probed = outcomes.count - outcomes.filter { if case .failure = $0.result { true } else { false } }.count
                 if outcomes.count + expansion.failures.count > 1 {
                     Terminal.err("\(probed) of \(outcomes.count) files probed, \(failures.count) failed"
-                                 + (expansion.skipped > 0 ? ", \(expansion.skipped) non-media files skipped" : ""))
+                                 + (expansion.skipped > 0 ? ", \(expansion.skipped) non-media \(expansion.skipped == 1 ? "file" : "files") skipped" : ""))
                 }
             }
         }
