@@ -39,8 +39,11 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"]),
-        .testTarget(name: "MediaProbeTests", dependencies: ["MediaProbe"]),
-        .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI"]),
+        // Locating TestMedia, running ffprobe (the reference) and the built `preflight` binary.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
+        .testTarget(name: "MediaProbeTests", dependencies: ["MediaProbe", "TestSupport"]),
+        // Runs the real executable: exit codes, output streams and formats as a user sees them.
+        .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "TestSupport"]),
     ]
 )

@@ -7,6 +7,8 @@ struct PacketScan {
         var packets: Int64 = 0
         var firstTimestamp: Int64?
         var lastEnd: Int64?
+        /// Sum of packet durations: the only clock of raw streams, whose packets carry no timestamps.
+        var durationSum: Int64 = 0
         var steps = IndexSummary()
         var order = PresentationOrder()
     }
@@ -38,19 +40,27 @@ struct PacketScan {
     mutating func add(_ p: PacketInfo) {
         var t = tallies[p.streamIndex, default: Tally()]
         t.packets += 1
+        t.durationSum += max(p.duration, 0)
         if let ts = p.pts ?? p.dts {
             t.firstTimestamp = min(t.firstTimestamp ?? ts, ts)
             let end = ts + max(p.duration, 0)
             t.lastEnd = max(t.lastEnd ?? end, end)
         }
         // Steps between presentation times, not decode times: Matroska and others store no DTS.
-        if let pts = p.pts ?? p.dts, let step = t.order.push(pts) { t.steps.observe(step: step) }
+        if let pts = p.pts ?? p.dts {
+            if let step = t.order.push(pts) { t.steps.observe(step: step) }
+        } else {
+            t.steps.observe(step: p.duration)
+        }
         tallies[p.streamIndex] = t
     }
 
     func seconds(of stream: StreamDescription) -> Double? {
-        guard let t = tallies[stream.index], let first = t.firstTimestamp, let end = t.lastEnd, end > first else { return nil }
-        return Interpretation.seconds(end - first, stream.timeBase)
+        guard let t = tallies[stream.index] else { return nil }
+        if let first = t.firstTimestamp, let end = t.lastEnd, end > first {
+            return Interpretation.seconds(end - first, stream.timeBase)
+        }
+        return t.durationSum > 0 ? Interpretation.seconds(t.durationSum, stream.timeBase) : nil
     }
 
     func apply(to info: inout MediaInfo, streams: [StreamDescription]) {

@@ -1,0 +1,41 @@
+import Foundation
+
+/// ffprobe's view of a file: the reference our probe must agree with.
+public struct FFprobeReport: @unchecked Sendable {
+    public let format: [String: Any]
+    public let streams: [[String: Any]]
+
+    /// Runs `ffprobe -show_format -show_streams -of json` (with `-count_packets` when asked).
+    public init(_ path: String, countPackets: Bool = false) throws {
+        guard let ffprobe = which("ffprobe") else { throw CocoaError(.executableNotLoadable) }
+        var args = ["-v", "quiet", "-show_format", "-show_streams", "-of", "json"]
+        if countPackets { args.insert("-count_packets", at: 0) }
+        let result = try run(ffprobe, args + [path])
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        format = json["format"] as? [String: Any] ?? [:]
+        streams = json["streams"] as? [[String: Any]] ?? []
+    }
+
+    public func stream(_ index: Int) -> [String: Any] {
+        streams.first { ($0["index"] as? Int) == index } ?? [:]
+    }
+
+    /// A field as text, or nil when ffprobe does not know it (absent, "N/A", "unknown", -99).
+    public static func text(_ dict: [String: Any], _ key: String) -> String? {
+        guard let value = dict[key] else { return nil }
+        let text = "\(value)"
+        return ["N/A", "unknown", "-99", "0/0", "0:1", ""].contains(text) ? nil : text
+    }
+
+    public static func number(_ dict: [String: Any], _ key: String) -> Double? {
+        text(dict, key).flatMap(Double.init)
+    }
+
+    /// The display matrix rotation as the clockwise turn that shows the picture upright.
+    public static func clockwiseRotation(_ stream: [String: Any]) -> Int {
+        for side in stream["side_data_list"] as? [[String: Any]] ?? [] {
+            if let r = side["rotation"] as? Int { return ((-r % 360) + 360) % 360 }
+        }
+        return 0
+    }
+}

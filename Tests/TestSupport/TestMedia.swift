@@ -1,0 +1,34 @@
+import Foundation
+
+/// The committed sample files (TestMedia/README.md says how each was made).
+public enum TestMedia {
+    public static let directory: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            let candidate = url.appendingPathComponent("TestMedia")
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("README.md").path) { return candidate }
+        }
+        fatalError("TestMedia/ not found above \(#filePath)")
+    }()
+
+    public static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// Files that are valid media.
+    public static let valid = [
+        "anamorphic_pal.mp4", "animated.gif", "audio_only.m4a", "cover_art.mp3", "h264_aac.mp4", "hdr10_pq.mp4",
+        "hevc.mp4", "interlaced.mp4", "no_durations.mkv", "odd_853x480.mp4", "raw_stream.h264", "rotated_270.mov",
+        "rotated_90.mov", "sd_854x480.mp4", "still.jpg", "still.webp", "still_rgba.png", "tiny_64x36.mp4",
+        "vfr.mp4", "video_only.mp4", "vp9_opus.webm",
+    ]
+
+    /// Files that must be refused, each for its own reason.
+    public static let hostile = ["absurd_dimensions.png", "empty.mp4", "not_media.mp4", "truncated.mp4", "truncated_no_index.mp4"]
+
+    /// A fresh empty folder under the system's temporary directory.
+    public static func temporaryFolder(_ label: String = "preflight-test") throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
