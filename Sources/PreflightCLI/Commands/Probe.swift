@@ -34,10 +34,10 @@ struct Probe: AsyncParsableCommand {
     @Flag(help: "Read headers only, even when they leave the duration unknown.")
     var fast = false
 
-    @Option(name: .short, help: "Files probed at once (default: the number of cores).")
+    @Option(name: [.short, .long], help: ArgumentHelp("Files probed at once (default: the number of cores).", valueName: "n"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Seconds before giving up on one file (0: never).")
+    @Option(help: ArgumentHelp("Seconds before giving up on one file (0: never).", valueName: "seconds"))
     var timeout: Double = 30
 
     func validate() throws {

@@ -15,7 +15,11 @@ struct ProbeRow {
     var format: String {
         let names = info.container.format.split(separator: ",").map(String.init)
         let ext = (info.path as NSString).pathExtension.lowercased()
-        return names.contains(ext) ? ext : names.first ?? info.container.format
+        if names.contains(ext) { return ext }
+        // Picture demuxers: "png_pipe", "image2" (JPEG, TIFF... by name).
+        if info.container.format == "image2" { return ext.isEmpty ? "image" : ext }
+        if info.container.format.hasSuffix("_pipe") { return String(info.container.format.dropLast(5)) }
+        return names.first ?? info.container.format
     }
 
     var duration: String {
