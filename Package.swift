@@ -8,9 +8,12 @@ let package = Package(
         .executable(name: "preflight", targets: ["PreflightCLI"]),
         .library(name: "MediaProbe", targets: ["MediaProbe"]),
         .library(name: "MediaIO", targets: ["MediaIO"]),
+        .library(name: "ModelCatalog", targets: ["ModelCatalog"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries. Each has a shim.h with static inline wrappers for the macros and
@@ -30,11 +33,21 @@ let package = Package(
         .target(name: "MediaIO", dependencies: ["CFFmpeg"]),
         // probe(url) -> MediaInfo.
         .target(name: "MediaProbe", dependencies: ["MediaIO"]),
+        // Model requirements (bundled, user, learned), the OpenAPI importer and the Checker.
+        .target(
+            name: "ModelCatalog",
+            dependencies: [
+                "MediaProbe",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
 
         .executableTarget(
             name: "PreflightCLI",
             dependencies: [
                 "MediaProbe",
+                "ModelCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +56,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
         .testTarget(name: "MediaProbeTests", dependencies: ["MediaProbe", "TestSupport"]),
+        .testTarget(name: "ModelCatalogTests", dependencies: ["ModelCatalog", "TestSupport"]),
         // Runs the real executable: exit codes, output streams and formats as a user sees them.
         .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "TestSupport"]),
     ]

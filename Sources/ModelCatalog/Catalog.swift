@@ -1,0 +1,170 @@
+import Foundation
+
+/// The models preflight knows, in layers: the bundled catalog, then user catalogs from the config
+/// folder (add or correct a model without rebuilding), then requirements learned from rejections.
+/// A later layer wins, limit by limit, and each limit keeps the source of the layer that set it.
+public struct Catalog: Sendable {
+    public private(set) var models: [String: ModelSpec] = [:]
+
+    public init() {}
+
+    public var ids: [String] { models.keys.sorted() }
+
+    /// The catalog that ships with preflight.
+    public static func bundled() -> Catalog {
+        var catalog = Catalog()
+        do {
+            try catalog.apply(try CatalogFile.parse(BundledCatalog.yaml, name: "bundled catalog"), origin: "bundled")
+        } catch {
+            // The bundled catalog is tested; failing here is a build defect, not a user error.
+            fatalError("bundled catalog: \(error)")
+        }
+        return catalog
+    }
+
+    /// Bundled, then every user catalog file, then the learned requirements.
+    public static func load(paths: PreflightPaths, learned: [LearnedRequirement] = []) throws(CatalogError) -> Catalog {
+        var catalog = bundled()
+        for file in userCatalogFiles(in: paths.userCatalogs) {
+            let text: String
+            do { text = try String(contentsOf: file, encoding: .utf8) } catch {
+                throw CatalogError(file: file.path, message: "cannot be read: \(error.localizedDescription)")
+            }
+            try catalog.apply(try CatalogFile.parse(text, name: file.path), origin: "user:\(file.lastPathComponent)")
+        }
+        catalog.apply(learned: learned)
+        return catalog
+    }
+
+    static func userCatalogFiles(in folder: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { ["yaml", "yml", "json"].contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".") }
+            .sorted().map { folder.appendingPathComponent($0) }
+    }
+
+    /// Adds or corrects models from one catalog file.
+    public mutating func apply(_ file: CatalogFile, origin: String) throws(CatalogError) {
+        for entry in file.models {
+            if let existing = models[entry.id] {
+                models[entry.id] = try merge(entry, into: existing, origin: origin)
+            } else if let baseID = entry.extends {
+                guard var base = models[baseID] else {
+                    throw CatalogError(file: origin, message: "model '\(entry.id)' extends '\(baseID)', which is not defined before it")
+                }
+                base.id = entry.id
+                base.price = nil // a price belongs to one endpoint
+                models[entry.id] = try merge(entry, into: base, origin: origin)
+            } else {
+                let blank = ModelSpec(id: entry.id, name: entry.id, provider: "fal", category: "unknown", media: [],
+                                      payload: PayloadSchema(), price: nil, source: Source(ref: origin), notes: nil, origin: origin)
+                models[entry.id] = try merge(entry, into: blank, origin: origin)
+            }
+        }
+    }
+
+    private func merge(_ entry: CatalogFile.CatalogEntry, into spec: ModelSpec, origin: String) throws(CatalogError) -> ModelSpec {
+        var spec = spec
+        let entrySource = entry.source ?? (origin == "bundled" ? spec.source : Source(ref: "user catalog \(origin.dropFirst(5))"))
+        if let name = entry.name { spec.name = name }
+        if let provider = entry.provider { spec.provider = provider }
+        if let category = entry.category { spec.category = category }
+        if let notes = entry.notes { spec.notes = notes }
+        if let price = entry.price { spec.price = price }
+        if let source = entry.source, spec.media.isEmpty || entry.extends != nil { spec.source = source }
+        spec.origin = origin
+
+        for fieldEntry in entry.media ?? [] {
+            let limitSource = fieldEntry.source ?? entrySource
+            if let i = spec.media.firstIndex(where: { $0.name == fieldEntry.field }) {
+                var field = spec.media[i]
+                if let kind = fieldEntry.kind { field.kind = kind }
+                if let required = fieldEntry.required { field.required = required }
+                if let require = fieldEntry.require {
+                    field.requirement = field.requirement.overlaid(with: require)
+                    for key in require.keys where limitSource != spec.source { field.limitSources[key] = limitSource }
+                }
+                if let when = fieldEntry.when { field.conditional = when }
+                spec.media[i] = field
+            } else {
+                guard let kind = fieldEntry.kind else {
+                    throw CatalogError(file: origin, message: "model '\(entry.id)', media field '\(fieldEntry.field)': say its kind (video, image, audio, video_list, image_list, audio_list)")
+                }
+                var field = MediaField(name: fieldEntry.field, kind: kind, required: fieldEntry.required ?? true,
+                                       requirement: fieldEntry.require ?? MediaRequirement(), conditional: fieldEntry.when ?? [])
+                if limitSource != spec.source { for key in field.requirement.keys { field.limitSources[key] = limitSource } }
+                spec.media.append(field)
+            }
+        }
+        if let payload = entry.payload {
+            if let complete = payload.complete { spec.payload.complete = complete }
+            for field in payload.fields ?? [] {
+                if let i = spec.payload.fields.firstIndex(where: { $0.name == field.name }) {
+                    spec.payload.fields[i] = field
+                } else {
+                    spec.payload.fields.append(field)
+                }
+            }
+        }
+        return spec
+    }
+
+    /// Puts learned limits on top. A lesson for a model or field the catalog lacks creates it, so a
+    /// rejection from an uncatalogued model still protects the next attempt.
+    public mutating func apply(learned: [LearnedRequirement]) {
+        for lesson in learned {
+            var spec = models[lesson.modelID] ?? ModelSpec(
+                id: lesson.modelID, name: lesson.modelID, provider: "fal", category: "unknown", media: [],
+                payload: PayloadSchema(), price: nil, source: lesson.source, notes: "known only from rejections", origin: "learned")
+            if spec.field(named: lesson.field) == nil {
+                spec.media.append(MediaField(name: lesson.field, kind: MediaFieldKind.guess(fromFieldName: lesson.field)))
+            }
+            let i = spec.media.firstIndex { $0.name == lesson.field }!
+            spec.media[i].requirement.set(lesson.key, to: lesson.value)
+            spec.media[i].limitSources[lesson.key] = lesson.source
+            models[lesson.modelID] = spec
+        }
+    }
+
+    /// The model with this id, or an error that names the closest known ids.
+    public func model(_ id: String) throws(UnknownModelError) -> ModelSpec {
+        if let spec = models[id] { return spec }
+        throw UnknownModelError(id: id, suggestions: suggestions(for: id))
+    }
+
+    /// Known ids closest to what was typed: containing every word of it first, then by edit distance.
+    public func suggestions(for typed: String, limit: Int = 3) -> [String] {
+        let query = typed.lowercased()
+        let separators: Set<Character> = ["/", " ", "-", "_", "."]
+        let words = query.split(whereSeparator: { separators.contains($0) }).map(String.init)
+        func score(_ id: String) -> Int {
+            let lower = id.lowercased()
+            let missing = words.filter { !lower.contains($0) }.count
+            return missing * 1000 + Suggest.distance(query, lower)
+        }
+        let scored: [(id: String, score: Int)] = ids.map { ($0, score($0)) }
+        let ranked = scored.sorted { a, b in a.score != b.score ? a.score < b.score : a.id < b.id }
+        return ranked.prefix(limit).map { $0.id }
+    }
+}
+
+public struct UnknownModelError: Error, Sendable, CustomStringConvertible {
+    public var id: String
+    public var suggestions: [String]
+
+    public var description: String {
+        var text = "unknown model '\(id)'"
+        if !suggestions.isEmpty { text += "; did you mean " + suggestions.map { "'\($0)'" }.joined(separator: ", ") + "?" }
+        return text + " (`preflight models list` shows every known model; a user catalog can add one)"
+    }
+}
+
+extension MediaFieldKind {
+    /// fal names media fields after what they take: video_url, image_urls, audio_url...
+    static func guess(fromFieldName name: String) -> MediaFieldKind {
+        let n = name.lowercased()
+        let list = n.hasSuffix("urls") || n.hasSuffix("s")
+        if n.contains("video") { return list ? .videoList : .video }
+        if n.contains("audio") { return list ? .audioList : .audio }
+        return list ? .imageList : .image
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Yams
+
+/// A catalog file as written by hand (YAML or JSON; the format is documented in
+/// docs/catalog-format.md). Every key but `id` is optional, so a user file can correct one limit of
+/// a bundled model without repeating the rest.
+public struct CatalogFile: Codable, Sendable {
+    public var models: [CatalogEntry]
+
+    public init(models: [CatalogEntry]) { self.models = models }
+
+    public struct CatalogEntry: Codable, Sendable {
+        public var id: String
+        /// Start from another entry of the catalog (same limits, different endpoint).
+        public var extends: String?
+        public var name: String?
+        public var provider: String?
+        public var category: String?
+        public var source: Source?
+        public var notes: String?
+        public var media: [MediaFieldEntry]?
+        public var payload: PayloadEntry?
+        public var price: Price?
+    }
+
+    public struct MediaFieldEntry: Codable, Sendable {
+        public var field: String
+        public var kind: MediaFieldKind?
+        public var required: Bool?
+        public var require: MediaRequirement?
+        public var when: [ConditionalRequirement]?
+        /// Where this field's limits come from, when not the model's source.
+        public var source: Source?
+    }
+
+    public struct PayloadEntry: Codable, Sendable {
+        public var complete: Bool?
+        public var fields: [PayloadField]?
+    }
+
+    /// Reads YAML (a superset of JSON, so JSON files read too).
+    public static func parse(_ text: String, name: String) throws(CatalogError) -> CatalogFile {
+        let tree: Any?
+        do {
+            tree = try Yams.load(yaml: text)
+        } catch {
+            throw CatalogError(file: name, message: "not valid YAML or JSON: \(error)")
+        }
+        guard let tree else { return CatalogFile(models: []) }
+        do {
+            let data = try JSONSerialization.data(withJSONObject: jsonCompatible(tree))
+            return try JSONDecoder().decode(CatalogFile.self, from: data)
+        } catch let error as DecodingError {
+            throw CatalogError(file: name, message: describe(error))
+        } catch {
+            throw CatalogError(file: name, message: "\(error)")
+        }
+    }
+
+    /// YAML scalars Yams turns into dates or other types JSON has not; make them JSON again.
+    private static func jsonCompatible(_ value: Any) -> Any {
+        switch value {
+        case let d as [String: Any]: return d.mapValues(jsonCompatible)
+        case let a as [Any]: return a.map(jsonCompatible)
+        case let date as Date:
+            let f = ISO8601DateFormatter()
+            f.formatOptions = [.withFullDate]
+            return f.string(from: date)
+        case is NSNull, is String, is Bool, is Int, is Double: return value
+        default: return "\(value)"
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ ctx: DecodingError.Context) -> String {
+            ctx.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        }
+        switch error {
+        case .keyNotFound(let key, let ctx): return "missing key '\(key.stringValue)' at \(path(ctx).isEmpty ? "top level" : path(ctx))"
+        case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx), .dataCorrupted(let ctx):
+            return "\(path(ctx)): \(ctx.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+/// A catalog file that cannot be used: which file, what is wrong, what to do.
+public struct CatalogError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var message: String
+
+    public var description: String {
+        "\(file): \(message). Fix the file (format: docs/catalog-format.md) or move it out of the models folder."
+    }
+}

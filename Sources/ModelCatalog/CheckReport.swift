@@ -1,0 +1,96 @@
+import MediaProbe
+
+/// How `fix` could repair a violation; the FixPlanner turns these into a plan.
+public enum RepairKind: String, Codable, Sendable {
+    /// Copy the streams into another container, no re-encode.
+    case rewrap
+    /// Decode and encode again (codec, pixel format, bit depth).
+    case reencode
+    /// Resize, keeping the picture's aspect.
+    case scale
+    /// Change the aspect: letterbox (pad) or fill and crop.
+    case padOrCrop = "pad_or_crop"
+    /// Cut to a shorter length.
+    case trim
+    /// Drop or duplicate frames to a new constant rate.
+    case changeFrameRate = "change_frame_rate"
+    /// Re-encode to a lower bit rate (video) or quality (images).
+    case reduceSize = "reduce_size"
+    case dropAudio = "drop_audio"
+    /// Re-encode a still into another picture format.
+    case convertImage = "convert_image"
+    /// Turn the pixels upright instead of relying on a display matrix.
+    case bakeRotation = "bake_rotation"
+}
+
+public enum Severity: String, Codable, Sendable {
+    /// The model will reject it (or the check cannot pass).
+    case error
+    /// Worth knowing; does not fail the check.
+    case warning
+}
+
+/// One way the media or the payload misses what a model requires.
+public struct Violation: Codable, Sendable, Equatable {
+    /// The limit (a `LimitKey` raw value) or payload rule ("payload.type", "payload.enum"...).
+    public var rule: String
+    public var severity: Severity
+    /// The payload or media field concerned.
+    public var field: String?
+    public var actual: String
+    public var required: String
+    /// A plain sentence: what is wrong, in the model's and the user's terms.
+    public var message: String
+    /// How `fix` repairs it; nil when it cannot, with `unfixableReason` saying why.
+    public var repair: RepairKind?
+    /// What the repair would do ("scale up to 1280x720", "trim to 10 s"), or why it cannot.
+    public var remedy: String
+    /// Where the limit came from.
+    public var source: Source?
+
+    public var fixable: Bool { repair != nil }
+}
+
+/// A cost computed from the catalog's published price: an estimate, dated.
+public struct CostEstimate: Codable, Sendable, Equatable {
+    public var amount: Double
+    public var currency: String
+    /// "10.0 s of output at 0.126 USD/s".
+    public var basis: String
+    public var priceSeenOn: String?
+}
+
+/// One model's verdict on the file and payload.
+public struct ModelVerdict: Codable, Sendable {
+    public var model: String
+    public var modelName: String
+    /// The media field the file goes to.
+    public var field: String?
+    public var compliant: Bool
+    public var violations: [Violation]
+    public var warnings: [Violation]
+    public var cost: CostEstimate?
+}
+
+/// Several models at once: can one output file satisfy all of them?
+public struct CombinedVerdict: Codable, Sendable {
+    public var allCompliant: Bool
+    /// False when the models' limits leave no value that suits all of them.
+    public var singleOutputPossible: Bool
+    /// Each conflict in a sentence: "Kling O1 edit needs at most 10.05 s; Kling O3 needs at least 12 s".
+    public var conflicts: [String]
+    /// Models no fix can satisfy with this file (too short, wrong kind of media...), with why.
+    public var unsatisfiable: [String]
+    /// The intersection of the models' limits, when there is one.
+    public var intersection: MediaRequirement?
+}
+
+/// What `preflight check` reports: the media as the models see it, and each model's verdict.
+public struct CheckReport: Codable, Sendable {
+    public var file: String
+    public var media: MediaInfo
+    public var verdicts: [ModelVerdict]
+    public var combined: CombinedVerdict?
+
+    public var compliant: Bool { verdicts.allSatisfy(\.compliant) }
+}

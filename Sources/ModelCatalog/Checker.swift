@@ -1,0 +1,59 @@
+import MediaProbe
+
+/// Checks a probed file and a payload against one or more models, reporting every violation at
+/// once, each with its reason, its limit's source and how `fix` could repair it.
+public struct Checker: Sendable {
+    public init() {}
+
+    /// - Parameters:
+    ///   - field: the media field the file goes to; by default the first that takes its kind.
+    public func check(_ info: MediaInfo, models: [ModelSpec], payload: [String: JSONValue] = [:], field: String? = nil) -> CheckReport {
+        var parties: [Intersection.Party] = []
+        let verdicts = models.map { spec -> ModelVerdict in
+            let (verdict, requirement) = check(info, spec, payload: payload, fieldName: field)
+            if let requirement { parties.append(.init(name: spec.name, requirement: requirement)) }
+            return verdict
+        }
+        var combined: CombinedVerdict?
+        if models.count > 1 {
+            let (intersection, conflicts) = Intersection.combine(parties)
+            let unsatisfiable = verdicts.flatMap { v in
+                v.violations.filter { !$0.fixable }.map(\.message)
+            }
+            combined = CombinedVerdict(allCompliant: verdicts.allSatisfy(\.compliant),
+                                       singleOutputPossible: conflicts.isEmpty && unsatisfiable.isEmpty,
+                                       conflicts: conflicts, unsatisfiable: unsatisfiable, intersection: intersection)
+        }
+        return CheckReport(file: info.path, media: info, verdicts: verdicts, combined: combined)
+    }
+
+    private func check(_ info: MediaInfo, _ spec: ModelSpec, payload: [String: JSONValue], fieldName: String?) -> (ModelVerdict, MediaRequirement?) {
+        var findings: [Violation] = []
+        let kind: MediaFieldKind = switch info.kind {
+        case .video: .video
+        case .audio: .audio
+        case .image, .animatedImage: .image
+        }
+        let field = fieldName.flatMap(spec.field(named:)) ?? (fieldName == nil ? spec.field(accepting: kind) : nil)
+        var requirement: MediaRequirement?
+        if let field {
+            let r = field.requirement(for: payload)
+            requirement = r
+            findings += MediaChecker(spec: spec, field: field, requirement: r, info: info).check()
+        } else {
+            let takes = spec.media.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ")
+            let message = fieldName.map { "\(spec.name) has no media field '\($0)'; it takes \(takes.isEmpty ? "no media" : takes)" }
+                ?? "\(spec.name) takes no \(kind.rawValue) input; it takes \(takes.isEmpty ? "no media" : takes)"
+            findings.append(Violation(rule: LimitKey.mediaKind.rawValue, severity: .error, field: fieldName, actual: info.kind.rawValue,
+                                      required: takes, message: message, repair: nil,
+                                      remedy: "cannot be fixed: choose another model or file", source: spec.source))
+        }
+        findings += PayloadChecker(spec: spec, suppliedFields: Set([field?.name].compactMap { $0 })).check(payload)
+        let errors = findings.filter { $0.severity == .error }
+        let warnings = findings.filter { $0.severity == .warning }
+        let verdict = ModelVerdict(model: spec.id, modelName: spec.name, field: field?.name, compliant: errors.isEmpty,
+                                   violations: errors, warnings: warnings,
+                                   cost: CostEstimator.estimate(spec, payload: payload, media: info))
+        return (verdict, requirement)
+    }
+}

@@ -1,0 +1,110 @@
+/// Checks a request payload against a model's schema: the wrong types, bad enum values, missing
+/// fields and out-of-range numbers that fal answers with a 422 (sometimes after charging).
+struct PayloadChecker {
+    let spec: ModelSpec
+    /// Media fields the file being checked will fill: not "missing".
+    let suppliedFields: Set<String>
+
+    func check(_ payload: [String: JSONValue]) -> [Violation] {
+        var out: [Violation] = []
+        let schema = spec.payload
+        for field in schema.fields where field.required && payload[field.name] == nil && !suppliedFields.contains(field.name) {
+            out.append(issue("payload.required", field.name, actual: "missing", required: "present",
+                             message: "\(spec.name) needs '\(field.name)' (\(field.type.rawValue)); the payload has none",
+                             remedy: "add it: --set \(field.name)=..."))
+        }
+        for name in payload.keys.sorted() {
+            let value = payload[name]!
+            if let field = schema.field(name) {
+                out += check(value, against: field)
+            } else if spec.field(named: name) == nil {
+                let known = schema.fields.map(\.name) + spec.media.map(\.name)
+                let guess = Suggest.closest(to: name, among: known)
+                if schema.complete || guess != nil {
+                    out.append(Violation(rule: "payload.unknown_field", severity: .warning, field: name, actual: name,
+                                         required: "a known field", message: "\(spec.name) has no field '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? "") + " (it will be ignored or refused)",
+                                         repair: nil, remedy: guess.map { "rename it to '\($0)'" } ?? "remove it", source: nil))
+                }
+            }
+        }
+        return out
+    }
+
+    private func check(_ value: JSONValue, against field: PayloadField) -> [Violation] {
+        if let typeIssue = typeMismatch(value, field) { return [typeIssue] }
+        var out: [Violation] = []
+        if let allowed = field.enumValues, !allowed.contains(value) {
+            let options = allowed.map(\.description).joined(separator: ", ")
+            // The right value with the wrong JSON type ("5" vs 5) is the commonest mistake.
+            let sameText = allowed.first { $0.stringValue == plain(value) || $0.numberValue.map { plain(.number($0)) } == plain(value) }
+            let guess = sameText ?? Suggest.closest(to: plain(value), among: allowed.compactMap { $0.stringValue ?? plain($0) })
+                .flatMap { g in allowed.first { ($0.stringValue ?? plain($0)) == g } }
+            out.append(issue("payload.enum", field.name, actual: value.description, required: "one of \(options)",
+                             message: "\(spec.name) takes '\(field.name)' as one of \(options); you gave \(value)" + (guess.map { ": did you mean \($0)?" } ?? ""),
+                             remedy: guess.map { "use \($0)" } ?? "use one of \(options)"))
+        }
+        if let n = value.numberValue {
+            var bounds: [(Bool, String)] = []
+            if let lo = field.minimum, n < lo { bounds.append((true, ">= \(num(lo))")) }
+            if let lo = field.exclusiveMinimum, n <= lo { bounds.append((true, "> \(num(lo))")) }
+            if let hi = field.maximum, n > hi { bounds.append((false, "<= \(num(hi))")) }
+            if let hi = field.exclusiveMaximum, n >= hi { bounds.append((false, "< \(num(hi))")) }
+            for (_, bound) in bounds {
+                let range = [field.minimum.map { "from \(num($0))" }, field.maximum.map { "to \(num($0))" }].compactMap { $0 }.joined(separator: " ")
+                out.append(issue("payload.range", field.name, actual: num(n), required: bound,
+                                 message: "\(spec.name) takes '\(field.name)' \(range.isEmpty ? bound : range); you gave \(num(n))",
+                                 remedy: "use a value \(bound)"))
+            }
+        }
+        if case .array(let items) = value {
+            if let lo = field.minItems, items.count < lo {
+                out.append(issue("payload.min_items", field.name, actual: "\(items.count) items", required: ">= \(lo)",
+                                 message: "\(spec.name) needs at least \(lo) items in '\(field.name)'; you gave \(items.count)", remedy: "add items"))
+            }
+            if let hi = field.maxItems, items.count > hi {
+                out.append(issue("payload.max_items", field.name, actual: "\(items.count) items", required: "<= \(hi)",
+                                 message: "\(spec.name) takes at most \(hi) items in '\(field.name)'; you gave \(items.count)", remedy: "remove items"))
+            }
+        }
+        return out
+    }
+
+    private func typeMismatch(_ value: JSONValue, _ field: PayloadField) -> Violation? {
+        let ok: Bool = switch (field.type, value) {
+        case (.string, .string), (.boolean, .bool), (.array, .array), (.object, .object), (.number, .integer), (.number, .number), (.integer, .integer): true
+        case (.integer, .number(let d)): d == d.rounded()
+        case (_, .null): !field.required
+        default: false
+        }
+        guard !ok else { return nil }
+        var hint = ""
+        switch (field.type, value) {
+        case (.string, .integer), (.string, .number), (.string, .bool):
+            hint = "write it as a string: \"\(plain(value))\""
+        case (.integer, .string(let s)) where Int(s) != nil, (.number, .string(let s)) where Double(s) != nil:
+            hint = "write it as a number: \(s) without quotes"
+        default: break
+        }
+        return issue("payload.type", field.name, actual: "\(value.typeName) \(value)", required: field.type.rawValue,
+                     message: "\(spec.name) takes '\(field.name)' as \(article(field.type.rawValue)); you gave the \(value.typeName) \(value)",
+                     remedy: hint.isEmpty ? "give \(article(field.type.rawValue))" : hint)
+    }
+
+    private func issue(_ rule: String, _ field: String, actual: String, required: String, message: String, remedy: String) -> Violation {
+        // The schema's source is the model's page, not a media limit line: leave it out of payload issues.
+        Violation(rule: rule, severity: .error, field: field, actual: actual, required: required, message: message,
+                  repair: nil, remedy: remedy, source: nil)
+    }
+
+    private func plain(_ v: JSONValue) -> String {
+        switch v {
+        case .string(let s): s
+        case .integer(let i): String(i)
+        case .number(let d): num(d)
+        default: v.description
+        }
+    }
+
+    private func num(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d) }
+    private func article(_ word: String) -> String { ("aeiou".contains(word.first ?? "x") ? "an " : "a ") + word }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// The picture size a requirement allows for a given picture, keeping its aspect: the smallest
+/// change that fits every size limit, or nil when only a change of aspect (pad or crop) can.
+public struct PictureSize: Codable, Sendable, Equatable, CustomStringConvertible {
+    public var width: Int
+    public var height: Int
+
+    public init(_ width: Int, _ height: Int) {
+        self.width = width
+        self.height = height
+    }
+
+    public var aspect: Double { Double(width) / Double(max(height, 1)) }
+    public var shortSide: Int { min(width, height) }
+    public var longSide: Int { max(width, height) }
+    public var pixels: Int { width * height }
+    public var description: String { "\(width)x\(height)" }
+}
+
+public enum SizeTarget {
+    /// The range of scale factors that satisfies every size limit of `r` for `size`, if any.
+    public static func scaleRange(for size: PictureSize, _ r: MediaRequirement) -> ClosedRange<Double>? {
+        let w = Double(size.width), h = Double(size.height)
+        var lo = 0.0, hi = Double.infinity
+        func atLeast(_ limit: Int?, _ side: Double) { if let limit { lo = max(lo, Double(limit) / side) } }
+        func atMost(_ limit: Int?, _ side: Double) { if let limit { hi = min(hi, Double(limit) / side) } }
+        atLeast(r.minWidth, w); atLeast(r.minHeight, h); atLeast(r.minShortSide, min(w, h))
+        atMost(r.maxWidth, w); atMost(r.maxHeight, h); atMost(r.maxLongSide, max(w, h))
+        if let p = r.minPixels { lo = max(lo, (Double(p) / (w * h)).squareRoot()) }
+        if let p = r.maxPixels { hi = min(hi, (Double(p) / (w * h)).squareRoot()) }
+        return lo <= hi ? lo...hi : nil
+    }
+
+    /// The size to scale to: unchanged when it already fits, else the nearest fitting size, with
+    /// even dimensions (4:2:0 video needs them) rounded toward the allowed range.
+    public static func target(for size: PictureSize, _ r: MediaRequirement, even: Bool = true) -> PictureSize? {
+        guard let range = scaleRange(for: size, r) else { return nil }
+        let factor = range.contains(1) ? 1 : (range.lowerBound > 1 ? range.lowerBound : range.upperBound)
+        if factor == 1 { return size }
+        func side(_ v: Int) -> Int {
+            let exact = Double(v) * factor
+            guard even else { return Int((factor > 1 ? exact.rounded(.up) : exact.rounded(.down))) }
+            // Round up when growing (to stay above minimums), down when shrinking (below maximums).
+            let halves = factor > 1 ? (exact / 2).rounded(.up) : (exact / 2).rounded(.down)
+            return max(2, Int(halves) * 2)
+        }
+        return PictureSize(side(size.width), side(size.height))
+    }
+
+    /// Whether `size` matches an allowed resolution: "1280x720" in either orientation, or "720p"
+    /// meaning a 16:9 picture 720 px on its short side.
+    public static func matches(_ size: PictureSize, resolution: String) -> Bool {
+        guard let allowed = parseResolution(resolution) else { return false }
+        return size.shortSide == allowed.shortSide && size.longSide == allowed.longSide
+    }
+
+    public static func parseResolution(_ text: String) -> PictureSize? {
+        let t = text.lowercased()
+        if t.hasSuffix("p"), let short = Int(t.dropLast()) {
+            return PictureSize(Int((Double(short) * 16 / 9).rounded()), short)
+        }
+        let parts = t.split(separator: "x").compactMap { Int($0) }
+        return parts.count == 2 ? PictureSize(parts[0], parts[1]) : nil
+    }
+
+    /// "16:9" -> 1.777...
+    public static func parseRatio(_ text: String) -> Double? {
+        let parts = text.split(separator: ":").compactMap { Double($0) }
+        guard parts.count == 2, parts[1] > 0 else { return Double(text) }
+        return parts[0] / parts[1]
+    }
+}

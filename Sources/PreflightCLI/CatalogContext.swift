@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import ModelCatalog
+
+/// The layered catalog as a command sees it: bundled, the user's files, and what was learned.
+struct CatalogContext {
+    let paths: PreflightPaths
+    let catalog: Catalog
+    /// nil when the state folder cannot be opened; commands then work without learned limits.
+    let store: SQLiteLearnedStore?
+
+    static func load() throws -> CatalogContext {
+        let paths = PreflightPaths()
+        var store: SQLiteLearnedStore?
+        var learned: [LearnedRequirement] = []
+        do {
+            store = try SQLiteLearnedStore(path: paths.database)
+            learned = try store!.all()
+        } catch {
+            Terminal.err("warning: learned requirements unavailable (\(paths.database.path): \(error)); checking without them")
+        }
+        do {
+            return CatalogContext(paths: paths, catalog: try Catalog.load(paths: paths, learned: learned), store: store)
+        } catch {
+            Terminal.err(Terminal.red("error: ") + error.description)
+            throw Exit.usage
+        }
+    }
+
+    func model(_ id: String) throws -> ModelSpec {
+        do {
+            return try catalog.model(id)
+        } catch {
+            Terminal.err(Terminal.red("error: ") + error.description)
+            throw Exit.usage
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import MediaProbe
+import ModelCatalog
+
+/// `preflight check` for a person: the file as models see it, then a verdict per model with every
+/// violation, its fix and its source.
+struct CheckRenderer {
+    let report: CheckReport
+
+    func render() -> String {
+        var lines = [header]
+        for verdict in report.verdicts {
+            lines.append("")
+            lines += render(verdict)
+        }
+        if let combined = report.combined {
+            lines.append("")
+            let n = report.verdicts.count
+            if combined.allCompliant {
+                lines.append("All \(n) models: this file already satisfies them all.")
+            } else if combined.singleOutputPossible {
+                lines.append("All \(n) models: their limits overlap, so one fixed file can satisfy them all.")
+            } else {
+                if !combined.conflicts.isEmpty {
+                    lines.append("All \(n) models: their limits do not overlap; they need separate outputs:")
+                    lines += combined.conflicts.map { "  - \($0)" }
+                }
+                if !combined.unsatisfiable.isEmpty {
+                    lines.append("No fix of this file can satisfy:")
+                    lines += combined.unsatisfiable.map { "  - \($0)" }
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private var header: String {
+        let m = report.media
+        var parts = [m.kind.rawValue, ProbeRow(m).format]
+        if let v = m.primaryVideo {
+            parts.append("\(v.codec ?? "?") \(v.displayWidth)x\(v.displayHeight)" + (v.rotation != 0 ? " (rotated \(v.rotation))" : ""))
+            if m.kind == .video, let fps = (v.averageFrameRate ?? v.realFrameRate)?.value { parts.append(Format.rate(fps) + " fps") }
+        }
+        if let d = m.duration { parts.append((m.container.durationExact == false ? "~" : "") + String(format: "%.2f s", d)) }
+        if let a = m.primaryAudio { parts.append("audio \(a.codec ?? "?")") } else if m.kind == .video { parts.append("no audio") }
+        parts.append(Format.bytes(m.fileSize))
+        return "\(report.file): " + parts.joined(separator: ", ")
+    }
+
+    private func render(_ v: ModelVerdict) -> [String] {
+        let mark = v.compliant ? "PASS" : "FAIL"
+        var lines = ["\(mark)  \(v.modelName)  (\(v.model))" + (v.field.map { " -> \($0)" } ?? "")]
+        for x in v.violations { lines += item("x", x) }
+        for x in v.warnings { lines += item("!", x) }
+        if v.compliant && v.warnings.isEmpty { lines.append("  every published limit is met") }
+        if let cost = v.cost {
+            lines.append(String(format: "  estimated cost: %.3f %@ (%@; price seen %@, an estimate)", cost.amount, cost.currency, cost.basis, cost.priceSeenOn ?? "on an unknown date"))
+        }
+        return lines
+    }
+
+    private func item(_ mark: String, _ x: Violation) -> [String] {
+        var lines = ["  \(mark) \(x.message)"]
+        if !x.remedy.isEmpty { lines.append("      " + (x.fixable ? "fix: \(x.remedy)" : x.remedy)) }
+        if x.severity == .error, let source = x.source { lines.append("      limit: \(source)") }
+        return lines
+    }
+}
