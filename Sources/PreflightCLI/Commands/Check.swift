@@ -7,20 +7,21 @@ struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check media and a payload against models' published requirements, before paying.",
         discussion: """
-        Probes the file once and checks it against every --model: picture size as displayed (rotation \
+        Probes each file once and checks it against every --model: picture size as displayed (rotation \
         and pixel aspect applied), duration, frame rate, format, file size, sound; and the payload \
         against the model's schema (types, enums, ranges, required fields). Every violation is \
         reported at once, with the limit's source and how `preflight fix` can repair it.
 
-        With two or more models it also says whether one output file can satisfy them all.
+        With two or more models it also says whether one output file can satisfy them all. With \
+        several files or a folder, files are checked concurrently and summarised one line each.
 
-        Exit codes: 0 compliant; 1 not compliant; 64 usage (unknown model, bad payload file); \
-        65 not valid media; 66 missing or unreadable.
+        Exit codes: 0 compliant; 1 not compliant; 2 some files could not be probed (several files); \
+        64 usage (unknown model, bad payload file); 65 not valid media; 66 missing or unreadable.
         """
     )
 
-    @Argument(help: "The media file.", completion: .file())
-    var file: String
+    @Argument(help: "Media files or folders.", completion: .file())
+    var paths: [String]
 
     @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; repeat for several.", valueName: "id"))
     var models: [String] = []
@@ -30,11 +31,19 @@ struct Check: AsyncParsableCommand {
 
     @OptionGroup var payloadInput: PayloadInput
 
-    @Flag(help: "The report as JSON.")
+    @Flag(help: "One JSON document: the report, or for several files {\"reports\": [...], \"errors\": [...]}.")
     var json = false
+
+    @Flag(help: "One JSON report per line, written as each file is checked.")
+    var ndjson = false
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Files checked at once (default: the number of cores).", valueName: "n"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
         if models.isEmpty { throw ValidationError("Name at least one model: --model fal-ai/kling-video/o1/video-to-video/edit (`preflight models list` shows them).") }
+        if json && ndjson { throw ValidationError("Choose one of --json and --ndjson.") }
+        if jobs < 1 { throw ValidationError("-j must be at least 1, e.g. -j 4.") }
     }
 
     func run() async throws {
@@ -45,19 +54,58 @@ struct Check: AsyncParsableCommand {
             Terminal.err(Terminal.red("error: ") + failure.message)
             throw failure.code
         }
-        let info: MediaInfo
-        do {
-            info = try Prober.probe(file)
-        } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
-            throw ExitCode(error.exitCode)
+        let checker = Checker()
+        let expansion = MediaFinder().expand(paths)
+        let single = expansion.files.count == 1 && expansion.failures.isEmpty && !isFolder(paths[0])
+
+        if single {
+            let info: MediaInfo
+            do { info = try Prober.probe(expansion.files[0]) } catch {
+                if json || ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(error), pretty: !ndjson)) }
+                Terminal.err(Terminal.red("error: ") + error.description)
+                throw ExitCode(error.exitCode)
+            }
+            let report = checker.check(info, models: specs, payload: payload, field: field)
+            Terminal.out(json || ndjson ? try CLIJSON.string(report, pretty: !ndjson) : CheckRenderer(report: report).render())
+            if !report.compliant { throw Exit.doesNotComply }
+            return
         }
-        let report = Checker().check(info, models: specs, payload: payload, field: field)
+
+        var reports: [CheckReport] = [], errors = expansion.failures
+        for e in expansion.failures where !json {
+            if ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(e), pretty: false)) } else { Terminal.err(Terminal.red("error: ") + e.description) }
+        }
+        for await outcome in ProbeRunner(width: jobs).outcomes(for: expansion.files) {
+            switch outcome.result {
+            case .success(let info):
+                let report = checker.check(info, models: specs, payload: payload, field: field)
+                if ndjson { Terminal.out(try CLIJSON.string(report, pretty: false)) }
+                reports.append(report)
+            case .failure(let e):
+                if ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(e), pretty: false)) }
+                errors.append(e)
+            }
+        }
+        reports.sort { $0.file < $1.file }
         if json {
-            Terminal.out(try CLIJSON.string(report))
-        } else {
-            Terminal.out(CheckRenderer(report: report).render())
+            Terminal.out(try CLIJSON.string(BatchDocument(reports: reports, errors: errors.map(ProbeJSON.Record.failure))))
+        } else if !ndjson {
+            Terminal.out(CheckSummary(reports: reports, models: specs).render())
+            for e in errors.sorted(by: { $0.path < $1.path }) where !expansion.failures.contains(e) { Terminal.err(Terminal.red("error: ") + e.description) }
+            let passing = reports.filter(\.compliant).count
+            Terminal.err("\(reports.count + errors.count) files: \(passing) compliant, \(reports.count - passing) not, \(errors.count) could not be read")
         }
-        if !report.compliant { throw Exit.doesNotComply }
+        if !errors.isEmpty { throw Exit.someItemsFailed }
+        if reports.contains(where: { !$0.compliant }) { throw Exit.doesNotComply }
+    }
+
+    private func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    struct BatchDocument: Encodable {
+        var reports: [CheckReport]
+        var errors: [ProbeJSON.Record]
     }
 }

@@ -1,0 +1,39 @@
+import ModelCatalog
+
+/// Many files checked at once: one line per file, one column per model.
+struct CheckSummary {
+    let reports: [CheckReport]
+    let models: [ModelSpec]
+
+    func render() -> String {
+        var table = Table(["FILE"] + models.map(\.name) + (models.count > 1 ? ["ONE OUTPUT"] : []))
+        for report in reports {
+            var row = [report.file]
+            for verdict in report.verdicts { row.append(cell(verdict)) }
+            if let combined = report.combined {
+                row.append(combined.allCompliant ? "as is" : combined.singleOutputPossible ? "yes" : "no")
+            }
+            table.add(row)
+        }
+        return table.render()
+    }
+
+    /// "pass", "fix: scale, trim", or "no: <the first thing no fix can change>".
+    private func cell(_ v: ModelVerdict) -> String {
+        if v.compliant { return v.warnings.isEmpty ? "pass" : "pass (\(v.warnings.count) warnings)" }
+        if let blocker = v.violations.first(where: { !$0.fixable && !$0.rule.hasPrefix("payload.") }) {
+            let reason = switch blocker.rule {
+            case "min_duration": "too short"
+            case "media_kind": "wrong kind of media"
+            case "audio": "no audio"
+            default: blocker.rule.replacingOccurrences(of: "_", with: " ")
+            }
+            return "no: \(reason)"
+        }
+        let repairs = v.violations.compactMap(\.repair).map { $0.rawValue.replacingOccurrences(of: "_", with: " ") }
+        var seen = Set<String>()
+        let unique = repairs.filter { seen.insert($0).inserted }
+        let payload = v.violations.filter { $0.rule.hasPrefix("payload.") }.count
+        return (unique.isEmpty ? "" : "fix: " + unique.joined(separator: ", ")) + (payload > 0 ? (unique.isEmpty ? "" : "; ") + "payload: \(payload)" : "")
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `preflight check` and `preflight models` as a user runs them, each test in its own PREFLIGHT_HOME.
+@Suite struct CheckCommandTests {
+    let kling = "fal-ai/kling-video/o1/video-to-video/edit"
+
+    func preflight(_ args: [String], home: URL) throws -> ProcessResult {
+        var env = ProcessInfo.processInfo.environment
+        env["PREFLIGHT_HOME"] = home.path
+        return try run(preflightExecutable, args, environment: env)
+    }
+
+    func withHome<T>(_ body: (URL) throws -> T) throws -> T {
+        let home = try TestMedia.temporaryFolder("preflight-cli-home")
+        defer { try? FileManager.default.removeItem(at: home) }
+        return try body(home)
+    }
+
+    @Test func compliantAndNot() throws {
+        try withHome { home in
+            let pass = try preflight(["check", TestMedia.path("hd_1280x720_4s.mp4"), "--model", kling, "--set", "prompt=snow"], home: home)
+            #expect(pass.status == 0)
+            #expect(pass.stdout.contains("PASS  Kling O1 video edit"))
+            let fail = try preflight(["check", TestMedia.path("sd_854x480.mp4"), "--model", kling, "--set", "prompt=snow"], home: home)
+            #expect(fail.status == 1)
+            #expect(fail.stdout.contains("needs at least 720 px on each side; this clip is 854x480"))
+            #expect(fail.stdout.contains("fix: scale up to 1282x720"))
+            #expect(fail.stdout.contains("too short to lengthen"))
+        }
+    }
+
+    @Test func usageAndMediaErrors() throws {
+        try withHome { home in
+            let unknown = try preflight(["check", TestMedia.path("h264_aac.mp4"), "--model", "kling o1 edit"], home: home)
+            #expect(unknown.status == 64)
+            #expect(unknown.stderr.contains("did you mean '\(kling)'"))
+            #expect(try preflight(["check", TestMedia.path("h264_aac.mp4")], home: home).status == 64)
+            #expect(try preflight(["check", TestMedia.path("not_media.mp4"), "--model", kling], home: home).status == 65)
+            #expect(try preflight(["check", "/nonexistent.mp4", "--model", kling], home: home).status == 66)
+            let badSet = try preflight(["check", TestMedia.path("h264_aac.mp4"), "--model", kling, "--set", "novalue"], home: home)
+            #expect(badSet.status == 64)
+        }
+    }
+
+    @Test func payloadFromAFileAndTheJSONReport() throws {
+        try withHome { home in
+            let payload = home.appendingPathComponent("payload.json")
+            try Data(#"{"prompt": "x", "duration": 5, "aspect_ratio": "4:3"}"#.utf8).write(to: payload)
+            let r = try preflight(["check", TestMedia.path("still.jpg"), "--model", "fal-ai/kling-video/v1.6/pro/image-to-video",
+                                   "--input", payload.path, "--json"], home: home)
+            #expect(r.status == 1)
+            let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let verdict = try #require((doc["verdicts"] as? [[String: Any]])?.first)
+            let rules = (verdict["violations"] as? [[String: Any]])?.compactMap { $0["rule"] as? String }
+            #expect(rules == ["payload.enum", "payload.type"])
+            #expect((doc["media"] as? [String: Any])?["kind"] as? String == "image")
+        }
+    }
+
+    @Test func aFolderAtOnce() throws {
+        try withHome { home in
+            let r = try preflight(["check", "--ndjson", TestMedia.directory.path, "--model", kling, "--set", "prompt=x"], home: home)
+            #expect(r.status == 2) // the hostile files cannot be read
+            let lines = r.stdout.split(separator: "\n")
+            #expect(lines.count == TestMedia.valid.count + TestMedia.hostile.count)
+            let compliant = try lines.filter { line in
+                let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                return (o?["verdicts"] as? [[String: Any]])?.first?["compliant"] as? Bool == true
+            }
+            #expect(compliant.count == 1) // only the 4 s HD clip
+        }
+    }
+
+    @Test func modelsListShowImportLearn() throws {
+        try withHome { home in
+            let list = try preflight(["models", "list"], home: home)
+            #expect(list.status == 0)
+            #expect(list.stdout.split(separator: "\n").count >= 16)
+            let show = try preflight(["models", "show", kling], home: home)
+            #expect(show.stdout.contains("duration <= 10.05 s"))
+            #expect(show.stdout.contains("fal OpenAPI input schema"))
+
+            let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("ModelCatalogTests/Fixtures/fal-openapi-kling-o1-edit.json")
+            let imported = try preflight(["models", "import", fixture.path], home: home)
+            #expect(imported.status == 0)
+            #expect(imported.stdout.contains("imported fal-ai/example/o1/video-to-video/edit: 2 media fields"))
+            let saved = home.appendingPathComponent("config/models/fal-ai__example__o1__video-to-video__edit.json")
+            #expect(FileManager.default.fileExists(atPath: saved.path))
+            let importedShow = try preflight(["models", "show", "fal-ai/example/o1/video-to-video/edit"], home: home)
+            #expect(importedShow.stdout.contains("layer: user:fal-ai__example__o1__video-to-video__edit.json"))
+
+            let body = home.appendingPathComponent("422.json")
+            try Data(#"{"detail":[{"loc":["body","video_url"],"msg":"Video duration exceeds the maximum of 3 seconds","type":"video_duration_too_long","ctx":{"max_duration":3.0,"provided_duration":4.0}}]}"#.utf8).write(to: body)
+            let learn = try preflight(["models", "learn", kling, "--rejection", body.path], home: home)
+            #expect(learn.stdout.contains("learned \(kling) video_url max_duration = 3 (video_duration_too_long)"))
+            let learned = try preflight(["models", "learned"], home: home)
+            #expect(learned.stdout.contains("video_duration_too_long: Video duration exceeds the maximum of 3 seconds"))
+            // The lesson now fails a clip the published limits accept.
+            let check = try preflight(["check", TestMedia.path("hd_1280x720_4s.mp4"), "--model", kling, "--set", "prompt=x"], home: home)
+            #expect(check.status == 1)
+            #expect(check.stdout.contains("takes at most 3 s"))
+            #expect(check.stdout.contains("learned from a 422 video_duration_too_long rejection"))
+        }
+    }
+}
