@@ -19,7 +19,8 @@ struct PayloadChecker {
                 out += check(value, against: field)
             } else if spec.field(named: name) == nil {
                 let known = schema.fields.map(\.name) + spec.media.map(\.name)
-                let guess = Suggest.closest(to: name, among: known)
+                // A field name is a typo only when it is a small edit away ("promt"), not a cousin ("image_size").
+                let guess = known.filter { Suggest.distance($0, name) <= 2 }.min { Suggest.distance($0, name) < Suggest.distance($1, name) }
                 if schema.complete || guess != nil {
                     out.append(Violation(rule: "payload.unknown_field", severity: .warning, field: name, actual: name,
                                          required: "a known field", message: "\(spec.name) has no field '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? "") + " (it will be ignored or refused)",
