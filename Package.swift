@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MediaProbe", targets: ["MediaProbe"]),
         .library(name: "MediaIO", targets: ["MediaIO"]),
         .library(name: "ModelCatalog", targets: ["ModelCatalog"]),
+        .library(name: "MediaAdapt", targets: ["MediaAdapt"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,11 +44,15 @@ let package = Package(
             ]
         ),
 
+        // FixPlanner (CheckReport -> FixPlan) and Conformer (FixPlan -> verified output file).
+        .target(name: "MediaAdapt", dependencies: ["MediaIO", "MediaProbe", "ModelCatalog"]),
+
         .executableTarget(
             name: "PreflightCLI",
             dependencies: [
                 "MediaProbe",
                 "ModelCatalog",
+                "MediaAdapt",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +61,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
         .testTarget(name: "MediaProbeTests", dependencies: ["MediaProbe", "TestSupport"]),
+        .testTarget(name: "MediaAdaptTests", dependencies: ["MediaAdapt", "TestSupport"]),
         .testTarget(name: "ModelCatalogTests", dependencies: ["ModelCatalog", "TestSupport"], exclude: ["Fixtures"]),
         // Runs the real executable: exit codes, output streams and formats as a user sees them.
         .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "TestSupport"]),

@@ -66,6 +66,10 @@ public final class Demuxer {
 
     public var streamCount: Int { Int(context!.pointee.nb_streams) }
 
+    // For the other owners in this module (decoders, muxers copying parameters); never public.
+    var contextPointer: UnsafeMutablePointer<AVFormatContext>? { context }
+    func stream(_ i: Int) -> UnsafeMutablePointer<AVStream> { context!.pointee.streams[i]! }
+
     /// Every stream, in file order.
     public var streams: [StreamDescription] {
         (0..<streamCount).map { describeStream(at: $0) }

@@ -27,6 +27,19 @@ public struct Checker: Sendable {
         return CheckReport(file: info.path, media: info, verdicts: verdicts, combined: combined)
     }
 
+    /// The limits every model places on this file together (the tightest of each), and the pairs
+    /// of limits that leave nothing in between. Models without a field for the file are skipped.
+    public func combinedRequirement(for info: MediaInfo, models: [ModelSpec], payload: [String: JSONValue] = [:],
+                                    field: String? = nil) -> (MediaRequirement?, [String]) {
+        let kind: MediaFieldKind = info.kind == .video ? .video : info.kind == .audio ? .audio : .image
+        let parties = models.compactMap { spec -> Intersection.Party? in
+            guard let f = field.flatMap(spec.field(named:)) ?? spec.field(accepting: kind) else { return nil }
+            return .init(name: spec.name, requirement: f.requirement(for: payload))
+        }
+        if parties.count == 1 { return (parties[0].requirement, []) }
+        return Intersection.combine(parties)
+    }
+
     private func check(_ info: MediaInfo, _ spec: ModelSpec, payload: [String: JSONValue], fieldName: String?) -> (ModelVerdict, MediaRequirement?) {
         var findings: [Violation] = []
         let kind: MediaFieldKind = switch info.kind {

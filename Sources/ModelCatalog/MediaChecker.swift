@@ -289,8 +289,8 @@ struct MediaChecker {
 }
 
 /// Formats as model documentation names them (".mp4", ".jpg"), from what a probe found.
-enum MediaFormatName {
-    static func of(_ info: MediaInfo) -> String {
+public enum MediaFormatName {
+    public static func of(_ info: MediaInfo) -> String {
         let ext = (info.path as NSString).pathExtension.lowercased()
         let families = info.container.format.split(separator: ",").map(String.init)
         if info.kind == .image || info.kind == .animatedImage {
@@ -312,7 +312,7 @@ enum MediaFormatName {
         return families.contains(ext) ? ext : families.first ?? ext
     }
 
-    static func synonyms(_ format: String) -> [String] {
+    public static func synonyms(_ format: String) -> [String] {
         switch format.lowercased() {
         case "jpg", "jpeg": ["jpg", "jpeg"]
         case "mov", "qt": ["mov", "qt"]
@@ -322,7 +322,7 @@ enum MediaFormatName {
     }
 
     /// Whether streams of these codecs can be copied into the container without re-encoding.
-    static func canCarry(_ container: String, videoCodec: String, audioCodec: String?) -> Bool {
+    public static func canCarry(_ container: String, videoCodec: String, audioCodec: String?) -> Bool {
         switch container {
         case "mp4", "mov":
             let video = ["h264", "hevc", "mpeg4", "av1", "prores", "mjpeg"].contains(videoCodec)

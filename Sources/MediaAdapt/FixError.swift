@@ -1,0 +1,26 @@
+/// Why `fix` will not produce a file. It never produces one that still fails.
+public enum FixError: Error, Sendable, CustomStringConvertible {
+    /// Limits no change can meet (too short to lengthen, the wrong kind of media...).
+    case impossible([String])
+    /// The selected models' limits do not overlap: one output cannot satisfy them all.
+    case conflicting([String])
+    /// The output was made but still fails a check (after the allowed retries); it was deleted.
+    case verificationFailed([String])
+    /// FFmpeg failed while converting.
+    case media(String)
+    /// Interrupted (Ctrl-C): the partial output was removed.
+    case cancelled
+    /// The output cannot be written where asked.
+    case output(String)
+
+    public var description: String {
+        switch self {
+        case .impossible(let reasons): "cannot be fixed: " + reasons.joined(separator: "; ")
+        case .conflicting(let conflicts): "one file cannot satisfy every model: " + conflicts.joined(separator: "; ") + ". Run fix once per model, each with its own -o."
+        case .verificationFailed(let reasons): "the converted file still fails: " + reasons.joined(separator: "; ") + " (it was not kept)"
+        case .media(let text): "conversion failed: \(text)"
+        case .cancelled: "interrupted; no partial output was left"
+        case .output(let text): text
+        }
+    }
+}

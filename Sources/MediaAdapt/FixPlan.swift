@@ -1,0 +1,111 @@
+import MediaIO
+import ModelCatalog
+
+/// What `fix` will do to one file: every change, and why. Nothing is changed that is not here.
+public struct FixPlan: Codable, Sendable {
+    public enum Action: String, Codable, Sendable {
+        /// Already compliant: no new file (or a plain copy when an output path was demanded).
+        case none
+        /// Streams copied into another container, no re-encode.
+        case rewrap
+        /// Cut by stream copy at a keyframe, no re-encode.
+        case trimCopy = "trim_copy"
+        /// Decoded and encoded again.
+        case reencode
+        /// A still picture converted, resized or recompressed.
+        case image
+    }
+
+    public var source: String
+    public var action: Action
+    /// The container or picture format of the output ("mp4", "mov", "jpg"...).
+    public var format: String
+    public var trim: TrimPlan?
+    public var video: VideoPlan?
+    public var audio: AudioPlan
+    public var image: ImagePlan?
+    /// Each change in words, in the order applied.
+    public var steps: [String]
+    /// Things the plan deliberately leaves, or changes with side effects, worth knowing.
+    public var notes: [String]
+
+    public var changesAnything: Bool { action != .none }
+}
+
+public struct TrimPlan: Codable, Sendable, Equatable {
+    /// Seconds into the source where the output starts.
+    public var start: Double
+    /// Seconds of output.
+    public var duration: Double
+    /// True when the cut falls on a keyframe and streams are copied; false for an exact re-encoded cut.
+    public var streamCopy: Bool
+}
+
+public enum Fit: String, Codable, Sendable, CaseIterable {
+    /// Fit inside the target and fill the rest with bars (letterbox/pillarbox).
+    case pad
+    /// Fill the target and cut off what overflows.
+    case crop
+}
+
+public struct VideoPlan: Codable, Sendable, Equatable {
+    public var codec = "libx264"
+    /// Output picture size (square pixels).
+    public var width: Int
+    public var height: Int
+    /// Where the picture sits in the output, when padded; the whole output otherwise.
+    public var content: Rect
+    /// The part of the displayed source kept, when cropped; the whole picture otherwise.
+    public var sourceCrop: Rect
+    /// Degrees clockwise the pixels are turned (the display flag is not written).
+    public var rotation: Int
+    /// Constant output frame rate; nil keeps the source's timestamps.
+    public var frameRate: Ratio?
+    public var crf: Double
+    public var preset: String
+    /// Average bit rate when a file size limit must be met.
+    public var bitRate: Int64?
+    /// Letterbox colour as Y, U, V (limited range).
+    public var padColor: [UInt8]
+}
+
+public struct Rect: Codable, Sendable, Equatable, CustomStringConvertible {
+    public var x: Int
+    public var y: Int
+    public var width: Int
+    public var height: Int
+
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+
+    public var description: String { "\(width)x\(height)+\(x)+\(y)" }
+}
+
+public enum AudioPlan: Codable, Sendable, Equatable {
+    case none
+    case copy
+    case reencode(codec: String, sampleRate: Int, channels: Int, bitRate: Int64)
+    case drop
+}
+
+public struct ImagePlan: Codable, Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var content: Rect
+    public var sourceCrop: Rect
+    /// "mjpeg", "png" or "libwebp".
+    public var codec: String
+    public var pixelFormat: String
+    /// JPEG q (2 best..31) or WebP quality (0..100).
+    public var quality: Int?
+    public var maxBytes: Int64?
+    /// The smallest picture the models accept: size steps stop here.
+    public var minWidth: Int?
+    public var minHeight: Int?
+}
+
+import MediaProbe

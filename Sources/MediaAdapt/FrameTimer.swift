@@ -1,0 +1,57 @@
+import MediaIO
+
+/// Gives pictures their output times. At a constant rate it repeats or drops pictures so that each
+/// output slot n (time n / rate) shows the latest picture due by then, as FFmpeg's fps filter does;
+/// otherwise it keeps the source's own times.
+struct FrameTimer {
+    let rate: Ratio?
+    let timeBase: Rational
+    /// Output slots allowed in all (the trimmed length), when known.
+    let maxSlots: Int?
+    private var pending: Frame?
+    private var nextSlot = 0
+    private var lastPTS: Int64 = -1
+
+    init(rate: Ratio?, timeBase: Rational, length: Double?) {
+        self.rate = rate
+        self.timeBase = timeBase
+        if let rate, let length, length.isFinite { maxSlots = Int((length * rate.value + 1e-6).rounded(.down)) } else { maxSlots = nil }
+    }
+
+    var slotsEmitted: Int { nextSlot }
+
+    /// A decoded picture at `time` seconds of output time (negative: before the cut).
+    mutating func push(_ frame: Frame, time: Double, length: Double, emit: (Frame, Int64) throws(FixError) -> Void) throws(FixError) {
+        guard let rate else {
+            guard time >= -0.0005, time < length - 0.0005 else { return }
+            var pts = Int64((time / (timeBase.value ?? 1)).rounded())
+            if pts <= lastPTS { pts = lastPTS + 1 }
+            lastPTS = pts
+            try emit(frame, pts)
+            return
+        }
+        let upTo = Int((time * rate.value).rounded())
+        if let pending {
+            try flush(until: upTo, pending, emit)
+        }
+        pending = frame.clone()
+    }
+
+    /// The last picture fills the slots up to `end` seconds.
+    mutating func finish(end: Double, emit: (Frame, Int64) throws(FixError) -> Void) throws(FixError) {
+        guard let rate, let pending else { return }
+        try flush(until: Int((end * rate.value).rounded()), pending, emit)
+        self.pending = nil
+    }
+
+    private mutating func flush(until slot: Int, _ frame: Frame, _ emit: (Frame, Int64) throws(FixError) -> Void) throws(FixError) {
+        let limit = min(slot, maxSlots ?? .max)
+        while nextSlot < limit {
+            try emit(frame, Int64(nextSlot))
+            nextSlot += 1
+        }
+    }
+}
+
+import ModelCatalog
+import MediaProbe

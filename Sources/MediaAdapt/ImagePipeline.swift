@@ -1,0 +1,91 @@
+import Foundation
+import MediaIO
+import MediaProbe
+import ModelCatalog
+
+/// Still pictures: decode the first frame, crop/scale/pad, encode as JPEG, PNG or WebP; when a size
+/// limit is set, lower the quality and then the dimensions until the file fits.
+struct ImagePipeline {
+    let plan: FixPlan
+    let image: ImagePlan
+    let info: MediaInfo
+
+    func run(to path: String) throws(FixError) -> [String] {
+        do {
+            return try convert(to: path)
+        } catch let e as FixError {
+            throw e
+        } catch {
+            throw FixError.media("\(error)")
+        }
+    }
+
+    private func convert(to path: String) throws -> [String] {
+        guard let v = info.primaryVideo else { throw FixError.impossible(["no picture"]) }
+        let picture = try firstFrame(stream: v.index)
+        var notes: [String] = []
+        var canvas = PictureSize(image.width, image.height)
+        var content = image.content
+        var quality = image.quality
+        for attempt in 0..<40 {
+            let renderer = PictureRenderer(
+                canvas: canvas, content: content, sourceCrop: image.sourceCrop,
+                display: PictureSize(v.displayWidth, v.displayHeight), coded: PictureSize(v.width, v.height),
+                rotation: 0, sampleAspect: v.sampleAspectRatio?.value ?? 1, pixelFormat: image.pixelFormat, padColor: [16, 128, 128])
+            let bytes = try encode(renderer.render(picture), quality: quality)
+            if image.maxBytes.map({ Int64(bytes.count) <= $0 }) ?? true {
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+                if attempt > 0, let limit = image.maxBytes {
+                    notes.append("stepped down to \(canvas)" + (quality.map { " at quality \($0)" } ?? "") + " to fit \(ByteCount(limit))")
+                }
+                return notes
+            }
+            // Quality first (cheap in detail), then size by 15 % a step.
+            if let q = quality, image.codec == "mjpeg", q < 31 { quality = min(31, q + 3); continue }
+            if let q = quality, image.codec == "libwebp", q > 30 { quality = max(30, q - 15); continue }
+            // Never below the models' minimum size: that would trade one rejection for another.
+            let floor = max(Double(image.minWidth ?? 16) / Double(canvas.width), Double(image.minHeight ?? 16) / Double(canvas.height))
+            let step = max(0.85, floor)
+            guard step < 0.999 else {
+                throw FixError.impossible(["at the lowest quality and the smallest size the models accept (\(canvas)) the picture is \(ByteCount(Int64(bytes.count))), over the \(ByteCount(image.maxBytes ?? 0)) limit"])
+            }
+            canvas = PictureSize(Int((Double(canvas.width) * step).rounded(.up)), Int((Double(canvas.height) * step).rounded(.up)))
+            content = Rect(x: Int(Double(content.x) * step), y: Int(Double(content.y) * step),
+                           width: min(canvas.width, Int((Double(content.width) * step).rounded(.up))),
+                           height: min(canvas.height, Int((Double(content.height) * step).rounded(.up))))
+        }
+        throw FixError.impossible(["no quality or size of this picture fits \(ByteCount(image.maxBytes ?? 0))"])
+    }
+
+    private func firstFrame(stream: Int) throws -> Frame {
+        let demuxer = try Demuxer(path: info.path)
+        try demuxer.findStreamInfo()
+        let decoder = try Decoder(demuxer, stream: stream, threads: 1)
+        let packet = Packet(), frame = Frame()
+        while try demuxer.read(into: packet) {
+            guard packet.streamIndex == stream else { continue }
+            try decoder.send(packet)
+            if try decoder.receive(into: frame) { return frame }
+        }
+        try decoder.send(nil)
+        if try decoder.receive(into: frame) { return frame }
+        throw FixError.media("no picture could be decoded from \(info.path)")
+    }
+
+    private func encode(_ picture: Frame, quality: Int?) throws -> [UInt8] {
+        var settings = VideoEncoderSettings(width: picture.width, height: picture.height, timeBase: Rational(1, 25))
+        settings.codec = image.codec
+        settings.pixelFormat = image.pixelFormat
+        settings.quality = quality
+        settings.tagBT709 = false
+        settings.threads = 1
+        let encoder = try Encoder(video: settings)
+        picture.pts = 0
+        try encoder.send(picture)
+        try encoder.send(nil)
+        let packet = Packet()
+        var bytes: [UInt8] = []
+        while try encoder.receive(into: packet) { bytes += packet.bytes }
+        return bytes
+    }
+}

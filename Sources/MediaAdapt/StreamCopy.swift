@@ -1,0 +1,59 @@
+import Foundation
+import MediaIO
+import MediaProbe
+
+/// Re-wrap and keyframe trims: packets copied unchanged into a new container, timestamps shifted
+/// so the output starts at zero. Nothing is decoded, so it runs at disk speed.
+struct StreamCopy {
+    let plan: FixPlan
+    let info: MediaInfo
+
+    func run(to path: String, cancel: CancellationFlag) throws(FixError) {
+        do {
+            try copy(to: path, cancel: cancel)
+        } catch let e as FixError {
+            throw e
+        } catch {
+            throw FixError.media("\(error)")
+        }
+    }
+
+    private func copy(to path: String, cancel: CancellationFlag) throws {
+        let demuxer = try Demuxer(path: info.path)
+        try demuxer.findStreamInfo()
+        let muxer = try Muxer(path: path, format: VideoPipeline.muxerName(plan.format))
+        var map: [Int: (out: Int, timeBase: Rational)] = [:]
+        if let v = info.primaryVideo {
+            map[v.index] = (try muxer.addStream(copying: demuxer, stream: v.index), demuxer.timeBase(of: v.index))
+        }
+        if let a = info.primaryAudio, plan.audio == .copy {
+            map[a.index] = (try muxer.addStream(copying: demuxer, stream: a.index), demuxer.timeBase(of: a.index))
+        }
+        if let created = info.container.creationTime { muxer.setMetadata("creation_time", created) }
+        try muxer.writeHeader()
+
+        let containerStart = info.container.startTime ?? 0
+        let start = plan.trim?.start ?? 0
+        let end = plan.trim.map { $0.start + $0.duration } ?? .infinity
+        if start > 0 { try demuxer.seek(toSeconds: containerStart + start) }
+        var finished: Set<Int> = []
+        let packet = Packet()
+        while finished.count < map.count, try demuxer.read(into: packet) {
+            if cancel.isCancelled { throw FixError.cancelled }
+            guard let (out, tb) = map[packet.streamIndex], !finished.contains(packet.streamIndex) else { continue }
+            let seconds = tb.value ?? 0
+            let time = Double(packet.pts ?? packet.dts ?? 0) * seconds - containerStart
+            // Before the cut (leading B-frames of an open GOP, earlier sound): not kept.
+            if time < start - 0.0005 { continue }
+            // In decode order, the first picture due at or after the end closes the stream: every
+            // picture kept still has the pictures it refers to.
+            if time + Double(packet.duration) * seconds > end + 0.0005 {
+                finished.insert(packet.streamIndex)
+                continue
+            }
+            packet.shift(by: -Int64(((containerStart + start) / seconds).rounded()))
+            try muxer.write(packet, stream: out, timeBase: tb)
+        }
+        try muxer.finish()
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import MediaIO
+import MediaProbe
+import ModelCatalog
+
+/// Decode -> crop/scale/turn/pad -> constant rate -> encode -> mux, with audio copied, re-encoded or
+/// dropped, timestamps rescaled at every boundary and both encoders drained.
+struct VideoPipeline {
+    let plan: FixPlan
+    let video: VideoPlan
+    let info: MediaInfo
+
+    static func muxerName(_ format: String) -> String {
+        switch format {
+        case "mov": "mov"
+        case "webm": "webm"
+        case "mkv": "matroska"
+        default: "mp4"
+        }
+    }
+
+    func run(to path: String, cancel: CancellationFlag, progress: ((FixProgress) -> Void)?) throws(FixError) {
+        do {
+            try convert(to: path, cancel: cancel, progress: progress)
+        } catch let e as FixError {
+            throw e
+        } catch {
+            throw FixError.media("\(error)")
+        }
+    }
+
+    private func convert(to path: String, cancel: CancellationFlag, progress: ((FixProgress) -> Void)?) throws {
+        guard let v = info.primaryVideo else { throw FixError.impossible(["no video stream"]) }
+        let demuxer = try Demuxer(path: info.path)
+        try demuxer.findStreamInfo()
+        let decoder = try Decoder(demuxer, stream: v.index)
+        let sourceFPS = (v.averageFrameRate ?? v.realFrameRate)?.value ?? 25
+        let containerStart = info.container.startTime ?? 0
+        let start = plan.trim?.start ?? 0
+        let length = plan.trim?.duration ?? info.duration ?? .infinity
+
+        let muxer = try Muxer(path: path, format: Self.muxerName(plan.format))
+        let encoderTB = video.frameRate.map { Rational(Int32($0.den), Int32($0.num)) } ?? decoder.timeBase
+        var settings = VideoEncoderSettings(width: video.width, height: video.height, timeBase: encoderTB)
+        settings.frameRate = video.frameRate.map { Rational(Int32($0.num), Int32($0.den)) }
+            ?? v.averageFrameRate.map { Rational(Int32($0.num), Int32($0.den)) }
+        settings.crf = video.crf
+        settings.preset = video.preset
+        settings.bitRate = video.bitRate
+        settings.globalHeader = muxer.needsGlobalHeader
+        let encoder = try Encoder(video: settings)
+        let videoOut = try muxer.addStream(from: encoder)
+
+        var audio = AudioPath(plan: plan.audio, info: info)
+        try audio.setUp(demuxer: demuxer, muxer: muxer)
+        if let created = info.container.creationTime { muxer.setMetadata("creation_time", created) }
+        try muxer.writeHeader()
+
+        if start > 0 { try demuxer.seek(toSeconds: containerStart + start) }
+
+        let renderer = PictureRenderer(
+            canvas: PictureSize(video.width, video.height), content: video.content, sourceCrop: video.sourceCrop,
+            display: PictureSize(v.displayWidth, v.displayHeight), coded: PictureSize(v.width, v.height),
+            rotation: video.rotation, sampleAspect: v.sampleAspectRatio?.value ?? 1, pixelFormat: "yuv420p", padColor: video.padColor)
+        var timer = FrameTimer(rate: video.frameRate, timeBase: encoderTB, length: length)
+        let totalFrames = video.frameRate.map { Int((min(length, info.duration ?? length)) * $0.value) } ?? Int(min(length, info.duration ?? 0) * sourceFPS)
+        let packet = Packet(), frame = Frame(), encoded = Packet()
+        var framesOut = 0, decodedCount = 0
+        var lastTime = -Double.infinity
+        var videoDone = false
+
+        func writeEncoded() throws {
+            while try encoder.receive(into: encoded) {
+                try muxer.write(encoded, stream: videoOut, timeBase: encoderTB)
+            }
+        }
+        let emit: (Frame, Int64) throws(FixError) -> Void = { picture, pts throws(FixError) in
+            do {
+                let out = try renderer.render(picture)
+                out.pts = pts
+                try encoder.send(out)
+                try writeEncoded()
+            } catch let e as FixError { throw e } catch { throw FixError.media("\(error)") }
+            framesOut += 1
+            if framesOut % 10 == 0 {
+                progress?(FixProgress(frames: framesOut, totalFrames: totalFrames, seconds: Double(framesOut) / sourceFPS, totalSeconds: length))
+            }
+        }
+        func drainVideo() throws {
+            while try decoder.receive(into: frame) {
+                if cancel.isCancelled { throw FixError.cancelled }
+                // Raw streams have no timestamps: count frames instead.
+                let time = frame.pts.map { Double($0) * (decoder.timeBase.value ?? 0) - containerStart - start }
+                    ?? Double(decodedCount) / sourceFPS - start
+                decodedCount += 1
+                if time >= length - 0.0005 { videoDone = true; return }
+                lastTime = max(lastTime, time)
+                try timer.push(frame, time: time, length: length, emit: emit)
+            }
+        }
+
+        while !(videoDone && audio.done), try demuxer.read(into: packet) {
+            if cancel.isCancelled { throw FixError.cancelled }
+            if packet.streamIndex == v.index {
+                guard !videoDone else { continue }
+                try decoder.send(packet)
+                try drainVideo()
+            } else {
+                try audio.handle(packet, containerStart: containerStart, start: start, length: length, muxer: muxer)
+            }
+        }
+        if !videoDone {
+            try decoder.send(nil)
+            try drainVideo()
+        }
+        try timer.finish(end: min(length, lastTime + 1 / sourceFPS), emit: emit)
+        try encoder.send(nil)
+        try writeEncoded()
+        try audio.finish(muxer: muxer, length: length)
+        try muxer.finish()
+        progress?(FixProgress(frames: framesOut, totalFrames: framesOut, seconds: length, totalSeconds: length))
+    }
+}
+
+/// The sound's path through a re-encode: copied packet by packet, or decoded, trimmed to the sample,
+/// resampled and encoded as AAC; or nothing.
+struct AudioPath {
+    let plan: AudioPlan
+    let info: MediaInfo
+    private var index: Int?
+    private var out = 0
+    private var copyTimeBase = Rational(1, 1)
+    private var decoder: Decoder?
+    private var encoder: Encoder?
+    private var converter: AudioConverter?
+    private var started = false
+    private(set) var done = true
+    private let frame = Frame(), encodeFrame = Frame(), encoded = Packet()
+
+    init(plan: AudioPlan, info: MediaInfo) {
+        self.plan = plan
+        self.info = info
+    }
+
+    mutating func setUp(demuxer: Demuxer, muxer: Muxer) throws {
+        guard let a = info.primaryAudio else { return }
+        switch plan {
+        case .copy:
+            index = a.index
+            copyTimeBase = demuxer.timeBase(of: a.index)
+            out = try muxer.addStream(copying: demuxer, stream: a.index)
+            done = false
+        case .reencode(let codec, let rate, let channels, let bitRate):
+            index = a.index
+            decoder = try Decoder(demuxer, stream: a.index)
+            var settings = AudioEncoderSettings(sampleRate: rate, channels: channels)
+            settings.codec = codec
+            settings.bitRate = bitRate
+            settings.globalHeader = muxer.needsGlobalHeader
+            let enc = try Encoder(audio: settings)
+            encoder = enc
+            converter = AudioConverter(sampleRate: rate, channels: channels, sampleFormat: enc.sampleFormatName)
+            out = try muxer.addStream(from: enc)
+            if let language = a.language { muxer.setMetadata(stream: out, "language", language) }
+            done = false
+        case .none, .drop:
+            break
+        }
+    }
+
+    mutating func handle(_ packet: Packet, containerStart: Double, start: Double, length: Double, muxer: Muxer) throws {
+        guard !done, packet.streamIndex == index else { return }
+        if case .copy = plan {
+            let tb = copyTimeBase
+            let time = Double(packet.pts ?? 0) * (tb.value ?? 0) - containerStart - start
+            if time < -0.0005 { return }
+            if time >= length - 0.0005 { done = true; return }
+            packet.shift(by: -Int64(((containerStart + start) / (tb.value ?? 1)).rounded()))
+            try muxer.write(packet, stream: out, timeBase: tb)
+            return
+        }
+        guard let decoder, let converter, let encoder else { return }
+        try decoder.send(packet)
+        let rate = Double(encoder.sampleRate)
+        while try decoder.receive(into: frame) {
+            let time = Double(frame.pts ?? 0) * (decoder.timeBase.value ?? 0) - containerStart - start
+            let seconds = Double(frame.sampleCount) / Double(max(decoder.sampleRate, 1))
+            if time + seconds <= 0 { continue }
+            if time >= length { done = true; break }
+            if !started {
+                started = true
+                // Sound that starts after the picture keeps its place: silence before it.
+                if time > 0.0005 { try converter.pushSilence(Int(time * rate)) }
+            }
+            try converter.push(frame, skip: time < 0 ? Int((-time * rate).rounded()) : 0)
+            try encodeReady(final: false, length: length, muxer: muxer)
+        }
+    }
+
+    mutating func finish(muxer: Muxer, length: Double) throws {
+        guard let encoder, let converter else { return }
+        try converter.flush()
+        try encodeReady(final: true, length: length, muxer: muxer)
+        try encoder.send(nil)
+        while try encoder.receive(into: encoded) { try muxer.write(encoded, stream: out, timeBase: encoder.timeBase) }
+    }
+
+    private func encodeReady(final: Bool, length: Double, muxer: Muxer) throws {
+        guard let encoder, let converter else { return }
+        let limit = length.isFinite ? Int64(length * Double(encoder.sampleRate)) : nil
+        while try converter.pop(into: encodeFrame, size: encoder.frameSize, final: final, limit: limit) {
+            try encoder.send(encodeFrame)
+            while try encoder.receive(into: encoded) { try muxer.write(encoded, stream: out, timeBase: encoder.timeBase) }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import CFFmpeg
+
+/// Owns a decoder (AVCodecContext) for one stream of a demuxer, multi-threaded.
+public final class Decoder {
+    private var context: UnsafeMutablePointer<AVCodecContext>?
+    /// The stream's time base: decoded frames' timestamps are in it.
+    public let timeBase: Rational
+    public let streamIndex: Int
+
+    public init(_ demuxer: Demuxer, stream: Int, threads: Int = 0) throws(FFmpegError) {
+        let st = demuxer.stream(stream)
+        guard let codec = avcodec_find_decoder(st.pointee.codecpar.pointee.codec_id) else {
+            throw FFmpegError(code: pf_averror(ENOSYS), operation: "find a decoder for stream \(stream)")
+        }
+        context = avcodec_alloc_context3(codec)
+        try check(avcodec_parameters_to_context(context, st.pointee.codecpar), "configure the decoder")
+        context!.pointee.pkt_timebase = st.pointee.time_base
+        context!.pointee.thread_count = Int32(threads)
+        context!.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        try check(avcodec_open2(context, codec, nil), "open the decoder")
+        timeBase = Rational(st.pointee.time_base)
+        streamIndex = stream
+    }
+
+    deinit { avcodec_free_context(&context) }
+
+    /// Feeds a packet; nil drains the decoder at the end of the stream.
+    public func send(_ packet: Packet?) throws(FFmpegError) {
+        let code = avcodec_send_packet(context, packet?.pointer)
+        // EAGAIN cannot happen when the caller drains with receive() after every send; EOF means
+        // the drain was already requested.
+        if code == FFmpegError.endOfFile { return }
+        try check(code, "decode")
+    }
+
+    /// The next decoded frame, or false when the decoder needs more input (or is drained).
+    public func receive(into frame: Frame) throws(FFmpegError) -> Bool {
+        frame.unref()
+        let code = avcodec_receive_frame(context, frame.pointer)
+        if code == FFmpegError.tryAgain || code == FFmpegError.endOfFile { return false }
+        try check(code, "decode")
+        return true
+    }
+
+    public var sampleRate: Int { Int(context!.pointee.sample_rate) }
+}
+
+extension Demuxer {
+    /// Jumps to the last keyframe at or before `seconds` in every stream.
+    public func seek(toSeconds seconds: Double) throws(FFmpegError) {
+        let ts = Int64(seconds * 1_000_000)
+        try check(avformat_seek_file(contextPointer, -1, Int64.min, ts, ts, 0), "seek to \(seconds) s")
+    }
+
+    /// Reads the next packet with its bytes into `packet`; false at the end of the input.
+    public func read(into packet: Packet) throws(FFmpegError) -> Bool {
+        packet.unref()
+        let code = av_read_frame(contextPointer, packet.pointer)
+        if code == FFmpegError.endOfFile { return false }
+        try check(code, "read packet")
+        return true
+    }
+
+    /// A stream's time base.
+    public func timeBase(of stream: Int) -> Rational { Rational(self.stream(stream).pointee.time_base) }
+
+    /// Presentation times (in seconds) of the keyframes the container's index knows, in order.
+    public func keyframeTimes(stream: Int) -> [Double] {
+        let st = self.stream(stream)
+        let tb = Rational(st.pointee.time_base).value ?? 0
+        let start = st.pointee.start_time == pf_nopts_value() ? 0 : st.pointee.start_time
+        var times: [Double] = []
+        for j in 0..<avformat_index_get_entries_count(st) {
+            guard let e = avformat_index_get_entry(st, j), e.pointee.flags & AVINDEX_KEYFRAME != 0 else { continue }
+            times.append(Double(e.pointee.timestamp - start) * tb)
+        }
+        return times
+    }
+}

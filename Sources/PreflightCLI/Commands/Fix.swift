@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import MediaAdapt
+import MediaIO
+import MediaProbe
+import ModelCatalog
+
+struct Fix: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make a file acceptable to one or more models with the cheapest change, and prove it.",
+        discussion: """
+        Plans the smallest change that satisfies every --model: nothing; a re-wrap (streams copied); \
+        a trim on a keyframe (streams copied); or a re-encode that scales (keeping the picture's shape: \
+        --fit pad adds bars, --fit crop cuts the overflow), turns rotated video upright, makes pixels \
+        square, converts the frame rate, fits a file-size limit, and encodes H.264/AAC. Stills are \
+        resized, converted and recompressed the same way.
+
+        The output is written to a temporary file beside the target, probed and checked again against \
+        every model, and only then renamed into place (default name: NAME.preflight.EXT beside the \
+        source). The source is never modified; Ctrl-C leaves no partial file. When the limits cannot \
+        all be met (a 2 s clip for a model that needs 3 s), it says so and writes nothing.
+
+        Exit codes: 0 fixed (or already compliant); 1 cannot be fixed or the output would still fail; \
+        64 usage; 65 not valid media; 66 missing or unreadable; 130 interrupted.
+        """
+    )
+
+    @Argument(help: "The media file.", completion: .file())
+    var file: String
+
+    @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; repeat for several (one output satisfies all).", valueName: "id"))
+    var models: [String] = []
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The output file (default: NAME.preflight.EXT beside the source).", valueName: "path"))
+    var output: String?
+
+    @Option(help: "When the shape must change: pad (bars) or crop (cut the overflow).")
+    var fit: String = "pad"
+
+    @Option(help: "When too long, the part kept: start, center or end.")
+    var trim: String = "start"
+
+    @Option(help: ArgumentHelp("Keep from this second of the source.", valueName: "seconds"))
+    var from: Double?
+
+    @Option(help: ArgumentHelp("Keep up to this second of the source.", valueName: "seconds"))
+    var to: Double?
+
+    @Option(help: "libx264 constant quality (lower is better; 18 is visually lossless for most footage).")
+    var crf: Double = 18
+
+    @Option(help: "libx264 speed preset (ultrafast ... veryslow).")
+    var preset: String = "fast"
+
+    @Option(name: .customLong("pad-color"), help: "Bar colour for --fit pad: black, white or gray.")
+    var padColor: String = "black"
+
+    @Flag(name: .customLong("keep-rotation"), help: "Keep a rotation flag instead of turning the pixels (when nothing else needs a re-encode).")
+    var keepRotation = false
+
+    @Option(help: "The media field the file goes to (default: the model's first field of the file's kind).")
+    var field: String?
+
+    @OptionGroup var payloadInput: PayloadInput
+
+    @Flag(name: .customLong("dry-run"), help: "Print the plan only.")
+    var dryRun = false
+
+    @Flag(help: "The plan and the result as JSON.")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "No plan, no progress bar: only errors.")
+    var quiet = false
+
+    func validate() throws {
+        if models.isEmpty { throw ValidationError("Name at least one model: --model fal-ai/kling-video/o1/video-to-video/edit.") }
+        guard Fit(rawValue: fit) != nil else { throw ValidationError("--fit takes pad or crop.") }
+        guard FixOptions.TrimAnchor(rawValue: trim) != nil else { throw ValidationError("--trim takes start, center or end.") }
+        guard ["black", "white", "gray", "grey"].contains(padColor) else { throw ValidationError("--pad-color takes black, white or gray.") }
+        if let from, let to, to <= from { throw ValidationError("--to must be after --from.") }
+        if crf < 0 || crf > 51 { throw ValidationError("--crf takes 0 to 51 (18 is a good default).") }
+        let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
+        guard presets.contains(preset) else { throw ValidationError("--preset takes one of " + presets.joined(separator: ", ") + ".") }
+    }
+
+    func run() async throws {
+        let context = try CatalogContext.load()
+        let specs = try models.map(context.model)
+        let payload: [String: JSONValue]
+        do { payload = try payloadInput.payload(for: specs.first) } catch let failure as CLIFailure {
+            Terminal.err(Terminal.red("error: ") + failure.message)
+            throw failure.code
+        }
+        let info: MediaInfo
+        do { info = try Prober.probe(file) } catch {
+            Terminal.err(Terminal.red("error: ") + error.description)
+            throw ExitCode(error.exitCode)
+        }
+
+        var options = FixOptions()
+        options.fit = Fit(rawValue: fit)!
+        options.trim = FixOptions.TrimAnchor(rawValue: trim)!
+        options.from = from
+        options.to = to
+        options.crf = crf
+        options.preset = preset
+        options.keepRotationFlag = keepRotation
+        options.padColor = switch padColor { case "white": [235, 128, 128]; case "gray", "grey": [126, 128, 128]; default: [16, 128, 128] }
+
+        let plan: FixPlan
+        do {
+            plan = try FixPlanner(options: options).plan(info, models: specs, payload: payload, field: field, keyframes: keyframes(info))
+        } catch {
+            if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
+            Terminal.err(Terminal.red("error: ") + "\(file): \(error.description)")
+            throw Exit.doesNotComply
+        }
+        if !json && !quiet { Terminal.out(FixRenderer.plan(plan)) }
+        if dryRun {
+            if json { Terminal.out(try CLIJSON.string(plan)) }
+            return
+        }
+
+        let cancel = CancellationFlag()
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupt.setEventHandler { cancel.cancel() }
+        interrupt.resume()
+        defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
+
+        let bar = ProgressBar(enabled: !quiet && !json && plan.action == .reencode)
+        let conformer = Conformer(models: specs, payload: payload, field: field)
+        let target = output.map { URL(fileURLWithPath: $0) }
+        let outcome = await Blocking.run { () -> Result<FixResult, FixError> in
+            Result { () throws(FixError) in try conformer.run(plan, output: target, cancel: cancel, progress: bar.update) }
+        }
+        bar.finish()
+        switch outcome {
+        case .success(let result):
+            if json { Terminal.out(try CLIJSON.string(result)) } else if !quiet { Terminal.out(FixRenderer.result(result)) }
+        case .failure(let error):
+            if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
+            Terminal.err(Terminal.red("error: ") + "\(file): \(error.description)")
+            if case .cancelled = error { throw ExitCode(130) }
+            throw Exit.doesNotComply
+        }
+    }
+
+    /// Keyframe times of the video, for cuts that can copy streams.
+    private func keyframes(_ info: MediaInfo) -> [Double] {
+        guard let v = info.primaryVideo, let demuxer = try? Demuxer(path: info.path) else { return [] }
+        return demuxer.keyframeTimes(stream: v.index)
+    }
+}

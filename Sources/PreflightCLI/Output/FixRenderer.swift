@@ -1,0 +1,29 @@
+import Foundation
+import MediaAdapt
+import ModelCatalog
+
+/// The plan before, and the proof after.
+enum FixRenderer {
+    static func plan(_ plan: FixPlan) -> String {
+        guard plan.changesAnything else { return "\(plan.source): already compliant; nothing to change" }
+        var lines = ["\(plan.source): plan (\(plan.action.rawValue.replacingOccurrences(of: "_", with: " ")))"]
+        lines += plan.steps.map { "  - \($0)" }
+        lines += plan.notes.map { "  note: \($0)" }
+        return lines.joined(separator: "\n")
+    }
+
+    static func result(_ result: FixResult) -> String {
+        guard let output = result.output, let report = result.report else { return result.notes.joined(separator: "\n") }
+        let m = report.media
+        var parts: [String] = []
+        if let v = m.primaryVideo { parts.append("\(v.codec ?? "?") \(v.displayWidth)x\(v.displayHeight)") }
+        if let d = m.duration { parts.append(String(format: "%.3f s", d)) }
+        if let a = m.primaryAudio { parts.append("audio \(a.codec ?? "?")") }
+        parts.append(Format.bytes(m.fileSize))
+        var lines = ["wrote \(output): " + parts.joined(separator: ", ")]
+        lines += result.notes.map { "  note: \($0)" }
+        let names = report.verdicts.map(\.modelName).joined(separator: ", ")
+        lines.append("verified: probed again, passes \(names)")
+        return lines.joined(separator: "\n")
+    }
+}
