@@ -33,9 +33,10 @@ public struct FixPlanner: Sendable {
 
     public init(options: FixOptions = FixOptions()) { self.options = options }
 
-    /// - Parameter keyframes: the source's keyframe times (seconds), to cut without re-encoding.
+    /// - Parameter keyframes: the source's keyframe presentation times (seconds) within a range, to
+    ///   cut without re-encoding; `KeyframeLocator.near(path:)` reads them from the file.
     public func plan(_ info: MediaInfo, models: [ModelSpec], payload: [String: JSONValue] = [:], field: String? = nil,
-                     keyframes: [Double] = []) throws(FixError) -> FixPlan {
+                     keyframes: (ClosedRange<Double>) -> [Double] = { _ in [] }) throws(FixError) -> FixPlan {
         let checker = Checker()
         let report = checker.check(info, models: models, payload: payload, field: field)
         let blockers = report.verdicts.flatMap { $0.violations.filter { !$0.fixable && !$0.rule.hasPrefix("payload.") } }
@@ -53,7 +54,7 @@ public struct FixPlanner: Sendable {
 
     // MARK: - Video
 
-    private func planVideo(_ info: MediaInfo, _ r: MediaRequirement, keyframes: [Double]) throws(FixError) -> FixPlan {
+    private func planVideo(_ info: MediaInfo, _ r: MediaRequirement, keyframes: (ClosedRange<Double>) -> [Double]) throws(FixError) -> FixPlan {
         guard let v = info.primaryVideo else { throw .impossible(["no video stream"]) }
         var steps: [String] = [], notes: [String] = []
         let display = PictureSize(v.displayWidth, v.displayHeight)
@@ -105,10 +106,14 @@ public struct FixPlanner: Sendable {
         let fps = (v.averageFrameRate ?? v.realFrameRate)?.value
         var frameRate: Ratio?
         if let fps {
-            var target = fps
-            if let lo = r.minFPS, fps < lo - 0.01 { target = lo }
-            if let hi = r.maxFPS, fps > hi + 0.01 { target = hi }
-            if target != fps || (v.variableFrameRate == true && (r.minFPS != nil || r.maxFPS != nil)) {
+            // A variable-rate clip is made constant at its base rate (FFmpeg's r_frame_rate, the rate
+            // its fastest stretch runs at), within the limits; its average would drop real frames.
+            let variable = v.variableFrameRate == true && (r.minFPS != nil || r.maxFPS != nil)
+            let base = variable ? (v.realFrameRate?.value ?? fps) : fps
+            var target = base
+            if let lo = r.minFPS, base < lo - 0.01 { target = lo }
+            if let hi = r.maxFPS, base > hi + 0.01 { target = hi }
+            if abs(target - fps) > 0.01 || variable {
                 frameRate = Self.ratio(for: target)
             }
         }
@@ -125,7 +130,8 @@ public struct FixPlanner: Sendable {
         if var t = trim, !reencode {
             if t.start < 0.0005 {
                 t.streamCopy = true
-            } else if let kf = keyframes.filter({ $0 <= t.start + options.keyframeTolerance }).last,
+            } else if let kf = keyframes(max(0, t.start - options.keyframeTolerance)...(t.start + options.keyframeTolerance))
+                        .min(by: { abs($0 - t.start) < abs($1 - t.start) }),
                       abs(kf - t.start) <= options.keyframeTolerance, kf + t.duration <= (duration ?? .infinity) + 0.0005 {
                 t.start = kf
                 t.streamCopy = true
@@ -152,12 +158,28 @@ public struct FixPlanner: Sendable {
             throw .impossible(["the model needs sound and this clip has none"])
         }
 
-        // Size budget for the re-encode when the source is already over the limit.
+        // Size budget for the re-encode when the source is already over the limit: the sound gets a
+        // tenth of it (32-160 kb/s), the picture the rest.
         var bitRate: Int64?
         if reencode, let limit = r.maxFileSize, let seconds = trim?.duration ?? duration, seconds > 0 {
             let projected = Double(info.fileSize) * seconds / (duration ?? seconds)
             if projected > 0.9 * Double(limit.bytes) {
-                bitRate = Self.videoBitRate(limit: limit.bytes, seconds: seconds, audio: audio)
+                let total = Double(limit.bytes) * 0.92 * 8 / seconds
+                var audioRate = 0.0
+                switch audio {
+                case .reencode(let codec, let rate, let channels, _):
+                    let share = Int64(min(160_000, max(32_000, total * 0.1)))
+                    audio = .reencode(codec: codec, sampleRate: rate, channels: channels, bitRate: share)
+                    audioRate = Double(share)
+                case .copy:
+                    audioRate = Double(info.primaryAudio?.bitRate ?? 192_000)
+                default:
+                    break
+                }
+                bitRate = Int64(total - audioRate)
+                if bitRate! < 20_000 {
+                    throw .impossible(["\(limit) for \(String(format: "%.1f", seconds)) s leaves no room for the picture (\(Int(total / 1000)) kb/s in all)"])
+                }
             }
         }
 
@@ -214,13 +236,6 @@ public struct FixPlanner: Sendable {
     }
 
     static func fpsText(_ r: Ratio) -> String { r.den == 1 ? "\(r.num)" : String(format: "%.3f", r.value) }
-
-    /// Bits per second of video that leave room for the audio and container within 92 % of `limit`.
-    static func videoBitRate(limit: Int64, seconds: Double, audio: AudioPlan) -> Int64 {
-        let audioRate: Double = if case .reencode(_, _, _, let rate) = audio { Double(rate) } else if case .copy = audio { 192_000 } else { 0 }
-        let budget = Double(limit) * 0.92 * 8 / seconds - audioRate
-        return max(100_000, Int64(budget))
-    }
 
     // MARK: - Images
 

@@ -207,7 +207,10 @@ struct AudioPath {
 
     private func encodeReady(final: Bool, length: Double, muxer: Muxer) throws {
         guard let encoder, let converter else { return }
-        let limit = length.isFinite ? Int64(length * Double(encoder.sampleRate)) : nil
+        // The encoder pads the last frame and adds a frame of delay: stop a frame and a half early so
+        // the sound never outlasts the cut.
+        let frame = Int64(max(encoder.frameSize, 1))
+        let limit = length.isFinite ? max(0, (Int64(length * Double(encoder.sampleRate)) / frame - 1) * frame) : nil
         while try converter.pop(into: encodeFrame, size: encoder.frameSize, final: final, limit: limit) {
             try encoder.send(encodeFrame)
             while try encoder.receive(into: encoded) { try muxer.write(encoded, stream: out, timeBase: encoder.timeBase) }

@@ -64,16 +64,4 @@ extension Demuxer {
     /// A stream's time base.
     public func timeBase(of stream: Int) -> Rational { Rational(self.stream(stream).pointee.time_base) }
 
-    /// Presentation times (in seconds) of the keyframes the container's index knows, in order.
-    public func keyframeTimes(stream: Int) -> [Double] {
-        let st = self.stream(stream)
-        let tb = Rational(st.pointee.time_base).value ?? 0
-        let start = st.pointee.start_time == pf_nopts_value() ? 0 : st.pointee.start_time
-        var times: [Double] = []
-        for j in 0..<avformat_index_get_entries_count(st) {
-            guard let e = avformat_index_get_entry(st, j), e.pointee.flags & AVINDEX_KEYFRAME != 0 else { continue }
-            times.append(Double(e.pointee.timestamp - start) * tb)
-        }
-        return times
-    }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import MediaAdapt
-import MediaIO
 import MediaProbe
 import ModelCatalog
 
@@ -109,7 +108,9 @@ struct Fix: AsyncParsableCommand {
 
         let plan: FixPlan
         do {
-            plan = try FixPlanner(options: options).plan(info, models: specs, payload: payload, field: field, keyframes: keyframes(info))
+            plan = try FixPlanner(options: options).plan(info, models: specs, payload: payload, field: field,
+                                                          keyframes: KeyframeLocator.near(path: info.path, stream: info.primaryVideo?.index ?? 0,
+                                                                                          containerStart: info.container.startTime ?? 0))
         } catch {
             if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
             Terminal.err(Terminal.red("error: ") + "\(file): \(error.description)")
@@ -146,9 +147,4 @@ struct Fix: AsyncParsableCommand {
         }
     }
 
-    /// Keyframe times of the video, for cuts that can copy streams.
-    private func keyframes(_ info: MediaInfo) -> [Double] {
-        guard let v = info.primaryVideo, let demuxer = try? Demuxer(path: info.path) else { return [] }
-        return demuxer.keyframeTimes(stream: v.index)
-    }
 }

@@ -1,0 +1,223 @@
+import Foundation
+import MediaAdapt
+import MediaIO
+import MediaProbe
+import ModelCatalog
+import Testing
+import TestSupport
+
+/// Each kind of plan, carried out on real files: the output is probed again and passes, and has
+/// what the plan said.
+@Suite struct FixPlanTests {
+    @Test func nothingToDoWritesNothing() throws {
+        let spec = model(requirement { $0.maxDuration = 30 })
+        let info = try Prober.probe(TestMedia.path("hd_1280x720_4s.mp4"))
+        let plan = try FixPlanner().plan(info, models: [spec])
+        #expect(plan.action == .none)
+        let result = try Conformer(models: [spec]).run(plan, output: nil)
+        #expect(result.output == nil)
+        // With an output demanded: the same bytes (a hard link or a copy).
+        let (copied, folder) = try fix("hd_1280x720_4s.mp4", [spec])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try sha(copied.output!) == sha(TestMedia.path("hd_1280x720_4s.mp4")))
+    }
+
+    @Test func wrongContainerIsRewrapped() throws {
+        let spec = model(requirement { $0.formats = ["mov"] })
+        let (result, folder) = try fix("h264_aac.mp4", [spec], output: "out.mov")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(result.plan.action == .rewrap)
+        let out = try Prober.probe(result.output!)
+        #expect(MediaFormatName.of(out) == "mov")
+        #expect(out.primaryAudio?.codec == "aac")
+        // Not re-encoded: the video packets are the source's, byte for byte.
+        let a = try PacketSurvey(TestMedia.path("h264_aac.mp4"), keepVideo: 50), b = try PacketSurvey(result.output!, keepVideo: 50)
+        #expect(a.videoPackets == b.videoPackets)
+    }
+
+    @Test func tooLongIsCutOnAKeyframeWithoutReencoding() throws {
+        let spec = model(requirement { $0.maxDuration = 10.05 })
+        var options = FixOptions()
+        options.trim = .center
+        let (result, folder) = try fix("long_720p_12s.mp4", [spec], options: options)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let trim = try #require(result.plan.trim)
+        #expect(result.plan.action == .trimCopy)
+        #expect(trim.streamCopy)
+        #expect(trim.start == 1.0) // (12 - 10.05) / 2 = 0.975, moved to the keyframe shown at 1 s
+        let out = try Prober.probe(result.output!, options: ProbeOptions(depth: .accurate))
+        #expect(out.duration! <= 10.05 && out.duration! > 9.9)
+        // The first output packet is the source's keyframe at 1 s, unchanged.
+        let source = try Demuxer(path: TestMedia.path("long_720p_12s.mp4"))
+        try source.findStreamInfo()
+        try source.seek(toSeconds: 1.0)
+        let packet = Packet()
+        var keyframe: [UInt8] = []
+        while try source.read(into: packet) {
+            if packet.streamIndex == 0 { keyframe = packet.bytes; break }
+        }
+        #expect(try PacketSurvey(result.output!).firstVideoBytes == keyframe)
+        #expect(!keyframe.isEmpty)
+    }
+
+    @Test func anExactCutIsReencodedAndInSync() throws {
+        let spec = model(requirement { $0.maxDuration = 3; $0.maxLongSide = 640 })
+        var options = FixOptions()
+        options.from = 2.5
+        let (result, folder) = try fix("long_720p_12s.mp4", [spec], options: options)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(result.plan.action == .reencode)
+        #expect(result.plan.trim?.start == 2.5 && result.plan.trim?.duration == 3 && result.plan.trim?.streamCopy == false)
+        let out = try Prober.probe(result.output!, options: ProbeOptions(depth: .accurate))
+        let v = try #require(out.primaryVideo)
+        #expect((v.width, v.height) == (640, 360))
+        #expect(abs(out.duration! - 3) < 0.05 && out.duration! <= 3)
+        #expect(v.frameCount == 90)
+        guard case .reencode = result.plan.audio else { Issue.record("audio should be re-encoded for an exact cut"); return }
+        let a = try #require(out.primaryAudio)
+        #expect(abs(a.duration! - 3) < 0.03)
+        let survey = try PacketSurvey(result.output!)
+        #expect(abs(survey.firstTime[v.index]! - survey.firstTime[a.index]!) < 1.0 / 30)
+    }
+
+    @Test func rotatedVideoComesOutUpright() throws {
+        let spec = model(requirement { $0.minShortSide = 360 })
+        let (result, folder) = try fix("rotated_90.mov", [spec])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let v = try #require(try Prober.probe(result.output!).primaryVideo)
+        #expect(v.rotation == 0)
+        #expect((v.width, v.height) == (360, 640))
+        // The ffmpeg CLI turns the picture by its display matrix: ours must look the same.
+        let reference = folder.appendingPathComponent("reference.mp4").path
+        let ffmpeg = try #require(which("ffmpeg"))
+        _ = try run(ffmpeg, ["-hide_banner", "-loglevel", "error", "-i", TestMedia.path("rotated_90.mov"), "-vf", "scale=360:640", "-c:v", "libx264", "-crf", "10", reference])
+        #expect(try ssim(result.output!, reference) > 0.9)
+        // And a wrong turn would not: the 270° clip fixed the same way differs from this reference.
+        let (other, otherFolder) = try fix("rotated_270.mov", [spec])
+        defer { try? FileManager.default.removeItem(at: otherFolder) }
+        #expect(try ssim(other.output!, reference) < 0.8)
+    }
+
+    @Test func anamorphicVideoGetsSquarePixels() throws {
+        let spec = model(requirement { $0.maxLongSide = 1024; $0.videoCodecs = ["h264"]; $0.minFPS = 30 })
+        let (result, folder) = try fix("anamorphic_pal.mp4", [spec])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let v = try #require(try Prober.probe(result.output!, options: ProbeOptions(depth: .accurate)).primaryVideo)
+        #expect((v.width, v.height) == (1024, 576))
+        #expect(v.sampleAspectRatio == Ratio(num: 1, den: 1))
+        #expect(v.averageFrameRate == Ratio(num: 30, den: 1))
+        #expect(v.variableFrameRate == false)
+    }
+
+    @Test func padAndCropChangeTheShape() throws {
+        let square = model(requirement { $0.aspectRatios = ["1:1"] })
+        let (padded, a) = try fix("h264_aac.mp4", [square])
+        defer { try? FileManager.default.removeItem(at: a) }
+        #expect(padded.plan.video?.content == Rect(x: 0, y: 40, width: 320, height: 240))
+        let p = try #require(try Prober.probe(padded.output!).primaryVideo)
+        #expect((p.width, p.height) == (320, 320))
+        var options = FixOptions()
+        options.fit = .crop
+        let (cropped, b) = try fix("h264_aac.mp4", [square], options: options)
+        defer { try? FileManager.default.removeItem(at: b) }
+        #expect(cropped.plan.video?.sourceCrop == Rect(x: 40, y: 0, width: 240, height: 240))
+        let c = try #require(try Prober.probe(cropped.output!).primaryVideo)
+        #expect((c.width, c.height) == (240, 240))
+    }
+
+    @Test func variableRateBecomesConstant() throws {
+        let spec = model(requirement { $0.maxFPS = 24 })
+        let (result, folder) = try fix("vfr.mp4", [spec])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let v = try #require(try Prober.probe(result.output!, options: ProbeOptions(depth: .accurate)).primaryVideo)
+        #expect(v.averageFrameRate == Ratio(num: 24, den: 1))
+        #expect(v.variableFrameRate == false)
+        #expect(v.frameCount == 64) // 2.667 s at 24 fps
+    }
+
+    @Test func aFileSizeLimitIsMet() throws {
+        let limit: Int64 = 30 * 1024 // the source is 48 KB
+        let spec = model(requirement { $0.maxFileSize = ByteCount(limit) })
+        let (result, folder) = try fix("h264_aac.mp4", [spec])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(result.plan.action == .reencode)
+        #expect(result.plan.video?.bitRate != nil)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: result.output!)[.size] as? Int)
+        #expect(Int64(size) <= limit)
+        #expect(result.tries <= 2)
+    }
+
+    @Test func soundIsDroppedWhenForbidden() throws {
+        let spec = model(requirement { $0.audio = .forbidden })
+        let (result, folder) = try fix("h264_aac.mp4", [spec])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(result.plan.audio == .drop)
+        #expect(try Prober.probe(result.output!).audio.isEmpty)
+    }
+
+    @Test func stillsAreConvertedResizedAndShrunk() throws {
+        let spec = model(requirement { $0.formats = ["jpg"]; $0.minWidth = 500; $0.maxFileSize = ByteCount(30 * 1024) }, kind: .image)
+        let (result, folder) = try fix("still_rgba.png", [spec], output: "out.jpg")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = try Prober.probe(result.output!)
+        #expect(out.primaryVideo?.codec == "mjpeg")
+        #expect(out.primaryVideo?.width == 500)
+        #expect(out.fileSize <= 30 * 1024)
+        let webp = model(requirement { $0.formats = ["webp", "png"] }, kind: .image)
+        let (kept, other) = try fix("still_rgba.png", [webp], output: "out.png")
+        defer { try? FileManager.default.removeItem(at: other) }
+        #expect(kept.plan.action == .none) // PNG is accepted as it is
+    }
+}
+
+/// What fix refuses, and what it never leaves behind.
+@Suite struct FixRefusalTests {
+    @Test func tooShortCannotBeFixed() throws {
+        let spec = model(requirement { $0.minDuration = 3 })
+        let info = try Prober.probe(TestMedia.path("h264_aac.mp4"))
+        #expect(throws: FixError.self) { try FixPlanner().plan(info, models: [spec]) }
+        do { _ = try FixPlanner().plan(info, models: [spec]) } catch {
+            #expect(error.description.contains("needs at least 3 s of video; this clip is 2.00 s"))
+        }
+    }
+
+    @Test func disjointModelsAreRefused() throws {
+        let a = model(requirement { $0.maxDuration = 1 }, id: "a"), b = model(requirement { $0.formats = ["webm"] }, id: "b")
+        let c = model(requirement { $0.formats = ["mov"] }, id: "c")
+        let info = try Prober.probe(TestMedia.path("h264_aac.mp4"))
+        do {
+            _ = try FixPlanner().plan(info, models: [a, b, c])
+            Issue.record("planned one output for disjoint formats")
+        } catch {
+            guard case .conflicting(let conflicts) = error else { Issue.record("\(error)"); return }
+            #expect(conflicts.first?.contains("no file format suits all") == true)
+        }
+    }
+
+    @Test func cancellingLeavesNoFileAndTheSourceUntouched() throws {
+        let source = TestMedia.path("long_720p_12s.mp4")
+        let before = try sha(source)
+        let cancel = CancellationFlag()
+        cancel.cancel()
+        let spec = model(requirement { $0.maxLongSide = 640 })
+        let folder = try TestMedia.temporaryFolder("preflight-cancel")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let plan = try FixPlanner().plan(try Prober.probe(source), models: [spec])
+        #expect(throws: FixError.self) { try Conformer(models: [spec]).run(plan, output: folder.appendingPathComponent("out.mp4"), cancel: cancel) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        #expect(try sha(source) == before)
+    }
+
+    @Test func theDefaultNameSitsBesideTheSource() throws {
+        let folder = try TestMedia.temporaryFolder("preflight-name")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let copy = folder.appendingPathComponent("clip.mov")
+        try FileManager.default.copyItem(atPath: TestMedia.path("rotated_90.mov"), toPath: copy.path)
+        let spec = model(requirement { $0.maxLongSide = 320 })
+        let plan = try FixPlanner().plan(try Prober.probe(copy.path), models: [spec])
+        let result = try Conformer(models: [spec]).run(plan, output: nil)
+        #expect(result.output == folder.appendingPathComponent("clip.preflight.mov").path)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["clip.mov", "clip.preflight.mov"])
+        #expect(throws: FixError.self) { try Conformer(models: [spec]).run(plan, output: copy) } // never over the source
+    }
+}
