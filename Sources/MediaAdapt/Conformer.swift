@@ -35,7 +35,8 @@ public struct Conformer: Sendable {
             .appendingPathComponent(url.deletingPathExtension().lastPathComponent + ".preflight." + format)
     }
 
-    public func run(_ plan: FixPlan, output: URL?, cancel: CancellationFlag = CancellationFlag(),
+    /// - Parameter source: the source's probe, when the caller has it (saves probing it again).
+    public func run(_ plan: FixPlan, output: URL?, source sourceInfo: MediaInfo? = nil, cancel: CancellationFlag = CancellationFlag(),
                     progress: ((FixProgress) -> Void)? = nil) throws(FixError) -> FixResult {
         let source = URL(fileURLWithPath: plan.source).standardizedFileURL
         if plan.action == .none {
@@ -55,7 +56,7 @@ public struct Conformer: Sendable {
                 .appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).\(plan.format)")
             defer { try? FileManager.default.removeItem(at: temporary) }
             do {
-                notes += try convert(plan, to: temporary.path, cancel: cancel, progress: progress)
+                notes += try convert(plan, source: sourceInfo, to: temporary.path, cancel: cancel, progress: progress)
             } catch {
                 throw error
             }
@@ -85,9 +86,12 @@ public struct Conformer: Sendable {
         throw .verificationFailed(["still over the size limit after two encodes"])
     }
 
-    private func convert(_ plan: FixPlan, to path: String, cancel: CancellationFlag, progress: ((FixProgress) -> Void)?) throws(FixError) -> [String] {
+    private func convert(_ plan: FixPlan, source: MediaInfo?, to path: String, cancel: CancellationFlag,
+                         progress: ((FixProgress) -> Void)?) throws(FixError) -> [String] {
         let info: MediaInfo
-        do { info = try Prober.probe(plan.source) } catch { throw .media(error.description) }
+        if let source, source.path == plan.source { info = source } else {
+            do { info = try Prober.probe(plan.source) } catch { throw .media(error.description) }
+        }
         switch plan.action {
         case .none:
             return []

@@ -22,6 +22,8 @@ public struct FixOptions: Sendable {
     public var keepRotationFlag = false
     /// How far a stream-copy cut may move to land on a keyframe.
     public var keyframeTolerance: Double = 0.5
+    /// Decode and encode even when copying streams would do (to normalise an odd source).
+    public var forceReencode = false
 
     public init() {}
 }
@@ -124,6 +126,7 @@ public struct FixPlanner: Sendable {
         // Elementary streams carry no timestamps to copy: they are re-encoded with fresh ones.
         let rawStream = ["h264", "hevc", "mpegvideo", "m4v", "obu", "av1"].contains(info.container.format)
         var reencode = geometry.changes(display) || bake || frameRate != nil || !codecOK || !containerCarries || tooBig || rawStream
+            || options.forceReencode
         if rawStream { notes.append("a raw \(info.container.format) stream has no timestamps to copy, so it is re-encoded") }
 
         // A cut on a keyframe can copy streams; otherwise it is an exact re-encoded cut.

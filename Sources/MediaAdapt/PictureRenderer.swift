@@ -12,6 +12,8 @@ final class PictureRenderer {
     let pixelFormat: String
     let padColor: [UInt8]
     private let scaler = Scaler()
+    /// Reused for every picture (made writable first): the encoder copies what it needs.
+    private var canvasFrame: Frame?
 
     init(canvas: PictureSize, content: Rect, sourceCrop: Rect, display: PictureSize, coded: PictureSize,
          rotation: Int, sampleAspect: Double, pixelFormat: String, padColor: [UInt8]) {
@@ -36,8 +38,15 @@ final class PictureRenderer {
             input = decoded.clone()
             try input.crop(left: crop.left, top: crop.top, right: crop.right, bottom: crop.bottom)
         }
-        let out = Frame()
-        try out.allocatePicture(width: canvas.width, height: canvas.height, pixelFormat: pixelFormat)
+        let out: Frame
+        if let reused = canvasFrame {
+            try reused.makeWritable()
+            out = reused
+        } else {
+            out = Frame()
+            try out.allocatePicture(width: canvas.width, height: canvas.height, pixelFormat: pixelFormat)
+            canvasFrame = out
+        }
         if padded { out.fill(y: pixelFormat.hasPrefix("yuvj") ? 0 : padColor[0], u: padColor[1], v: padColor[2]) }
         if rotation == 0 {
             try scaler.scale(input, into: out, x: content.x, y: content.y, width: content.width, height: content.height)

@@ -76,6 +76,13 @@ public final class Frame {
         }
     }
 
+    /// Makes the picture safe to overwrite: a no-op when nobody else (an encoder's queue) still
+    /// holds its buffers, else a fresh copy. Reusing one frame this way avoids a large allocation,
+    /// and the page faults that come with it, for every picture.
+    public func makeWritable() throws(FFmpegError) {
+        try check(av_frame_make_writable(pointer), "reuse a picture buffer")
+    }
+
     /// A new frame sharing this one's buffers (av_frame_clone): cheap, for holding a picture.
     public func clone() -> Frame {
         let copy = Frame()

@@ -18,7 +18,7 @@ public final class Scaler {
         let w = width ?? destination.width, h = height ?? destination.height
         context = sws_getCachedContext(context, src.width, src.height, AVPixelFormat(rawValue: src.format),
                                        Int32(w), Int32(h), AVPixelFormat(rawValue: dst.format),
-                                       SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, nil, nil, nil)
+                                       SWS_BICUBIC, nil, nil, nil) // what the ffmpeg CLI uses by default
         guard context != nil else {
             throw FFmpegError(code: pf_averror(EINVAL), operation: "set up scaling \(src.width)x\(src.height) to \(w)x\(h)")
         }

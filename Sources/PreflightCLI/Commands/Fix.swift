@@ -57,6 +57,9 @@ struct Fix: AsyncParsableCommand {
     @Flag(name: .customLong("keep-rotation"), help: "Keep a rotation flag instead of turning the pixels (when nothing else needs a re-encode).")
     var keepRotation = false
 
+    @Flag(help: "Decode and encode even when copying the streams would do.")
+    var reencode = false
+
     @Option(help: "The media field the file goes to (default: the model's first field of the file's kind).")
     var field: String?
 
@@ -104,6 +107,7 @@ struct Fix: AsyncParsableCommand {
         options.crf = crf
         options.preset = preset
         options.keepRotationFlag = keepRotation
+        options.forceReencode = reencode
         options.padColor = switch padColor { case "white": [235, 128, 128]; case "gray", "grey": [126, 128, 128]; default: [16, 128, 128] }
 
         let plan: FixPlan
@@ -133,7 +137,7 @@ struct Fix: AsyncParsableCommand {
         let conformer = Conformer(models: specs, payload: payload, field: field)
         let target = output.map { URL(fileURLWithPath: $0) }
         let outcome = await Blocking.run { () -> Result<FixResult, FixError> in
-            Result { () throws(FixError) in try conformer.run(plan, output: target, cancel: cancel, progress: bar.update) }
+            Result { () throws(FixError) in try conformer.run(plan, output: target, source: info, cancel: cancel, progress: bar.update) }
         }
         bar.finish()
         switch outcome {
