@@ -257,7 +257,8 @@ public struct FixPlanner: Sendable {
         }
         let geometry = try Geometry.plan(display, r, fit: options.fit, even: false)
         let tooBig = r.maxFileSize.map { info.fileSize > $0.bytes } ?? false
-        guard format != current || geometry.changes(display) || tooBig || info.kind == .animatedImage else {
+        let turned = v.rotation != 0 && !options.keepRotationFlag
+        guard format != current || geometry.changes(display) || tooBig || info.kind == .animatedImage || turned else {
             return FixPlan(source: info.path, action: .none, format: current, trim: nil, video: nil, audio: .none, image: nil, steps: [], notes: [])
         }
         let (codec, pixfmt, quality): (String, String, Int?) = switch format {
@@ -266,6 +267,7 @@ public struct FixPlanner: Sendable {
         default: ("png", alpha ? "rgba" : "rgb24", nil)
         }
         var steps: [String] = []
+        if turned { steps.append("turn the pixels \(v.rotation)° clockwise as the EXIF orientation says (the note is not kept)") }
         if geometry.sourceCrop != Rect(x: 0, y: 0, width: display.width, height: display.height) { steps.append("crop to \(geometry.sourceCrop.width)x\(geometry.sourceCrop.height) (the middle)") }
         if geometry.canvas != display {
             steps.append(geometry.content.width != geometry.canvas.width || geometry.content.height != geometry.canvas.height

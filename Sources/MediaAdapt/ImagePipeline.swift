@@ -28,11 +28,18 @@ struct ImagePipeline {
         var content = image.content
         var quality = image.quality
         for attempt in 0..<40 {
+            // Work in planar 4:4:4 (with alpha when kept): it can be turned, padded and then converted
+            // to whatever the picture format stores.
+            let working = image.pixelFormat.contains("a") ? "yuva444p" : "yuv444p"
             let renderer = PictureRenderer(
                 canvas: canvas, content: content, sourceCrop: image.sourceCrop,
                 display: PictureSize(v.displayWidth, v.displayHeight), coded: PictureSize(v.width, v.height),
-                rotation: 0, sampleAspect: v.sampleAspectRatio?.value ?? 1, pixelFormat: image.pixelFormat, padColor: [16, 128, 128])
-            let bytes = try encode(renderer.render(picture), quality: quality)
+                rotation: v.rotation, sampleAspect: v.sampleAspectRatio?.value ?? 1, pixelFormat: working, padColor: [16, 128, 128])
+            let rendered = try renderer.render(picture)
+            let final = Frame()
+            try final.allocatePicture(width: rendered.width, height: rendered.height, pixelFormat: image.pixelFormat)
+            try Scaler().scale(rendered, into: final)
+            let bytes = try encode(final, quality: quality)
             if image.maxBytes.map({ Int64(bytes.count) <= $0 }) ?? true {
                 try Data(bytes).write(to: URL(fileURLWithPath: path))
                 if attempt > 0, let limit = image.maxBytes {

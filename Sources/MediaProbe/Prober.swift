@@ -60,6 +60,15 @@ public enum Prober {
             }
         }
 
+        // Phone photos are stored landscape with an EXIF note saying how to turn them.
+        if info.kind == .image, info.primaryVideo?.codec == "mjpeg", let exif = ExifOrientation.read(path), exif.rotation != 0 || exif.mirrored {
+            var picture = info.video[0]
+            picture.rotation = exif.rotation
+            if exif.rotation == 90 || exif.rotation == 270 { (picture.displayWidth, picture.displayHeight) = (picture.displayHeight, picture.displayWidth) }
+            info.video[0] = picture
+            info.warnings.append("EXIF orientation: shown turned \(exif.rotation)° clockwise" + (exif.mirrored ? " and mirrored" : ""))
+        }
+
         if needsPacketScan(info, depth: options.depth) {
             do {
                 let scan = try PacketScan.run(demuxer)

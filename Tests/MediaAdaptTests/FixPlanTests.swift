@@ -98,6 +98,18 @@ import TestSupport
         #expect(try ssim(other.output!, reference) < 0.8)
     }
 
+    @Test func phonePhotosComeOutUpright() throws {
+        let spec = model(requirement { $0.minShortSide = 720 }, kind: .image)
+        let (result, folder) = try fix("exif_rotated_90.jpg", [spec], output: "out.jpg")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = try Prober.probe(result.output!)
+        #expect((out.primaryVideo?.width, out.primaryVideo?.height) == (720, 1280))
+        #expect(out.primaryVideo?.rotation == 0) // turned, and the EXIF note not carried over
+        let reference = folder.appendingPathComponent("reference.png").path
+        _ = try run(try #require(which("ffmpeg")), ["-hide_banner", "-loglevel", "error", "-i", TestMedia.path("exif_rotated_90.jpg"), "-vf", "scale=720:1280", reference])
+        #expect(try ssim(result.output!, reference) > 0.95)
+    }
+
     @Test func anamorphicVideoGetsSquarePixels() throws {
         let spec = model(requirement { $0.maxLongSide = 1024; $0.videoCodecs = ["h264"]; $0.minFPS = 30 })
         let (result, folder) = try fix("anamorphic_pal.mp4", [spec])

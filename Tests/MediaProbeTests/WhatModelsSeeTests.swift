@@ -21,6 +21,16 @@ import TestSupport
         #expect((upright.displayWidth, upright.displayHeight) == (320, 240))
     }
 
+    @Test func exifOrientationTurnsStills() throws {
+        let info = try probe("exif_rotated_90.jpg")
+        let v = try #require(info.primaryVideo)
+        #expect(v.rotation == 90)
+        #expect((v.width, v.height) == (640, 360))
+        #expect((v.displayWidth, v.displayHeight) == (360, 640))
+        #expect(info.warnings.contains { $0.contains("EXIF orientation") })
+        #expect(try probe("still.jpg").primaryVideo?.rotation == 0)
+    }
+
     @Test func anamorphicPixelsWidenThePicture() throws {
         let v = try #require(try probe("anamorphic_pal.mp4").primaryVideo)
         #expect(v.sampleAspectRatio == Ratio(num: 64, den: 45))

@@ -16,6 +16,15 @@ public struct FFprobeReport: @unchecked Sendable {
         streams = json["streams"] as? [[String: Any]] ?? []
     }
 
+    /// The rotation ffprobe finds on the first decoded frame (JPEG EXIF orientation shows only there).
+    public static func firstFrameRotation(_ path: String) throws -> Int {
+        guard let ffprobe = which("ffprobe") else { throw CocoaError(.executableNotLoadable) }
+        let result = try run(ffprobe, ["-v", "quiet", "-show_frames", "-read_intervals", "%+#1", "-of", "json", path])
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        let frame = (json["frames"] as? [[String: Any]])?.first ?? [:]
+        return clockwiseRotation(frame)
+    }
+
     public func stream(_ index: Int) -> [String: Any] {
         streams.first { ($0["index"] as? Int) == index } ?? [:]
     }

@@ -16,7 +16,7 @@ public enum TestMedia {
 
     /// Files that are valid media.
     public static let valid = [
-        "anamorphic_pal.mp4", "animated.gif", "audio_only.m4a", "cover_art.mp3", "h264_aac.mp4", "hd_1280x720_4s.mp4", "hdr10_pq.mp4",
+        "anamorphic_pal.mp4", "animated.gif", "audio_only.m4a", "cover_art.mp3", "exif_rotated_90.jpg", "h264_aac.mp4", "hd_1280x720_4s.mp4", "hdr10_pq.mp4",
         "hevc.mp4", "interlaced.mp4", "long_720p_12s.mp4", "no_durations.mkv", "odd_853x480.mp4", "raw_stream.h264", "rotated_270.mov",
         "rotated_90.mov", "sd_854x480.mp4", "still.jpg", "still.webp", "still_rgba.png", "tiny_64x36.mp4",
         "vfr.mp4", "video_only.mp4", "vp9_opus.webm",
