@@ -1,0 +1,167 @@
+import Foundation
+import ModelCatalog
+
+/// Every way a call to fal can fail, classified into what users meet, each with a plain
+/// explanation, what to do next, and whether a retry can help. The client reports; the submission
+/// engine decides whether to retry.
+public struct FalError: Error, Sendable, CustomStringConvertible {
+    public enum Category: String, Sendable, Codable {
+        /// Too many requests, no runner free, or fal's ingress overloaded (429, 503, nginx 5xx).
+        case capacity
+        /// The model refused the input (422): `rejections` says which field and limit.
+        case inputRejected = "input_rejected"
+        /// DNS, refused connection, reset, timeout, TLS.
+        case network
+        /// 401: the key is wrong or malformed.
+        case auth
+        /// 403 "User is locked" (balance exhausted, admin lock) or 402.
+        case billing
+        /// content_policy_violation.
+        case moderation
+        /// 504 with X-Fal-Request-Timeout-Type: user: the start deadline we set passed. Never retried.
+        case userStartTimeout = "user_start_timeout"
+        /// Other 5xx: not charged, often worth a retry.
+        case server
+        /// A 2xx body that is not the documented shape (kept raw).
+        case unexpectedOutput = "unexpected_output"
+        /// 404: unknown request or model.
+        case notFound = "not_found"
+        /// The result is not there yet (400 "still in progress").
+        case notReady = "not_ready"
+        /// A mistake found before sending: key format, base URL, arguments.
+        case usage
+        /// Other 4xx.
+        case client
+    }
+
+    public var category: Category
+    public var message: String
+    public var hint: String
+    public var retryable: Bool
+    public var status: Int?
+    public var requestID: String?
+    /// fal's machine type: `error_type`, `X-Fal-Error-Type`, or the first `detail[].type`.
+    public var errorType: String?
+    /// Parsed `detail[]` entries of a 422.
+    public var rejections: [Rejection]
+    /// The body as received (truncated to 64 KB), for what nothing else explains.
+    public var rawBody: String?
+    /// A POST whose answer was lost after the body was sent: fal may have accepted (and will bill)
+    /// it. Never resubmit blindly.
+    public var mayHaveBeenAccepted: Bool
+
+    public init(category: Category, message: String, hint: String, retryable: Bool = false, status: Int? = nil,
+                requestID: String? = nil, errorType: String? = nil, rejections: [Rejection] = [], rawBody: String? = nil,
+                mayHaveBeenAccepted: Bool = false) {
+        self.category = category
+        self.message = message
+        self.hint = hint
+        self.retryable = retryable
+        self.status = status
+        self.requestID = requestID
+        self.errorType = errorType
+        self.rejections = rejections
+        self.rawBody = rawBody
+        self.mayHaveBeenAccepted = mayHaveBeenAccepted
+    }
+
+    public var description: String {
+        var text = message
+        if let status { text += " (HTTP \(status)" + (errorType.map { ", \($0)" } ?? "") + ")" }
+        if let requestID { text += " [request \(requestID)]" }
+        return text + ". " + hint
+    }
+
+    /// The exit code documented for the CLI.
+    public var exitCode: Int32 {
+        switch category {
+        case .auth, .billing: 77
+        case .capacity, .network: 75
+        case .server: 69
+        case .usage: 64
+        case .inputRejected, .moderation, .userStartTimeout, .unexpectedOutput, .notFound, .notReady, .client: 1
+        }
+    }
+
+    // MARK: - Classification
+
+    /// Classifies an HTTP answer that is not a success.
+    public static func classify(_ response: HTTPResponse, operation: String) -> FalError {
+        let status = response.status
+        let requestID = response.header("x-fal-request-id")
+        let body = response.text
+        let json = try? JSONDecoder().decode(JSONValue.self, from: response.body)
+        let detailText: String? = json?["detail"]?.stringValue
+        let flatType = json?["error_type"]?.stringValue ?? response.header("x-fal-error-type")
+        let rejections = Rejection.parse(response.body, requestID: requestID)
+        let firstType = rejections.first?.type
+        let retryHeader = (response.header("x-fal-retryable") ?? response.header("x-fal-needs-retry")).map { $0.lowercased() == "true" }
+        let raw = String(body.prefix(65_536))
+        func make(_ c: Category, _ message: String, _ hint: String, retry: Bool, type: String? = nil) -> FalError {
+            FalError(category: c, message: "\(operation): \(message)", hint: hint, retryable: retryHeader ?? retry, status: status,
+                     requestID: requestID, errorType: type ?? flatType ?? firstType, rejections: rejections, rawBody: raw)
+        }
+
+        if status == 401 {
+            let wrongFormat = (detailText ?? "").contains("format")
+            return make(.auth, detailText ?? "the key was refused",
+                        wrongFormat ? "fal expects 'Authorization: Key <key_id>:<key_secret>': check FAL_KEY is the whole key."
+                                    : "Check FAL_KEY: the key may be deleted or mistyped (https://fal.ai/dashboard/keys).", retry: false)
+        }
+        if status == 402 || (status == 403 && (detailText ?? "").lowercased().contains("locked")) {
+            return make(.billing, detailText ?? "the account cannot pay for this",
+                        "Top up or unlock the account at https://fal.ai/dashboard/billing; nothing was charged.", retry: false, type: "user_locked")
+        }
+        if status == 504, response.header("x-fal-request-timeout-type")?.lowercased() == "user" {
+            return make(.userStartTimeout, "the request did not start before its start deadline (X-Fal-Request-Timeout)",
+                        "Raise the start timeout, or submit when the queue is shorter; it was not run and not charged.", retry: false)
+        }
+        if firstType == "content_policy_violation" || flatType == "content_policy_violation" {
+            return make(.moderation, rejections.first?.message ?? "the content was refused by the model's safety checks",
+                        "Change the prompt or the media; retrying the same request will be refused again.", retry: false)
+        }
+        if status == 422 {
+            let what = rejections.first.map { r in (r.field.map { "\($0): " } ?? "") + r.message } ?? detailText ?? "the input was refused"
+            let serverSide = ["internal_server_error", "generation_timeout", "downstream_service_unavailable", "downstream_service_error", "no_media_generated"]
+            return make(.inputRejected, what, "Run `preflight check` with this model; fix the input with `preflight fix`. A 422 may be charged.",
+                        retry: serverSide.contains(firstType ?? ""))
+        }
+        if status == 429 {
+            return make(.capacity, detailText ?? "too many requests at once", "Wait and retry; fal accounts start with 2 requests running at a time.", retry: true)
+        }
+        // fal's ingress answers overload with nginx pages and no request id.
+        let ingress = requestID == nil && body.lowercased().contains("nginx")
+        if [502, 503, 504].contains(status) && ingress {
+            return make(.capacity, "fal's front door is overloaded (\(status) from the ingress)", "Retry in a few seconds.", retry: true, type: "ingress")
+        }
+        if status == 503 {
+            return make(.capacity, detailText ?? "no runner is free for this model", "Retry shortly; fal requeues runner failures too.", retry: true)
+        }
+        if status == 404 {
+            return make(.notFound, detailText ?? "not found", "Check the model id (owner/app/...) and the request id; results expire after an hour.", retry: false)
+        }
+        if status == 400, (detailText ?? "").lowercased().contains("in progress") {
+            return make(.notReady, "the result is not ready yet", "Poll the status until COMPLETED.", retry: true)
+        }
+        if status >= 500 {
+            return make(.server, detailText ?? flatType ?? "fal had a server error", "5xx failures are not charged; a retry may succeed.", retry: true)
+        }
+        return make(.client, detailText ?? "the request was refused", "Check the request; see the raw body for details.", retry: false)
+    }
+
+    /// Classifies a transfer that produced no (complete) answer.
+    public static func network(_ error: TransportError, operation: String, isSubmit: Bool) -> FalError {
+        let accepted = isSubmit && error.requestSent
+        let hint: String = switch error.kind {
+        case .dns: "Check the network and the base URL's host name."
+        case .refused: "Nothing answers at that address: check the base URL (is the simulator running?)."
+        case .timeout: "The network or fal is slow; retry."
+        case .tls: "TLS failed: check the system's CA certificates and the URL."
+        case .reset, .partial, .other: "The connection broke; retry."
+        }
+        return FalError(category: .network, message: "\(operation): \(error.message)",
+                        hint: accepted ? "The request was sent before the connection broke, so fal may have accepted it: check `preflight status` before submitting again." : hint,
+                        retryable: !accepted, errorType: "curl_\(error.code)", mayHaveBeenAccepted: accepted)
+    }
+}
+

@@ -1,0 +1,54 @@
+import Foundation
+
+/// One HTTP request as the client sends it. Bodies stream from disk when they are files, so memory
+/// does not grow with upload size.
+public struct HTTPRequest: Sendable {
+    public enum Body: Sendable {
+        case none
+        case data(Data)
+        /// `length` bytes of the file at `path` from `offset`.
+        case file(path: String, offset: Int64, length: Int64)
+    }
+
+    public var method: String
+    public var url: URL
+    public var headers: [(String, String)]
+    public var body: Body
+    /// Seconds for the whole transfer; nil for none (long downloads use the low-speed limit instead).
+    public var timeout: Double?
+
+    public init(method: String, url: URL, headers: [(String, String)] = [], body: Body = .none, timeout: Double? = 60) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+}
+
+/// What came back: the status, the headers (names lower-cased) and the body.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Data
+
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A transfer that did not produce an HTTP answer (or lost it part-way).
+public struct TransportError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case dns, refused, timeout, reset, tls, partial, other
+    }
+
+    public var kind: Kind
+    /// libcurl's error code and text.
+    public var code: Int
+    public var message: String
+    /// The request body was (at least partly) sent before the failure: a POST may have been accepted.
+    public var requestSent: Bool
+
+    public var description: String { "\(message) (curl \(code))" }
+}

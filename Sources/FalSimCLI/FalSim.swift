@@ -1,0 +1,52 @@
+import ArgumentParser
+import FalSimulator
+import Foundation
+
+/// `fal-sim`: the local fal-compatible server, for demos, offline dry runs and scripts.
+@main
+struct FalSim: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fal-sim",
+        abstract: "A local fal-compatible server on 127.0.0.1: queue, storage and files, with scripted failures.",
+        discussion: """
+        Models are the bundled catalog's, enforcing their published limits (422s with fal's type and \
+        ctx). A scenario file (YAML) sets queue delays and failures per model or per request (header \
+        X-Sim-Scenario: NAME); see Sources/FalSimulator/Scenario.swift for every key. It never listens \
+        beyond loopback.
+        """
+    )
+
+    @Option(help: "The port (0: any free one).")
+    var port: Int = 8787
+
+    @Option(help: "A scenario file (YAML or JSON).", completion: .file())
+    var scenario: String?
+
+    func run() async throws {
+        var config = FalSimulatorServer.Configuration(port: port)
+        if let scenario {
+            do { config.scenarios = try ScenarioBook.load(scenario) } catch {
+                FileHandle.standardError.write(Data("fal-sim: \(scenario): \(error)\n".utf8))
+                throw ExitCode(64)
+            }
+        }
+        let server = try FalSimulatorServer(config)
+        let base = try await server.start()
+        FileHandle.standardOutput.write(Data("""
+        fal-sim listening on \(base.absoluteString) (loopback only)
+          export PREFLIGHT_FAL_URL=\(base.absoluteString)
+          export FAL_KEY=\(FalSimulatorServer.testKey)
+        Ctrl-C stops it.
+
+        """.utf8))
+        signal(SIGINT, SIG_IGN)
+        let stop = DispatchSource.makeSignalSource(signal: SIGINT, queue: .main)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            stop.setEventHandler { continuation.resume() }
+            stop.resume()
+        }
+        await server.stop()
+    }
+}
+
+

@@ -1,0 +1,174 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ModelCatalog
+
+/// The queue: submit, status (and its event stream), result, cancel, with fal's URL rules (status
+/// URLs drop the model's sub-path) and shapes.
+struct Queue {
+    let routes: Routes
+
+    func handle(_ request: Request, _ path: [String], scenarioName: String?) async throws -> Response {
+        guard !path.isEmpty else { return Answer.detail(404, "Not Found") }
+        // owner/app, or three segments for workflows/comfy.
+        let appLength = ["workflows", "comfy"].contains(path[0]) ? 3 : 2
+        if path.count > appLength, path[appLength] == "requests", path.count >= appLength + 2 {
+            let id = path[appLength + 1]
+            let rest = Array(path.dropFirst(appLength + 2))
+            guard let sim = await routes.state.request(id) else { return Answer.detail(404, "Request not found") }
+            if let refusal = routes.authorize(request, sim.scenario) { return refusal }
+            switch (request.method, rest) {
+            case (.get, ["status"]): return try await status(sim, request)
+            case (.get, ["status", "stream"]): return stream(sim)
+            case (.get, []): return try await result(sim)
+            case (.put, ["cancel"]): return await cancel(sim)
+            default: return Answer.detail(405, "Method Not Allowed")
+            }
+        }
+        guard request.method == .post else { return Answer.detail(405, "Method Not Allowed") }
+        return try await submit(request, model: path.joined(separator: "/"), app: path.prefix(appLength).joined(separator: "/"), scenarioName: scenarioName)
+    }
+
+    private func submit(_ request: Request, model: String, app: String, scenarioName: String?) async throws -> Response {
+        let scenario = routes.config.scenarios.scenario(named: scenarioName, model: model)
+        if let refusal = routes.authorize(request, scenario) { return refusal }
+        if scenario.locked { return Answer.detail(403, Routes.lockedBody) }
+        if scenario.failSubmits > 0, await routes.state.shouldFailSubmit(key: scenarioName ?? model, times: scenario.failSubmits) {
+            _ = try await request.body.collect(upTo: 16 << 20)
+            if scenario.failFromIngress, [502, 503, 504].contains(scenario.failStatus) { return Answer.ingress(scenario.failStatus) }
+            if scenario.failStatus == 429 { return Answer.detail(429, "Too many requests", headers: [("X-Fal-Error-Type", "concurrent_requests_limit")]) }
+            return Answer.infrastructure(scenario.failStatus, type: Answer.errorTypeFor(status: scenario.failStatus), requestID: UUID().uuidString.lowercased())
+        }
+        let body = try await request.body.collect(upTo: 16 << 20)
+        guard case .object(let input)? = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)) else {
+            return Answer.json(422, ["detail": [["loc": ["body"], "msg": "Input should be a valid dictionary", "type": "dict_type"]]])
+        }
+        let id = UUID().uuidString.lowercased()
+        await routes.state.add(SimRequest(id: id, model: model, app: app, input: input, scenario: scenario))
+        let base = routes.baseURL().appendingPathComponent("\(app)/requests/\(id)")
+        return Answer.json(200, [
+            "status": "IN_QUEUE", "request_id": .string(id), "queue_position": .integer(scenario.queuePolls),
+            "response_url": .string(base.absoluteString), "status_url": .string(base.appendingPathComponent("status").absoluteString),
+            "cancel_url": .string(base.appendingPathComponent("cancel").absoluteString),
+        ], headers: [("x-fal-request-id", id)])
+    }
+
+    /// One poll: moves the request one step along its scenario and reports where it is.
+    private func advance(_ id: String) async -> SimRequest? {
+        guard var sim = await routes.state.update(id, { $0.polls += 1 }) else { return nil }
+        if sim.state == "COMPLETED", sim.outcome == nil, !sim.cancelled {
+            let outcome = await ModelRunner(catalog: routes.config.catalog, storage: routes.state.storage, baseURL: routes.baseURL())
+                .run(model: sim.model, input: sim.input)
+            sim = await routes.state.update(id) { $0.outcome = $0.outcome ?? outcome } ?? sim
+        }
+        return sim
+    }
+
+    private func statusBody(_ sim: SimRequest, logs: Bool) -> JSONValue {
+        let base = routes.baseURL().appendingPathComponent("\(sim.app)/requests/\(sim.id)")
+        var o: [String: JSONValue] = ["status": .string(sim.state), "request_id": .string(sim.id), "response_url": .string(base.absoluteString)]
+        switch sim.state {
+        case "IN_QUEUE":
+            o["queue_position"] = .integer(max(0, sim.scenario.queuePolls - sim.polls))
+        case "IN_PROGRESS":
+            if logs { o["logs"] = [["message": "Running the model", "level": "INFO", "source": "USER", "timestamp": .string(ISO8601DateFormatter().string(from: Date()))]] }
+        default:
+            if logs { o["logs"] = [] }
+            o["metrics"] = ["inference_time": 0.42]
+            if sim.cancelled {
+                o["error"] = "Request was cancelled"
+                o["error_type"] = "client_cancelled"
+            } else if let (_, type, message) = failure(of: sim) {
+                o["error"] = .string(message)
+                o["error_type"] = .string(type)
+            }
+        }
+        return .object(o)
+    }
+
+    private func failure(of sim: SimRequest) -> (Int, String, String)? {
+        if let status = sim.scenario.resultStatus {
+            let type = sim.scenario.resultErrorType ?? Answer.errorTypeFor(status: status)
+            return (status, type, "The model failed (\(type))")
+        }
+        if case .failure(let status, _, let type)? = sim.outcome { return (status, type, "Invalid status code: \(status)") }
+        return nil
+    }
+
+    private func status(_ sim: SimRequest, _ request: Request) async throws -> Response {
+        let updated = await advance(sim.id) ?? sim
+        let logs = ["1", "true"].contains(request.uri.queryParameters.get("logs") ?? "0")
+        return Answer.json(updated.state == "COMPLETED" ? 200 : 202, statusBody(updated, logs: logs), headers: [("x-fal-request-id", sim.id)])
+    }
+
+    /// Server-sent events: a `data:` line per status until COMPLETED, then the stream closes.
+    private func stream(_ sim: SimRequest) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: .init { writer in
+            try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+            while true {
+                guard let current = await self.advance(sim.id) else { break }
+                let data = try JSONEncoder().encode(self.statusBody(current, logs: true))
+                try await writer.write(ByteBuffer(string: "data: " + String(decoding: data, as: UTF8.self) + "\n\n"))
+                if current.state == "COMPLETED" { break }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    private func result(_ sim: SimRequest) async throws -> Response {
+        guard sim.state == "COMPLETED" else { return Answer.detail(400, "Request is still in progress", headers: [("x-fal-request-id", sim.id)]) }
+        let s = sim.scenario
+        let idHeader = [("x-fal-request-id", sim.id)]
+        if s.resultExpired { return Answer.detail(404, "Request not found") }
+        if s.userStartTimeout {
+            return Answer.json(504, ["detail": "Request timed out", "error_type": "request_timeout"],
+                               headers: idHeader + [("X-Fal-Request-Timeout-Type", "user"), ("X-Fal-Error-Type", "request_timeout"), ("X-Fal-Retryable", "false")])
+        }
+        if let status = s.resultStatus {
+            let type = s.resultErrorType ?? Answer.errorTypeFor(status: status)
+            if status == 422 {
+                return Answer.json(422, ["detail": [["loc": ["body", "prompt"], "msg": "The content could not be processed because it contained material flagged by a content checker.",
+                                                     "type": .string(type), "url": .string("https://docs.fal.ai/errors/#\(type)")]]],
+                                   headers: idHeader + [("X-Fal-Retryable", "false")])
+            }
+            return Answer.infrastructure(status, type: type, requestID: sim.id)
+        }
+        if sim.cancelled { return Answer.detail(400, "Request was cancelled", headers: idHeader) }
+        if s.malformedResult {
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[HTTPField.Name("x-fal-request-id")!] = sim.id
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"video\": {\"url\": ")))
+        }
+        switch sim.outcome {
+        case .failure(let status, let body, _)?:
+            return Answer.json(status, body, headers: idHeader)
+        case .success(let body)?:
+            if s.dropResult {
+                let data = try JSONEncoder().encode(body)
+                var headers = HTTPFields()
+                headers[.contentType] = "application/json"
+                headers[.contentLength] = String(data.count)
+                return Response(status: .ok, headers: headers, body: .init { writer in
+                    try await writer.write(ByteBuffer(bytes: data.prefix(data.count / 2)))
+                    // Let the head and half the body leave before the connection is cut.
+                    try await Task.sleep(nanoseconds: 50_000_000)
+                    throw SimulatedDrop()
+                })
+            }
+            return Answer.json(200, body, headers: idHeader)
+        case nil:
+            return Answer.detail(400, "Request is still in progress", headers: idHeader)
+        }
+    }
+
+    private func cancel(_ sim: SimRequest) async -> Response {
+        if sim.state == "COMPLETED" { return Answer.json(400, ["status": "ALREADY_COMPLETED"]) }
+        _ = await routes.state.update(sim.id) { $0.cancelled = true }
+        return Answer.json(202, ["status": "CANCELLATION_REQUESTED"])
+    }
+}
