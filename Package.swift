@@ -86,6 +86,6 @@ let package = Package(
         .testTarget(name: "MediaAdaptTests", dependencies: ["MediaAdapt", "TestSupport"]),
         .testTarget(name: "ModelCatalogTests", dependencies: ["ModelCatalog", "TestSupport"], exclude: ["Fixtures"]),
         // Runs the real executable: exit codes, output streams and formats as a user sees them.
-        .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "TestSupport"]),
+        .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "FalSimulator", "TestSupport"]),
     ]
 )

@@ -17,7 +17,8 @@ public struct FalKey: Sendable, CustomStringConvertible, CustomDebugStringConver
     /// The Authorization header value: `Key <id>:<secret>` (never Bearer).
     var authorization: String { "Key \(secret)" }
 
-    public var redacted: String { "Key ****" + String(secret.suffix(4)) }
+    /// At most the last four characters, and none of a key too short to spare them.
+    public var redacted: String { secret.count >= 12 ? "Key ****" + String(secret.suffix(4)) : "Key ****" }
     public var description: String { redacted }
     public var debugDescription: String { redacted }
 

@@ -17,6 +17,6 @@ struct Preflight: AsyncParsableCommand {
         75 temporary failure, try again; 77 not permitted.
         """,
         version: version,
-        subcommands: [Probe.self, Check.self, Fix.self, Models.self]
+        subcommands: [Probe.self, Check.self, Fix.self, Models.self, Upload.self, DoctorCommand.self]
     )
 }

@@ -23,13 +23,13 @@ import TestSupport
         #expect((try? FalKey("fal-1234567890"))?.looksComplete == false)
     }
 
-    @Test func resolutionOrder() throws {
+    @Test func resolutionOrder() async throws {
         #expect(try FalKey.resolve(environment: ["FAL_KEY": "a:b", "FAL_KEY_ID": "c", "FAL_KEY_SECRET": "d"]).origin == "FAL_KEY")
-        #expect(try FalKey.resolve(environment: ["FAL_KEY_ID": "c", "FAL_KEY_SECRET": "d"]).redacted == "Key ****c:d")
+        #expect(try FalKey.resolve(environment: ["FAL_KEY_ID": "c", "FAL_KEY_SECRET": "d"]).redacted == "Key ****") // too short to show any
         let dir = try TestMedia.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("credentials")
-        try "fal_key = id:secretsecret\n".write(to: file, atomically: true, encoding: .utf8)
+        try "fal_key = id:secretsecret\n".write(to: file, atomically: true, encoding: .utf8) // 15 characters
         #expect(try FalKey.resolve(environment: [:], credentialsFile: file).redacted == "Key ****cret")
         #expect(throws: FalError.self) { try FalKey.resolve(environment: [:]) }
     }
@@ -48,7 +48,7 @@ import TestSupport
         #expect("\(client.key)" == "Key ****real")
     }
 
-    @Test func plainHTTPOnlyOnLoopback() throws {
+    @Test func plainHTTPOnlyOnLoopback() async throws {
         #expect(throws: FalError.self) { try FalEndpoints.resolve(environment: ["PREFLIGHT_FAL_URL": "http://example.com"]) }
         #expect(throws: FalError.self) { try FalEndpoints.resolve(environment: ["PREFLIGHT_FAL_URL": "http://10.0.0.5:8080"]) }
         #expect(try FalEndpoints.resolve(environment: ["PREFLIGHT_FAL_URL": "http://127.0.0.1:8787"]).queue.port == 8787)
@@ -100,13 +100,13 @@ import TestSupport
         }
     }
 
-    @Test func sha256MatchesTheStandard() throws {
+    @Test func sha256MatchesTheStandard() async throws {
         var h = SHA256()
         h.update(Data("abc".utf8))
         #expect(h.finish() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         var empty = SHA256()
         #expect(empty.finish() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        let r = try run(try #require(which("sha256sum")), [TestMedia.path("h264_aac.mp4")])
+        let r = try await run(try #require(which("sha256sum")), [TestMedia.path("h264_aac.mp4")])
         #expect(try SHA256.file(TestMedia.path("h264_aac.mp4")) == String(r.stdout.prefix(64)))
     }
 }

@@ -9,7 +9,7 @@ import TestSupport
 /// Each kind of plan, carried out on real files: the output is probed again and passes, and has
 /// what the plan said.
 @Suite struct FixPlanTests {
-    @Test func nothingToDoWritesNothing() throws {
+    @Test func nothingToDoWritesNothing() async throws {
         let spec = model(requirement { $0.maxDuration = 30 })
         let info = try Prober.probe(TestMedia.path("hd_1280x720_4s.mp4"))
         let plan = try FixPlanner().plan(info, models: [spec])
@@ -22,7 +22,7 @@ import TestSupport
         #expect(try sha(copied.output!) == sha(TestMedia.path("hd_1280x720_4s.mp4")))
     }
 
-    @Test func wrongContainerIsRewrapped() throws {
+    @Test func wrongContainerIsRewrapped() async throws {
         let spec = model(requirement { $0.formats = ["mov"] })
         let (result, folder) = try fix("h264_aac.mp4", [spec], output: "out.mov")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -35,7 +35,7 @@ import TestSupport
         #expect(a.videoPackets == b.videoPackets)
     }
 
-    @Test func tooLongIsCutOnAKeyframeWithoutReencoding() throws {
+    @Test func tooLongIsCutOnAKeyframeWithoutReencoding() async throws {
         let spec = model(requirement { $0.maxDuration = 10.05 })
         var options = FixOptions()
         options.trim = .center
@@ -60,7 +60,7 @@ import TestSupport
         #expect(!keyframe.isEmpty)
     }
 
-    @Test func anExactCutIsReencodedAndInSync() throws {
+    @Test func anExactCutIsReencodedAndInSync() async throws {
         let spec = model(requirement { $0.maxDuration = 3; $0.maxLongSide = 640 })
         var options = FixOptions()
         options.from = 2.5
@@ -80,7 +80,7 @@ import TestSupport
         #expect(abs(survey.firstTime[v.index]! - survey.firstTime[a.index]!) < 1.0 / 30)
     }
 
-    @Test func rotatedVideoComesOutUpright() throws {
+    @Test func rotatedVideoComesOutUpright() async throws {
         let spec = model(requirement { $0.minShortSide = 360 })
         let (result, folder) = try fix("rotated_90.mov", [spec])
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -90,15 +90,15 @@ import TestSupport
         // The ffmpeg CLI turns the picture by its display matrix: ours must look the same.
         let reference = folder.appendingPathComponent("reference.mp4").path
         let ffmpeg = try #require(which("ffmpeg"))
-        _ = try run(ffmpeg, ["-hide_banner", "-loglevel", "error", "-i", TestMedia.path("rotated_90.mov"), "-vf", "scale=360:640", "-c:v", "libx264", "-crf", "10", reference])
-        #expect(try ssim(result.output!, reference) > 0.9)
+        _ = try await run(ffmpeg, ["-hide_banner", "-loglevel", "error", "-i", TestMedia.path("rotated_90.mov"), "-vf", "scale=360:640", "-c:v", "libx264", "-crf", "10", reference])
+        #expect(try await ssim(result.output!, reference) > 0.9)
         // And a wrong turn would not: the 270° clip fixed the same way differs from this reference.
         let (other, otherFolder) = try fix("rotated_270.mov", [spec])
         defer { try? FileManager.default.removeItem(at: otherFolder) }
-        #expect(try ssim(other.output!, reference) < 0.8)
+        #expect(try await ssim(other.output!, reference) < 0.8)
     }
 
-    @Test func phonePhotosComeOutUpright() throws {
+    @Test func phonePhotosComeOutUpright() async throws {
         let spec = model(requirement { $0.minShortSide = 720 }, kind: .image)
         let (result, folder) = try fix("exif_rotated_90.jpg", [spec], output: "out.jpg")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -106,11 +106,11 @@ import TestSupport
         #expect((out.primaryVideo?.width, out.primaryVideo?.height) == (720, 1280))
         #expect(out.primaryVideo?.rotation == 0) // turned, and the EXIF note not carried over
         let reference = folder.appendingPathComponent("reference.png").path
-        _ = try run(try #require(which("ffmpeg")), ["-hide_banner", "-loglevel", "error", "-i", TestMedia.path("exif_rotated_90.jpg"), "-vf", "scale=720:1280", reference])
-        #expect(try ssim(result.output!, reference) > 0.95)
+        _ = try await run(try #require(which("ffmpeg")), ["-hide_banner", "-loglevel", "error", "-i", TestMedia.path("exif_rotated_90.jpg"), "-vf", "scale=720:1280", reference])
+        #expect(try await ssim(result.output!, reference) > 0.95)
     }
 
-    @Test func anamorphicVideoGetsSquarePixels() throws {
+    @Test func anamorphicVideoGetsSquarePixels() async throws {
         let spec = model(requirement { $0.maxLongSide = 1024; $0.videoCodecs = ["h264"]; $0.minFPS = 30 })
         let (result, folder) = try fix("anamorphic_pal.mp4", [spec])
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -121,7 +121,7 @@ import TestSupport
         #expect(v.variableFrameRate == false)
     }
 
-    @Test func padAndCropChangeTheShape() throws {
+    @Test func padAndCropChangeTheShape() async throws {
         let square = model(requirement { $0.aspectRatios = ["1:1"] })
         let (padded, a) = try fix("h264_aac.mp4", [square])
         defer { try? FileManager.default.removeItem(at: a) }
@@ -137,7 +137,7 @@ import TestSupport
         #expect((c.width, c.height) == (240, 240))
     }
 
-    @Test func variableRateBecomesConstant() throws {
+    @Test func variableRateBecomesConstant() async throws {
         let spec = model(requirement { $0.maxFPS = 24 })
         let (result, folder) = try fix("vfr.mp4", [spec])
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -147,7 +147,7 @@ import TestSupport
         #expect(v.frameCount == 64) // 2.667 s at 24 fps
     }
 
-    @Test func aFileSizeLimitIsMet() throws {
+    @Test func aFileSizeLimitIsMet() async throws {
         let limit: Int64 = 30 * 1024 // the source is 48 KB
         let spec = model(requirement { $0.maxFileSize = ByteCount(limit) })
         let (result, folder) = try fix("h264_aac.mp4", [spec])
@@ -159,7 +159,7 @@ import TestSupport
         #expect(result.tries <= 2)
     }
 
-    @Test func soundIsDroppedWhenForbidden() throws {
+    @Test func soundIsDroppedWhenForbidden() async throws {
         let spec = model(requirement { $0.audio = .forbidden })
         let (result, folder) = try fix("h264_aac.mp4", [spec])
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -167,7 +167,7 @@ import TestSupport
         #expect(try Prober.probe(result.output!).audio.isEmpty)
     }
 
-    @Test func stillsAreConvertedResizedAndShrunk() throws {
+    @Test func stillsAreConvertedResizedAndShrunk() async throws {
         let spec = model(requirement { $0.formats = ["jpg"]; $0.minWidth = 500; $0.maxFileSize = ByteCount(30 * 1024) }, kind: .image)
         let (result, folder) = try fix("still_rgba.png", [spec], output: "out.jpg")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -184,7 +184,7 @@ import TestSupport
 
 /// What fix refuses, and what it never leaves behind.
 @Suite struct FixRefusalTests {
-    @Test func tooShortCannotBeFixed() throws {
+    @Test func tooShortCannotBeFixed() async throws {
         let spec = model(requirement { $0.minDuration = 3 })
         let info = try Prober.probe(TestMedia.path("h264_aac.mp4"))
         #expect(throws: FixError.self) { try FixPlanner().plan(info, models: [spec]) }
@@ -193,7 +193,7 @@ import TestSupport
         }
     }
 
-    @Test func disjointModelsAreRefused() throws {
+    @Test func disjointModelsAreRefused() async throws {
         let a = model(requirement { $0.maxDuration = 1 }, id: "a"), b = model(requirement { $0.formats = ["webm"] }, id: "b")
         let c = model(requirement { $0.formats = ["mov"] }, id: "c")
         let info = try Prober.probe(TestMedia.path("h264_aac.mp4"))
@@ -206,7 +206,7 @@ import TestSupport
         }
     }
 
-    @Test func cancellingLeavesNoFileAndTheSourceUntouched() throws {
+    @Test func cancellingLeavesNoFileAndTheSourceUntouched() async throws {
         let source = TestMedia.path("long_720p_12s.mp4")
         let before = try sha(source)
         let cancel = CancellationFlag()
@@ -220,7 +220,7 @@ import TestSupport
         #expect(try sha(source) == before)
     }
 
-    @Test func theDefaultNameSitsBesideTheSource() throws {
+    @Test func theDefaultNameSitsBesideTheSource() async throws {
         let folder = try TestMedia.temporaryFolder("preflight-name")
         defer { try? FileManager.default.removeItem(at: folder) }
         let copy = folder.appendingPathComponent("clip.mov")

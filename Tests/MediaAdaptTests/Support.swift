@@ -54,9 +54,9 @@ struct PacketSurvey {
 }
 
 /// The ffmpeg CLI's SSIM (All) of `a` against `b` after scaling `b` to `a`'s size.
-func ssim(_ a: String, _ b: String) throws -> Double {
+func ssim(_ a: String, _ b: String) async throws -> Double {
     let ffmpeg = try #require(which("ffmpeg"))
-    let r = try run(ffmpeg, ["-hide_banner", "-nostats", "-i", a, "-i", b, "-lavfi", "[1:v][0:v]scale2ref[ref][main];[main][ref]ssim", "-f", "null", "-"])
+    let r = try await run(ffmpeg, ["-hide_banner", "-nostats", "-i", a, "-i", b, "-lavfi", "[1:v][0:v]scale2ref[ref][main];[main][ref]ssim", "-f", "null", "-"])
     guard let range = r.stderr.range(of: "All:") else { throw CocoaError(.fileReadCorruptFile) }
     return Double(r.stderr[range.upperBound...].prefix { "0123456789.".contains($0) }) ?? 0
 }

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 @Suite struct DemuxerTests {
-    @Test func packetsMatchFFprobeCounts() throws {
+    @Test func packetsMatchFFprobeCounts() async throws {
         let path = TestMedia.path("h264_aac.mp4")
         let demuxer = try Demuxer(path: path)
         var counts: [Int: Int] = [:]
@@ -13,14 +13,14 @@ import TestSupport
             counts[packet.streamIndex, default: 0] += 1
             bytes += packet.size
         }
-        let ref = try FFprobeReport(path, countPackets: true)
+        let ref = try await FFprobeReport(path, countPackets: true)
         for (index, count) in counts {
             #expect(String(count) == FFprobeReport.text(ref.stream(index), "nb_read_packets"))
         }
         #expect(bytes > 0 && bytes < 48_876)
     }
 
-    @Test func openFailuresCarryTheirCause() throws {
+    @Test func openFailuresCarryTheirCause() async throws {
         do {
             _ = try Demuxer(path: "/nonexistent/clip.mp4")
             Issue.record("opened a missing file")
@@ -37,7 +37,7 @@ import TestSupport
         }
     }
 
-    @Test func indexEndRevealsTruncation() throws {
+    @Test func indexEndRevealsTruncation() async throws {
         let whole = try Demuxer(path: TestMedia.path("h264_aac.mp4"))
         let size = try #require(try FileManager.default.attributesOfItem(atPath: TestMedia.path("h264_aac.mp4"))[.size] as? Int)
         #expect(try #require(whole.indexedDataEnd) <= Int64(size))
@@ -45,7 +45,7 @@ import TestSupport
         #expect(try #require(cut.indexedDataEnd) > 24_438)
     }
 
-    @Test func streamDescriptionsBeforeAndAfterAnalysis() throws {
+    @Test func streamDescriptionsBeforeAndAfterAnalysis() async throws {
         let demuxer = try Demuxer(path: TestMedia.path("rotated_90.mov"))
         try demuxer.findStreamInfo()
         let video = try #require(demuxer.streams.first)

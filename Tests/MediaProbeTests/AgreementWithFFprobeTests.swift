@@ -9,12 +9,12 @@ import TestSupport
 @Suite struct AgreementWithFFprobeTests {
     static let files = TestMedia.valid
 
-    func probe(_ name: String) throws -> (MediaInfo, FFprobeReport) {
-        (try Prober.probe(TestMedia.path(name)), try FFprobeReport(TestMedia.path(name)))
+    func probe(_ name: String) async throws -> (MediaInfo, FFprobeReport) {
+        (try Prober.probe(TestMedia.path(name)), try await FFprobeReport(TestMedia.path(name)))
     }
 
-    @Test(arguments: files) func container(_ name: String) throws {
-        let (info, ref) = try probe(name)
+    @Test(arguments: files) func container(_ name: String) async throws {
+        let (info, ref) = try await probe(name)
         #expect(info.container.format == FFprobeReport.text(ref.format, "format_name"))
         #expect(info.container.streamCount == Int(FFprobeReport.text(ref.format, "nb_streams") ?? ""))
         if let theirs = FFprobeReport.number(ref.format, "bit_rate") {
@@ -28,8 +28,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: files) func videoGeometry(_ name: String) throws {
-        let (info, ref) = try probe(name)
+    @Test(arguments: files) func videoGeometry(_ name: String) async throws {
+        let (info, ref) = try await probe(name)
         for v in info.video {
             let s = ref.stream(v.index)
             #expect(v.codec == FFprobeReport.text(s, "codec_name"))
@@ -40,13 +40,13 @@ import TestSupport
             #expect(v.height == s["height"] as? Int)
             #expect(v.sampleAspectRatio?.description == FFprobeReport.text(s, "sample_aspect_ratio"))
             #expect(v.displayAspectRatio?.description == FFprobeReport.text(s, "display_aspect_ratio"))
-            let theirs = info.kind == .image ? try FFprobeReport.firstFrameRotation(info.path) : FFprobeReport.clockwiseRotation(s)
+            let theirs = info.kind == .image ? try await FFprobeReport.firstFrameRotation(info.path) : FFprobeReport.clockwiseRotation(s)
             #expect(v.rotation == theirs)
         }
     }
 
-    @Test(arguments: files) func frameRatesAndCounts(_ name: String) throws {
-        let (info, ref) = try probe(name)
+    @Test(arguments: files) func frameRatesAndCounts(_ name: String) async throws {
+        let (info, ref) = try await probe(name)
         for v in info.video {
             let s = ref.stream(v.index)
             #expect(v.averageFrameRate.map { "\($0.num)/\($0.den)" } == FFprobeReport.text(s, "avg_frame_rate"))
@@ -60,8 +60,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: files) func colourAndFields(_ name: String) throws {
-        let (info, ref) = try probe(name)
+    @Test(arguments: files) func colourAndFields(_ name: String) async throws {
+        let (info, ref) = try await probe(name)
         for v in info.video {
             let s = ref.stream(v.index)
             #expect(v.fieldOrder?.rawValue == FFprobeReport.text(s, "field_order"))
@@ -72,8 +72,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: files) func audio(_ name: String) throws {
-        let (info, ref) = try probe(name)
+    @Test(arguments: files) func audio(_ name: String) async throws {
+        let (info, ref) = try await probe(name)
         for a in info.audio {
             let s = ref.stream(a.index)
             #expect(a.codec == FFprobeReport.text(s, "codec_name"))
@@ -86,8 +86,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: files) func attachedPictures(_ name: String) throws {
-        let (info, ref) = try probe(name)
+    @Test(arguments: files) func attachedPictures(_ name: String) async throws {
+        let (info, ref) = try await probe(name)
         let theirs = ref.streams.filter { (($0["disposition"] as? [String: Any])?["attached_pic"] as? Int) == 1 }
             .compactMap { $0["index"] as? Int }
         #expect(info.attachedPictures.map(\.index) == theirs)

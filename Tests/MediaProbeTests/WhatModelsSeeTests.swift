@@ -9,7 +9,7 @@ import TestSupport
         try Prober.probe(TestMedia.path(name), options: ProbeOptions(depth: depth))
     }
 
-    @Test func rotationSwapsDisplaySize() throws {
+    @Test func rotationSwapsDisplaySize() async throws {
         for (name, turn) in [("rotated_90.mov", 90), ("rotated_270.mov", 270)] {
             let v = try #require(try probe(name).primaryVideo)
             #expect(v.rotation == turn)
@@ -21,7 +21,7 @@ import TestSupport
         #expect((upright.displayWidth, upright.displayHeight) == (320, 240))
     }
 
-    @Test func exifOrientationTurnsStills() throws {
+    @Test func exifOrientationTurnsStills() async throws {
         let info = try probe("exif_rotated_90.jpg")
         let v = try #require(info.primaryVideo)
         #expect(v.rotation == 90)
@@ -31,14 +31,14 @@ import TestSupport
         #expect(try probe("still.jpg").primaryVideo?.rotation == 0)
     }
 
-    @Test func anamorphicPixelsWidenThePicture() throws {
+    @Test func anamorphicPixelsWidenThePicture() async throws {
         let v = try #require(try probe("anamorphic_pal.mp4").primaryVideo)
         #expect(v.sampleAspectRatio == Ratio(num: 64, den: 45))
         #expect(v.displayAspectRatio == Ratio(num: 16, den: 9))
         #expect((v.displayWidth, v.displayHeight) == (1024, 576))
     }
 
-    @Test func oddSizesAreKeptExactly() throws {
+    @Test func oddSizesAreKeptExactly() async throws {
         let v = try #require(try probe("odd_853x480.mp4").primaryVideo)
         #expect((v.displayWidth, v.displayHeight) == (853, 480))
         #expect(v.pixelFormat == "yuv444p")
@@ -52,7 +52,7 @@ import TestSupport
         }
     }
 
-    @Test func interlacedAndHDR() throws {
+    @Test func interlacedAndHDR() async throws {
         let i = try #require(try probe("interlaced.mp4").primaryVideo)
         #expect(i.fieldOrder == .tt)
         #expect(i.interlaced == true)
@@ -66,7 +66,7 @@ import TestSupport
         #expect(sdr.interlaced == false)
     }
 
-    @Test func kindsOfMedia() throws {
+    @Test func kindsOfMedia() async throws {
         #expect(try probe("h264_aac.mp4").kind == .video)
         #expect(try probe("audio_only.m4a").kind == .audio)
         for still in ["still.jpg", "still_rgba.png", "still.webp"] {
@@ -83,7 +83,7 @@ import TestSupport
         #expect((png.width, png.height) == (300, 400))
     }
 
-    @Test func coverArtIsNotVideo() throws {
+    @Test func coverArtIsNotVideo() async throws {
         let info = try probe("cover_art.mp3")
         #expect(info.kind == .audio)
         #expect(info.video.isEmpty)
@@ -92,7 +92,7 @@ import TestSupport
         #expect(info.primaryAudio?.codec == "mp3")
     }
 
-    @Test func missingDurationIsMeasuredNotGuessed() throws {
+    @Test func missingDurationIsMeasuredNotGuessed() async throws {
         let fast = try probe("no_durations.mkv", .fast)
         #expect(fast.container.duration == nil)
         #expect(fast.warnings.contains { $0.contains("duration unknown") })
@@ -111,7 +111,7 @@ import TestSupport
         #expect(raw.primaryVideo?.frameCount == 50)
     }
 
-    @Test func headerDurationsAreLabelled() throws {
+    @Test func headerDurationsAreLabelled() async throws {
         let info = try probe("h264_aac.mp4")
         #expect(info.probeMode == .fast)
         #expect(info.container.durationSource == .container)
@@ -121,14 +121,14 @@ import TestSupport
         #expect(info.primaryAudio?.channelLayout == "stereo")
     }
 
-    @Test func accurateModeCountsWhatTheHeaderSays() throws {
+    @Test func accurateModeCountsWhatTheHeaderSays() async throws {
         // A well-formed file: reading every packet must agree with its header.
         let fast = try probe("h264_aac.mp4", .fast)
         let accurate = try probe("h264_aac.mp4", .accurate)
         #expect(accurate.probeMode == .accurate)
         #expect(accurate.primaryVideo?.frameCount == fast.primaryVideo?.frameCount)
         #expect(abs((accurate.container.duration ?? 0) - (fast.container.duration ?? 0)) < 0.05)
-        let ref = try FFprobeReport(TestMedia.path("h264_aac.mp4"), countPackets: true)
+        let ref = try await FFprobeReport(TestMedia.path("h264_aac.mp4"), countPackets: true)
         #expect(accurate.primaryAudio?.frameCount.map(String.init) == FFprobeReport.text(ref.stream(1), "nb_read_packets"))
     }
 }

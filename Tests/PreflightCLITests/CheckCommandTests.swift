@@ -6,24 +6,24 @@ import TestSupport
 @Suite struct CheckCommandTests {
     let kling = "fal-ai/kling-video/o1/video-to-video/edit"
 
-    func preflight(_ args: [String], home: URL) throws -> ProcessResult {
+    func preflight(_ args: [String], home: URL) async throws -> ProcessResult {
         var env = ProcessInfo.processInfo.environment
         env["PREFLIGHT_HOME"] = home.path
-        return try run(preflightExecutable, args, environment: env)
+        return try await run(preflightExecutable, args, environment: env)
     }
 
-    func withHome<T>(_ body: (URL) throws -> T) throws -> T {
+    func withHome<T>(_ body: (URL) async throws -> T) async throws -> T {
         let home = try TestMedia.temporaryFolder("preflight-cli-home")
         defer { try? FileManager.default.removeItem(at: home) }
-        return try body(home)
+        return try await body(home)
     }
 
-    @Test func compliantAndNot() throws {
-        try withHome { home in
-            let pass = try preflight(["check", TestMedia.path("hd_1280x720_4s.mp4"), "--model", kling, "--set", "prompt=snow"], home: home)
+    @Test func compliantAndNot() async throws {
+        try await withHome { home in
+            let pass = try await preflight(["check", TestMedia.path("hd_1280x720_4s.mp4"), "--model", kling, "--set", "prompt=snow"], home: home)
             #expect(pass.status == 0)
             #expect(pass.stdout.contains("PASS  Kling O1 video edit"))
-            let fail = try preflight(["check", TestMedia.path("sd_854x480.mp4"), "--model", kling, "--set", "prompt=snow"], home: home)
+            let fail = try await preflight(["check", TestMedia.path("sd_854x480.mp4"), "--model", kling, "--set", "prompt=snow"], home: home)
             #expect(fail.status == 1)
             #expect(fail.stdout.contains("needs at least 720 px on each side; this clip is 854x480"))
             #expect(fail.stdout.contains("fix: scale up to 1282x720"))
@@ -31,24 +31,24 @@ import TestSupport
         }
     }
 
-    @Test func usageAndMediaErrors() throws {
-        try withHome { home in
-            let unknown = try preflight(["check", TestMedia.path("h264_aac.mp4"), "--model", "kling o1 edit"], home: home)
+    @Test func usageAndMediaErrors() async throws {
+        try await withHome { home in
+            let unknown = try await preflight(["check", TestMedia.path("h264_aac.mp4"), "--model", "kling o1 edit"], home: home)
             #expect(unknown.status == 64)
             #expect(unknown.stderr.contains("did you mean '\(kling)'"))
-            #expect(try preflight(["check", TestMedia.path("h264_aac.mp4")], home: home).status == 64)
-            #expect(try preflight(["check", TestMedia.path("not_media.mp4"), "--model", kling], home: home).status == 65)
-            #expect(try preflight(["check", "/nonexistent.mp4", "--model", kling], home: home).status == 66)
-            let badSet = try preflight(["check", TestMedia.path("h264_aac.mp4"), "--model", kling, "--set", "novalue"], home: home)
+            #expect(try await preflight(["check", TestMedia.path("h264_aac.mp4")], home: home).status == 64)
+            #expect(try await preflight(["check", TestMedia.path("not_media.mp4"), "--model", kling], home: home).status == 65)
+            #expect(try await preflight(["check", "/nonexistent.mp4", "--model", kling], home: home).status == 66)
+            let badSet = try await preflight(["check", TestMedia.path("h264_aac.mp4"), "--model", kling, "--set", "novalue"], home: home)
             #expect(badSet.status == 64)
         }
     }
 
-    @Test func payloadFromAFileAndTheJSONReport() throws {
-        try withHome { home in
+    @Test func payloadFromAFileAndTheJSONReport() async throws {
+        try await withHome { home in
             let payload = home.appendingPathComponent("payload.json")
             try Data(#"{"prompt": "x", "duration": 5, "aspect_ratio": "4:3"}"#.utf8).write(to: payload)
-            let r = try preflight(["check", TestMedia.path("still.jpg"), "--model", "fal-ai/kling-video/v1.6/pro/image-to-video",
+            let r = try await preflight(["check", TestMedia.path("still.jpg"), "--model", "fal-ai/kling-video/v1.6/pro/image-to-video",
                                    "--input", payload.path, "--json"], home: home)
             #expect(r.status == 1)
             let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -59,9 +59,9 @@ import TestSupport
         }
     }
 
-    @Test func aFolderAtOnce() throws {
-        try withHome { home in
-            let r = try preflight(["check", "--ndjson", TestMedia.directory.path, "--model", kling, "--set", "prompt=x"], home: home)
+    @Test func aFolderAtOnce() async throws {
+        try await withHome { home in
+            let r = try await preflight(["check", "--ndjson", TestMedia.directory.path, "--model", kling, "--set", "prompt=x"], home: home)
             #expect(r.status == 2) // the hostile files cannot be read
             let lines = r.stdout.split(separator: "\n")
             #expect(lines.count == TestMedia.valid.count + TestMedia.hostile.count)
@@ -73,33 +73,33 @@ import TestSupport
         }
     }
 
-    @Test func modelsListShowImportLearn() throws {
-        try withHome { home in
-            let list = try preflight(["models", "list"], home: home)
+    @Test func modelsListShowImportLearn() async throws {
+        try await withHome { home in
+            let list = try await preflight(["models", "list"], home: home)
             #expect(list.status == 0)
             #expect(list.stdout.split(separator: "\n").count >= 16)
-            let show = try preflight(["models", "show", kling], home: home)
+            let show = try await preflight(["models", "show", kling], home: home)
             #expect(show.stdout.contains("duration <= 10.05 s"))
             #expect(show.stdout.contains("fal OpenAPI input schema"))
 
             let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("ModelCatalogTests/Fixtures/fal-openapi-kling-o1-edit.json")
-            let imported = try preflight(["models", "import", fixture.path], home: home)
+            let imported = try await preflight(["models", "import", fixture.path], home: home)
             #expect(imported.status == 0)
             #expect(imported.stdout.contains("imported fal-ai/example/o1/video-to-video/edit: 2 media fields"))
             let saved = home.appendingPathComponent("config/models/fal-ai__example__o1__video-to-video__edit.json")
             #expect(FileManager.default.fileExists(atPath: saved.path))
-            let importedShow = try preflight(["models", "show", "fal-ai/example/o1/video-to-video/edit"], home: home)
+            let importedShow = try await preflight(["models", "show", "fal-ai/example/o1/video-to-video/edit"], home: home)
             #expect(importedShow.stdout.contains("layer: user:fal-ai__example__o1__video-to-video__edit.json"))
 
             let body = home.appendingPathComponent("422.json")
             try Data(#"{"detail":[{"loc":["body","video_url"],"msg":"Video duration exceeds the maximum of 3 seconds","type":"video_duration_too_long","ctx":{"max_duration":3.0,"provided_duration":4.0}}]}"#.utf8).write(to: body)
-            let learn = try preflight(["models", "learn", kling, "--rejection", body.path], home: home)
+            let learn = try await preflight(["models", "learn", kling, "--rejection", body.path], home: home)
             #expect(learn.stdout.contains("learned \(kling) video_url max_duration = 3 (video_duration_too_long)"))
-            let learned = try preflight(["models", "learned"], home: home)
+            let learned = try await preflight(["models", "learned"], home: home)
             #expect(learned.stdout.contains("video_duration_too_long: Video duration exceeds the maximum of 3 seconds"))
             // The lesson now fails a clip the published limits accept.
-            let check = try preflight(["check", TestMedia.path("hd_1280x720_4s.mp4"), "--model", kling, "--set", "prompt=x"], home: home)
+            let check = try await preflight(["check", TestMedia.path("hd_1280x720_4s.mp4"), "--model", kling, "--set", "prompt=x"], home: home)
             #expect(check.status == 1)
             #expect(check.stdout.contains("takes at most 3 s"))
             #expect(check.stdout.contains("learned from a 422 video_duration_too_long rejection"))

@@ -6,28 +6,28 @@ import TestSupport
 @Suite struct FixCommandTests {
     let kling = "fal-ai/kling-video/o1/video-to-video/edit"
 
-    func preflight(_ args: [String], home: URL) throws -> ProcessResult {
+    func preflight(_ args: [String], home: URL) async throws -> ProcessResult {
         var env = ProcessInfo.processInfo.environment
         env["PREFLIGHT_HOME"] = home.path
-        return try run(preflightExecutable, args, environment: env)
+        return try await run(preflightExecutable, args, environment: env)
     }
 
-    @Test func fixesAndProves() throws {
+    @Test func fixesAndProves() async throws {
         let dir = try TestMedia.temporaryFolder("preflight-fix-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("kling.mp4").path
-        let r = try preflight(["fix", TestMedia.path("long_720p_12s.mp4"), "--model", kling, "-o", out], home: dir)
+        let r = try await preflight(["fix", TestMedia.path("long_720p_12s.mp4"), "--model", kling, "-o", out], home: dir)
         #expect(r.status == 0)
         #expect(r.stdout.contains("plan (trim copy)"))
         #expect(r.stdout.contains("verified: probed again, passes Kling O1 video edit"))
-        let check = try preflight(["check", out, "--model", kling, "--set", "prompt=x"], home: dir)
+        let check = try await preflight(["check", out, "--model", kling, "--set", "prompt=x"], home: dir)
         #expect(check.status == 0)
     }
 
-    @Test func dryRunWritesNothing() throws {
+    @Test func dryRunWritesNothing() async throws {
         let dir = try TestMedia.temporaryFolder("preflight-fix-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try preflight(["fix", TestMedia.path("long_720p_12s.mp4"), "--model", kling, "--dry-run", "--json",
+        let r = try await preflight(["fix", TestMedia.path("long_720p_12s.mp4"), "--model", kling, "--dry-run", "--json",
                                "-o", dir.appendingPathComponent("x.mp4").path], home: dir)
         #expect(r.status == 0)
         let plan = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -35,25 +35,25 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".mp4") }.isEmpty)
     }
 
-    @Test func refusesWhatCannotBeFixed() throws {
+    @Test func refusesWhatCannotBeFixed() async throws {
         let dir = try TestMedia.temporaryFolder("preflight-fix-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try preflight(["fix", TestMedia.path("h264_aac.mp4"), "--model", kling, "-o", dir.appendingPathComponent("x.mp4").path], home: dir)
+        let r = try await preflight(["fix", TestMedia.path("h264_aac.mp4"), "--model", kling, "-o", dir.appendingPathComponent("x.mp4").path], home: dir)
         #expect(r.status == 1)
         #expect(r.stderr.contains("cannot be fixed: Kling O1 video edit needs at least 3 s of video; this clip is 2.00 s"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".mp4") }.isEmpty)
-        #expect(try preflight(["fix", TestMedia.path("not_media.mp4"), "--model", kling], home: dir).status == 65)
-        #expect(try preflight(["fix", "/nonexistent.mp4", "--model", kling], home: dir).status == 66)
-        #expect(try preflight(["fix", TestMedia.path("h264_aac.mp4"), "--model", kling, "--fit", "stretch"], home: dir).status == 64)
+        #expect(try await preflight(["fix", TestMedia.path("not_media.mp4"), "--model", kling], home: dir).status == 65)
+        #expect(try await preflight(["fix", "/nonexistent.mp4", "--model", kling], home: dir).status == 66)
+        #expect(try await preflight(["fix", TestMedia.path("h264_aac.mp4"), "--model", kling, "--fit", "stretch"], home: dir).status == 64)
     }
 
-    @Test func ctrlCLeavesNoPartialFile() throws {
+    @Test func ctrlCLeavesNoPartialFile() async throws {
         let dir = try TestMedia.temporaryFolder("preflight-fix-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         // A clip long enough that a slow encode is still running when interrupted.
         let source = dir.appendingPathComponent("big.mp4").path
         let ffmpeg = try #require(which("ffmpeg"))
-        _ = try run(ffmpeg, ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=20",
+        _ = try await run(ffmpeg, ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=20",
                              "-c:v", "libx264", "-preset", "ultrafast", source])
         let before = try Data(contentsOf: URL(fileURLWithPath: source))
         let process = Process()
@@ -66,10 +66,10 @@ import TestSupport
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        Thread.sleep(forTimeInterval: 1.5)
+        try await Task.sleep(nanoseconds: 1_500_000_000)
         #expect(process.isRunning, "the encode finished before it could be interrupted")
         process.interrupt() // SIGINT, as Ctrl-C sends
-        process.waitUntilExit()
+        await waitForExit(process)
         #expect(process.terminationStatus == 130)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("out") }.isEmpty)
         #expect(try Data(contentsOf: URL(fileURLWithPath: source)) == before)

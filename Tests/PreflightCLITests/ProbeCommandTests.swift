@@ -4,36 +4,36 @@ import TestSupport
 
 /// `preflight probe` as a user runs it: the real executable, its exit codes and output streams.
 @Suite struct ProbeCommandTests {
-    func preflight(_ args: String...) throws -> ProcessResult {
-        try run(preflightExecutable, args)
+    func preflight(_ args: String...) async throws -> ProcessResult {
+        try await run(preflightExecutable, args)
     }
 
-    @Test func oneGoodFile() throws {
-        let r = try preflight("probe", TestMedia.path("anamorphic_pal.mp4"))
+    @Test func oneGoodFile() async throws {
+        let r = try await preflight("probe", TestMedia.path("anamorphic_pal.mp4"))
         #expect(r.status == 0)
         #expect(r.stdout.contains("720x576 -> 1024x576"))
         #expect(r.stderr.isEmpty)
     }
 
-    @Test func exitCodesForOneBadFile() throws {
-        #expect(try preflight("probe", TestMedia.path("not_media.mp4")).status == 65)
-        #expect(try preflight("probe", TestMedia.path("empty.mp4")).status == 65)
-        #expect(try preflight("probe", "/nonexistent/clip.mp4").status == 66)
-        let r = try preflight("probe", "/nonexistent/clip.mp4")
+    @Test func exitCodesForOneBadFile() async throws {
+        #expect(try await preflight("probe", TestMedia.path("not_media.mp4")).status == 65)
+        #expect(try await preflight("probe", TestMedia.path("empty.mp4")).status == 65)
+        #expect(try await preflight("probe", "/nonexistent/clip.mp4").status == 66)
+        let r = try await preflight("probe", "/nonexistent/clip.mp4")
         #expect(r.stderr.contains("/nonexistent/clip.mp4: no such file"))
         #expect(r.stdout.isEmpty)
     }
 
-    @Test func usageErrors() throws {
-        let both = try preflight("probe", "--json", "--ndjson", TestMedia.path("h264_aac.mp4"))
+    @Test func usageErrors() async throws {
+        let both = try await preflight("probe", "--json", "--ndjson", TestMedia.path("h264_aac.mp4"))
         #expect(both.status == 64)
         #expect(both.stderr.contains("Choose one of --json and --ndjson"))
-        #expect(try preflight("probe", "-j", "0", TestMedia.path("h264_aac.mp4")).status == 64)
-        #expect(try preflight("probe").status == 64)
+        #expect(try await preflight("probe", "-j", "0", TestMedia.path("h264_aac.mp4")).status == 64)
+        #expect(try await preflight("probe").status == 64)
     }
 
-    @Test func aFolderWithSomeBadFilesReportsTheRest() throws {
-        let r = try preflight("probe", TestMedia.directory.path)
+    @Test func aFolderWithSomeBadFilesReportsTheRest() async throws {
+        let r = try await preflight("probe", TestMedia.directory.path)
         #expect(r.status == 2)
         for name in TestMedia.valid { #expect(r.stdout.contains(name), "\(name) missing from the table") }
         for name in TestMedia.hostile {
@@ -43,8 +43,8 @@ import TestSupport
         #expect(r.stderr.contains("\(TestMedia.valid.count) of \(TestMedia.valid.count + TestMedia.hostile.count) files probed"))
     }
 
-    @Test func ndjsonHasOneLinePerFile() throws {
-        let r = try preflight("probe", "--ndjson", "-j", "3", TestMedia.directory.path)
+    @Test func ndjsonHasOneLinePerFile() async throws {
+        let r = try await preflight("probe", "--ndjson", "-j", "3", TestMedia.directory.path)
         #expect(r.status == 2)
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.count == TestMedia.valid.count + TestMedia.hostile.count)
@@ -63,8 +63,8 @@ import TestSupport
         #expect(failures == TestMedia.hostile.count)
     }
 
-    @Test func jsonIsOneDocument() throws {
-        let r = try preflight("probe", "--json", TestMedia.path("rotated_90.mov"), TestMedia.path("cover_art.mp3"))
+    @Test func jsonIsOneDocument() async throws {
+        let r = try await preflight("probe", "--json", TestMedia.path("rotated_90.mov"), TestMedia.path("cover_art.mp3"))
         #expect(r.status == 0)
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(doc["schema_version"] as? Int == 1)
@@ -76,10 +76,10 @@ import TestSupport
         #expect((files[1]["attached_pictures"] as? [Any])?.count == 1)
     }
 
-    @Test func aFolderWithoutMedia() throws {
+    @Test func aFolderWithoutMedia() async throws {
         let dir = try TestMedia.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try preflight("probe", dir.path)
+        let r = try await preflight("probe", dir.path)
         #expect(r.status == 66)
         #expect(r.stderr.contains("no media files in this folder"))
     }

@@ -6,20 +6,20 @@ public struct FFprobeReport: @unchecked Sendable {
     public let streams: [[String: Any]]
 
     /// Runs `ffprobe -show_format -show_streams -of json` (with `-count_packets` when asked).
-    public init(_ path: String, countPackets: Bool = false) throws {
+    public init(_ path: String, countPackets: Bool = false) async throws {
         guard let ffprobe = which("ffprobe") else { throw CocoaError(.executableNotLoadable) }
         var args = ["-v", "quiet", "-show_format", "-show_streams", "-of", "json"]
         if countPackets { args.insert("-count_packets", at: 0) }
-        let result = try run(ffprobe, args + [path])
+        let result = try await run(ffprobe, args + [path])
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
         format = json["format"] as? [String: Any] ?? [:]
         streams = json["streams"] as? [[String: Any]] ?? []
     }
 
     /// The rotation ffprobe finds on the first decoded frame (JPEG EXIF orientation shows only there).
-    public static func firstFrameRotation(_ path: String) throws -> Int {
+    public static func firstFrameRotation(_ path: String) async throws -> Int {
         guard let ffprobe = which("ffprobe") else { throw CocoaError(.executableNotLoadable) }
-        let result = try run(ffprobe, ["-v", "quiet", "-show_frames", "-read_intervals", "%+#1", "-of", "json", path])
+        let result = try await run(ffprobe, ["-v", "quiet", "-show_frames", "-read_intervals", "%+#1", "-of", "json", path])
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
         let frame = (json["frames"] as? [[String: Any]])?.first ?? [:]
         return clockwiseRotation(frame)

@@ -7,9 +7,24 @@ public struct ProcessResult: Sendable {
     public var stderr: String
 }
 
-/// Runs a program to completion and captures its output (both pipes drained concurrently, so a
-/// chatty child cannot block on a full pipe).
-public func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
+/// Runs a program to completion and captures its output. The wait happens on a thread of its own:
+/// a test never blocks the Swift concurrency pool, which in-process servers (the fal simulator)
+/// need to answer.
+public func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> ProcessResult {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try runBlocking(executable, arguments, environment: environment) }) }.start()
+    }
+}
+
+/// Waits for `process` to exit without holding a concurrency thread.
+public func waitForExit(_ process: Process) async {
+    await withCheckedContinuation { continuation in
+        Thread { process.waitUntilExit(); continuation.resume() }.start()
+    }
+}
+
+/// Both pipes drained concurrently, so a chatty child cannot block on a full pipe.
+private func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String]?) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments

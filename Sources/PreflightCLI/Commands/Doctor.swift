@@ -1,0 +1,40 @@
+import ArgumentParser
+import FalClient
+import Foundation
+import ModelCatalog
+
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the fal key, the network path to fal, the account and fal's status.",
+        discussion: """
+        One line per check, with the fix when it fails: the key's format (Bearer/Key prefixes, quotes, \
+        whitespace, a missing ':'), each base URL's reachability, an authenticated call that reveals \
+        a locked account, and fal's public status page. Base URLs come from PREFLIGHT_FAL_URL (all), \
+        PREFLIGHT_FAL_QUEUE_URL, PREFLIGHT_FAL_REST_URL, PREFLIGHT_FAL_STATUS_URL or fal's defaults.
+
+        Exit codes: 0 all fine; 64 key or URL mistake; 69 fal reports an outage; 75 unreachable; \
+        77 key refused or account locked.
+        """
+    )
+
+    @Flag(help: "The findings as JSON.")
+    var json = false
+
+    func run() async throws {
+        let paths = PreflightPaths()
+        let findings = await Doctor(credentialsFile: paths.config.appendingPathComponent("credentials")).run()
+        if json {
+            Terminal.out(try CLIJSON.string(findings))
+        } else {
+            for f in findings {
+                Terminal.out("\(f.ok ? "ok  " : "FAIL")  \(f.check.padding(toLength: 12, withPad: " ", startingAt: 0))  \(f.detail)")
+                if !f.ok, let fix = f.fix { Terminal.out("      fix: \(fix)") }
+            }
+        }
+        // The most serious failure decides: permissions, then usage, then outages, then the network.
+        let codes = findings.compactMap(\.exitCode)
+        for code in [77, 64, 69, 75] where codes.contains(Int32(code)) { throw ExitCode(Int32(code)) }
+        if let other = codes.first { throw ExitCode(other) }
+    }
+}

@@ -1,0 +1,60 @@
+import FalSimulator
+import Foundation
+import Testing
+import TestSupport
+
+/// `preflight doctor` and `preflight upload` against a simulator started in the test.
+@Suite struct FalCommandTests {
+    func withSimulator(_ scenarios: ScenarioBook = ScenarioBook(), _ body: (URL) async throws -> Void) async throws {
+        let server = try FalSimulatorServer(.init(scenarios: scenarios))
+        let base = try await server.start()
+        do { try await body(base) } catch { await server.stop(); throw error }
+        await server.stop()
+    }
+
+    func preflight(_ args: [String], base: URL, key: String = FalSimulatorServer.testKey) async throws -> ProcessResult {
+        var env = ProcessInfo.processInfo.environment
+        env["PREFLIGHT_FAL_URL"] = base.absoluteString
+        env["FAL_KEY"] = key
+        env["PREFLIGHT_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("pf-\(UUID().uuidString)").path
+        return try await run(preflightExecutable, args, environment: env)
+    }
+
+    @Test func doctorPasses() async throws {
+        try await withSimulator { base in
+            let r = try await preflight(["doctor"], base: base)
+            #expect(r.status == 0)
+            #expect(r.stdout.split(separator: "\n").filter { $0.hasPrefix("ok") }.count == 6)
+            #expect(!r.stdout.contains("sim-key-secret-not-real"))
+        }
+    }
+
+    @Test func doctorNamesTheProblem() async throws {
+        var locked = ScenarioBook()
+        locked.defaultScenario.locked = true
+        try await withSimulator(locked) { base in
+            let r = try await preflight(["doctor"], base: base)
+            #expect(r.status == 77)
+            #expect(r.stdout.contains("FAIL  account       authenticated call: User is locked"))
+            #expect(r.stdout.contains("fix: Top up or unlock the account"))
+        }
+        try await withSimulator { base in
+            let r = try await preflight(["doctor"], base: base, key: "Bearer " + FalSimulatorServer.testKey)
+            #expect(r.status == 64)
+            #expect(r.stdout.contains("starts with 'Bearer '"))
+            #expect(!(r.stdout + r.stderr).contains("sim-key-secret-not-real"))
+        }
+    }
+
+    @Test func uploadPrintsURLs() async throws {
+        try await withSimulator { base in
+            let r = try await preflight(["upload", TestMedia.path("still.jpg"), "--verbose"], base: base)
+            #expect(r.status == 0)
+            let url = try #require(URL(string: r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(url.path.hasSuffix("/still.jpg"))
+            #expect(r.stderr.contains("POST http://127.0.0.1"))
+            #expect(!r.stderr.contains("sim-key-secret-not-real") && !r.stderr.contains("sim-cdn-token"))
+            #expect(try await preflight(["upload", "/nonexistent.mp4"], base: base).status == 66)
+        }
+    }
+}
