@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import ModelCatalog
 
 /// How local files go to fal storage.
@@ -78,7 +81,7 @@ extension FalClient {
         }
         var hash: String?
         if let cache {
-            hash = try? SHA256.file(path)
+            hash = Self.cacheKey(path, size: size, fullHashBelow: options.multipartThreshold)
             if let hash, let known = await cache.url(forHash: hash) {
                 log?("upload \(name): already uploaded (content hash \(hash.prefix(12))), reusing its URL")
                 return known
@@ -185,6 +188,17 @@ extension FalClient {
             throw FalError(category: .unexpectedOutput, message: "\(operation): no access_url in the answer", hint: "The raw body is kept.", rawBody: response.text)
         }
         return url
+    }
+
+    /// The upload cache's key: the SHA-256 of the content for files under `fullHashBelow`; above it,
+    /// hashing would cost as much as uploading (about 3 s per GiB here), so the key is the file's
+    /// identity instead (device, inode, size, modification time): the same file is still recognised,
+    /// a byte-identical copy elsewhere is not.
+    static func cacheKey(_ path: String, size: Int64, fullHashBelow limit: Int64) -> String? {
+        if size < limit { return (try? SHA256.file(path)).map { "sha256:\($0)" } }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return "file:\(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
     }
 
     static func mimeType(for path: String) -> String {

@@ -22,8 +22,12 @@ struct FalSim: AsyncParsableCommand {
     @Option(help: "A scenario file (YAML or JSON).", completion: .file())
     var scenario: String?
 
+    @Option(help: "Where uploaded and generated files are kept (default: a new temporary folder).", completion: .directory)
+    var storage: String?
+
     func run() async throws {
         var config = FalSimulatorServer.Configuration(port: port)
+        config.storage = storage.map { URL(fileURLWithPath: $0) }
         if let scenario {
             do { config.scenarios = try ScenarioBook.load(scenario) } catch {
                 FileHandle.standardError.write(Data("fal-sim: \(scenario): \(error)\n".utf8))

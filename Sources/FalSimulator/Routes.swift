@@ -125,17 +125,21 @@ struct Routes: Sendable {
             if request.method == .post, path[5] == "complete" {
                 let body = try await request.body.collect(upTo: 1 << 20)
                 let json = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))
-                let parts = json?["parts"]?.arrayValue ?? []
+                // Clients list parts in the order they finished (fal-client does); order by number.
+                var etags: [Int: String] = [:]
+                for part in json?["parts"]?.arrayValue ?? [] {
+                    if let n = part["partNumber"]?.numberValue, let etag = part["etag"]?.stringValue { etags[Int(n)] = etag }
+                }
                 let target = upload.folder.appendingPathComponent(upload.name)
                 FileManager.default.createFile(atPath: target.path, contents: nil)
                 let out = try FileHandle(forWritingTo: target)
                 defer { try? out.close() }
-                for (i, part) in parts.enumerated() {
-                    guard part["partNumber"]?.numberValue == Double(i + 1), let etag = part["etag"]?.stringValue,
-                          etag.hasSuffix("-\(i + 1)-\(try fileSize(upload.folder.appendingPathComponent(".part-\(i + 1)")))\"") else {
-                        return Answer.detail(400, "Part \(i + 1) is missing or its ETag does not match")
+                for n in 1...max(1, etags.count) {
+                    let partFile = upload.folder.appendingPathComponent(".part-\(n)")
+                    guard let etag = etags[n], FileManager.default.fileExists(atPath: partFile.path),
+                          etag.hasSuffix("-\(n)-\(try fileSize(partFile))\"") else {
+                        return Answer.detail(400, "Part \(n) is missing or its ETag does not match")
                     }
-                    let partFile = upload.folder.appendingPathComponent(".part-\(i + 1)")
                     let input = try FileHandle(forReadingFrom: partFile)
                     while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { try out.write(contentsOf: chunk) }
                     try input.close()
