@@ -64,7 +64,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "FalSimCLI",
-            dependencies: ["FalSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FalSimulator", "ModelCatalog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         .executableTarget(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FalSimulator
+import ModelCatalog
 import Foundation
 
 /// `fal-sim`: the local fal-compatible server, for demos, offline dry runs and scripts.
@@ -22,12 +23,24 @@ struct FalSim: AsyncParsableCommand {
     @Option(help: "A scenario file (YAML or JSON).", completion: .file())
     var scenario: String?
 
+    @Option(help: "A model catalog file (preflight's format) layered over the bundled one: the models to simulate.", completion: .file())
+    var catalog: String?
+
     @Option(help: "Where uploaded and generated files are kept (default: a new temporary folder).", completion: .directory)
     var storage: String?
 
     func run() async throws {
         var config = FalSimulatorServer.Configuration(port: port)
         config.storage = storage.map { URL(fileURLWithPath: $0) }
+        if let catalog {
+            do {
+                let text = try String(contentsOfFile: catalog, encoding: .utf8)
+                try config.catalog.apply(try CatalogFile.parse(text, name: catalog), origin: "user:\(catalog)")
+            } catch {
+                FileHandle.standardError.write(Data("fal-sim: \(error)\n".utf8))
+                throw ExitCode(64)
+            }
+        }
         if let scenario {
             do { config.scenarios = try ScenarioBook.load(scenario) } catch {
                 FileHandle.standardError.write(Data("fal-sim: \(scenario): \(error)\n".utf8))

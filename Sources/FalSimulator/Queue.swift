@@ -71,9 +71,10 @@ struct Queue {
         case "IN_QUEUE":
             o["queue_position"] = .integer(max(0, sim.scenario.queuePolls - sim.polls))
         case "IN_PROGRESS":
-            if logs { o["logs"] = [["message": "Running the model", "level": "INFO", "source": "USER", "timestamp": .string(ISO8601DateFormatter().string(from: Date()))]] }
+            // fal always sends the key (null without ?logs=1); the official clients read it unconditionally.
+            o["logs"] = logs ? [["message": "Running the model", "level": "INFO", "source": "USER", "timestamp": .string(ISO8601DateFormatter().string(from: Date()))]] : .null
         default:
-            if logs { o["logs"] = [] }
+            o["logs"] = logs ? [] : .null
             o["metrics"] = ["inference_time": 0.42]
             if sim.cancelled {
                 o["error"] = "Request was cancelled"

@@ -21,9 +21,10 @@ struct DoctorCommand: AsyncParsableCommand {
     @Flag(help: "The findings as JSON.")
     var json = false
 
+    @OptionGroup var fal: FalOptions
+
     func run() async throws {
-        let paths = PreflightPaths()
-        let findings = await Doctor(credentialsFile: paths.config.appendingPathComponent("credentials")).run()
+        let findings = await Doctor(environment: fal.environment(), credentialsFile: fal.credentialsFile).run()
         if json {
             Terminal.out(try CLIJSON.string(findings))
         } else {

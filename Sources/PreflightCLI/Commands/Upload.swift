@@ -31,23 +31,20 @@ struct Upload: AsyncParsableCommand {
     @Flag(help: "Print each exchange (never the key).")
     var verbose = false
 
+    @OptionGroup var fal: FalOptions
+
     func validate() throws {
         if multipartThreshold < 1 || partSize < 1 || parallel < 1 { throw ValidationError("Sizes and --parallel must be at least 1.") }
     }
 
     func run() async throws {
-        let paths = PreflightPaths()
-        let key: FalKey, endpoints: FalEndpoints
-        do throws(FalError) {
-            key = try FalKey.resolve(credentialsFile: paths.config.appendingPathComponent("credentials"))
-            endpoints = try FalEndpoints.resolve()
-        } catch {
+        var log: (@Sendable (String) -> Void)?
+        if verbose { log = { @Sendable line in Terminal.err(line) } }
+        let client: FalClient
+        do throws(FalError) { client = try fal.client(log: log) } catch {
             Terminal.err(Terminal.red("error: ") + error.description)
             throw ExitCode(error.exitCode)
         }
-        var log: (@Sendable (String) -> Void)?
-        if verbose { log = { @Sendable line in Terminal.err(line) } }
-        let client = FalClient(key: key, endpoints: endpoints, log: log)
         var options = UploadOptions()
         options.multipartThreshold = Int64(multipartThreshold) << 20
         options.partSize = Int64(partSize) << 20
