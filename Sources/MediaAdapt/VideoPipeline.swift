@@ -69,8 +69,12 @@ struct VideoPipeline {
         var lastTime = -Double.infinity
         var videoDone = false
 
+        // libx264 leaves packet durations at 0; the MP4 muxer then gives the last frame no time and
+        // the clip comes out a frame short. One frame at the output rate is the right length.
+        let frameTicks = max(1, Int64(((1 / (video.frameRate?.value ?? sourceFPS)) / (encoderTB.value ?? 1)).rounded()))
         func writeEncoded() throws {
             while try encoder.receive(into: encoded) {
+                if encoded.duration <= 0 { encoded.duration = frameTicks }
                 try muxer.write(encoded, stream: videoOut, timeBase: encoderTB)
             }
         }

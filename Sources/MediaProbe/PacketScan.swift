@@ -11,6 +11,9 @@ struct PacketScan {
         var durationSum: Int64 = 0
         var steps = IndexSummary()
         var order = PresentationOrder()
+        /// The last picture's packet carried no duration (some muxers leave it 0): its length is
+        /// taken as the usual step between pictures.
+        var lastHadNoDuration = false
     }
 
     var tallies: [Int: Tally] = [:]
@@ -44,7 +47,10 @@ struct PacketScan {
         if let ts = p.pts ?? p.dts {
             t.firstTimestamp = min(t.firstTimestamp ?? ts, ts)
             let end = ts + max(p.duration, 0)
-            t.lastEnd = max(t.lastEnd ?? end, end)
+            if end >= (t.lastEnd ?? .min) {
+                t.lastEnd = end
+                t.lastHadNoDuration = p.duration <= 0
+            }
         }
         // Steps between presentation times, not decode times: Matroska and others store no DTS.
         if let pts = p.pts ?? p.dts {
@@ -57,7 +63,8 @@ struct PacketScan {
 
     func seconds(of stream: StreamDescription) -> Double? {
         guard let t = tallies[stream.index] else { return nil }
-        if let first = t.firstTimestamp, let end = t.lastEnd, end > first {
+        if let first = t.firstTimestamp, var end = t.lastEnd, end > first {
+            if t.lastHadNoDuration, let step = t.steps.minStep { end += step }
             return Interpretation.seconds(end - first, stream.timeBase)
         }
         return t.durationSum > 0 ? Interpretation.seconds(t.durationSum, stream.timeBase) : nil

@@ -84,9 +84,13 @@ import TestSupport
         let spec = model(requirement { $0.minShortSide = 360 })
         let (result, folder) = try fix("rotated_90.mov", [spec])
         defer { try? FileManager.default.removeItem(at: folder) }
-        let v = try #require(try Prober.probe(result.output!).primaryVideo)
+        let out = try Prober.probe(result.output!, options: ProbeOptions(depth: .accurate))
+        let v = try #require(out.primaryVideo)
         #expect(v.rotation == 0)
         #expect((v.width, v.height) == (360, 640))
+        // Nothing cut: every frame and the full second are still there.
+        #expect(v.frameCount == 25)
+        #expect(abs((out.duration ?? 0) - 1.0) < 0.001)
         // The ffmpeg CLI turns the picture by its display matrix: ours must look the same.
         let reference = folder.appendingPathComponent("reference.mp4").path
         let ffmpeg = try #require(which("ffmpeg"))
