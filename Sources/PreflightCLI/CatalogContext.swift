@@ -27,6 +27,19 @@ struct CatalogContext {
         }
     }
 
+    /// The models named on the command line and the payload typed for the first of them; a
+    /// mistake in either is reported and becomes the documented exit code.
+    static func modelsAndPayload(_ ids: [String], _ input: PayloadInput) throws -> ([ModelSpec], [String: JSONValue]) {
+        let context = try load()
+        let specs = try ids.map(context.model)
+        do {
+            return (specs, try input.payload(for: specs.first))
+        } catch let failure as CLIFailure {
+            Terminal.err(Terminal.red("error: ") + failure.message)
+            throw failure.code
+        }
+    }
+
     func model(_ id: String) throws -> ModelSpec {
         do {
             return try catalog.model(id)

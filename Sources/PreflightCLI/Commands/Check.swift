@@ -47,13 +47,7 @@ struct Check: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = try CatalogContext.load()
-        let specs = try models.map(context.model)
-        let payload: [String: JSONValue]
-        do { payload = try payloadInput.payload(for: specs.first) } catch let failure as CLIFailure {
-            Terminal.err(Terminal.red("error: ") + failure.message)
-            throw failure.code
-        }
+        let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
         let checker = Checker()
         let expansion = MediaFinder().expand(paths)
         let single = expansion.files.count == 1 && expansion.failures.isEmpty && !isFolder(paths[0])

@@ -86,13 +86,7 @@ struct Fix: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = try CatalogContext.load()
-        let specs = try models.map(context.model)
-        let payload: [String: JSONValue]
-        do { payload = try payloadInput.payload(for: specs.first) } catch let failure as CLIFailure {
-            Terminal.err(Terminal.red("error: ") + failure.message)
-            throw failure.code
-        }
+        let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
         let info: MediaInfo
         do { info = try Prober.probe(file) } catch {
             Terminal.err(Terminal.red("error: ") + error.description)
