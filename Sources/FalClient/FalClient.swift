@@ -139,7 +139,9 @@ public struct FalClient: Sendable {
     func exchange(_ method: String, _ url: URL, headers: [(String, String)], body: HTTPRequest.Body, timeout: Double? = 60,
                   operation: String, isSubmit: Bool, authorization: String? = nil) async throws(FalError) -> HTTPResponse {
         try FalEndpoints.requireSecure(url, name: operation)
-        let request = HTTPRequest(method: method, url: url, headers: [("Authorization", authorization ?? key.authorization)] + headers,
+        // An empty authorization means none (signed URLs): the key goes only where it belongs.
+        let auth = authorization ?? key.authorization
+        let request = HTTPRequest(method: method, url: url, headers: (auth.isEmpty ? [] : [("Authorization", auth)]) + headers,
                                   body: body, timeout: timeout)
         do {
             let response = try await transport.send(request)

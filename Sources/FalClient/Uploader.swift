@@ -16,6 +16,9 @@ public struct UploadOptions: Sendable {
     /// Send files up to `dataURILimit` inline as data: URIs instead of uploading (only when asked).
     public var allowDataURI = false
     public var dataURILimit = 64 << 10
+    /// Go straight to the older signed-URL path (`storage/upload/initiate`, then one PUT), which is
+    /// also the fallback when the CDN token endpoint is missing.
+    public var signedURLOnly = false
 
     public init() {}
 }
@@ -87,10 +90,24 @@ extension FalClient {
                 return known
             }
         }
-        let token = try await storageToken()
-        let url = size >= options.multipartThreshold
-            ? try await multipart(path, size: size, name: name, mime: mime, token: token, options: options)
-            : try await single(path, size: size, name: name, mime: mime, token: token)
+        let url: URL
+        if options.signedURLOnly {
+            url = try await signedURLUpload(path, size: size, name: name, mime: mime)
+        } else {
+            let token: StorageTokens.Token
+            do {
+                token = try await storageToken()
+            } catch where error.category == .notFound || error.category == .unexpectedOutput {
+                // An older storage API without CDN tokens: the signed-URL path still works.
+                log?("upload \(name): no CDN upload token (\(error.message)); using a signed upload URL")
+                url = try await signedURLUpload(path, size: size, name: name, mime: mime)
+                if let cache, let hash { await cache.remember(hash: hash, url: url, until: Date().addingTimeInterval(86_400)) }
+                return url
+            }
+            url = size >= options.multipartThreshold
+                ? try await multipart(path, size: size, name: name, mime: mime, token: token, options: options)
+                : try await single(path, size: size, name: name, mime: mime, token: token)
+        }
         // fal keeps uploads for a while; remember them for a day at most.
         if let cache, let hash { await cache.remember(hash: hash, url: url, until: Date().addingTimeInterval(86_400)) }
         return url
@@ -107,6 +124,23 @@ extension FalClient {
                                status: response.status, rawBody: response.text)
             }
         }
+    }
+
+    /// `POST {rest}/storage/upload/initiate?storage_type=gcs` for a signed URL, then `PUT` the bytes.
+    private func signedURLUpload(_ path: String, size: Int64, name: String, mime: String) async throws(FalError) -> URL {
+        let initiate = FalClient.with(endpoints.rest.appendingPathComponent("storage/upload/initiate"), query: "storage_type", "gcs")
+        let body = (try? JSONEncoder().encode(["file_name": name, "content_type": mime])) ?? Data()
+        let response = try await send("POST", initiate, headers: [("Content-Type", "application/json")], body: .data(body),
+                                      operation: "get a signed upload URL for \(name)")
+        struct Signed: Decodable { var upload_url: String; var file_url: String }
+        guard let signed = try? JSONDecoder().decode(Signed.self, from: response.body), let put = URL(string: signed.upload_url),
+              let file = URL(string: signed.file_url) else {
+            throw FalError(category: .unexpectedOutput, message: "get a signed upload URL: not the documented shape", hint: "The raw body is kept.", rawBody: response.text)
+        }
+        // The signed URL authorises itself: no fal key goes to the storage host.
+        _ = try await send("PUT", put, headers: [("Content-Type", mime)], body: .file(path: path, offset: 0, length: size), timeout: nil,
+                           operation: "upload \(name)", authorization: "")
+        return file
     }
 
     private func single(_ path: String, size: Int64, name: String, mime: String, token: StorageTokens.Token) async throws(FalError) -> URL {

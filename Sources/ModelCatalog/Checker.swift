@@ -27,6 +27,25 @@ public struct Checker: Sendable {
         return CheckReport(file: info.path, media: info, verdicts: verdicts, combined: combined)
     }
 
+    /// List fields (several reference videos or images): the file plus the URLs the payload already
+    /// lists must stay within the model's count.
+    private func countFindings(_ spec: ModelSpec, _ field: MediaField, _ r: MediaRequirement, _ payload: [String: JSONValue]) -> [Violation] {
+        guard field.kind.isList else { return [] }
+        let count = (payload[field.name]?.arrayValue?.count ?? 0) + 1
+        var out: [Violation] = []
+        if let most = r.maxCount, count > most {
+            out.append(Violation(rule: LimitKey.maxCount.rawValue, severity: .error, field: field.name, actual: "\(count) files",
+                                 required: "<= \(most)", message: "\(spec.name) takes at most \(most) files in '\(field.name)'; this file and the payload's make \(count)",
+                                 repair: nil, remedy: "cannot be fixed by changing the file: send fewer files", source: spec.source(of: .maxCount, in: field)))
+        }
+        if let least = r.minCount, count < least {
+            out.append(Violation(rule: LimitKey.minCount.rawValue, severity: .error, field: field.name, actual: "\(count) files",
+                                 required: ">= \(least)", message: "\(spec.name) needs at least \(least) files in '\(field.name)'; there are \(count)",
+                                 repair: nil, remedy: "cannot be fixed by changing the file: add files to the payload", source: spec.source(of: .minCount, in: field)))
+        }
+        return out
+    }
+
     /// The limits every model places on this file together (the tightest of each), and the pairs
     /// of limits that leave nothing in between. Models without a field for the file are skipped.
     public func combinedRequirement(for info: MediaInfo, models: [ModelSpec], payload: [String: JSONValue] = [:],
@@ -53,6 +72,7 @@ public struct Checker: Sendable {
             let r = field.requirement(for: payload)
             requirement = r
             findings += MediaChecker(spec: spec, field: field, requirement: r, info: info).check()
+            findings += countFindings(spec, field, r, payload)
         } else {
             let takes = spec.media.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ")
             let message = fieldName.map { "\(spec.name) has no media field '\($0)'; it takes \(takes.isEmpty ? "no media" : takes)" }

@@ -90,6 +90,19 @@ import TestSupport
         }
     }
 
+    @Test func theSignedURLPath() async throws {
+        try await withSimulator { client, server in
+            var options = UploadOptions()
+            options.signedURLOnly = true
+            let url = try await client.upload(file: TestMedia.path("still.jpg"), options: options)
+            let back = try await HTTPTransport().send(HTTPRequest(method: "GET", url: url))
+            #expect(back.body == (try Data(contentsOf: URL(fileURLWithPath: TestMedia.path("still.jpg")))))
+            let wire = await server.exchanges()
+            #expect(wire.contains { $0.hasPrefix("POST /storage/upload/initiate -> 200") })
+            #expect(wire.contains { $0.hasPrefix("PUT /uploads/") && $0.hasSuffix("-> 200") })
+        }
+    }
+
     @Test func smallFilesAsDataURIsWhenAsked() async throws {
         try await withSimulator { client, server in
             var options = UploadOptions()

@@ -54,6 +54,16 @@ import TestSupport
         #expect(combined.unsatisfiable.count == 2) // 2 s is too short for Kling; Veo takes no video
     }
 
+    @Test func listFieldsCountTheFileAndThePayload() throws {
+        let seedance = try catalog.model("bytedance/seedance-2.0/reference-to-video")
+        let info = try probed("hd_1280x720_4s.mp4")
+        let two: JSONValue = ["https://x/a.mp4", "https://x/b.mp4"]
+        let three: JSONValue = ["https://x/a.mp4", "https://x/b.mp4", "https://x/c.mp4"]
+        #expect(!Checker().check(info, models: [seedance], payload: ["prompt": "x", "video_urls": two]).verdicts[0].violations.contains { $0.rule == "max_count" })
+        let over = Checker().check(info, models: [seedance], payload: ["prompt": "x", "video_urls": three]).verdicts[0].violations
+        #expect(over.first { $0.rule == "max_count" }?.message.contains("takes at most 3 files in 'video_urls'; this file and the payload's make 4") == true)
+    }
+
     @Test func aVideoForAModelThatTakesImages() throws {
         let report = Checker().check(try probed("h264_aac.mp4"), models: [try catalog.model("fal-ai/veo2/image-to-video")], payload: ["prompt": "x"])
         #expect(report.verdicts[0].violations.first?.message == "Veo 2 image to video takes no video input; it takes image_url (image)")
