@@ -77,7 +77,7 @@ public enum Prober {
                 // Measuring was only a bonus in the default mode: a huge file that cannot be read
                 // in time still gets what its headers say, marked as such.
                 guard options.depth == .auto, error.isInterrupted else { throw explain(error, path: path, timeout: options.timeout) }
-                info.warnings.append("reading every packet took longer than \(Int(options.timeout ?? 0)) s, so counts and duration are the headers' (try --accurate --timeout 0)")
+                info.warnings.append("reading every packet took longer than \(String(format: "%g", options.timeout ?? 0)) s, so counts and duration are the headers' (try --accurate --timeout 0)")
             }
         }
         info.warnings += Interpretation.warnings(for: info)
