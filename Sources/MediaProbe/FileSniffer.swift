@@ -1,18 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// Looks at a file's first bytes to say what it is when FFmpeg will not: a failed download saved
 /// under a video name is usually an HTML page or a JSON error, and the user should be told so.
 enum FileSniffer {
     static func head(_ path: String, count: Int = 64) -> [UInt8] {
-        guard let file = fopen(path, "rb") else { return [] }
-        defer { fclose(file) }
-        var buffer = [UInt8](repeating: 0, count: count)
-        let n = fread(&buffer, 1, count, file)
-        return Array(buffer.prefix(n))
+        guard let file = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? file.close() }
+        return [UInt8]((try? file.read(upToCount: count)) ?? Data())
     }
 
     /// True when the bytes start like an ISO base media file (MP4/MOV/3GP): a box size, then a
