@@ -4,14 +4,6 @@ import TestSupport
 
 /// `preflight check` and `preflight models` as a user runs them, each test in its own PREFLIGHT_HOME.
 @Suite struct CheckCommandTests {
-    let kling = "fal-ai/kling-video/o1/video-to-video/edit"
-
-    func preflight(_ args: [String], home: URL) async throws -> ProcessResult {
-        var env = ProcessInfo.processInfo.environment
-        env["PREFLIGHT_HOME"] = home.path
-        return try await run(preflightExecutable, args, environment: env)
-    }
-
     func withHome<T>(_ body: (URL) async throws -> T) async throws -> T {
         let home = try TestMedia.temporaryFolder("preflight-cli-home")
         defer { try? FileManager.default.removeItem(at: home) }

@@ -13,11 +13,8 @@ import TestSupport
     }
 
     func preflight(_ args: [String], base: URL, key: String = FalSimulatorServer.testKey) async throws -> ProcessResult {
-        var env = ProcessInfo.processInfo.environment
-        env["PREFLIGHT_FAL_URL"] = base.absoluteString
-        env["FAL_KEY"] = key
-        env["PREFLIGHT_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("pf-\(UUID().uuidString)").path
-        return try await run(preflightExecutable, args, environment: env)
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("pf-\(UUID().uuidString)")
+        return try await PreflightCLITests.preflight(args, home: home, environment: ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": key])
     }
 
     @Test func doctorPasses() async throws {

@@ -4,14 +4,6 @@ import TestSupport
 
 /// `preflight fix` as a user runs it: plan, proof, exit codes, and nothing left behind.
 @Suite struct FixCommandTests {
-    let kling = "fal-ai/kling-video/o1/video-to-video/edit"
-
-    func preflight(_ args: [String], home: URL) async throws -> ProcessResult {
-        var env = ProcessInfo.processInfo.environment
-        env["PREFLIGHT_HOME"] = home.path
-        return try await run(preflightExecutable, args, environment: env)
-    }
-
     @Test func fixesAndProves() async throws {
         let dir = try TestMedia.temporaryFolder("preflight-fix-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
