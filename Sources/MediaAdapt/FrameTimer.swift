@@ -8,13 +8,16 @@ struct FrameTimer {
     let timeBase: Rational
     /// Output slots allowed in all (the trimmed length), when known.
     let maxSlots: Int?
+    /// Seconds one picture lasts when the source's own times are kept.
+    let frameDuration: Double
     private var pending: Frame?
     private var nextSlot = 0
     private var lastPTS: Int64 = -1
 
-    init(rate: Ratio?, timeBase: Rational, length: Double?) {
+    init(rate: Ratio?, timeBase: Rational, length: Double?, frameDuration: Double) {
         self.rate = rate
         self.timeBase = timeBase
+        self.frameDuration = frameDuration
         if let rate, let length, length.isFinite { maxSlots = Int((length * rate.value + 1e-6).rounded(.down)) } else { maxSlots = nil }
     }
 
@@ -23,7 +26,8 @@ struct FrameTimer {
     /// A decoded picture at `time` seconds of output time (negative: before the cut).
     mutating func push(_ frame: Frame, time: Double, length: Double, emit: (Frame, Int64) throws(FixError) -> Void) throws(FixError) {
         guard let rate else {
-            guard time >= -0.0005, time < length - 0.0005 else { return }
+            // Kept only if it ends by the cut: a picture starting just before it would outlast it.
+            guard time >= -0.0005, time + frameDuration <= length + 0.0005 else { return }
             var pts = Int64((time / (timeBase.value ?? 1)).rounded())
             if pts <= lastPTS { pts = lastPTS + 1 }
             lastPTS = pts

@@ -62,7 +62,7 @@ struct VideoPipeline {
             canvas: PictureSize(video.width, video.height), content: video.content, sourceCrop: video.sourceCrop,
             display: PictureSize(v.displayWidth, v.displayHeight), coded: PictureSize(v.width, v.height),
             rotation: video.rotation, sampleAspect: v.sampleAspectRatio?.value ?? 1, pixelFormat: "yuv420p", padColor: video.padColor)
-        var timer = FrameTimer(rate: video.frameRate, timeBase: encoderTB, length: length)
+        var timer = FrameTimer(rate: video.frameRate, timeBase: encoderTB, length: length, frameDuration: 1 / sourceFPS)
         let totalFrames = video.frameRate.map { Int((min(length, info.duration ?? length)) * $0.value) } ?? Int(min(length, info.duration ?? 0) * sourceFPS)
         let packet = Packet(), frame = Frame(), encoded = Packet()
         var framesOut = 0, decodedCount = 0

@@ -321,12 +321,17 @@ public enum MediaFormatName {
         }
     }
 
-    /// Whether streams of these codecs can be copied into the container without re-encoding.
+    /// Whether streams of these codecs can be copied into the container without re-encoding, as
+    /// FFmpeg's muxers allow (MP4 has no tag for ProRes, DV or PCM; QuickTime has).
     public static func canCarry(_ container: String, videoCodec: String, audioCodec: String?) -> Bool {
+        let mp4Video: Set = ["h264", "hevc", "mpeg4", "mpeg2video", "mpeg1video", "av1", "vp9", "mjpeg"]
+        let mp4Audio: Set = ["aac", "mp3", "mp2", "ac3", "eac3", "opus", "flac", "alac"]
         switch container {
-        case "mp4", "mov":
-            let video = ["h264", "hevc", "mpeg4", "av1", "prores", "mjpeg"].contains(videoCodec)
-            let audio = audioCodec.map { ["aac", "mp3", "ac3", "eac3", "alac", "opus", "pcm_s16le"].contains($0) } ?? true
+        case "mp4":
+            return mp4Video.contains(videoCodec) && (audioCodec.map(mp4Audio.contains) ?? true)
+        case "mov":
+            let video = mp4Video.union(["prores", "dvvideo", "dnxhd", "png", "qtrle"]).contains(videoCodec)
+            let audio = audioCodec.map { mp4Audio.contains($0) || $0.hasPrefix("pcm_") } ?? true
             return video && audio
         case "webm":
             return ["vp8", "vp9", "av1"].contains(videoCodec) && (audioCodec.map { ["opus", "vorbis"].contains($0) } ?? true)

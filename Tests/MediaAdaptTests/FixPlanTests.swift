@@ -80,6 +80,24 @@ import TestSupport
         #expect(abs(survey.firstTime[v.index]! - survey.firstTime[a.index]!) < 1.0 / 30)
     }
 
+    @Test func aCutBetweenFramesNeverOutlastsTheLimit() async throws {
+        // 25 fps: a picture starting at 0.48 s would end at 0.52 s, past a 0.5 s limit.
+        let spec = model(requirement { $0.maxDuration = 0.5; $0.maxLongSide = 160 })
+        let (result, folder) = try fix("video_only.mp4", [spec])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = try Prober.probe(result.output!, options: ProbeOptions(depth: .accurate))
+        #expect(out.duration! <= 0.5)
+        #expect(out.primaryVideo?.frameCount == 12)
+    }
+
+    @Test func containersOnlyTakeWhatTheirMuxersCarry() {
+        #expect(!MediaFormatName.canCarry("mp4", videoCodec: "prores", audioCodec: nil))
+        #expect(MediaFormatName.canCarry("mov", videoCodec: "prores", audioCodec: "pcm_s16le"))
+        #expect(!MediaFormatName.canCarry("mp4", videoCodec: "h264", audioCodec: "pcm_s16le"))
+        #expect(MediaFormatName.canCarry("mp4", videoCodec: "hevc", audioCodec: "aac"))
+        #expect(!MediaFormatName.canCarry("webm", videoCodec: "h264", audioCodec: nil))
+    }
+
     @Test func rotatedVideoComesOutUpright() async throws {
         let spec = model(requirement { $0.minShortSide = 360 })
         let (result, folder) = try fix("rotated_90.mov", [spec])
