@@ -321,11 +321,13 @@ public enum MediaFormatName {
         }
     }
 
-    /// Whether streams of these codecs can be copied into the container without re-encoding, as
-    /// FFmpeg's muxers allow (MP4 has no tag for ProRes, DV or PCM; QuickTime has).
+    /// Whether streams of these codecs can be copied into the container without re-encoding and
+    /// still be what a model expects of that container. FFmpeg's muxers would take more (VP9 or Opus
+    /// in MP4), but a model asking for .mp4 means H.264-era codecs, so those are re-encoded; MP4 has
+    /// no tag at all for ProRes, DV or PCM, which QuickTime carries.
     public static func canCarry(_ container: String, videoCodec: String, audioCodec: String?) -> Bool {
-        let mp4Video: Set = ["h264", "hevc", "mpeg4", "mpeg2video", "mpeg1video", "av1", "vp9", "mjpeg"]
-        let mp4Audio: Set = ["aac", "mp3", "mp2", "ac3", "eac3", "opus", "flac", "alac"]
+        let mp4Video: Set = ["h264", "hevc", "mpeg4", "av1"]
+        let mp4Audio: Set = ["aac", "mp3", "ac3", "eac3", "alac"]
         switch container {
         case "mp4":
             return mp4Video.contains(videoCodec) && (audioCodec.map(mp4Audio.contains) ?? true)
