@@ -37,6 +37,10 @@ import TestSupport
         #expect(try await preflight(["fix", TestMedia.path("not_media.mp4"), "--model", kling], home: dir).status == 65)
         #expect(try await preflight(["fix", "/nonexistent.mp4", "--model", kling], home: dir).status == 66)
         #expect(try await preflight(["fix", TestMedia.path("h264_aac.mp4"), "--model", kling, "--fit", "stretch"], home: dir).status == 64)
+        let nowhere = try await preflight(["fix", TestMedia.path("long_720p_12s.mp4"), "--model", kling, "-o", "/nonexistent/dir/x.mp4"], home: dir)
+        #expect(nowhere.status == 64)
+        #expect(nowhere.stderr.contains("the folder /nonexistent/dir does not exist"))
+        #expect(nowhere.stdout.isEmpty) // refused before any plan is printed
     }
 
     @Test func ctrlCLeavesNoPartialFile() async throws {

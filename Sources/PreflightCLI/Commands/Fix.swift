@@ -81,6 +81,17 @@ struct Fix: AsyncParsableCommand {
         guard ["black", "white", "gray", "grey"].contains(padColor) else { throw ValidationError("--pad-color takes black, white or gray.") }
         if let from, let to, to <= from { throw ValidationError("--to must be after --from.") }
         if crf < 0 || crf > 51 { throw ValidationError("--crf takes 0 to 51 (18 is a good default).") }
+        if let output {
+            // A bad -o is a usage mistake: say so before probing and planning, not after.
+            var isDirectory: ObjCBool = false
+            let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("-o \(output): the folder \(folder) does not exist; create it or choose another path.")
+            }
+            if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw ValidationError("-o \(output) is a folder; give a file name, e.g. -o \(output)/clip.mp4.")
+            }
+        }
         let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
         guard presets.contains(preset) else { throw ValidationError("--preset takes one of " + presets.joined(separator: ", ") + ".") }
     }
