@@ -88,8 +88,14 @@ public struct CatalogFile: Codable, Sendable {
 public struct CatalogError: Error, Sendable, CustomStringConvertible {
     public var file: String
     public var message: String
+    /// What to do; by default, about a catalog file in the models folder.
+    public var hint = "Fix the file (format: docs/catalog-format.md) or move it out of the models folder."
 
-    public var description: String {
-        "\(file): \(message). Fix the file (format: docs/catalog-format.md) or move it out of the models folder."
+    public init(file: String, message: String, hint: String? = nil) {
+        self.file = file
+        self.message = message
+        if let hint { self.hint = hint }
     }
+
+    public var description: String { "\(file): \(message). \(hint)" }
 }

@@ -4,16 +4,18 @@ import Foundation
 /// a catalog entry: the payload schema from the input schema under `components.schemas`, and media
 /// limits from the structured limit lines in the fields' descriptions.
 public enum OpenAPIImporter {
+    static let hint = "Give fal's OpenAPI document for the model: https://fal.ai/api/openapi/queue/openapi.json?endpoint_id=ENDPOINT_ID."
+
     public static func entry(from data: Data, name: String, date: Date = Date()) throws(CatalogError) -> CatalogFile.CatalogEntry {
         guard let doc = try? JSONDecoder().decode(JSONValue.self, from: data), case .object(let root) = doc else {
-            throw CatalogError(file: name, message: "not a JSON document")
+            throw CatalogError(file: name, message: "not a JSON document", hint: hint)
         }
         guard let endpoint = root["info"]?["x-fal-metadata"]?["endpointId"]?.stringValue else {
-            throw CatalogError(file: name, message: "no info.x-fal-metadata.endpointId: not a fal OpenAPI document")
+            throw CatalogError(file: name, message: "no info.x-fal-metadata.endpointId: not a fal OpenAPI document", hint: hint)
         }
         let schemas = root["components"]?["schemas"]?.objectValue ?? [:]
         guard let (_, input) = inputSchema(root: root, endpoint: endpoint, schemas: schemas) else {
-            throw CatalogError(file: name, message: "no input schema (components.schemas.*Input) for \(endpoint)")
+            throw CatalogError(file: name, message: "no input schema (components.schemas.*Input) for \(endpoint)", hint: hint)
         }
         let properties = input["properties"]?.objectValue ?? [:]
         let required = Set(input["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
