@@ -28,17 +28,20 @@ struct ImagePipeline {
         var content = image.content
         var quality = image.quality
         for attempt in 0..<40 {
-            // Work in planar 4:4:4 (with alpha when kept): it can be turned, padded and then converted
-            // to whatever the picture format stores.
-            let working = image.pixelFormat.contains("a") ? "yuva444p" : "yuv444p"
+            // Turning works on planar 8-bit pictures only: a turned picture is made in 4:4:4 (with
+            // alpha when kept) and converted after; otherwise it goes straight to the stored format.
+            let working = v.rotation == 0 ? image.pixelFormat : image.pixelFormat.contains("a") ? "yuva444p" : "yuv444p"
             let renderer = PictureRenderer(
                 canvas: canvas, content: content, sourceCrop: image.sourceCrop,
                 display: PictureSize(v.displayWidth, v.displayHeight), coded: PictureSize(v.width, v.height),
                 rotation: v.rotation, sampleAspect: v.sampleAspectRatio?.value ?? 1, pixelFormat: working, padColor: [16, 128, 128])
-            let rendered = try renderer.render(picture)
-            let final = Frame()
-            try final.allocatePicture(width: rendered.width, height: rendered.height, pixelFormat: image.pixelFormat)
-            try Scaler().scale(rendered, into: final)
+            var final = try renderer.render(picture)
+            if working != image.pixelFormat {
+                let converted = Frame()
+                try converted.allocatePicture(width: final.width, height: final.height, pixelFormat: image.pixelFormat)
+                try Scaler().scale(final, into: converted)
+                final = converted
+            }
             let bytes = try encode(final, quality: quality)
             if image.maxBytes.map({ Int64(bytes.count) <= $0 }) ?? true {
                 try Data(bytes).write(to: URL(fileURLWithPath: path))
