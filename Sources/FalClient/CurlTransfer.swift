@@ -13,8 +13,15 @@ final class CurlTransfer {
     private var uploadData: Data?
     private var uploadOffset = 0
     private(set) var bytesSent: Int64 = 0
-    /// Receives body bytes as they arrive instead of collecting them (status streams).
+    /// Receives body bytes as they arrive instead of collecting them (status streams). An error
+    /// answer's body is still collected, so its reason is kept.
     var onData: ((Data) -> Bool)?
+    /// Streams: abort when nothing (not even a keep-alive comment) arrived for this many seconds.
+    var idleTimeout: Double?
+    /// Set from another thread to stop the transfer at the next progress tick.
+    var control: TransferControl?
+    private var lastActivity = Date()
+    private var idleExpired = false
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
@@ -31,7 +38,10 @@ final class CurlTransfer {
 
     func perform(_ request: HTTPRequest, userAgent: String) throws(TransportError) -> HTTPResponse {
         let me = Unmanaged.passUnretained(self).toOpaque()
+        try Self.refuseInsecure(request.url.absoluteString)
         pf_curl_setopt_string(handle, CURLOPT_URL, request.url.absoluteString)
+        // Only http(s), and no redirects (the default): a server cannot send the key elsewhere.
+        pf_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
         pf_curl_setopt_string(handle, CURLOPT_USERAGENT, userAgent)
         // Threads: no signals for timeouts; TLS verified; HTTP/2 where the server offers it over TLS.
         pf_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
@@ -40,10 +50,30 @@ final class CurlTransfer {
         pf_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         pf_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, 15)
         if let timeout = request.timeout { pf_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout * 1000)) }
-        // A stalled transfer (under 1 KB/s for 30 s) fails instead of hanging.
-        pf_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1024)
-        pf_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, 30)
-        pf_curl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+        if onData == nil {
+            // A stalled transfer (under 1 KB/s for 30 s) fails instead of hanging. Streams are judged
+            // by their idle timeout instead: a queued request may be quiet for minutes.
+            pf_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1024)
+            pf_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, 30)
+        }
+        // Compressed answers are welcome, unless the request asked otherwise (part PUTs ask for
+        // identity so that the ETag comes back untouched).
+        if !request.headers.contains(where: { $0.0.lowercased() == "accept-encoding" }) {
+            pf_curl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+        }
+        // Progress ticks (about once a second, data or not) drive the idle timeout and cancellation.
+        pf_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+        pf_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, me)
+        pf_curl_setopt_xferinfo_callback(handle) { context, _, _, _, _ in
+            guard let context else { return 0 }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+            if transfer.control?.isStopped == true { return 1 }
+            if let idle = transfer.idleTimeout, Date().timeIntervalSince(transfer.lastActivity) > idle {
+                transfer.idleExpired = true
+                return 1
+            }
+            return 0
+        }
         // Proxies: libcurl reads http_proxy / https_proxy / no_proxy from the environment itself.
 
         for (name, value) in request.headers { headerList = curl_slist_append(headerList, "\(name): \(value)") }
@@ -53,16 +83,22 @@ final class CurlTransfer {
 
         pf_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, me)
         pf_curl_setopt_write_callback(handle) { buffer, size, count, context in
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+            guard let context, let buffer else { return 0 }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
             let n = size * count
-            let chunk = Data(bytes: buffer!, count: n)
-            if let onData = transfer.onData { return onData(chunk) ? n : 0 }
+            let chunk = Data(bytes: buffer, count: n)
+            transfer.lastActivity = Date()
+            if let onData = transfer.onData, transfer.responseStatus() < 400 { return onData(chunk) ? n : 0 }
+            // Bodies are bounded: 256 MiB is far beyond any JSON answer fal sends.
+            guard transfer.responseBody.count + n <= 256 << 20 else { return 0 }
             transfer.responseBody.append(chunk)
             return n
         }
         pf_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, me)
         pf_curl_setopt_header_callback(handle) { buffer, size, count, context in
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+            guard let context, let buffer else { return 0 }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+            transfer.lastActivity = Date()
             let n = size * count
             let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: n), as: UTF8.self)
             if line.hasPrefix("HTTP/") { transfer.responseHeaders = [:] } // a new response (after 100 Continue)
@@ -85,14 +121,47 @@ final class CurlTransfer {
             try setBody(request.body, me)
         }
 
+        lastActivity = Date()
         let code = curl_easy_perform(handle)
+        if code == CURLE_ABORTED_BY_CALLBACK, idleExpired, let idle = idleTimeout {
+            throw TransportError(kind: .timeout, code: Int(code.rawValue),
+                                 message: "nothing arrived for \(Int(idle)) s (no event and no keep-alive)", requestSent: bytesSent > 0)
+        }
+        if code == CURLE_ABORTED_BY_CALLBACK, control?.isStopped == true {
+            throw TransportError(kind: .cancelled, code: Int(code.rawValue), message: "cancelled", requestSent: bytesSent > 0)
+        }
         guard code == CURLE_OK else {
             let message = String(cString: curl_easy_strerror(code))
             throw TransportError(kind: Self.kind(code), code: Int(code.rawValue), message: message, requestSent: bytesSent > 0)
         }
+        return HTTPResponse(status: responseStatus(), headers: responseHeaders, body: responseBody)
+    }
+
+    private func responseStatus() -> Int {
         var status = 0
         pf_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, headers: responseHeaders, body: responseBody)
+        return status
+    }
+
+    /// The same rule as `FalEndpoints.requireSecure`, decided on libcurl's own reading of the URL
+    /// (the parser that will connect), so a URL that two parsers read differently cannot slip by.
+    static func refuseInsecure(_ text: String) throws(TransportError) {
+        guard let parsed = curl_url() else { return }
+        defer { curl_url_cleanup(parsed) }
+        func part(_ p: CURLUPart) -> String? {
+            var out: UnsafeMutablePointer<CChar>?
+            guard curl_url_get(parsed, p, &out, 0) == CURLUE_OK, let out else { return nil }
+            defer { curl_free(out) }
+            return String(cString: out)
+        }
+        guard curl_url_set(parsed, CURLUPART_URL, text, 0) == CURLUE_OK else {
+            throw TransportError(kind: .other, code: -1, message: "not a URL libcurl can read", requestSent: false)
+        }
+        let scheme = part(CURLUPART_SCHEME)?.lowercased()
+        if scheme == "https" { return }
+        if scheme == "http", let host = part(CURLUPART_HOST), FalEndpoints.isLoopback(host) { return }
+        throw TransportError(kind: .insecure, code: -1, message: "refused to send anything over plain http to a host that is not loopback",
+                             requestSent: false)
     }
 
     /// Every body goes through the read callback (CURLOPT_UPLOAD), so data and files share one path
@@ -121,12 +190,13 @@ final class CurlTransfer {
         if length > 1 << 20 { pf_curl_setopt_long(handle, CURLOPT_UPLOAD_BUFFERSIZE, 1 << 20) }
         pf_curl_setopt_pointer(handle, CURLOPT_READDATA, me)
         pf_curl_setopt_read_callback(handle) { buffer, size, count, context in
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+            guard let context, let buffer else { return 0 }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
             let room = size * count
             if let file = transfer.upload {
                 let want = Int(min(Int64(room), transfer.uploadRemaining))
                 guard want > 0, let chunk = try? file.read(upToCount: want), !chunk.isEmpty else { return 0 }
-                chunk.copyBytes(to: UnsafeMutableRawBufferPointer(start: buffer, count: chunk.count).bindMemory(to: UInt8.self))
+                _ = chunk.copyBytes(to: UnsafeMutableRawBufferPointer(start: buffer, count: chunk.count).bindMemory(to: UInt8.self))
                 transfer.uploadRemaining -= Int64(chunk.count)
                 transfer.bytesSent += Int64(chunk.count)
                 return chunk.count
@@ -135,7 +205,8 @@ final class CurlTransfer {
             let n = min(room, data.count - transfer.uploadOffset)
             guard n > 0 else { return 0 }
             data.withUnsafeBytes { raw in
-                UnsafeMutableRawPointer(buffer!).copyMemory(from: raw.baseAddress! + transfer.uploadOffset, byteCount: n)
+                guard let base = raw.baseAddress else { return }
+                UnsafeMutableRawPointer(buffer).copyMemory(from: base + transfer.uploadOffset, byteCount: n)
             }
             transfer.uploadOffset += n
             transfer.bytesSent += Int64(n)
@@ -175,12 +246,18 @@ public struct HTTPTransport: Sendable {
         return try result.get()
     }
 
-    /// The body as it arrives, chunk by chunk (server-sent events); the stream ends with the transfer.
-    public func stream(_ request: HTTPRequest) -> AsyncThrowingStream<Data, Error> {
+    /// The body as it arrives, chunk by chunk (server-sent events); the stream ends with the
+    /// transfer. It fails when nothing at all arrives for `idleTimeout` seconds, and stops when the
+    /// consumer stops listening. An error answer ends it with `HTTPStatusError`, body included.
+    public func stream(_ request: HTTPRequest, idleTimeout: Double = 15) -> AsyncThrowingStream<Data, Error> {
         let agent = userAgent
         return AsyncThrowingStream { continuation in
+            let control = TransferControl()
+            continuation.onTermination = { _ in control.stop() }
             let thread = Thread {
                 let transfer = CurlTransfer()
+                transfer.idleTimeout = idleTimeout
+                transfer.control = control
                 transfer.onData = { chunk in
                     if case .terminated = continuation.yield(chunk) { return false }
                     return true
@@ -195,6 +272,14 @@ public struct HTTPTransport: Sendable {
             thread.start()
         }
     }
+}
+
+/// Lets another thread stop a transfer in flight (checked at libcurl's progress ticks).
+final class TransferControl: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    func stop() { lock.lock(); stopped = true; lock.unlock() }
+    var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
 }
 
 /// A streamed request answered with an error status.

@@ -4,7 +4,7 @@ import ModelCatalog
 /// fal's queue and storage over libcurl. Reports every failure as a classified `FalError` and never
 /// retries on its own (the submission engine decides); logs request ids, never the key.
 public struct FalClient: Sendable {
-    public var key: FalKey
+    public let key: FalKey
     public var endpoints: FalEndpoints
     public var transport: HTTPTransport
     /// Called with one line per exchange ("POST .../requests -> 200 [request abc]"); never holds the key.
@@ -16,83 +16,105 @@ public struct FalClient: Sendable {
         self.key = key
         self.endpoints = endpoints
         self.transport = transport
-        self.log = log
+        // Every line goes out without this key, whatever text a server put into it.
+        let redactor = key.redactor
+        self.log = log.map { inner in { @Sendable line in inner(redactor(line)) } }
     }
 
     // MARK: - Queue
 
-    public struct SubmitOptions: Sendable {
-        public var webhook: URL?
-        /// Seconds for the request to start (X-Fal-Request-Timeout); past it fal answers 504 "user".
-        public var startTimeout: Int?
-        /// "normal" or "low".
-        public var priority: String?
-        public var maxQueueLength: Int?
-
-        public init(webhook: URL? = nil, startTimeout: Int? = nil, priority: String? = nil, maxQueueLength: Int? = nil) {
-            self.webhook = webhook
-            self.startTimeout = startTimeout
-            self.priority = priority
-            self.maxQueueLength = maxQueueLength
+    /// `POST {queue}/{model id}` with the input as JSON.
+    public func submit(model: String, input: [String: JSONValue], options: SubmitOptions = SubmitOptions()) async throws(FalError) -> QueueSubmission {
+        try await redacting { () async throws(FalError) -> QueueSubmission in
+            try options.validate()
+            try Self.validateModelID(model)
+            let url = Self.url(endpoints.queue.appendingPathComponent(model), query: options.query)
+            let body: Data
+            do { body = try JSONEncoder().encode(input) } catch { throw FalError(category: .usage, message: "the input is not JSON", hint: "\(error)") }
+            let response = try await send("POST", url, headers: [("Content-Type", "application/json")] + options.headers, body: .data(body),
+                                          operation: "submit to \(model)", isSubmit: true)
+            let submission = try decode(QueueSubmission.self, response, operation: "submit to \(model)")
+            // The URLs to follow come from the server: the same https rule applies to them.
+            for (name, u) in [("status", submission.statusURL), ("result", submission.responseURL), ("cancel", submission.cancelURL)] {
+                try FalEndpoints.requireSecure(u, name: "\(name) URL returned by submit")
+            }
+            return submission
         }
     }
 
-    /// `POST {queue}/{model id}` with the input as JSON.
-    public func submit(model: String, input: [String: JSONValue], options: SubmitOptions = SubmitOptions()) async throws(FalError) -> QueueSubmission {
-        var url = endpoints.queue.appendingPathComponent(model)
-        var query: [URLQueryItem] = []
-        if let webhook = options.webhook { query.append(URLQueryItem(name: "fal_webhook", value: webhook.absoluteString)) }
-        if let max = options.maxQueueLength { query.append(URLQueryItem(name: "fal_max_queue_length", value: String(max))) }
-        if !query.isEmpty, var parts = URLComponents(url: url, resolvingAgainstBaseURL: false) {
-            parts.queryItems = query
-            url = parts.url ?? url
+    /// A submission rebuilt from a model id and a request id, for a request whose returned URLs
+    /// were not kept: status, result and cancel live under `owner/app` (three segments for
+    /// `workflows/` and `comfy/`), as fal's clients build them.
+    public func submission(model: String, requestID: String) throws(FalError) -> QueueSubmission {
+        try Self.validateModelID(model)
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_"))
+        guard !requestID.isEmpty, requestID.count <= 128, requestID.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII }) else {
+            throw FalError(category: .usage, message: "'\(Redactor.printable(requestID))' is not a request id", hint: "Request ids look like 764cabcf-b745-4b3e-ae38-1200304cf45b.")
         }
-        var headers = [("Content-Type", "application/json")]
-        if let t = options.startTimeout { headers.append(("X-Fal-Request-Timeout", String(t))) }
-        if let p = options.priority { headers.append(("X-Fal-Queue-Priority", p)) }
-        let body: Data
-        do { body = try JSONEncoder().encode(input) } catch { throw FalError(category: .usage, message: "the input is not JSON", hint: "\(error)") }
-        let response = try await send("POST", url, headers: headers, body: .data(body), operation: "submit to \(model)", isSubmit: true)
-        return try decode(QueueSubmission.self, response, operation: "submit to \(model)")
+        let segments = model.split(separator: "/")
+        let appLength = ["workflows", "comfy"].contains(segments.first ?? "") ? 3 : 2
+        let base = endpoints.queue.appendingPathComponent(segments.prefix(appLength).joined(separator: "/"))
+            .appendingPathComponent("requests").appendingPathComponent(requestID)
+        return QueueSubmission(requestID: requestID, statusURL: base.appendingPathComponent("status"), responseURL: base,
+                               cancelURL: base.appendingPathComponent("cancel"), queuePosition: nil)
+    }
+
+    static func validateModelID(_ model: String) throws(FalError) {
+        let segments = model.split(separator: "/", omittingEmptySubsequences: false)
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.@"))
+        guard segments.count >= 2, segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && $0.unicodeScalars.allSatisfy { allowed.contains($0) && $0.isASCII } }) else {
+            throw FalError(category: .usage, message: "'\(Redactor.printable(model))' is not a fal model id",
+                           hint: "Model ids look like owner/app[/path], e.g. fal-ai/kling-video/o1/video-to-video/edit.")
+        }
     }
 
     /// `GET {status_url}?logs=1`: 202 while queued or running, 200 when done.
     public func status(_ submission: QueueSubmission, logs: Bool = true) async throws(FalError) -> QueueStatus {
-        let url = Self.with(submission.statusURL, query: "logs", logs ? "1" : "0")
-        let response = try await send("GET", url, operation: "status of \(submission.requestID)")
-        return try decode(QueueStatus.self, response, operation: "status of \(submission.requestID)")
+        try await redacting { () async throws(FalError) -> QueueStatus in
+            let url = Self.with(submission.statusURL, query: "logs", logs ? "1" : "0")
+            let response = try await send("GET", url, operation: "status of \(submission.requestID)")
+            return try decode(QueueStatus.self, response, operation: "status of \(submission.requestID)").redacted(by: key.redactor)
+        }
     }
 
     /// `GET {status_url}/stream?logs=1`: each status as fal sends it (server-sent events), ending
-    /// after COMPLETED.
-    public func statusStream(_ submission: QueueSubmission, logs: Bool = true) -> AsyncThrowingStream<QueueStatus, Error> {
+    /// after COMPLETED. The stream is judged alive by any arrival, keep-alive comments included:
+    /// it fails after `idleTimeout` seconds of complete silence (the JS client uses 15 s), never
+    /// for being slow. An HTTP error on the stream is classified with its body (a locked
+    /// account's 403 is still billing).
+    public func statusStream(_ submission: QueueSubmission, logs: Bool = true, idleTimeout: Double = 15) -> AsyncThrowingStream<QueueStatus, Error> {
         let url = Self.with(submission.statusURL.appendingPathComponent("stream"), query: "logs", logs ? "1" : "0")
-        let request = HTTPRequest(method: "GET", url: url, headers: [("Authorization", key.authorization), ("Accept", "text/event-stream")], timeout: nil)
-        let chunks = transport.stream(request)
         let operation = "status stream of \(submission.requestID)"
+        let redactor = key.redactor
+        do { try FalEndpoints.requireSecure(url, name: operation) } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
+        }
+        let request = HTTPRequest(method: "GET", url: url, headers: [("Authorization", key.authorization), ("Accept", "text/event-stream")], timeout: nil)
+        let chunks = transport.stream(request, idleTimeout: idleTimeout)
         return AsyncThrowingStream { continuation in
             let task = Task {
-                var buffer = ""
+                var parser = ServerSentEventParser()
                 do {
                     for try await chunk in chunks {
-                        buffer += String(decoding: chunk, as: UTF8.self)
-                        while let end = buffer.range(of: "\n\n") {
-                            let event = String(buffer[..<end.lowerBound])
-                            buffer.removeSubrange(..<end.upperBound)
-                            // "data:" lines carry a status; ":" lines are keep-alive comments.
-                            let data = event.split(separator: "\n").filter { $0.hasPrefix("data:") }.map { $0.dropFirst(5).trimmingCharacters(in: .whitespaces) }.joined()
-                            guard !data.isEmpty else { continue }
-                            guard let status = try? JSONDecoder().decode(QueueStatus.self, from: Data(data.utf8)) else {
-                                throw FalError(category: .unexpectedOutput, message: "\(operation): an event that is not a status", hint: "The raw event is kept.", rawBody: data)
+                        for event in try parser.feed(chunk) {
+                            guard let status = try? JSONDecoder().decode(QueueStatus.self, from: Data(event.data.utf8)) else {
+                                throw FalError(category: .unexpectedOutput, message: "\(operation): an event that is not a status",
+                                               hint: "The raw event is kept.", rawBody: redactor(String(event.data.prefix(65_536))))
                             }
-                            continuation.yield(status)
+                            continuation.yield(status.redacted(by: redactor))
+                            if status.status == .completed { continuation.finish(); return }
                         }
                     }
-                    continuation.finish()
+                    throw FalError(category: .network, message: "\(operation): the stream ended before COMPLETED",
+                                   hint: "Poll the status instead; the request itself is not affected.", retryable: true)
                 } catch let e as TransportError {
-                    continuation.finish(throwing: FalError.network(e, operation: operation, isSubmit: false))
+                    continuation.finish(throwing: FalError.network(e, operation: operation, isSubmit: false).redacted(by: redactor))
                 } catch let e as HTTPStatusError {
-                    continuation.finish(throwing: FalError.classify(e.response, operation: operation))
+                    continuation.finish(throwing: FalError.classify(e.response, operation: operation).redacted(by: redactor))
+                } catch let e as SSEError {
+                    continuation.finish(throwing: FalError(category: .unexpectedOutput, message: "\(operation): \(e.message)", hint: "Poll the status instead."))
+                } catch let e as FalError {
+                    continuation.finish(throwing: e.redacted(by: redactor))
                 } catch {
                     continuation.finish(throwing: error)
                 }
@@ -103,27 +125,40 @@ public struct FalClient: Sendable {
 
     /// `GET {response_url}`: the model's output, or the model's error classified.
     public func result(_ submission: QueueSubmission) async throws(FalError) -> QueueResult {
-        let operation = "result of \(submission.requestID)"
-        let response = try await send("GET", submission.responseURL, operation: operation)
-        guard let body = try? JSONDecoder().decode(JSONValue.self, from: response.body), case .object = body else {
-            throw FalError(category: .unexpectedOutput, message: "\(operation): the result is not a JSON object",
-                           hint: "The raw body is kept; the request completed, so do not resubmit: fetch it again or contact fal.",
-                           status: response.status, requestID: response.header("x-fal-request-id"), rawBody: String(response.text.prefix(65_536)))
+        try await redacting { () async throws(FalError) -> QueueResult in
+            let operation = "result of \(submission.requestID)"
+            let response = try await send("GET", submission.responseURL, operation: operation)
+            guard let body = try? JSONDecoder().decode(JSONValue.self, from: response.body), case .object = body else {
+                throw FalError(category: .unexpectedOutput, message: "\(operation): the result is not a JSON object",
+                               hint: "The raw body is kept; the request completed, so do not resubmit: fetch it again or contact fal.",
+                               status: response.status, requestID: response.header("x-fal-request-id"), rawBody: String(response.text.prefix(65_536)))
+            }
+            // A result is saved and shown: no key in it, whatever the server put there.
+            let clean = body.redacted(by: key.redactor)
+            return QueueResult(requestID: key.redactor(response.header("x-fal-request-id") ?? submission.requestID), body: clean, mediaURLs: Self.mediaURLs(in: clean))
         }
-        return QueueResult(requestID: response.header("x-fal-request-id") ?? submission.requestID, body: body, mediaURLs: Self.mediaURLs(in: body))
     }
 
     /// `PUT {cancel_url}`.
     public func cancel(_ submission: QueueSubmission) async throws(FalError) -> CancelOutcome {
-        let operation = "cancel \(submission.requestID)"
-        let response = try await exchange("PUT", submission.cancelURL, headers: [], body: .none, operation: operation, isSubmit: false)
-        switch response.status {
-        case 202: return .requested
-        case 400 where response.text.contains("ALREADY_COMPLETED"): return .alreadyCompleted
-        case 404: return .notFound
-        case 200..<300: return .requested
-        default: throw FalError.classify(response, operation: operation)
+        try await redacting { () async throws(FalError) -> CancelOutcome in
+            let operation = "cancel \(submission.requestID)"
+            let response = try await exchange("PUT", submission.cancelURL, headers: [], body: .none, operation: operation, isSubmit: false)
+            let said = (try? JSONDecoder().decode(JSONValue.self, from: response.body))?["status"]?.stringValue
+            switch response.status {
+            case 202: return .requested
+            case 400 where said == "ALREADY_COMPLETED" || response.text.contains("ALREADY_COMPLETED"): return .alreadyCompleted
+            case 404: return .notFound
+            case 200..<300: return .requested
+            default: throw FalError.classify(response, operation: operation)
+            }
         }
+    }
+
+    /// Runs a call and removes this client's key from any error it throws: a server may echo the
+    /// Authorization header into an error body.
+    func redacting<T>(_ body: () async throws(FalError) -> T) async throws(FalError) -> T {
+        do { return try await body() } catch { throw error.redacted(by: key.redactor) }
     }
 
     // MARK: - Plumbing
@@ -169,22 +204,34 @@ public struct FalClient: Sendable {
     }
 
     /// Paths are logged without query strings (signed upload URLs carry tokens there).
-    static func redactedPath(_ url: URL) -> String {
-        "\(url.scheme ?? "")://\(url.host ?? "")\(url.port.map { ":\($0)" } ?? "")\(url.path)"
-    }
+    static func redactedPath(_ url: URL) -> String { FalEndpoints.redactedURL(url) }
 
-    /// Every "url" string in the result under a media-looking object.
-    static func mediaURLs(in value: JSONValue) -> [URL] {
-        switch value {
-        case .object(let o):
-            var urls: [URL] = []
-            if case .string(let s)? = o["url"], let u = URL(string: s), u.scheme?.hasPrefix("http") == true { urls.append(u) }
-            for key in o.keys.sorted() where key != "url" { urls += mediaURLs(in: o[key]!) }
-            return urls
-        case .array(let a):
-            return a.flatMap(mediaURLs)
-        default:
-            return []
+    /// Every output file a result names: strings under keys named `url` (`video.url`,
+    /// `images[].url`) and string fields whose key ends in `_url` or `_urls` (`audio_url`,
+    /// `frame_urls`), at any depth, in document order with duplicates removed. Only http(s) URLs
+    /// count (a `data:` URI or a relative path is not a file to download).
+    public static func mediaURLs(in value: JSONValue) -> [URL] {
+        var seen = Set<String>()
+        var urls: [URL] = []
+        func add(_ text: String) {
+            guard let u = URL(string: text), let scheme = u.scheme?.lowercased(), scheme == "https" || scheme == "http", u.host != nil,
+                  seen.insert(u.absoluteString).inserted else { return }
+            urls.append(u)
         }
+        func walk(_ v: JSONValue, key: String?) {
+            let isURLKey = key.map { $0 == "url" || $0.hasSuffix("_url") || $0.hasSuffix("_urls") } ?? false
+            switch v {
+            case .string(let s) where isURLKey: add(s)
+            case .array(let a):
+                for item in a {
+                    if case .string(let s) = item, isURLKey { add(s) } else { walk(item, key: nil) }
+                }
+            case .object(let o):
+                for k in o.keys.sorted() { if let child = o[k] { walk(child, key: k) } }
+            default: break
+            }
+        }
+        walk(value, key: nil)
+        return urls
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The base URLs preflight talks to. Every one can be overridden (flag, environment, config), so
 /// the same client talks to fal or to the local simulator; plain http is allowed only on loopback.
@@ -32,12 +35,13 @@ public struct FalEndpoints: Sendable, Equatable {
         func url(_ name: String) throws(FalError) -> URL? {
             guard let text = environment[name], !text.isEmpty else { return nil }
             guard let u = URL(string: text), u.scheme != nil, u.host != nil else {
-                throw FalError(category: .usage, message: "\(name) is not a URL: '\(text)'", hint: "Write it like https://queue.fal.run or http://127.0.0.1:8787.")
+                throw FalError(category: .usage, message: "\(name) is not a URL: '\(Redactor.printable(text))'",
+                               hint: "Write it like https://queue.fal.run or http://127.0.0.1:8787.")
             }
             return u
         }
-        if let host = environment["FAL_RUN_HOST"], !host.isEmpty { e.run = URL(string: "https://\(host)")! }
-        if let host = environment["FAL_QUEUE_RUN_HOST"], !host.isEmpty { e.queue = URL(string: "https://\(host)")! }
+        if let u = try host("FAL_RUN_HOST", environment) { e.run = u }
+        if let u = try host("FAL_QUEUE_RUN_HOST", environment) { e.queue = u }
         if let all = try url("PREFLIGHT_FAL_URL") { e = FalEndpoints(local: all) }
         if let u = try url("PREFLIGHT_FAL_QUEUE_URL") { e.queue = u }
         if let u = try url("PREFLIGHT_FAL_RUN_URL") { e.run = u }
@@ -47,6 +51,19 @@ public struct FalEndpoints: Sendable, Equatable {
         return e
     }
 
+    /// FAL_RUN_HOST / FAL_QUEUE_RUN_HOST hold a bare host (and optional port), as the official
+    /// clients read them; anything else (a path, spaces, brackets that do not close) is refused.
+    private static func host(_ name: String, _ environment: [String: String]) throws(FalError) -> URL? {
+        guard let text = environment[name], !text.isEmpty else { return nil }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-:[]"))
+        guard text.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII }),
+              let u = URL(string: "https://\(text)"), let h = u.host, !h.isEmpty, u.path.isEmpty else {
+            throw FalError(category: .usage, message: "\(name) is not a host name: '\(Redactor.printable(text))'",
+                           hint: "Give a host (and port) only, like queue.fal.run or queue.fal.run:443; or unset it.")
+        }
+        return u
+    }
+
     /// Refuses plain http anywhere but loopback: a key must never cross a network unencrypted.
     public func validate() throws(FalError) {
         for (name, u) in [("queue", queue), ("run", run), ("rest", rest), ("status page", statusPage)] {
@@ -54,14 +71,47 @@ public struct FalEndpoints: Sendable, Equatable {
         }
     }
 
-    static func requireSecure(_ u: URL, name: String) throws(FalError) {
-        if u.scheme == "https" { return }
-        if u.scheme == "http", let host = u.host, Self.isLoopback(host) { return }
-        throw FalError(category: .usage, message: "the \(name) URL \(u.absoluteString) is not https",
-                       hint: "Plain http is allowed only for loopback addresses (127.0.0.1, ::1, localhost).")
+    /// The rule for every URL preflight sends anything to, whoever supplied it (the user, the
+    /// environment, or a server's answer): https, or http to a loopback address. User names and
+    /// passwords in URLs are refused too (they hide the real host from a reader).
+    public static func requireSecure(_ u: URL, name: String) throws(FalError) {
+        guard let scheme = u.scheme?.lowercased(), let host = u.host, !host.isEmpty else {
+            throw FalError(category: .usage, message: "the \(name) URL '\(Redactor.printable(u.absoluteString))' has no scheme or host",
+                           hint: "URLs look like https://queue.fal.run or http://127.0.0.1:8787.")
+        }
+        if u.user != nil || u.password != nil {
+            throw FalError(category: .usage, message: "the \(name) URL carries a user name or password",
+                           hint: "Remove the user@ part: credentials travel in the Authorization header only.")
+        }
+        if scheme == "https" { return }
+        if scheme == "http", Self.isLoopback(host) { return }
+        throw FalError(category: .usage, message: "the \(name) URL \(redactedURL(u)) is not https",
+                       hint: "Plain http is allowed only for loopback addresses (127.0.0.0/8, ::1, localhost); nothing was sent.")
     }
 
-    public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    /// Loopback decided on parsed addresses, never on a name's prefix (`127.0.0.1.evil.example` is
+    /// a public name): an IPv4 literal in 127.0.0.0/8, the IPv6 literal ::1 (or an IPv4-mapped
+    /// 127.x), or the name `localhost`.
+    public static func isLoopback(_ rawHost: String) -> Bool {
+        var host = rawHost.lowercased()
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host == "localhost" || host == "localhost." { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 {
+            return (UInt32(bigEndian: v4.s_addr) >> 24) == 127
+        }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 {
+            let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+            if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return true } // ::1
+            // ::ffff:127.x.y.z
+            return bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff && bytes[12] == 127
+        }
+        return false
+    }
+
+    /// scheme://host:port/path, without query or fragment (signed URLs carry tokens there).
+    static func redactedURL(_ url: URL) -> String {
+        Redactor.printable("\(url.scheme ?? "")://\(url.host ?? "")\(url.port.map { ":\($0)" } ?? "")\(url.path)")
     }
 }

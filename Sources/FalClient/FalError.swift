@@ -85,21 +85,50 @@ public struct FalError: Error, Sendable, CustomStringConvertible {
 
     // MARK: - Classification
 
+    /// fal's retry headers, read as fal documents them: `X-Fal-Retryable` (errors page) first, then
+    /// `X-Fal-Needs-Retry` (retries page). `1/true/yes` and `0/false/no` in any case; a value that
+    /// does not parse (or no header) is nil and changes nothing.
+    public static func retryHeader(_ response: HTTPResponse) -> Bool? {
+        for name in ["x-fal-retryable", "x-fal-needs-retry"] {
+            if let value = response.header(name), let verdict = parseFlag(value) { return verdict }
+        }
+        return nil
+    }
+
+    static func parseFlag(_ raw: String) -> Bool? {
+        switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "1", "true", "yes": true
+        case "0", "false", "no": false
+        default: nil
+        }
+    }
+
+    /// Model error types that fal's errors page lists as server-side: not the input's fault and
+    /// worth another try; `downstream_service_error` (400) is the downstream refusing the request,
+    /// retried only when fal's header says so.
+    static let retryableServerTypes: Set<String> = ["internal_server_error", "generation_timeout", "downstream_service_unavailable"]
+
     /// Classifies an HTTP answer that is not a success.
     public static func classify(_ response: HTTPResponse, operation: String) -> FalError {
         let status = response.status
         let requestID = response.header("x-fal-request-id")
         let body = response.text
         let json = try? JSONDecoder().decode(JSONValue.self, from: response.body)
-        let detailText: String? = json?["detail"]?.stringValue
-        let flatType = json?["error_type"]?.stringValue ?? response.header("x-fal-error-type")
         let rejections = Rejection.parse(response.body, requestID: requestID)
+        // `detail` as a string, or the first `msg` of a `detail[]` list (kept for every status).
+        let detailText: String? = json?["detail"]?.stringValue ?? rejections.first.map { r in (r.field.map { "\($0): " } ?? "") + r.message }
+        let flatType = json?["error_type"]?.stringValue ?? response.header("x-fal-error-type")
         let firstType = rejections.first?.type
-        let retryHeader = (response.header("x-fal-retryable") ?? response.header("x-fal-needs-retry")).map { $0.lowercased() == "true" }
+        let type = firstType ?? flatType
+        let header = retryHeader(response)
         let raw = String(body.prefix(65_536))
-        func make(_ c: Category, _ message: String, _ hint: String, retry: Bool, type: String? = nil) -> FalError {
-            FalError(category: c, message: "\(operation): \(message)", hint: hint, retryable: retryHeader ?? retry, status: status,
-                     requestID: requestID, errorType: type ?? flatType ?? firstType, rejections: rejections, rawBody: raw)
+        func make(_ c: Category, _ message: String, _ hint: String, retry: Bool, type override: String? = nil) -> FalError {
+            // Never retried whatever a header says: the user's own start deadline, the key, the
+            // account, moderation and input rejections (a retry is refused again, and may be billed).
+            let fixed: Set<Category> = [.userStartTimeout, .auth, .billing, .moderation, .inputRejected, .usage]
+            return FalError(category: c, message: "\(operation): \(Redactor.printable(message))", hint: hint,
+                            retryable: fixed.contains(c) ? retry : (header ?? retry), status: status,
+                            requestID: requestID, errorType: override ?? flatType ?? firstType, rejections: rejections, rawBody: raw)
         }
 
         if status == 401 {
@@ -112,22 +141,42 @@ public struct FalError: Error, Sendable, CustomStringConvertible {
             return make(.billing, detailText ?? "the account cannot pay for this",
                         "Top up or unlock the account at https://fal.ai/dashboard/billing; nothing was charged.", retry: false, type: "user_locked")
         }
+        if status == 403 {
+            return make(.auth, detailText ?? "not permitted",
+                        "The key is valid but may not do this (a key's scope, or the endpoint is not open to the account): check https://fal.ai/dashboard/keys.",
+                        retry: false)
+        }
         if status == 504, response.header("x-fal-request-timeout-type")?.lowercased() == "user" {
             return make(.userStartTimeout, "the request did not start before its start deadline (X-Fal-Request-Timeout)",
                         "Raise the start timeout, or submit when the queue is shorter; it was not run and not charged.", retry: false)
         }
-        if firstType == "content_policy_violation" || flatType == "content_policy_violation" {
-            return make(.moderation, rejections.first?.message ?? "the content was refused by the model's safety checks",
+        if type == "content_policy_violation" {
+            return make(.moderation, rejections.first?.message ?? detailText ?? "the content was refused by the model's safety checks",
                         "Change the prompt or the media; retrying the same request will be refused again.", retry: false)
+        }
+        if type == "no_media_generated" {
+            return make(.server, detailText ?? "the model finished without producing media",
+                        "Not retried automatically: this may be charged. Change the prompt or settings before trying again.", retry: false)
+        }
+        if let t = type, retryableServerTypes.contains(t) {
+            return make(.server, detailText ?? t, "A server-side failure (\(t)); 5xx failures are not charged and a retry may succeed.", retry: true)
+        }
+        if type == "downstream_service_error" {
+            return make(.server, detailText ?? "a service behind the model refused the request",
+                        "Retried only when fal marks it retryable; otherwise change the input or try later.", retry: false)
         }
         if status == 422 {
             let what = rejections.first.map { r in (r.field.map { "\($0): " } ?? "") + r.message } ?? detailText ?? "the input was refused"
-            let serverSide = ["internal_server_error", "generation_timeout", "downstream_service_unavailable", "downstream_service_error", "no_media_generated"]
-            return make(.inputRejected, what, "Run `preflight check` with this model; fix the input with `preflight fix`. A 422 may be charged.",
-                        retry: serverSide.contains(firstType ?? ""))
+            return make(.inputRejected, what, "Run `preflight check` with this model; fix the input with `preflight fix`. A 422 may be charged.", retry: false)
         }
         if status == 429 {
             return make(.capacity, detailText ?? "too many requests at once", "Wait and retry; fal accounts start with 2 requests running at a time.", retry: true)
+        }
+        if status == 408 {
+            return make(.network, detailText ?? "the server timed out waiting for the request", "Retry; the official clients do.", retry: true)
+        }
+        if status == 409 {
+            return make(.capacity, detailText ?? "a conflicting request is in progress", "Retry shortly; the official clients do.", retry: true)
         }
         // fal's ingress answers overload with nginx pages and no request id.
         let ingress = requestID == nil && body.lowercased().contains("nginx")
@@ -138,7 +187,9 @@ public struct FalError: Error, Sendable, CustomStringConvertible {
             return make(.capacity, detailText ?? "no runner is free for this model", "Retry shortly; fal requeues runner failures too.", retry: true)
         }
         if status == 404 {
-            return make(.notFound, detailText ?? "not found", "Check the model id (owner/app/...) and the request id; results expire after an hour.", retry: false)
+            return make(.notFound, detailText ?? "not found",
+                        "Check the model id (owner/app/...) and the request id; a finished request's result is kept only as long as the account's retention settings allow.",
+                        retry: false)
         }
         if status == 400, (detailText ?? "").lowercased().contains("in progress") {
             return make(.notReady, "the result is not ready yet", "Poll the status until COMPLETED.", retry: true)
@@ -158,6 +209,11 @@ public struct FalError: Error, Sendable, CustomStringConvertible {
         case .timeout: "The network or fal is slow; retry."
         case .tls: "TLS failed: check the system's CA certificates and the URL."
         case .reset, .partial, .other: "The connection broke; retry."
+        case .insecure: "Use https, or a loopback address for a local simulator."
+        case .cancelled: "Stopped on request."
+        }
+        if error.kind == .insecure {
+            return FalError(category: .usage, message: "\(operation): \(error.message)", hint: hint, errorType: "insecure_url")
         }
         return FalError(category: .network, message: "\(operation): \(error.message)",
                         hint: accepted ? "The request was sent before the connection broke, so fal may have accepted it: check `preflight status` before submitting again." : hint,

@@ -34,7 +34,7 @@ public struct FalKey: Sendable, CustomStringConvertible, CustomDebugStringConver
         if value.contains(where: \.isWhitespace) && !value.lowercased().hasPrefix("bearer ") && !value.lowercased().hasPrefix("key ") {
             return fail("contains spaces", "A fal key is one word: <key_id>:<key_secret>.")
         }
-        if let first = value.first, "\"'`".contains(first) || "\"'`".contains(value.last!) {
+        if let first = value.first, let last = value.last, "\"'`".contains(first) || "\"'`".contains(last) {
             return fail("is wrapped in quotes", "Remove the quotes: FAL_KEY=<key_id>:<key_secret>.")
         }
         if value.lowercased().hasPrefix("bearer ") {
@@ -46,14 +46,18 @@ public struct FalKey: Sendable, CustomStringConvertible, CustomDebugStringConver
         return nil
     }
 
+    /// Hides this key (whole, id and secret) in any text.
+    public var redactor: Redactor { Redactor(key: secret) }
+
     /// A key without `id:secret` shape works with some guides' keys, but is worth a warning.
     public var looksComplete: Bool { secret.contains(":") }
 
     /// FAL_KEY; else FAL_KEY_ID + FAL_KEY_SECRET; else the `fal_key` line of `credentialsFile`.
     public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment,
                                credentialsFile: URL? = nil) throws(FalError) -> FalKey {
-        if let key = environment["FAL_KEY"] { return try FalKey(key, origin: "FAL_KEY") }
-        if let id = environment["FAL_KEY_ID"], let secret = environment["FAL_KEY_SECRET"] {
+        // An empty FAL_KEY counts as unset (as `export FAL_KEY=` leaves it), so the id + secret pair still works.
+        if let key = environment["FAL_KEY"], !key.isEmpty { return try FalKey(key, origin: "FAL_KEY") }
+        if let id = environment["FAL_KEY_ID"], let secret = environment["FAL_KEY_SECRET"], !id.isEmpty || !secret.isEmpty {
             if let problem = problem(in: id, origin: "FAL_KEY_ID") ?? problem(in: secret, origin: "FAL_KEY_SECRET") { throw problem }
             return try FalKey("\(id):\(secret)", origin: "FAL_KEY_ID + FAL_KEY_SECRET")
         }

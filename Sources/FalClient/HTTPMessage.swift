@@ -32,6 +32,12 @@ public struct HTTPResponse: Sendable {
     public var headers: [String: String]
     public var body: Data
 
+    public init(status: Int, headers: [String: String], body: Data) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
 
     public var text: String { String(decoding: body, as: UTF8.self) }
@@ -40,7 +46,7 @@ public struct HTTPResponse: Sendable {
 /// A transfer that did not produce an HTTP answer (or lost it part-way).
 public struct TransportError: Error, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
-        case dns, refused, timeout, reset, tls, partial, other
+        case dns, refused, timeout, reset, tls, partial, insecure, cancelled, other
     }
 
     public var kind: Kind

@@ -13,6 +13,23 @@ public struct QueueSubmission: Codable, Sendable, Equatable {
         case requestID = "request_id", statusURL = "status_url", responseURL = "response_url", cancelURL = "cancel_url"
         case queuePosition = "queue_position"
     }
+
+    init(requestID: String, statusURL: URL, responseURL: URL, cancelURL: URL, queuePosition: Int?) {
+        self.requestID = requestID
+        self.statusURL = statusURL
+        self.responseURL = responseURL
+        self.cancelURL = cancelURL
+        self.queuePosition = queuePosition
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        requestID = try c.decode(String.self, forKey: .requestID)
+        statusURL = try c.decode(URL.self, forKey: .statusURL)
+        responseURL = try c.decode(URL.self, forKey: .responseURL)
+        cancelURL = try c.decode(URL.self, forKey: .cancelURL)
+        queuePosition = QueueStatus.position(c, .queuePosition)
+    }
 }
 
 public struct QueueLog: Codable, Sendable, Equatable {
@@ -46,11 +63,18 @@ public struct QueueStatus: Codable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         status = try c.decode(State.self, forKey: .status)
         requestID = try c.decodeIfPresent(String.self, forKey: .requestID)
-        queuePosition = try c.decodeIfPresent(Int.self, forKey: .queuePosition)
-        logs = try c.decodeIfPresent([QueueLog].self, forKey: .logs)
+        queuePosition = Self.position(c, .queuePosition)
+        logs = (try? c.decodeIfPresent([QueueLog].self, forKey: .logs)) ?? nil
         error = try c.decodeIfPresent(String.self, forKey: .error)
         errorType = try c.decodeIfPresent(String.self, forKey: .errorType)
-        inferenceTime = try c.decodeIfPresent(Metrics.self, forKey: .metrics)?.inference_time
+        // Numbers from a server are hostile: an absurd one is no value at all, not a crash.
+        inferenceTime = ((try? c.decodeIfPresent(Metrics.self, forKey: .metrics)) ?? nil)?.inference_time.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+    }
+
+    /// A queue position, or nil when it is missing, not a whole number, negative or absurd.
+    static func position<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) -> Int? {
+        guard let n = (try? c.decodeIfPresent(Int.self, forKey: key)) ?? nil, (0...10_000_000).contains(n) else { return nil }
+        return n
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -81,4 +105,16 @@ public struct QueueResult: Sendable {
     public var body: JSONValue
     /// Every URL of a generated file in the body (`video.url`, `images[].url`, `audio.url`...).
     public var mediaURLs: [URL]
+}
+
+extension QueueStatus {
+    /// The same status without a key in its texts (a server may echo it into logs or errors).
+    func redacted(by r: Redactor) -> QueueStatus {
+        var copy = self
+        copy.error = error.map(r.redact)
+        copy.errorType = errorType.map(r.redact)
+        copy.requestID = requestID.map(r.redact)
+        copy.logs = logs?.map { QueueLog(message: r($0.message), level: $0.level.map(r.redact), source: $0.source.map(r.redact), timestamp: $0.timestamp) }
+        return copy
+    }
 }

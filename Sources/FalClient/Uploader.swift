@@ -11,16 +11,34 @@ public struct UploadOptions: Sendable {
     public var partSize: Int64 = 10 << 20
     /// Parts in flight at once.
     public var parallelParts = 4
-    /// Tries per part (a part is idempotent: sending it again is safe).
-    public var partAttempts = 3
+    /// Tries per step (token, upload, multipart start, each part, complete) for failures a retry
+    /// can help: the network, 408/409/429, 5xx. fal's CDN page says its client tries up to 10.
+    public var attempts = 4
+    /// First wait between tries; doubled each time, with jitter, up to `maximumDelay`.
+    public var baseDelay = 0.25
+    public var maximumDelay = 5.0
+    /// Seconds fal should keep the uploaded file (X-Fal-Object-Lifecycle-Preference); nil leaves
+    /// it to the account's settings.
+    public var lifetime: Int?
+    /// How long a cached upload URL is trusted when its lifetime is not known: short, so a cached
+    /// URL never leads a model to a file that is gone (`file_download_error`).
+    public var unknownLifetimeTrust = 3600.0
     /// Send files up to `dataURILimit` inline as data: URIs instead of uploading (only when asked).
     public var allowDataURI = false
     public var dataURILimit = 64 << 10
     /// Go straight to the older signed-URL path (`storage/upload/initiate`, then one PUT), which is
-    /// also the fallback when the CDN token endpoint is missing.
+    /// also the fallback whenever the CDN path fails.
     public var signedURLOnly = false
 
     public init() {}
+
+    /// Until when an upload made now may be reused: its known lifetime less a tenth (at least five
+    /// minutes, for the model's own download), else the short default.
+    public func trustedUntil(from now: Date = Date()) -> Date {
+        guard let lifetime else { return now.addingTimeInterval(unknownLifetimeTrust) }
+        let seconds = Double(lifetime)
+        return now.addingTimeInterval(max(0, seconds - max(300, seconds / 10)))
+    }
 }
 
 /// Remembers uploads by content hash, so the same bytes are not sent twice while their URL lives.
@@ -71,16 +89,22 @@ extension ISO8601DateFormatter {
 
 extension FalClient {
     /// Uploads a local file to fal storage, streamed from disk (memory does not grow with its size),
-    /// and returns the URL to give the model.
+    /// and returns the URL to give the model. Each step is retried on failures a retry can help,
+    /// and any failure of the CDN path falls back to the signed-URL path, as fal's Python client does.
     public func upload(file path: String, contentType: String? = nil, options: UploadOptions = UploadOptions(),
                        cache: UploadCache? = nil) async throws(FalError) -> URL {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = (attributes[.size] as? NSNumber)?.int64Value else {
-            throw FalError(category: .usage, message: "cannot read \(path)", hint: "Check the path.")
+        try await redacting { () async throws(FalError) -> URL in
+            try await uploadUnredacted(file: path, contentType: contentType, options: options, cache: cache)
         }
-        let name = (path as NSString).lastPathComponent
+    }
+
+    private func uploadUnredacted(file path: String, contentType: String?, options: UploadOptions, cache: UploadCache?) async throws(FalError) -> URL {
+        let size = try Self.regularFileSize(path)
+        let name = Self.uploadName(path)
         let mime = contentType ?? Self.mimeType(for: path)
-        if options.allowDataURI, size <= options.dataURILimit, let data = FileManager.default.contents(atPath: path) {
-            return URL(string: "data:\(mime);base64,\(data.base64EncodedString())")!
+        if options.allowDataURI, size <= options.dataURILimit, let data = FileManager.default.contents(atPath: path),
+           let inline = URL(string: "data:\(mime);base64,\(data.base64EncodedString())") {
+            return inline
         }
         var hash: String?
         if let cache {
@@ -92,25 +116,60 @@ extension FalClient {
         }
         let url: URL
         if options.signedURLOnly {
-            url = try await signedURLUpload(path, size: size, name: name, mime: mime)
+            url = try await signedURLUpload(path, size: size, name: name, mime: mime, options: options)
         } else {
-            let token: StorageTokens.Token
             do {
-                token = try await storageToken()
-            } catch where error.category == .notFound || error.category == .unexpectedOutput {
-                // An older storage API without CDN tokens: the signed-URL path still works.
-                log?("upload \(name): no CDN upload token (\(error.message)); using a signed upload URL")
-                url = try await signedURLUpload(path, size: size, name: name, mime: mime)
-                if let cache, let hash { await cache.remember(hash: hash, url: url, until: Date().addingTimeInterval(86_400)) }
-                return url
+                let token = try await retrying("get an upload token", options) { () async throws(FalError) in try await storageToken() }
+                url = size >= options.multipartThreshold
+                    ? try await multipart(path, size: size, name: name, mime: mime, token: token, options: options)
+                    : try await single(path, size: size, name: name, mime: mime, token: token, options: options)
+            } catch where Self.canFallBack(error) {
+                log?("upload \(name): the CDN path failed (\(error.message)); using a signed upload URL")
+                url = try await signedURLUpload(path, size: size, name: name, mime: mime, options: options)
             }
-            url = size >= options.multipartThreshold
-                ? try await multipart(path, size: size, name: name, mime: mime, token: token, options: options)
-                : try await single(path, size: size, name: name, mime: mime, token: token)
         }
-        // fal keeps uploads for a while; remember them for a day at most.
-        if let cache, let hash { await cache.remember(hash: hash, url: url, until: Date().addingTimeInterval(86_400)) }
+        if let cache, let hash { await cache.remember(hash: hash, url: url, until: options.trustedUntil()) }
         return url
+    }
+
+    /// The signed-URL path cannot help when the key, the account or the request itself is refused.
+    static func canFallBack(_ error: FalError) -> Bool {
+        ![.auth, .billing, .usage].contains(error.category)
+    }
+
+    /// Only regular files: a folder, a device (/dev/zero never ends) or a FIFO (blocks forever) is
+    /// refused before any network call.
+    static func regularFileSize(_ path: String) throws(FalError) -> Int64 {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw FalError(category: .usage, message: "cannot read \(Redactor.printable(path)): \(String(cString: strerror(errno)))", hint: "Check the path.")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw FalError(category: .usage, message: "\(Redactor.printable(path)) is not a regular file",
+                           hint: "Upload media files; folders, devices and pipes cannot be uploaded.")
+        }
+        return Int64(st.st_size)
+    }
+
+    /// The file name fal stores: the last path component, without control characters.
+    static func uploadName(_ path: String) -> String {
+        let name = (path as NSString).lastPathComponent.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }
+        let text = String(String.UnicodeScalarView(name))
+        return text.isEmpty ? "upload.bin" : text
+    }
+
+    /// Runs one upload step, again on failures that a retry can help, waiting longer each time.
+    func retrying<T>(_ what: String, _ options: UploadOptions, _ step: () async throws(FalError) -> T) async throws(FalError) -> T {
+        var attempt = 1
+        while true {
+            do { return try await step() } catch {
+                guard attempt < max(1, options.attempts), error.retryable else { throw error }
+                let delay = min(options.maximumDelay, options.baseDelay * pow(2, Double(attempt - 1))) * Double.random(in: 0.5...1.5)
+                log?("\(what): attempt \(attempt) failed (\(error.message)); trying again in \(String(format: "%.2f", delay)) s")
+                try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                attempt += 1
+            }
+        }
     }
 
     private func storageToken() async throws(FalError) -> StorageTokens.Token {
@@ -119,46 +178,79 @@ extension FalClient {
             let url = FalClient.with(client.endpoints.rest.appendingPathComponent("storage/auth/token"), query: "storage_type", "fal-cdn-v3")
             let response = try await client.send("POST", url, headers: [("Content-Type", "application/json")], body: .data(Data("{}".utf8)),
                                                  operation: "get an upload token")
-            do { return try JSONDecoder().decode(StorageTokens.Token.self, from: response.body) } catch {
+            let token: StorageTokens.Token
+            do { token = try JSONDecoder().decode(StorageTokens.Token.self, from: response.body) } catch {
                 throw FalError(category: .unexpectedOutput, message: "get an upload token: not the documented shape", hint: "The raw body is kept.",
                                status: response.status, rawBody: response.text)
             }
+            // The token's base URL is a server's word: it must be a URL, and https (or loopback).
+            guard let base = URL(string: token.base_url), base.host != nil else {
+                throw FalError(category: .unexpectedOutput, message: "get an upload token: its base_url is not a URL",
+                               hint: "The storage service answered something unexpected; the upload falls back to a signed URL.",
+                               rawBody: String(response.text.prefix(4096)))
+            }
+            do throws(FalError) { try FalEndpoints.requireSecure(base, name: "upload base_url returned by the token service") } catch {
+                // A server's bad answer, not the user's mistake: the signed-URL fallback may still work.
+                throw FalError(category: .unexpectedOutput, message: "get an upload token: \(error.message)", hint: error.hint)
+            }
+            return token
         }
     }
 
     /// `POST {rest}/storage/upload/initiate?storage_type=gcs` for a signed URL, then `PUT` the bytes.
-    private func signedURLUpload(_ path: String, size: Int64, name: String, mime: String) async throws(FalError) -> URL {
+    private func signedURLUpload(_ path: String, size: Int64, name: String, mime: String, options: UploadOptions) async throws(FalError) -> URL {
         let initiate = FalClient.with(endpoints.rest.appendingPathComponent("storage/upload/initiate"), query: "storage_type", "gcs")
         let body = (try? JSONEncoder().encode(["file_name": name, "content_type": mime])) ?? Data()
-        let response = try await send("POST", initiate, headers: [("Content-Type", "application/json")], body: .data(body),
-                                      operation: "get a signed upload URL for \(name)")
-        struct Signed: Decodable { var upload_url: String; var file_url: String }
-        guard let signed = try? JSONDecoder().decode(Signed.self, from: response.body), let put = URL(string: signed.upload_url),
-              let file = URL(string: signed.file_url) else {
-            throw FalError(category: .unexpectedOutput, message: "get a signed upload URL: not the documented shape", hint: "The raw body is kept.", rawBody: response.text)
+        let lifecycle = options.lifetime.map { [("X-Fal-Object-Lifecycle-Preference", Self.lifecyclePreference(seconds: $0))] } ?? []
+        let response = try await retrying("get a signed upload URL", options) { () async throws(FalError) in
+            try await send("POST", initiate, headers: [("Content-Type", "application/json")] + lifecycle, body: .data(body),
+                           operation: "get a signed upload URL for \(name)")
         }
+        struct Signed: Decodable { var upload_url: String; var file_url: String }
+        guard let signed = try? JSONDecoder().decode(Signed.self, from: response.body), let put = URL(string: signed.upload_url), put.host != nil,
+              let file = URL(string: signed.file_url), file.host != nil else {
+            throw FalError(category: .unexpectedOutput, message: "get a signed upload URL: not the documented shape", hint: "The raw body is kept.",
+                           rawBody: String(response.text.prefix(4096)))
+        }
+        try FalEndpoints.requireSecure(put, name: "signed upload URL")
         // The signed URL authorises itself: no fal key goes to the storage host.
-        _ = try await send("PUT", put, headers: [("Content-Type", mime)], body: .file(path: path, offset: 0, length: size), timeout: nil,
+        _ = try await retrying("upload \(name)", options) { () async throws(FalError) in
+            try await send("PUT", put, headers: [("Content-Type", mime)], body: .file(path: path, offset: 0, length: size), timeout: nil,
                            operation: "upload \(name)", authorization: "")
+        }
         return file
     }
 
-    private func single(_ path: String, size: Int64, name: String, mime: String, token: StorageTokens.Token) async throws(FalError) -> URL {
-        let url = URL(string: token.base_url)!.appendingPathComponent("files/upload")
-        let response = try await send("POST", url, headers: [("Content-Type", mime), ("X-Fal-File-Name", name)],
-                                      body: .file(path: path, offset: 0, length: size), timeout: nil,
-                                      operation: "upload \(name)", authorization: "\(token.token_type) \(token.token)")
+    private func single(_ path: String, size: Int64, name: String, mime: String, token: StorageTokens.Token, options: UploadOptions) async throws(FalError) -> URL {
+        let url = try Self.baseURL(token).appendingPathComponent("files/upload")
+        let lifecycle = options.lifetime.map { [("X-Fal-Object-Lifecycle-Preference", Self.lifecyclePreference(seconds: $0))] } ?? []
+        let response = try await retrying("upload \(name)", options) { () async throws(FalError) in
+            try await send("POST", url, headers: [("Content-Type", mime), ("X-Fal-File-Name", name)] + lifecycle,
+                           body: .file(path: path, offset: 0, length: size), timeout: nil,
+                           operation: "upload \(name)", authorization: "\(token.token_type) \(token.token)")
+        }
         return try accessURL(response, operation: "upload \(name)")
+    }
+
+    static func baseURL(_ token: StorageTokens.Token) throws(FalError) -> URL {
+        guard let u = URL(string: token.base_url), u.host != nil else {
+            throw FalError(category: .unexpectedOutput, message: "the upload token's base_url is not a URL", hint: "Falling back to a signed URL.")
+        }
+        return u
     }
 
     private func multipart(_ path: String, size: Int64, name: String, mime: String, token: StorageTokens.Token,
                            options: UploadOptions) async throws(FalError) -> URL {
         let auth = "\(token.token_type) \(token.token)"
-        let start = URL(string: token.base_url)!.appendingPathComponent("files/upload/multipart")
-        let begun = try await send("POST", start, headers: [("Content-Type", mime), ("X-Fal-File-Name", name)], body: .data(Data()),
-                                   operation: "start a multipart upload of \(name)", authorization: auth)
+        let start = try Self.baseURL(token).appendingPathComponent("files/upload/multipart")
+        let lifecycle = options.lifetime.map { [("X-Fal-Object-Lifecycle-Preference", Self.lifecyclePreference(seconds: $0))] } ?? []
+        let begun = try await retrying("start a multipart upload of \(name)", options) { () async throws(FalError) in
+            try await send("POST", start, headers: [("Content-Type", mime), ("X-Fal-File-Name", name)] + lifecycle, body: .data(Data()),
+                           operation: "start a multipart upload of \(name)", authorization: auth)
+        }
         struct Started: Decodable { var access_url: String; var uploadId: String }
-        guard let started = try? JSONDecoder().decode(Started.self, from: begun.body), let access = URL(string: started.access_url) else {
+        guard let started = try? JSONDecoder().decode(Started.self, from: begun.body), let access = URL(string: started.access_url), access.host != nil,
+              !started.uploadId.isEmpty, !started.uploadId.contains("/") else {
             throw FalError(category: .unexpectedOutput, message: "start a multipart upload: not the documented shape", hint: "The raw body is kept.", rawBody: begun.text)
         }
         let count = Int((size + options.partSize - 1) / options.partSize)
@@ -172,7 +264,7 @@ extension FalClient {
                         let offset = Int64(n) * options.partSize
                         let length = min(options.partSize, size - offset)
                         let url = access.appendingPathComponent("multipart/\(started.uploadId)/\(n + 1)")
-                        return (n, try await client.uploadPart(path, url: url, offset: offset, length: length, auth: auth, attempts: options.partAttempts))
+                        return (n, try await client.uploadPart(path, url: url, offset: offset, length: length, mime: mime, auth: auth, options: options))
                     }
                 }
                 while next < min(count, options.parallelParts) { launch(next); next += 1 }
@@ -189,36 +281,30 @@ extension FalClient {
         let parts = etags.enumerated().map { JSONValue.object(["partNumber": .integer($0.offset + 1), "etag": .string($0.element)]) }
         let body = (try? JSONEncoder().encode(JSONValue.object(["parts": .array(parts)]))) ?? Data()
         let completeURL = access.appendingPathComponent("multipart/\(started.uploadId)/complete")
-        let done = try await send("POST", completeURL, headers: [("Content-Type", "application/json")], body: .data(body),
-                                  operation: "complete the upload of \(name)", authorization: auth)
+        let done = try await retrying("complete the upload of \(name)", options) { () async throws(FalError) in
+            try await send("POST", completeURL, headers: [("Content-Type", "application/json")], body: .data(body),
+                           operation: "complete the upload of \(name)", authorization: auth)
+        }
         return (try? accessURL(done, operation: "complete the upload of \(name)")) ?? access
     }
 
-    /// One part, tried again on failures that a retry can help (parts are idempotent).
-    func uploadPart(_ path: String, url: URL, offset: Int64, length: Int64, auth: String, attempts: Int) async throws(FalError) -> String {
-        var last: FalError?
-        for attempt in 1...max(1, attempts) {
-            do throws(FalError) {
-                let response = try await send("PUT", url, headers: [("Content-Type", "application/octet-stream")],
-                                              body: .file(path: path, offset: offset, length: length), timeout: nil,
-                                              operation: "upload part \(url.lastPathComponent)", authorization: auth)
-                guard let etag = response.header("etag") else {
-                    throw FalError(category: .unexpectedOutput, message: "upload part \(url.lastPathComponent): no ETag in the answer", hint: "Retry.")
-                }
-                return etag
-            } catch {
-                last = error
-                guard error.retryable || error.category == .network else { throw error }
-                log?("upload part \(url.lastPathComponent): attempt \(attempt) failed (\(error.message)); trying again")
-                try? await Task.sleep(nanoseconds: UInt64(200_000_000 * attempt))
+    /// One part, tried again on failures that a retry can help (parts are idempotent). It asks for
+    /// an uncompressed answer and sends the file's real type, so that the ETag comes back untouched.
+    func uploadPart(_ path: String, url: URL, offset: Int64, length: Int64, mime: String, auth: String, options: UploadOptions) async throws(FalError) -> String {
+        try await retrying("upload part \(url.lastPathComponent)", options) { () async throws(FalError) -> String in
+            let response = try await send("PUT", url, headers: [("Content-Type", mime), ("Accept-Encoding", "identity")],
+                                          body: .file(path: path, offset: offset, length: length), timeout: nil,
+                                          operation: "upload part \(url.lastPathComponent)", authorization: auth)
+            guard let etag = response.header("etag"), !etag.isEmpty else {
+                throw FalError(category: .unexpectedOutput, message: "upload part \(url.lastPathComponent): no ETag in the answer", hint: "Retry.", retryable: true)
             }
+            return etag
         }
-        throw last!
     }
 
     private func accessURL(_ response: HTTPResponse, operation: String) throws(FalError) -> URL {
         struct Access: Decodable { var access_url: String }
-        guard let a = try? JSONDecoder().decode(Access.self, from: response.body), let url = URL(string: a.access_url) else {
+        guard let a = try? JSONDecoder().decode(Access.self, from: response.body), let url = URL(string: a.access_url), url.host != nil else {
             throw FalError(category: .unexpectedOutput, message: "\(operation): no access_url in the answer", hint: "The raw body is kept.", rawBody: response.text)
         }
         return url

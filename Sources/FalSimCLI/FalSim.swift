@@ -20,6 +20,10 @@ struct FalSim: AsyncParsableCommand {
     @Option(help: "The port (0: any free one).")
     var port: Int = 8787
 
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port takes 0 to 65535 (0 picks a free port).") }
+    }
+
     @Option(help: "A scenario file (YAML or JSON).", completion: .file())
     var scenario: String?
 
@@ -47,8 +51,15 @@ struct FalSim: AsyncParsableCommand {
                 throw ExitCode(64)
             }
         }
-        let server = try FalSimulatorServer(config)
-        let base = try await server.start()
+        let server: FalSimulatorServer
+        let base: URL
+        do {
+            server = try FalSimulatorServer(config)
+            base = try await server.start()
+        } catch {
+            FileHandle.standardError.write(Data("fal-sim: \(error)\n".utf8))
+            throw ExitCode(69)
+        }
         FileHandle.standardOutput.write(Data("""
         fal-sim listening on \(base.absoluteString) (loopback only)
           export PREFLIGHT_FAL_URL=\(base.absoluteString)
@@ -56,14 +67,33 @@ struct FalSim: AsyncParsableCommand {
         Ctrl-C stops it.
 
         """.utf8))
-        signal(SIGINT, SIG_IGN)
-        let stop = DispatchSource.makeSignalSource(signal: SIGINT, queue: .main)
+        // INT, TERM and HUP all stop it cleanly (its own temporary storage is removed).
+        let once = OnceFlag()
+        var sources: [DispatchSourceSignal] = []
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            stop.setEventHandler { continuation.resume() }
-            stop.resume()
+            for sig in [SIGINT, SIGTERM, SIGHUP] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .main)
+                source.setEventHandler { if once.claim() { continuation.resume() } }
+                source.resume()
+                sources.append(source)
+            }
         }
+        sources.forEach { $0.cancel() }
         await server.stop()
     }
 }
 
 
+
+/// True for the first caller only.
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    func claim() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if done { return false }
+        done = true
+        return true
+    }
+}

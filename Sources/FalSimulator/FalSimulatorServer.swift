@@ -31,12 +31,21 @@ public final class FalSimulatorServer: Sendable {
     let configuration: Configuration
     let state: SimulatorState
     private let task = LockedBox<Task<Void, Error>?>(nil)
+    /// A storage folder the server made itself, removed again by `stop()` (a folder the caller
+    /// named is the caller's and stays).
+    private let ownedStorage: URL?
 
     public init(_ configuration: Configuration = Configuration()) throws {
+        guard (0...65_535).contains(configuration.port) else { throw FalSimulatorError.badPort(configuration.port) }
         self.configuration = configuration
         let storage = configuration.storage ?? FileManager.default.temporaryDirectory.appendingPathComponent("fal-sim-\(UUID().uuidString)")
+        ownedStorage = configuration.storage == nil ? storage : nil
         try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
         state = SimulatorState(storage: storage)
+    }
+
+    deinit {
+        if let ownedStorage { try? FileManager.default.removeItem(at: ownedStorage) }
     }
 
     /// Starts listening on 127.0.0.1 and returns the base URL once the port is bound.
@@ -46,17 +55,26 @@ public final class FalSimulatorServer: Sendable {
         let routes = Routes(server: self, baseURL: { [weak self] in self?.baseURL ?? URL(string: "http://127.0.0.1")! })
         routes.register(on: router)
         var logger = Logger(label: "fal-sim")
-        logger.logLevel = .error
+        logger.logLevel = .critical // a stopped server's cancelled connections are not news
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.port), serverName: "fal-sim"),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0); continuation.finish() },
             logger: logger
         )
-        task.value = Task { try await app.run() }
+        // If the server stops before it listens (the port is taken), end the wait with its error.
+        task.value = Task {
+            defer { continuation.finish() }
+            try await app.run()
+        }
         var port = 0
         for await p in ports { port = p }
-        guard port > 0 else { throw CocoaError(.featureUnsupported) }
+        guard port > 0 else {
+            var reason = "it stopped before listening"
+            do { try await task.value?.value } catch { reason = String(describing: error) }
+            task.value = nil
+            throw FalSimulatorError.cannotListen(port: configuration.port, reason: reason)
+        }
         baseBox.value = URL(string: "http://127.0.0.1:\(port)")!
         return baseBox.value!
     }
@@ -68,10 +86,33 @@ public final class FalSimulatorServer: Sendable {
         task.value?.cancel()
         _ = try? await task.value?.value
         task.value = nil
+        if let ownedStorage { try? FileManager.default.removeItem(at: ownedStorage) }
     }
 
     /// Every exchange so far, "METHOD /path -> status".
     public func exchanges() async -> [String] { await state.exchanges }
+
+    /// Every `fal_webhook` value submits carried, as the server decoded them.
+    public func webhooks() async -> [String] { await state.webhooks }
+
+    /// The X-Fal-* (and content) headers of each storage request, with ":path".
+    public func uploadHeaders() async -> [[String: String]] { await state.uploadHeaders }
+
+    /// The X-Fal-* headers of each submit, names lower-cased.
+    public func submitHeaders() async -> [[String: String]] { await state.submitHeaders }
+}
+
+public enum FalSimulatorError: Error, CustomStringConvertible {
+    case badPort(Int)
+    case cannotListen(port: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .badPort(let p): "port \(p) is not a TCP port (0 to 65535; 0 picks a free one)"
+        case .cannotListen(let p, let reason):
+            "cannot listen on 127.0.0.1:\(p) (\(reason)); is another fal-sim or program using it? Choose another --port, or --port 0 for any free one"
+        }
+    }
 }
 
 /// A value shared across threads under a lock.

@@ -15,10 +15,14 @@ struct Queue {
         if path.count > appLength, path[appLength] == "requests", path.count >= appLength + 2 {
             let id = path[appLength + 1]
             let rest = Array(path.dropFirst(appLength + 2))
-            guard let sim = await routes.state.request(id) else { return Answer.detail(404, "Request not found") }
+            guard let sim = await routes.state.request(id) else {
+                // fal's cancel answers its own shape for an unknown id; the rest say "Request not found".
+                if request.method == .put, rest == ["cancel"] { return Answer.json(404, ["status": "NOT_FOUND"]) }
+                return Answer.detail(404, "Request not found")
+            }
             if let refusal = routes.authorize(request, sim.scenario) { return refusal }
             switch (request.method, rest) {
-            case (.get, ["status"]): return try await status(sim, request)
+            case (.get, ["status"]): return await status(sim, request)
             case (.get, ["status", "stream"]): return stream(sim)
             case (.get, []): return try await result(sim)
             case (.put, ["cancel"]): return await cancel(sim)
@@ -32,33 +36,38 @@ struct Queue {
     private func submit(_ request: Request, model: String, app: String, scenarioName: String?) async throws -> Response {
         let scenario = routes.config.scenarios.scenario(named: scenarioName, model: model)
         if let refusal = routes.authorize(request, scenario) { return refusal }
+        if let echo = Answer.echoingKey(request, scenario) { return echo }
         if scenario.locked { return Answer.detail(403, Routes.lockedBody) }
         if scenario.failSubmits > 0, await routes.state.shouldFailSubmit(key: scenarioName ?? model, times: scenario.failSubmits) {
             _ = try await request.body.collect(upTo: 16 << 20)
-            if scenario.failFromIngress, [502, 503, 504].contains(scenario.failStatus) { return Answer.ingress(scenario.failStatus) }
-            if scenario.failStatus == 429 { return Answer.detail(429, "Too many requests", headers: [("X-Fal-Error-Type", "concurrent_requests_limit")]) }
-            return Answer.infrastructure(scenario.failStatus, type: Answer.errorTypeFor(status: scenario.failStatus), requestID: UUID().uuidString.lowercased())
+            return Answer.failedSubmit(scenario)
         }
+        var headers: [String: String] = [:]
+        for field in request.headers where field.name.canonicalName.lowercased().hasPrefix("x-fal-") {
+            headers[field.name.canonicalName.lowercased()] = field.value
+        }
+        await routes.state.recordSubmit(webhook: request.uri.queryParameters.get("fal_webhook"), headers: headers)
         let body = try await request.body.collect(upTo: 16 << 20)
         guard case .object(let input)? = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)) else {
             return Answer.json(422, ["detail": [["loc": ["body"], "msg": "Input should be a valid dictionary", "type": "dict_type"]]])
         }
         let id = UUID().uuidString.lowercased()
-        await routes.state.add(SimRequest(id: id, model: model, app: app, input: input, scenario: scenario))
+        let sim = SimRequest(id: id, model: model, app: app, input: input, scenario: scenario)
+        await routes.state.add(sim)
         let base = routes.baseURL().appendingPathComponent("\(app)/requests/\(id)")
         return Answer.json(200, [
-            "status": "IN_QUEUE", "request_id": .string(id), "queue_position": .integer(scenario.queuePolls),
+            "status": "IN_QUEUE", "request_id": .string(id), "queue_position": .integer(sim.queuePosition),
             "response_url": .string(base.absoluteString), "status_url": .string(base.appendingPathComponent("status").absoluteString),
             "cancel_url": .string(base.appendingPathComponent("cancel").absoluteString),
         ], headers: [("x-fal-request-id", id)])
     }
 
-    /// One poll: moves the request one step along its scenario and reports where it is.
-    private func advance(_ id: String) async -> SimRequest? {
-        guard var sim = await routes.state.update(id, { $0.polls += 1 }) else { return nil }
+    /// Where the request is now; the first look at a completed request runs the model.
+    private func current(_ id: String) async -> SimRequest? {
+        guard var sim = await routes.state.request(id) else { return nil }
         if sim.state == "COMPLETED", sim.outcome == nil, !sim.cancelled {
             let outcome = await ModelRunner(catalog: routes.config.catalog, storage: routes.state.storage, baseURL: routes.baseURL())
-                .run(model: sim.model, input: sim.input)
+                .run(model: sim.model, input: sim.input, scenario: sim.scenario)
             sim = await routes.state.update(id) { $0.outcome = $0.outcome ?? outcome } ?? sim
         }
         return sim
@@ -69,51 +78,66 @@ struct Queue {
         var o: [String: JSONValue] = ["status": .string(sim.state), "request_id": .string(sim.id), "response_url": .string(base.absoluteString)]
         switch sim.state {
         case "IN_QUEUE":
-            o["queue_position"] = .integer(max(0, sim.scenario.queuePolls - sim.polls))
+            o["queue_position"] = sim.scenario.absurdNumbers ? .number(1e300) : .integer(sim.queuePosition)
         case "IN_PROGRESS":
             // fal always sends the key (null without ?logs=1); the official clients read it unconditionally.
             o["logs"] = logs ? [["message": "Running the model", "level": "INFO", "source": "USER", "timestamp": .string(ISO8601DateFormatter().string(from: Date()))]] : .null
         default:
             o["logs"] = logs ? [] : .null
-            o["metrics"] = ["inference_time": 0.42]
+            o["metrics"] = ["inference_time": sim.scenario.absurdNumbers ? .number(-1e308) : .number(0.42)]
             if sim.cancelled {
                 o["error"] = "Request was cancelled"
                 o["error_type"] = "client_cancelled"
-            } else if let (_, type, message) = failure(of: sim) {
-                o["error"] = .string(message)
-                o["error_type"] = .string(type)
+            } else if let failure = failure(of: sim) {
+                o["error"] = .string(failure.message)
+                // Only request-level (infrastructure) types go in the status; a model's own types
+                // (422s, internal_server_error...) stay in the result body, as on fal.
+                if let type = failure.requestErrorType { o["error_type"] = .string(type) }
             }
         }
         return .object(o)
     }
 
-    private func failure(of sim: SimRequest) -> (Int, String, String)? {
+    private func failure(of sim: SimRequest) -> (message: String, requestErrorType: String?)? {
         if let status = sim.scenario.resultStatus {
             let type = sim.scenario.resultErrorType ?? Answer.errorTypeFor(status: status)
-            return (status, type, "The model failed (\(type))")
+            return ("Invalid status code: \(status)", Answer.requestErrorTypes.contains(type) ? type : nil)
         }
-        if case .failure(let status, _, let type)? = sim.outcome { return (status, type, "Invalid status code: \(status)") }
+        if sim.scenario.userStartTimeout { return ("Request timed out", "request_timeout") }
+        if case .failure(let status, _, _)? = sim.outcome { return ("Invalid status code: \(status)", nil) }
         return nil
     }
 
-    private func status(_ sim: SimRequest, _ request: Request) async throws -> Response {
-        let updated = await advance(sim.id) ?? sim
-        let logs = ["1", "true"].contains(request.uri.queryParameters.get("logs") ?? "0")
+    private func status(_ sim: SimRequest, _ request: Request) async -> Response {
+        let updated = await current(sim.id) ?? sim
+        let logs = ["1", "true"].contains((request.uri.queryParameters.get("logs") ?? "0").lowercased())
         return Answer.json(updated.state == "COMPLETED" ? 200 : 202, statusBody(updated, logs: logs), headers: [("x-fal-request-id", sim.id)])
     }
 
-    /// Server-sent events: a `data:` line per status until COMPLETED, then the stream closes.
+    /// Server-sent events: a `data:` line when the state changes, keep-alive comments between
+    /// (none when `keepalive_ms` is 0), closed after COMPLETED.
     private func stream(_ sim: SimRequest) -> Response {
+        if sim.scenario.locked || sim.scenario.streamLocked { return Answer.detail(403, Routes.lockedBody) }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
+        let end = sim.scenario.lineEnding
+        let keepalive = Double(sim.scenario.keepaliveMs) / 1000
         return Response(status: .ok, headers: headers, body: .init { writer in
-            try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+            var last = ""
+            var lastWrite = Date()
             while true {
-                guard let current = await self.advance(sim.id) else { break }
-                let data = try JSONEncoder().encode(self.statusBody(current, logs: true))
-                try await writer.write(ByteBuffer(string: "data: " + String(decoding: data, as: UTF8.self) + "\n\n"))
-                if current.state == "COMPLETED" { break }
+                guard let now = await self.current(sim.id) else { break }
+                if now.state != last {
+                    last = now.state
+                    let data = try JSONEncoder().encode(self.statusBody(now, logs: true))
+                    try await writer.write(ByteBuffer(string: "data: " + String(decoding: data, as: UTF8.self) + end + end))
+                    lastWrite = Date()
+                    if now.state == "COMPLETED" { break }
+                } else if keepalive > 0, Date().timeIntervalSince(lastWrite) >= keepalive {
+                    try await writer.write(ByteBuffer(string: ": keep-alive" + end + end))
+                    lastWrite = Date()
+                }
                 try await Task.sleep(nanoseconds: 20_000_000)
             }
             try await writer.finish(nil)
@@ -121,24 +145,20 @@ struct Queue {
     }
 
     private func result(_ sim: SimRequest) async throws -> Response {
-        guard sim.state == "COMPLETED" else { return Answer.detail(400, "Request is still in progress", headers: [("x-fal-request-id", sim.id)]) }
-        let s = sim.scenario
+        let sim = await current(sim.id) ?? sim
         let idHeader = [("x-fal-request-id", sim.id)]
+        guard sim.state == "COMPLETED" else { return Answer.detail(400, "Request is still in progress", headers: idHeader) }
+        let s = sim.scenario
         if s.resultExpired { return Answer.detail(404, "Request not found") }
         if s.userStartTimeout {
             return Answer.json(504, ["detail": "Request timed out", "error_type": "request_timeout"],
                                headers: idHeader + [("X-Fal-Request-Timeout-Type", "user"), ("X-Fal-Error-Type", "request_timeout"), ("X-Fal-Retryable", "false")])
         }
-        if let status = s.resultStatus {
-            let type = s.resultErrorType ?? Answer.errorTypeFor(status: status)
-            if status == 422 {
-                return Answer.json(422, ["detail": [["loc": ["body", "prompt"], "msg": "The content could not be processed because it contained material flagged by a content checker.",
-                                                     "type": .string(type), "url": .string("https://docs.fal.ai/errors/#\(type)")]]],
-                                   headers: idHeader + [("X-Fal-Retryable", "false")])
-            }
-            return Answer.infrastructure(status, type: type, requestID: sim.id)
-        }
         if sim.cancelled { return Answer.detail(400, "Request was cancelled", headers: idHeader) }
+        if let status = s.resultStatus {
+            return Answer.modelFailure(status: status, type: s.resultErrorType ?? Answer.errorTypeFor(status: status), requestID: sim.id,
+                                       retryable: s.resultRetryable)
+        }
         if s.malformedResult {
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
@@ -147,7 +167,7 @@ struct Queue {
         }
         switch sim.outcome {
         case .failure(let status, let body, _)?:
-            return Answer.json(status, body, headers: idHeader)
+            return Answer.json(status, body, headers: idHeader + [("X-Fal-Retryable", "false")])
         case .success(let body)?:
             if s.dropResult {
                 let data = try JSONEncoder().encode(body)
@@ -169,7 +189,8 @@ struct Queue {
 
     private func cancel(_ sim: SimRequest) async -> Response {
         if sim.state == "COMPLETED" { return Answer.json(400, ["status": "ALREADY_COMPLETED"]) }
-        _ = await routes.state.update(sim.id) { $0.cancelled = true }
+        // A running request may finish before the cancel reaches it: fal says "requested" either way.
+        if !sim.scenario.cancelLosesRace { _ = await routes.state.update(sim.id) { $0.cancelled = true } }
         return Answer.json(202, ["status": "CANCELLATION_REQUESTED"])
     }
 }

@@ -15,7 +15,11 @@ struct Routes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         for method in [HTTPRequest.Method.get, .post, .put] {
             router.on("**", method: method) { request, _ in
-                let response = try await self.handle(request)
+                var response = try await self.handle(request)
+                let named = request.headers[HTTPField.Name("X-Sim-Scenario")!]
+                if let seed = self.config.scenarios.scenario(named: named, model: nil).chaosSeed {
+                    response = await Chaos.mutate(response, seed: seed, counter: self.state.nextChaosCounter(), request: request)
+                }
                 await self.state.record("\(request.method.rawValue) \(request.uri.path) -> \(response.status.code)")
                 return response
             }
@@ -40,6 +44,17 @@ struct Routes: Sendable {
         }
     }
 
+    /// The X-Fal-* headers (and the content negotiation ones) of a request, names lower-cased.
+    static func falHeaders(_ request: Request) -> [String: String] {
+        var out: [String: String] = [:]
+        for field in request.headers {
+            let name = field.name.canonicalName.lowercased()
+            if name.hasPrefix("x-fal-") || name == "content-type" || name == "accept-encoding" { out[name] = field.value }
+        }
+        out[":path"] = request.uri.path
+        return out
+    }
+
     // MARK: - Keys
 
     /// fal's 401 bodies, from the Authorization header.
@@ -60,19 +75,25 @@ struct Routes: Sendable {
 
     private func storage(_ request: Request, _ path: [String], _ scenario: Scenario) async throws -> Response {
         if let refusal = authorize(request, scenario) { return refusal }
+        await state.recordUpload(headers: Self.falHeaders(request))
+        if let echo = Answer.echoingKey(request, scenario) { return echo }
         if scenario.locked { return Answer.detail(403, Self.lockedBody) }
         let base = baseURL()
         switch path.dropFirst().first {
         case "auth": // /storage/auth/token?storage_type=fal-cdn-v3
             let expires = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
-            return Answer.json(200, ["token": .string("sim-cdn-token"), "token_type": "Bearer", "base_url": .string(base.absoluteString),
-                                     "expires_at": .string(expires)])
+            return Answer.json(200, ["token": .string("sim-cdn-token"), "token_type": "Bearer",
+                                     "base_url": .string(scenario.tokenBaseURL ?? base.absoluteString), "expires_at": .string(expires)])
         case "upload": // /storage/upload/initiate?storage_type=gcs
             let body = try await request.body.collect(upTo: 1 << 20)
             let json = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))
             let name = json?["file_name"]?.stringValue ?? "upload.bin"
             let (id, _) = try await state.newFileFolder()
-            return Answer.json(200, ["upload_url": .string(base.appendingPathComponent("uploads/\(id)/\(name)").absoluteString),
+            // A hostile server: a signed URL on plain http to a host that is not loopback (the
+            // reserved .invalid name: nothing is ever there, and the client must not try).
+            let upload = scenario.signedURLOnHTTP ? "http://storage.example.invalid/uploads/\(id)/\(name)"
+                                                  : base.appendingPathComponent("uploads/\(id)/\(name)").absoluteString
+            return Answer.json(200, ["upload_url": .string(upload),
                                      "file_url": .string(base.appendingPathComponent("files/\(id)/\(name)").absoluteString)])
         default:
             return Answer.detail(404, "Not Found")
@@ -95,6 +116,11 @@ struct Routes: Sendable {
             return Response(status: .ok)
         }
         guard bearer else { return Answer.detail(401, "Invalid or missing upload token") }
+        if scenario.cdnUploadFails, request.method == .post, path == ["files", "upload"] || path == ["files", "upload", "multipart"] {
+            _ = try await request.body.collect(upTo: .max)
+            return Answer.infrastructure(500, type: "internal_error", requestID: nil)
+        }
+        if request.method != .get { await state.recordUpload(headers: Self.falHeaders(request)) }
         // POST /files/upload
         if request.method == .post, path == ["files", "upload"] {
             let name = request.headers[HTTPField.Name("X-Fal-File-Name")!] ?? "upload.bin"
@@ -119,7 +145,17 @@ struct Routes: Sendable {
                 let part = upload.folder.appendingPathComponent(".part-\(n)")
                 try await receive(request, into: part, scenario: scenario)
                 var headers = HTTPFields()
-                headers[.eTag] = "\"etag-\(path[4].prefix(8))-\(n)-\(try fileSize(part))\""
+                let etag = "\"etag-\(path[4].prefix(8))-\(n)-\(try fileSize(part))\""
+                let identity = (request.headers[.acceptEncoding] ?? "").lowercased().contains("identity")
+                if scenario.compressPartAnswers, !identity {
+                    // What a compressing proxy does: a gzip body and a weak ETag, which no longer
+                    // names the stored bytes.
+                    headers[.eTag] = "W/" + etag
+                    headers[.contentEncoding] = "gzip"
+                    let gzipEmptyJSON: [UInt8] = [31, 139, 8, 0, 0, 0, 0, 0, 2, 255, 171, 174, 5, 0, 67, 191, 166, 163, 2, 0, 0, 0] // gzip of "{}"
+                    return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: gzipEmptyJSON)))
+                }
+                headers[.eTag] = etag
                 return Response(status: .ok, headers: headers)
             }
             if request.method == .post, path[5] == "complete" {
@@ -136,7 +172,7 @@ struct Routes: Sendable {
                 defer { try? out.close() }
                 for n in 1...max(1, etags.count) {
                     let partFile = upload.folder.appendingPathComponent(".part-\(n)")
-                    guard let etag = etags[n], FileManager.default.fileExists(atPath: partFile.path),
+                    guard let etag = etags[n], FileManager.default.fileExists(atPath: partFile.path), !etag.hasPrefix("W/"),
                           etag.hasSuffix("-\(n)-\(try fileSize(partFile))\"") else {
                         return Answer.detail(400, "Part \(n) is missing or its ETag does not match")
                     }

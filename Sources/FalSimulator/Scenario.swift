@@ -5,10 +5,14 @@ import Yams
 /// well-behaved fal. Selected per request by the `X-Sim-Scenario: NAME` header, else per model
 /// from the scenario file, else the file's default.
 public struct Scenario: Codable, Sendable, Equatable {
-    /// Status polls answered IN_QUEUE (with a falling queue position), then IN_PROGRESS.
-    public var queuePolls = 1
-    public var progressPolls = 1
-    /// The first N submits answer `failStatus` (503, 429, 500, 502, 504), then they succeed.
+    /// Milliseconds a request spends IN_QUEUE, then IN_PROGRESS: time moves it, not polls.
+    public var queueMs = 100
+    public var progressMs = 100
+    /// A keep-alive comment on the status stream every this many ms (0: none, a dead-quiet stream).
+    public var keepaliveMs = 1000
+    /// Line endings of the status stream: "lf", "crlf" or "cr".
+    public var streamLineEnding = "lf"
+    /// The first N submits answer `failStatus` (503, 429, 500, 502, 504, 408, 409), then they succeed.
     public var failSubmits = 0
     public var failStatus = 503
     /// With failStatus 502-504: answer as fal's nginx ingress does (HTML body, no request id).
@@ -17,10 +21,14 @@ public struct Scenario: Codable, Sendable, Equatable {
     /// 504 generation_timeout, 422 content_policy_violation...
     public var resultStatus: Int?
     public var resultErrorType: String?
+    /// X-Fal-Retryable sent with a scripted result error ("true", "false", "maybe"...); nil: none.
+    public var resultRetryable: String?
     /// The start deadline passed: the result answers 504 with X-Fal-Request-Timeout-Type: user.
     public var userStartTimeout = false
-    /// 403 "User is locked" on submit and on upload tokens; status calls still answer 200.
+    /// 403 "User is locked" on submit, the status stream and upload tokens; status polls still answer 200.
     public var locked = false
+    /// The account is locked after the submit: the status stream answers 403 "User is locked".
+    public var streamLocked = false
     /// Every key is refused (401).
     public var invalidKey = false
     /// The result is 200 but not JSON.
@@ -32,43 +40,102 @@ public struct Scenario: Codable, Sendable, Equatable {
     /// Multipart part N (1-based) fails `failPartTimes` times with a 500, then succeeds.
     public var failPart: Int?
     public var failPartTimes = 1
+    /// Part PUTs that do not ask for `Accept-Encoding: identity` get a gzip-compressed answer and a
+    /// weak ETag (as a compressing proxy gives), which the complete step then refuses.
+    public var compressPartAnswers = false
+    /// fal's CDN path fails (every POST /files/upload and multipart start answers 500); the
+    /// signed-URL path still works.
+    public var cdnUploadFails = false
     /// Milliseconds added to every answer.
     public var delayMs = 0
-    /// The result is gone (404) once completed: results live an hour (6 minutes above 10 KB).
+    /// The result is gone (404) once completed (the account's retention ran out).
     public var resultExpired = false
+    /// The result's shape: "default" (by media kind) or "audio_url" (a plain `audio_url` string field).
+    public var outputShape = "default"
+    /// A cancel answers 202 but the request, already running, completes anyway.
+    public var cancelLosesRace = false
+
+    // Hostile servers (issue: no crash, no leak, no lie).
+
+    /// Error answers with this status echo the caller's Authorization header in their body:
+    /// 400, 401, 403, 422 or 500, on submit and on the upload token.
+    public var echoKeyStatus: Int?
+    /// The upload token's `base_url` is this text (not a URL, or plain http to a non-loopback host).
+    public var tokenBaseURL: String?
+    /// The signed-URL path answers an `upload_url` on plain http to a non-loopback host.
+    public var signedURLOnHTTP = false
+    /// Statuses and results carry absurd numbers (huge, negative, 1e308).
+    public var absurdNumbers = false
+    /// Every answer is mutated at random from this seed (status, retry headers, body bytes).
+    public var chaosSeed: UInt64?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case queuePolls = "queue_polls", progressPolls = "progress_polls", failSubmits = "fail_submits"
+        case queueMs = "queue_ms", progressMs = "progress_ms", keepaliveMs = "keepalive_ms", streamLineEnding = "stream_line_ending"
+        case failSubmits = "fail_submits"
         case failStatus = "fail_status", failFromIngress = "fail_from_ingress", resultStatus = "result_status"
-        case resultErrorType = "result_error_type", userStartTimeout = "user_start_timeout", locked
+        case resultErrorType = "result_error_type", resultRetryable = "result_retryable", userStartTimeout = "user_start_timeout", locked, streamLocked = "stream_locked"
         case invalidKey = "invalid_key", malformedResult = "malformed_result", dropUploadAfter = "drop_upload_after"
-        case dropResult = "drop_result", failPart = "fail_part", failPartTimes = "fail_part_times", delayMs = "delay_ms"
-        case resultExpired = "result_expired"
+        case dropResult = "drop_result", failPart = "fail_part", failPartTimes = "fail_part_times", compressPartAnswers = "compress_part_answers"
+        case cdnUploadFails = "cdn_upload_fails", delayMs = "delay_ms", resultExpired = "result_expired", outputShape = "output_shape"
+        case cancelLosesRace = "cancel_loses_race", echoKeyStatus = "echo_key_status", tokenBaseURL = "token_base_url"
+        case signedURLOnHTTP = "signed_url_on_http", absurdNumbers = "absurd_numbers", chaosSeed = "chaos_seed"
     }
 
+    /// Every key is optional; an unknown key is an error (a typo must not silently do nothing).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        let known = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+        if let unknown = known.first(where: { CodingKeys(stringValue: $0) == nil }) {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown scenario key '\(unknown)'"))
+        }
         let d = Scenario()
-        queuePolls = try c.decodeIfPresent(Int.self, forKey: .queuePolls) ?? d.queuePolls
-        progressPolls = try c.decodeIfPresent(Int.self, forKey: .progressPolls) ?? d.progressPolls
+        queueMs = try c.decodeIfPresent(Int.self, forKey: .queueMs) ?? d.queueMs
+        progressMs = try c.decodeIfPresent(Int.self, forKey: .progressMs) ?? d.progressMs
+        keepaliveMs = try c.decodeIfPresent(Int.self, forKey: .keepaliveMs) ?? d.keepaliveMs
+        streamLineEnding = try c.decodeIfPresent(String.self, forKey: .streamLineEnding) ?? d.streamLineEnding
         failSubmits = try c.decodeIfPresent(Int.self, forKey: .failSubmits) ?? 0
         failStatus = try c.decodeIfPresent(Int.self, forKey: .failStatus) ?? d.failStatus
         failFromIngress = try c.decodeIfPresent(Bool.self, forKey: .failFromIngress) ?? false
         resultStatus = try c.decodeIfPresent(Int.self, forKey: .resultStatus)
         resultErrorType = try c.decodeIfPresent(String.self, forKey: .resultErrorType)
+        resultRetryable = try c.decodeIfPresent(String.self, forKey: .resultRetryable)
         userStartTimeout = try c.decodeIfPresent(Bool.self, forKey: .userStartTimeout) ?? false
         locked = try c.decodeIfPresent(Bool.self, forKey: .locked) ?? false
+        streamLocked = try c.decodeIfPresent(Bool.self, forKey: .streamLocked) ?? false
         invalidKey = try c.decodeIfPresent(Bool.self, forKey: .invalidKey) ?? false
         malformedResult = try c.decodeIfPresent(Bool.self, forKey: .malformedResult) ?? false
         dropUploadAfter = try c.decodeIfPresent(Int.self, forKey: .dropUploadAfter)
         dropResult = try c.decodeIfPresent(Bool.self, forKey: .dropResult) ?? false
         failPart = try c.decodeIfPresent(Int.self, forKey: .failPart)
         failPartTimes = try c.decodeIfPresent(Int.self, forKey: .failPartTimes) ?? 1
+        compressPartAnswers = try c.decodeIfPresent(Bool.self, forKey: .compressPartAnswers) ?? false
+        cdnUploadFails = try c.decodeIfPresent(Bool.self, forKey: .cdnUploadFails) ?? false
         delayMs = try c.decodeIfPresent(Int.self, forKey: .delayMs) ?? 0
         resultExpired = try c.decodeIfPresent(Bool.self, forKey: .resultExpired) ?? false
+        outputShape = try c.decodeIfPresent(String.self, forKey: .outputShape) ?? d.outputShape
+        cancelLosesRace = try c.decodeIfPresent(Bool.self, forKey: .cancelLosesRace) ?? false
+        echoKeyStatus = try c.decodeIfPresent(Int.self, forKey: .echoKeyStatus)
+        tokenBaseURL = try c.decodeIfPresent(String.self, forKey: .tokenBaseURL)
+        signedURLOnHTTP = try c.decodeIfPresent(Bool.self, forKey: .signedURLOnHTTP) ?? false
+        absurdNumbers = try c.decodeIfPresent(Bool.self, forKey: .absurdNumbers) ?? false
+        chaosSeed = try c.decodeIfPresent(UInt64.self, forKey: .chaosSeed)
+        guard queueMs >= 0, progressMs >= 0, keepaliveMs >= 0, delayMs >= 0, failSubmits >= 0, ["lf", "crlf", "cr"].contains(streamLineEnding) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                   debugDescription: "times and counts must be 0 or more; stream_line_ending is lf, crlf or cr"))
+        }
     }
+
+    /// The line ending the status stream uses.
+    var lineEnding: String { ["crlf": "\r\n", "cr": "\r"][streamLineEnding] ?? "\n" }
+}
+
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
 
 /// A scenario file: named scenarios for the header, scenarios per model, and a default.

@@ -14,16 +14,26 @@ struct SimRequest: Sendable {
     let app: String
     let input: [String: JSONValue]
     let scenario: Scenario
-    var polls = 0
+    var submittedAt = Date()
     var cancelled = false
     var outcome: Outcome?
 
-    /// Where the request is after `polls` status polls: the first `queuePolls` polls answer
-    /// IN_QUEUE, the next `progressPolls` IN_PROGRESS, then COMPLETED.
+    /// Milliseconds since the submit.
+    func elapsedMs(_ now: Date = Date()) -> Double { now.timeIntervalSince(submittedAt) * 1000 }
+
+    /// Where the request is by the clock: IN_QUEUE for `queueMs`, IN_PROGRESS for `progressMs`,
+    /// then COMPLETED. A cancelled request completes at once (unless it lost the race).
     var state: String {
         if outcome != nil || cancelled { return "COMPLETED" }
-        if polls <= scenario.queuePolls { return "IN_QUEUE" }
-        return polls <= scenario.queuePolls + scenario.progressPolls ? "IN_PROGRESS" : "COMPLETED"
+        let t = elapsedMs()
+        if t < Double(scenario.queueMs) { return "IN_QUEUE" }
+        return t < Double(scenario.queueMs + scenario.progressMs) ? "IN_PROGRESS" : "COMPLETED"
+    }
+
+    /// A queue position that falls as the queue time passes (one place per 100 ms left).
+    var queuePosition: Int {
+        let left = Double(scenario.queueMs) - elapsedMs()
+        return max(0, Int((left / 100).rounded(.up)))
     }
 }
 
@@ -37,12 +47,28 @@ actor SimulatorState {
     let storage: URL
     /// Every exchange as "METHOD path -> status", for tests that assert on the wire.
     private(set) var exchanges: [String] = []
+    /// Every `fal_webhook` a submit carried, decoded as a server reads the query.
+    private(set) var webhooks: [String] = []
+    /// Headers of interest each submit carried (X-Fal-*), for tests of platform options.
+    private(set) var submitHeaders: [[String: String]] = []
 
     init(storage: URL) {
         self.storage = storage
     }
 
     func record(_ line: String) { exchanges.append(line) }
+
+    private var chaosCounter: UInt64 = 0
+    func nextChaosCounter() -> UInt64 { chaosCounter += 1; return chaosCounter }
+
+    /// Headers of interest of every storage request (token, uploads, parts).
+    private(set) var uploadHeaders: [[String: String]] = []
+    func recordUpload(headers: [String: String]) { uploadHeaders.append(headers) }
+
+    func recordSubmit(webhook: String?, headers: [String: String]) {
+        if let webhook { webhooks.append(webhook) }
+        submitHeaders.append(headers)
+    }
 
     func add(_ request: SimRequest) { requests[request.id] = request }
 

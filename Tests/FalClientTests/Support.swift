@@ -33,11 +33,13 @@ func scenario(_ build: (inout Scenario) -> Void) -> Scenario {
     return s
 }
 
-/// Polls until COMPLETED (the simulator advances one step per poll).
+/// Polls until COMPLETED (the simulator's clock moves requests along), for at most 20 s.
 func waitForCompletion(_ client: FalClient, _ submission: QueueSubmission) async throws -> QueueStatus {
-    for _ in 0..<20 {
+    let deadline = Date().addingTimeInterval(20)
+    while Date() < deadline {
         let status = try await client.status(submission)
         if status.status == .completed { return status }
+        try await Task.sleep(nanoseconds: 25_000_000)
     }
     throw CocoaError(.featureUnsupported)
 }

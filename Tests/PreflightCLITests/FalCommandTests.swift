@@ -14,7 +14,53 @@ import TestSupport
 
     func preflight(_ args: [String], base: URL, key: String = FalSimulatorServer.testKey) async throws -> ProcessResult {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("pf-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
         return try await PreflightCLITests.preflight(args, home: home, environment: ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": key])
+    }
+
+    @Test func uploadRefusesWhatProbeRefusesBeforeAnyNetworkCall() async throws {
+        let dir = try TestMedia.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let server = try FalSimulatorServer()
+        let base = try await server.start()
+        for (path, code) in [(dir.path, Int32(66)), ("/dev/zero", 66), (fifo, 66), (TestMedia.path("not_media.mp4"), 65)] {
+            let started = Date()
+            let r = try await preflight(["upload", path], base: base)
+            #expect(r.status == code, "\(path): \(r.stderr)")
+            #expect(Date().timeIntervalSince(started) < 20, "\(path) took too long")
+        }
+        #expect(await server.exchanges().isEmpty)
+        await server.stop()
+    }
+
+    @Test func aKeyEchoedByTheServerIsNeverPrinted() async throws {
+        for status in [401, 403, 422, 500, 400] {
+            var book = ScenarioBook()
+            book.defaultScenario.echoKeyStatus = status
+            try await withSimulator(book) { base in
+                for args in [["upload", TestMedia.path("still.jpg"), "--verbose"], ["doctor", "--json"], ["doctor"]] {
+                    let r = try await preflight(args, base: base)
+                    let all = r.stdout + r.stderr
+                    #expect(!all.contains("sim-key-secret-not-real") && !all.contains("sim-key-id"), "\(status) \(args): \(all)")
+                    #expect(all.contains("****"), "\(status) \(args): the echo was not seen")
+                    if status == 401 || status == 403 { #expect(r.status == 77, "\(status) \(args)") }
+                }
+            }
+        }
+    }
+
+    @Test func falSimRefusesABusyOrImpossiblePort() async throws {
+        let server = try FalSimulatorServer()
+        let base = try await server.start()
+        let busy = try await run(falSimExecutable, ["--port", String(try #require(base.port))])
+        #expect(busy.status == 69)
+        #expect(busy.stderr.contains("cannot listen on 127.0.0.1:\(try #require(base.port))"))
+        await server.stop()
+        let impossible = try await run(falSimExecutable, ["--port", "99999"])
+        #expect(impossible.status == 64)
+        #expect(impossible.stderr.contains("--port takes 0 to 65535"))
     }
 
     @Test func doctorPasses() async throws {

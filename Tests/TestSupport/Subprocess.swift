@@ -69,3 +69,8 @@ public var preflightExecutable: String {
     }
     fatalError("preflight executable not found near \(CommandLine.arguments[0])")
 }
+
+/// The built `fal-sim`, next to `preflight`.
+public var falSimExecutable: String {
+    (preflightExecutable as NSString).deletingLastPathComponent + "/fal-sim"
+}

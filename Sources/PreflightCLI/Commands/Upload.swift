@@ -1,6 +1,7 @@
 import ArgumentParser
 import FalClient
 import Foundation
+import MediaProbe
 import ModelCatalog
 
 struct Upload: AsyncParsableCommand {
@@ -11,8 +12,14 @@ struct Upload: AsyncParsableCommand {
         --multipart-threshold, parts in parallel above it (each part retried). A file already \
         uploaded in this run is not sent twice.
 
-        Exit codes: 0 uploaded; 64 usage or key mistake; 66 missing file; 75 network; 77 key refused \
-        or account locked.
+        Every file is probed first, before anything is sent: what `preflight probe` refuses (not \
+        media, a folder, a device, a pipe) is refused here too. Each step (token, upload, part, \
+        complete) is retried with backoff on failures a retry can help, and any failure of fal's CDN \
+        path falls back to a signed upload URL. A cached URL is reused only within the lifetime \
+        that is known for it (--lifetime, or an hour when fal's retention is not known).
+
+        Exit codes: 0 uploaded; 64 usage or key mistake; 65 not media; 66 missing file; 75 network; \
+        77 key refused or account locked.
         """
     )
 
@@ -28,6 +35,9 @@ struct Upload: AsyncParsableCommand {
     @Option(help: "Parts in flight at once.")
     var parallel: Int = 4
 
+    @Option(help: ArgumentHelp("Ask fal to keep the files this long (X-Fal-Object-Lifecycle-Preference).", valueName: "seconds"))
+    var lifetime: Int?
+
     @Flag(help: "Print each exchange (never the key).")
     var verbose = false
 
@@ -35,6 +45,10 @@ struct Upload: AsyncParsableCommand {
 
     func validate() throws {
         if multipartThreshold < 1 || partSize < 1 || parallel < 1 { throw ValidationError("Sizes and --parallel must be at least 1.") }
+        if multipartThreshold > 1 << 20 || partSize > 5 << 10 || parallel > 64 {
+            throw ValidationError("--multipart-threshold at most 1048576 MiB, --part-size at most 5120 MiB, --parallel at most 64.")
+        }
+        if let lifetime, lifetime < 1 { throw ValidationError("--lifetime takes a number of seconds, at least 1 (e.g. 86400 for a day).") }
     }
 
     func run() async throws {
@@ -49,16 +63,20 @@ struct Upload: AsyncParsableCommand {
         options.multipartThreshold = Int64(multipartThreshold) << 20
         options.partSize = Int64(partSize) << 20
         options.parallelParts = parallel
+        options.lifetime = lifetime
         let cache = MemoryUploadCache()
+        // Refuse what probe refuses before any network call (a folder, /dev/zero, a FIFO, not media).
         for file in files {
-            guard FileManager.default.isReadableFile(atPath: file) else {
-                Terminal.err(Terminal.red("error: ") + "\(file): no such file or not readable")
-                throw Exit.inputMissing
+            do { _ = try Prober.probe(file) } catch {
+                Terminal.err(Terminal.red("error: ") + error.description)
+                throw ExitCode(error.exitCode)
             }
+        }
+        for file in files {
             do throws(FalError) {
                 Terminal.out(try await client.upload(file: file, options: options, cache: cache).absoluteString)
             } catch {
-                Terminal.err(Terminal.red("error: ") + "\(file): " + error.description)
+                Terminal.err(Terminal.red("error: ") + "\(Redactor.printable(file)): " + error.description)
                 throw ExitCode(error.exitCode)
             }
         }

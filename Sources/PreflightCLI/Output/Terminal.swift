@@ -1,14 +1,30 @@
+import FalClient
 import Foundation
+import ModelCatalog
 
 /// Where the CLI writes. Lines go out unbuffered so `--ndjson` consumers see each file as it finishes.
+/// Every line passes through the redactor first: whatever its source (a server's error body, a
+/// probed file, a report), no fal key configured on this machine reaches the terminal.
 enum Terminal {
     static func out(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        FileHandle.standardOutput.write(Data((redactor(line) + "\n").utf8))
     }
 
     static func err(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((redactor(line) + "\n").utf8))
     }
+
+    /// The keys of the environment and of the credentials file, read once.
+    static let redactor: Redactor = {
+        let environment = ProcessInfo.processInfo.environment
+        let file = PreflightPaths(environment: environment).config.appendingPathComponent("credentials")
+        var text: String?
+        if let handle = try? FileHandle(forReadingFrom: file) {
+            text = (try? handle.read(upToCount: 64 << 10)).map { String(decoding: $0, as: UTF8.self) }
+            try? handle.close()
+        }
+        return Redactor.fromEnvironment(environment, credentialsText: text)
+    }()
 
     static var stdoutIsTTY: Bool { isatty(STDOUT_FILENO) != 0 }
     static var stderrIsTTY: Bool { isatty(STDERR_FILENO) != 0 }
