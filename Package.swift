@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "MediaIO", targets: ["MediaIO"]),
         .library(name: "ModelCatalog", targets: ["ModelCatalog"]),
         .library(name: "MediaAdapt", targets: ["MediaAdapt"]),
+        .library(name: "FalClient", targets: ["FalClient"]),
+        .library(name: "Submission", targets: ["Submission"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -67,6 +69,13 @@ let package = Package(
             dependencies: ["FalSimulator", "ModelCatalog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
+        // Upload -> submit -> follow -> result -> download, retries, dual runs, and the Journal
+        // (SQLite through GRDB) that never loses a request id.
+        .target(
+            name: "Submission",
+            dependencies: ["FalClient", "ModelCatalog", "MediaAdapt", "MediaProbe", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+
         .executableTarget(
             name: "PreflightCLI",
             dependencies: [
@@ -74,6 +83,7 @@ let package = Package(
                 "ModelCatalog",
                 "MediaAdapt",
                 "FalClient",
+                "Submission",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,6 +94,7 @@ let package = Package(
         .testTarget(name: "MediaProbeTests", dependencies: ["MediaProbe", "TestSupport"]),
         .testTarget(name: "FalClientTests", dependencies: ["FalClient", "FalSimulator", "TestSupport"]),
         .testTarget(name: "MediaAdaptTests", dependencies: ["MediaAdapt", "TestSupport"]),
+        .testTarget(name: "SubmissionTests", dependencies: ["Submission", "FalSimulator", "TestSupport"]),
         .testTarget(name: "ModelCatalogTests", dependencies: ["ModelCatalog", "TestSupport"], exclude: ["Fixtures"]),
         // Runs the real executable: exit codes, output streams and formats as a user sees them.
         .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "FalSimulator", "TestSupport"]),

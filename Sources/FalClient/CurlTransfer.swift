@@ -246,6 +246,36 @@ public struct HTTPTransport: Sendable {
         return try result.get()
     }
 
+    /// GETs `request.url` straight into the file at `path` (memory stays flat whatever the size).
+    /// The answer's body is the file's; an error answer's body (small) is returned instead.
+    public func download(_ request: HTTPRequest, to path: String) async throws(TransportError) -> HTTPResponse {
+        let agent = userAgent
+        let result: Result<HTTPResponse, TransportError> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                FileManager.default.createFile(atPath: path, contents: nil)
+                guard let file = FileHandle(forWritingAtPath: path) else {
+                    continuation.resume(returning: .failure(TransportError(kind: .other, code: -1, message: "cannot write \(path)", requestSent: false)))
+                    return
+                }
+                defer { try? file.close() }
+                let transfer = CurlTransfer()
+                var failed = false
+                transfer.onData = { chunk in
+                    do { try file.write(contentsOf: chunk) } catch { failed = true; return false }
+                    return true
+                }
+                let outcome = Result { () throws(TransportError) in try transfer.perform(request, userAgent: agent) }
+                if failed, case .success = outcome {
+                    continuation.resume(returning: .failure(TransportError(kind: .other, code: -1, message: "cannot write \(path) (disk full?)", requestSent: false)))
+                } else {
+                    continuation.resume(returning: outcome)
+                }
+            }
+            thread.start()
+        }
+        return try result.get()
+    }
+
     /// The body as it arrives, chunk by chunk (server-sent events); the stream ends with the
     /// transfer. It fails when nothing at all arrives for `idleTimeout` seconds, and stops when the
     /// consumer stops listening. An error answer ends it with `HTTPStatusError`, body included.

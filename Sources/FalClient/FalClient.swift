@@ -235,3 +235,22 @@ public struct FalClient: Sendable {
         return urls
     }
 }
+
+extension FalClient {
+    /// Downloads one output file to `path` (streamed). The key is never sent: fal's media URLs are
+    /// public, and an output URL is a server's word, so the https rule applies to it as well.
+    public func download(_ url: URL, to path: String) async throws(FalError) -> Int64 {
+        try await redacting { () async throws(FalError) -> Int64 in
+            let operation = "download \(FalEndpoints.redactedURL(url))"
+            try FalEndpoints.requireSecure(url, name: "output")
+            let response: HTTPResponse
+            do throws(TransportError) { response = try await transport.download(HTTPRequest(method: "GET", url: url, timeout: nil), to: path) } catch {
+                throw FalError.network(error, operation: operation, isSubmit: false)
+            }
+            guard (200..<300).contains(response.status) else { throw FalError.classify(response, operation: operation) }
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+            log?("GET \(FalEndpoints.redactedURL(url)) -> \(response.status), \(size) bytes")
+            return size
+        }
+    }
+}

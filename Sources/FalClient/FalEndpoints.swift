@@ -111,7 +111,7 @@ public struct FalEndpoints: Sendable, Equatable {
     }
 
     /// scheme://host:port/path, without query or fragment (signed URLs carry tokens there).
-    static func redactedURL(_ url: URL) -> String {
+    public static func redactedURL(_ url: URL) -> String {
         Redactor.printable("\(url.scheme ?? "")://\(url.host ?? "")\(url.port.map { ":\($0)" } ?? "")\(url.path)")
     }
 }

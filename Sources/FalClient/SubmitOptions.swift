@@ -4,7 +4,7 @@ import ModelCatalog
 extension FalClient {
     /// What a submit may ask of fal's platform, each checked before anything is sent.
     public struct SubmitOptions: Sendable {
-        public enum Priority: String, Sendable, CaseIterable { case normal, low }
+        public enum Priority: String, Codable, Sendable, CaseIterable { case normal, low }
 
         public var webhook: URL?
         /// Seconds for the request to start (X-Fal-Request-Timeout); past it fal answers 504 "user".

@@ -1,26 +1,29 @@
 import ArgumentParser
 import Foundation
 import ModelCatalog
+import Submission
 
 /// The layered catalog as a command sees it: bundled, the user's files, and what was learned.
 struct CatalogContext {
     let paths: PreflightPaths
     let catalog: Catalog
     /// nil when the state folder cannot be opened; commands then work without learned limits.
-    let store: SQLiteLearnedStore?
+    let journal: Journal?
+    var store: JournalLearnedStore? { journal.map(JournalLearnedStore.init) }
 
     static func load() throws -> CatalogContext {
         let paths = PreflightPaths()
-        var store: SQLiteLearnedStore?
+        var journal: Journal?
         var learned: [LearnedRequirement] = []
         do {
-            store = try SQLiteLearnedStore(path: paths.database)
-            learned = try store!.all()
+            let opened = try Journal(path: paths.database)
+            journal = opened
+            learned = try JournalLearnedStore(opened).all()
         } catch {
             Terminal.err("warning: learned requirements unavailable (\(paths.database.path): \(error)); checking without them")
         }
         do {
-            return CatalogContext(paths: paths, catalog: try Catalog.load(paths: paths, learned: learned), store: store)
+            return CatalogContext(paths: paths, catalog: try Catalog.load(paths: paths, learned: learned), journal: journal)
         } catch {
             Terminal.err(Terminal.red("error: ") + error.description)
             throw Exit.usage

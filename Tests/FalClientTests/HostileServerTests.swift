@@ -148,7 +148,6 @@ import TestSupport
         let seed = UInt64(ProcessInfo.processInfo.environment["FUZZ_SEED"] ?? "") ?? 7
         let server = try FalSimulatorServer(.init(scenarios: book(default: scenario { $0.chaosSeed = seed; $0.queueMs = 0; $0.progressMs = 0 })))
         let base = try await server.start()
-        defer { Task { await server.stop() } }
         let client = FalClient(key: try FalKey(FalSimulatorServer.testKey), endpoints: FalEndpoints(local: base))
         var options = UploadOptions()
         options.attempts = 2
@@ -182,6 +181,7 @@ import TestSupport
             }
             for t in texts where t.contains(Self.secret) { Issue.record("answer \(i) leaked the key: \(t.prefix(300))") }
         }
+        await server.stop()
         print("fuzzed server answers: \(count) (seed \(seed)): \(outcomes.sorted { $0.key < $1.key })")
     }
 }

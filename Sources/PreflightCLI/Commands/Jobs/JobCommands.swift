@@ -1,0 +1,229 @@
+import ArgumentParser
+import FalClient
+import Foundation
+import MediaProbe
+import ModelCatalog
+import Submission
+
+/// Opens the journal for the job commands, with one clear error when it cannot.
+func openJournal() throws -> Journal {
+    do { return try Journal(path: PreflightPaths().database) } catch {
+        Terminal.err(Terminal.red("error: ") + error.description)
+        throw Exit.temporary
+    }
+}
+
+func findJob(_ journal: Journal, _ id: String) throws -> JobRecord {
+    if let job = (try? journal.job(id)) ?? nil { return job }
+    if let job = (try? journal.resolve(jobPrefix: id)) ?? nil { return job }
+    Terminal.err(Terminal.red("error: ") + "no job '\(Redactor.printable(id))' (or more than one starts so); `preflight jobs` lists them")
+    throw Exit.usage
+}
+
+struct Jobs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List submitted jobs, newest first.",
+        discussion: "Each job with its state and each model's run. Exit codes: 0; 75 the journal cannot be read.")
+
+    @Flag(help: "As JSON.")
+    var json = false
+
+    @Option(help: "How many jobs.")
+    var limit: Int = 20
+
+    func validate() throws { if limit < 1 || limit > 100_000 { throw ValidationError("--limit takes 1 to 100000.") } }
+
+    func run() async throws {
+        let journal = try openJournal()
+        let jobs = try journal.jobs(limit: limit)
+        if json {
+            struct Row: Encodable { var job: JobRecord; var runs: [RunRecord] }
+            Terminal.out(try CLIJSON.string(try jobs.map { Row(job: $0, runs: try journal.runs(job: $0.id)) }))
+            return
+        }
+        guard !jobs.isEmpty else { Terminal.out("no jobs yet: `preflight submit FILE --model ID --set prompt=...` makes one"); return }
+        var table = Table("JOB", "STATE", "SOURCE", "RUNS")
+        for job in jobs {
+            let runs = try journal.runs(job: job.id).map { "\($0.model.split(separator: "/").suffix(2).joined(separator: "/")): \($0.state.rawValue)" }
+            table.add([job.id, job.state.rawValue, Redactor.printable((job.source as NSString).lastPathComponent), runs.joined(separator: ", ")])
+        }
+        Terminal.out(table.render())
+    }
+}
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show one job: each model's run, request id, outputs and history.",
+        discussion: "Reads the journal only (it can run while a submit is writing). Exit codes: 0; 64 unknown job.")
+
+    @Argument(help: "The job id (or its first characters).")
+    var job: String
+
+    @Flag(help: "As JSON.")
+    var json = false
+
+    func run() async throws {
+        let journal = try openJournal()
+        let record = try findJob(journal, job)
+        let runs = try journal.runs(job: record.id)
+        if json {
+            struct Doc: Encodable { var job: JobRecord; var runs: [RunRecord]; var outputs: [OutputRecord]; var events: [EventRecord] }
+            let outputs = try runs.compactMap(\.id).flatMap { try journal.outputs(run: $0) }
+            Terminal.out(try CLIJSON.string(Doc(job: record, runs: runs, outputs: outputs, events: try journal.events(job: record.id))))
+            return
+        }
+        Terminal.out("job \(record.id)  \(record.state.rawValue)  \(Redactor.printable(record.source))")
+        for run in runs {
+            Terminal.out("  \(run.model)\(run.fallbackOf.map { " (fallback for \($0))" } ?? ""): \(run.state.rawValue)"
+                         + (run.requestID.map { ", request \($0)" } ?? "") + (run.attempts > 1 ? ", \(run.attempts) attempts" : ""))
+            if let message = run.errorMessage { Terminal.out("    \(Redactor.printable(message))") }
+            for o in try run.id.map(journal.outputs(run:)) ?? [] { Terminal.out("    \(o.path) (\(Format.bytes(o.bytes)))") }
+        }
+        Terminal.out("history:")
+        let f = ISO8601DateFormatter()
+        for e in try journal.events(job: record.id) { Terminal.out("  \(f.string(from: e.at))  \(e.kind)  \(Redactor.printable(e.detail))") }
+    }
+}
+
+struct Resume: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Take up unfinished jobs: follow running requests, download what completed, report uncertain submits.",
+        discussion: """
+        Without a job id, every unfinished job. A request whose id is journaled is followed and its \
+        outputs downloaded (each file once, whatever ran before). A submit whose answer was lost is \
+        never sent again here: it is reported, with how to check it and how to resubmit knowingly \
+        (`preflight retry JOB --uncertain`).
+
+        Exit codes: as submit's, for the last job; 0 when nothing was unfinished.
+        """)
+
+    @Argument(help: "The job id (default: every unfinished job).")
+    var job: String?
+
+    @Flag(name: .shortAndLong, help: "Only errors and the output paths.")
+    var quiet = false
+
+    @OptionGroup var fal: FalOptions
+
+    func run() async throws {
+        let context = try CatalogContext.load()
+        let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: quiet)
+        let ids: [String]
+        if let job { ids = [try findJob(engine.journal, job).id] } else { ids = try engine.journal.unfinishedJobs().map(\.id) }
+        if ids.isEmpty { if !quiet { Terminal.err("nothing to resume") }; return }
+        var worst: ExitCode?
+        for id in ids {
+            do { try await SubmissionSession.carryOut(engine, job: id, detach: true, quiet: quiet) } catch let code as ExitCode { worst = code }
+        }
+        if let worst { throw worst }
+    }
+}
+
+struct Retry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run again what failed in a job, with the same prompt, settings and media.",
+        discussion: """
+        Failed and cancelled runs (or only --model's) are submitted again. --uncertain also resubmits \
+        runs whose first submit's answer was lost: fal may have accepted that one, so this may be \
+        billed twice; it is your call, made knowingly.
+
+        Exit codes: as submit's.
+        """)
+
+    @Argument(help: "The job id.")
+    var job: String
+
+    @Option(help: ArgumentHelp("Only this model's run.", valueName: "id"))
+    var model: String?
+
+    @Flag(help: "Also resubmit runs whose submit may have been accepted (may be billed twice).")
+    var uncertain = false
+
+    @Flag(name: .shortAndLong, help: "Only errors and the output paths.")
+    var quiet = false
+
+    @OptionGroup var fal: FalOptions
+
+    func run() async throws {
+        let context = try CatalogContext.load()
+        let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: quiet)
+        let record = try findJob(engine.journal, job)
+        let reopened: Int
+        do { reopened = try engine.reopen(job: record.id, model: model, includeUncertain: uncertain) } catch {
+            Terminal.err(Terminal.red("error: ") + error.description)
+            throw ExitCode(error.exitCode)
+        }
+        if reopened == 0 {
+            Terminal.err("nothing to retry in \(record.id)" + (model.map { " for \($0)" } ?? "") + " (`preflight status \(record.id)` shows each run)")
+            return
+        }
+        try await SubmissionSession.carryOut(engine, job: record.id, detach: false, quiet: quiet)
+    }
+}
+
+struct Cancel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Ask fal to cancel a job's running requests.",
+        discussion: "A running request may still complete (fal says CANCELLATION_REQUESTED); `preflight resume` then fetches it. Exit codes: 0; 64 unknown job.")
+
+    @Argument(help: "The job id.")
+    var job: String
+
+    @OptionGroup var fal: FalOptions
+
+    func run() async throws {
+        let context = try CatalogContext.load()
+        let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: true)
+        let record = try findJob(engine.journal, job)
+        let said: [(String, CancelOutcome?)]
+        do { said = try await engine.cancel(job: record.id) } catch {
+            Terminal.err(Terminal.red("error: ") + error.description)
+            throw ExitCode(error.exitCode)
+        }
+        if said.isEmpty { Terminal.out("nothing running in \(record.id)") }
+        for (model, outcome) in said { Terminal.out("\(model): \(outcome?.rawValue ?? "no answer from fal")") }
+    }
+}
+
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a redacted diagnostic bundle for a job (for a support request).",
+        discussion: """
+        One JSON document: the job, its runs (request ids, inputs sent, error bodies, results), every \
+        journal event, the source's probe, versions. The key never appears: every configured key is \
+        removed from every string. Exit codes: 0; 64 unknown job.
+        """)
+
+    @Argument(help: "The job id.")
+    var job: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "path"))
+    var output: String?
+
+    func run() async throws {
+        let journal = try openJournal()
+        let record = try findJob(journal, job)
+        let runs = try journal.runs(job: record.id)
+        struct Bundle: Encodable {
+            var preflight: String
+            var job: JobRecord
+            var runs: [RunRecord]
+            var outputs: [OutputRecord]
+            var events: [EventRecord]
+            var probe: JSONValue?
+        }
+        let probe = (try? CLIJSON.string(Prober.probe(record.source))).flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        let bundle = Bundle(preflight: Preflight.version, job: record, runs: runs,
+                            outputs: try runs.compactMap(\.id).flatMap { try journal.outputs(run: $0) }, events: try journal.events(job: record.id), probe: probe)
+        let text = Terminal.redactor(try CLIJSON.string(bundle))
+        if let output {
+            do { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+                Terminal.err(Terminal.red("error: ") + "cannot write \(Redactor.printable(output)): \(error.localizedDescription)")
+                throw Exit.inputMissing
+            }
+            Terminal.err("wrote \(output)")
+        } else {
+            Terminal.out(text)
+        }
+    }
+}

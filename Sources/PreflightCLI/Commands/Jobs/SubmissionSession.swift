@@ -1,0 +1,108 @@
+import ArgumentParser
+import FalClient
+import Foundation
+import ModelCatalog
+import Submission
+
+/// What submit, resume and retry share: the engine wired to this machine's key, endpoints,
+/// journal and catalog; the progress lines; Ctrl-C; the final report and exit code.
+enum SubmissionSession {
+    static func engine(context: CatalogContext, fal: FalOptions, quiet: Bool) throws -> SubmissionEngine {
+        guard let journal = context.journal else {
+            Terminal.err(Terminal.red("error: ") + "the journal cannot be opened at \(context.paths.database.path); submitting without it could lose a paid result")
+            throw Exit.temporary
+        }
+        let client: FalClient
+        do throws(FalError) { client = try fal.client() } catch {
+            Terminal.err(Terminal.red("error: ") + error.description)
+            throw ExitCode(error.exitCode)
+        }
+        let progress = ProgressLines(enabled: !quiet)
+        return SubmissionEngine(client: client, journal: journal, catalog: context.catalog, observe: progress.show)
+    }
+
+    static func carryOut(_ engine: SubmissionEngine, job: String, detach: Bool, quiet: Bool) async throws {
+        // Ctrl-C (or TERM/HUP) once: stop waiting (cancel at fal, or detach). Twice: exit now; every
+        // step so far is already in the journal.
+        let cancel = CancelSignal()
+        let presses = PressCounter()
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                if presses.increment() >= 2 { Terminal.err("stopped; `preflight resume \(job)` takes it up again"); exit(130) }
+                Terminal.err(detach ? "detaching: the requests keep running at fal; `preflight resume \(job)` fetches them (Ctrl-C again to quit now)"
+                                    : "cancelling the requests at fal (Ctrl-C again to quit now)")
+                cancel.raise()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        defer { sources.forEach { $0.cancel() } }
+        let outcome: JobOutcome
+        do { outcome = try await engine.run(job: job, cancel: cancel) } catch {
+            Terminal.err(Terminal.red("error: ") + error.description)
+            throw ExitCode(error.exitCode)
+        }
+        report(outcome, quiet: quiet)
+        if presses.count > 0 { throw ExitCode(130) }
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+
+    static func report(_ outcome: JobOutcome, quiet: Bool) {
+        for run in outcome.runs {
+            let files = run.id.flatMap { outcome.outputs[$0] } ?? []
+            switch run.state {
+            case .downloaded:
+                for f in files { Terminal.out(f.path) }
+                if !quiet { Terminal.err("\(run.model): done, \(files.count) file(s)" + (run.fallbackOf.map { " (fallback for \($0))" } ?? "")) }
+            case .submitted:
+                Terminal.err("\(run.model): still running at fal (request \(run.requestID ?? "?")); `preflight resume \(outcome.job.id)` fetches it")
+            default:
+                Terminal.err(Terminal.red("\(run.model): \(run.state.rawValue): ") + (run.errorMessage ?? ""))
+            }
+        }
+        if !quiet { Terminal.err("job \(outcome.job.id): \(outcome.job.state.rawValue) (`preflight status \(outcome.job.id)`)") }
+    }
+}
+
+/// Counts Ctrl-C presses across threads.
+final class PressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return n }
+}
+
+/// One line per step on stderr; queue positions and logs only when they change.
+final class ProgressLines: @unchecked Sendable {
+    private let enabled: Bool
+    private let lock = NSLock()
+    private var last: [String: String] = [:]
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(_ event: SubmissionEvent) {
+        guard enabled else { return }
+        let line: String
+        let model: String
+        switch event {
+        case .note(let m, let text): model = m; line = text
+        case .status(let m, let s):
+            model = m
+            var text = s.status.rawValue.lowercased().replacingOccurrences(of: "_", with: " ")
+            if let p = s.queuePosition { text += " (position \(p))" }
+            if let log = s.logs?.last?.message { text += ": \(Redactor.printable(String(log.prefix(120))))" }
+            line = text
+        case .retrying(let m, let attempt, let after, let reason):
+            model = m; line = String(format: "attempt %d failed (%@); retrying in %.1f s", attempt, Redactor.printable(reason), after)
+        case .finished(let m, let state, let text):
+            model = m; line = state.rawValue + (text.isEmpty ? "" : ": \(text)")
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        guard last[model] != line else { return }
+        last[model] = line
+        Terminal.err("\(model): \(line)")
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import FalClient
+import Foundation
+import MediaAdapt
+import ModelCatalog
+import Submission
+
+extension SubmitSettings.FixMode: ExpressibleByArgument {}
+extension FalClient.SubmitOptions.Priority: ExpressibleByArgument {}
+
+struct Submit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a file to one or two models on fal and bring every result home.",
+        discussion: """
+        Pre-flight first: the file and the payload are checked against everything known of each \
+        model (published limits and limits learned from earlier rejections) and, with --fix auto \
+        (the default), fixed and verified. Nothing is uploaded or paid for while a known requirement \
+        fails. Then: upload (an upload of the same bytes is reused while its URL is trusted), submit, \
+        follow the status (stream, or polling), fetch the result and download every output into \
+        --out (default ./preflight-out/JOB/MODEL/), with result.json beside them.
+
+        Two --model: each gets media fixed for its own limits; both run at once; when one fails the \
+        other's result is kept. Capacity failures, fal's front door, the network and 408/409/429 \
+        are retried with backoff; input rejections, the key, billing, moderation and a passed \
+        --start-timeout never are. A submit whose answer was lost is never sent again blindly: the \
+        job says so and `preflight resume` / `retry` settle it. Every step is in the journal first.
+
+        Ctrl-C once: cancel the requests at fal (with --detach: leave them running; `preflight \
+        resume JOB` fetches them). Twice: exit at once; the journal stays consistent.
+
+        Exit codes: 0 every model succeeded; 1 refused or failed; 2 one of two failed; 64 usage; \
+        65 not media; 66 missing file; 75 temporary (capacity, network): retry later; 77 key or billing.
+        """
+    )
+
+    @Argument(help: "The media file.", completion: .file())
+    var file: String
+
+    @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; give two for a dual run.", valueName: "id"))
+    var models: [String] = []
+
+    @OptionGroup var payloadInput: PayloadInput
+
+    @Option(help: "The media field the file goes to (default: the model's field of the file's kind).")
+    var field: String?
+
+    @Option(help: "auto: fix what fails (the plan is shown); never: refuse instead.")
+    var fix: SubmitSettings.FixMode = .auto
+
+    @Option(help: ArgumentHelp("Where results go (default ./preflight-out); each job gets its own folder.", valueName: "dir"))
+    var out: String = "preflight-out"
+
+    @Option(name: .customLong("start-timeout"), help: ArgumentHelp("Seconds for fal to start the request (more than 1).", valueName: "s"))
+    var startTimeout: Double?
+
+    @Option(help: ArgumentHelp("Seconds to wait for the whole job; then cancel (or leave it with --detach).", valueName: "s"))
+    var timeout: Double?
+
+    @Flag(help: "On Ctrl-C or --timeout, leave requests running at fal; `preflight resume JOB` fetches them.")
+    var detach = false
+
+    @Option(name: .customLong("max-cost"), help: ArgumentHelp("Refuse when the catalog's estimate is higher (USD).", valueName: "usd"))
+    var maxCost: Double?
+
+    @Option(help: ArgumentHelp("Switch to this model when one keeps failing for capacity.", valueName: "id"))
+    var fallback: String?
+
+    @Option(help: "fal queue priority: normal or low.")
+    var priority: FalClient.SubmitOptions.Priority?
+
+    @Flag(name: .customLong("no-fal-retry"), help: "Ask fal not to requeue the request on runner failures (X-Fal-No-Retry).")
+    var noFalRetry = false
+
+    @Option(name: .customLong("object-lifetime"), help: ArgumentHelp("Seconds fal should keep uploaded and generated files.", valueName: "s"))
+    var objectLifetime: Int?
+
+    @Flag(name: .shortAndLong, help: "Only errors and the output paths.")
+    var quiet = false
+
+    @OptionGroup var fal: FalOptions
+
+    func validate() throws {
+        if models.isEmpty { throw ValidationError("Name a model: --model fal-ai/kling-video/o1/video-to-video/edit.") }
+        if models.count > 2 { throw ValidationError("submit takes one or two --model (a dual run); use prepare --submit for more.") }
+        if Set(models).count != models.count { throw ValidationError("The same --model twice: name two different models for a dual run.") }
+        if let t = startTimeout, !(t.isFinite && t > 1 && t <= 86_400) { throw ValidationError("--start-timeout takes seconds, more than 1 (e.g. 60).") }
+        if let t = timeout, !(t.isFinite && t > 0 && t <= 7 * 86_400) { throw ValidationError("--timeout takes seconds, more than 0 (e.g. 900).") }
+        if let c = maxCost, !(c.isFinite && c >= 0) { throw ValidationError("--max-cost takes a price in USD, 0 or more (e.g. 2.50).") }
+        if let l = objectLifetime, l < 1 { throw ValidationError("--object-lifetime takes seconds, at least 1 (e.g. 86400).") }
+    }
+
+    func run() async throws {
+        let context = try CatalogContext.load()
+        let specs = try models.map(context.model)
+        if let fallback { _ = try context.model(fallback) }
+        let payload: [String: JSONValue]
+        do { payload = try payloadInput.payload(for: specs.first) } catch let f as CLIFailure {
+            Terminal.err(Terminal.red("error: ") + f.message)
+            throw f.code
+        }
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            Terminal.err(Terminal.red("error: ") + "\(Redactor.printable(file)): no such file or not readable")
+            throw Exit.inputMissing
+        }
+        let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: quiet)
+        var settings = SubmitSettings()
+        settings.fix = fix
+        settings.field = field
+        settings.startTimeout = startTimeout
+        settings.timeout = timeout
+        settings.detach = detach
+        settings.maxCost = maxCost
+        settings.fallback = fallback
+        settings.priority = priority
+        settings.noRetry = noFalRetry
+        settings.objectLifetime = objectLifetime
+        let job: JobRecord
+        do { job = try engine.create(source: file, models: models, payload: payload, settings: settings, outRoot: URL(fileURLWithPath: out)) } catch {
+            Terminal.err(Terminal.red("error: ") + error.description)
+            throw ExitCode(error.exitCode)
+        }
+        if !quiet { Terminal.err("job \(job.id): \(models.joined(separator: " + "))") }
+        try await SubmissionSession.carryOut(engine, job: job.id, detach: detach, quiet: quiet)
+    }
+}

@@ -1,0 +1,209 @@
+import FalClient
+import Foundation
+import GRDB
+import ModelCatalog
+
+/// The one owner of preflight's SQLite database: jobs, runs, their events and outputs, the upload
+/// cache and learned requirements. A `DatabasePool` (WAL), so `preflight status` reads while a
+/// submit or a batch writes. One migrator; the learned-requirements migration keeps the id and
+/// table it had when ModelCatalog owned it, so existing data carries over.
+public final class Journal: Sendable {
+    let pool: DatabasePool
+    public let path: URL
+
+    public init(path: URL) throws(JournalError) {
+        self.path = path
+        do {
+            try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+            var config = Configuration()
+            config.busyMode = .timeout(10)
+            pool = try DatabasePool(path: path.path, configuration: config)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw JournalError(message: "cannot open the journal at \(path.path): \(error)",
+                               hint: "Check that the state folder is writable (PREFLIGHT_HOME or XDG_DATA_HOME), or move a damaged file aside.")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("learned-requirements-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS learned_requirements (
+                    model_id TEXT NOT NULL, field TEXT NOT NULL, limit_key TEXT NOT NULL, value_json TEXT NOT NULL,
+                    learned_at TEXT NOT NULL, rejection_json TEXT NOT NULL, PRIMARY KEY (model_id, field, limit_key))
+                """)
+        }
+        m.registerMigration("journal-v1") { db in
+            try db.create(table: "jobs") { t in
+                t.primaryKey("id", .text)
+                t.column("created_at", .datetime).notNull()
+                t.column("source", .text).notNull()
+                t.column("source_fingerprint", .text).notNull()
+                t.column("payload_json", .text).notNull()
+                t.column("settings_json", .text).notNull()
+                t.column("out_dir", .text).notNull()
+                t.column("state", .text).notNull()
+            }
+            try db.create(table: "runs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("job_id", .text).notNull().indexed().references("jobs", onDelete: .cascade)
+                t.column("model", .text).notNull()
+                t.column("fallback_of", .text)
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull()
+                for name in ["prepared_path", "media_field", "media_url", "input_json", "request_id", "status_url", "response_url",
+                             "cancel_url", "error_category", "error_message", "error_body", "result_json"] {
+                    t.column(name, .text)
+                }
+                t.column("updated_at", .datetime).notNull()
+            }
+            try db.create(table: "events") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("job_id", .text).notNull().indexed()
+                t.column("run_id", .integer)
+                t.column("at", .datetime).notNull()
+                t.column("kind", .text).notNull()
+                t.column("detail", .text).notNull()
+            }
+            try db.create(table: "outputs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("run_id", .integer).notNull().indexed().references("runs", onDelete: .cascade)
+                t.column("url", .text).notNull()
+                t.column("path", .text).notNull()
+                t.column("bytes", .integer).notNull()
+                t.column("sha256", .text).notNull()
+                t.uniqueKey(["run_id", "url"])
+            }
+            try db.create(table: "uploads") { t in
+                t.primaryKey("content_key", .text)
+                t.column("url", .text).notNull()
+                t.column("until", .datetime).notNull()
+            }
+        }
+        return m
+    }
+
+    // MARK: - Writing
+
+    func write<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+        do { return try pool.write(body) } catch let e as JournalError { throw e } catch {
+            throw JournalError(message: "the journal could not be written: \(error)", hint: "Check free space in \(path.deletingLastPathComponent().path).")
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+        do { return try pool.read(body) } catch {
+            throw JournalError(message: "the journal could not be read: \(error)", hint: "Run `preflight doctor`; the file is \(path.path).")
+        }
+    }
+
+    public func insert(job: JobRecord, models: [String]) throws(JournalError) -> [RunRecord] {
+        try write { db in
+            try job.insert(db)
+            return try models.map { model in
+                var run = RunRecord(id: nil, jobID: job.id, model: model, state: .pending, attempts: 0, updatedAt: Date())
+                try run.insert(db)
+                try EventRecord(jobID: job.id, runID: run.id, at: Date(), kind: "created", detail: "run for \(model)").insertAndReturn(db)
+                return run
+            }
+        }
+    }
+
+    /// Saves a run's new state together with the event that says why: one transaction, so the
+    /// journal never holds a state without its reason.
+    public func update(_ run: RunRecord, event kind: String, _ detail: String) throws(JournalError) {
+        var run = run
+        run.updatedAt = Date()
+        try write { db in
+            try run.update(db)
+            _ = try EventRecord(jobID: run.jobID, runID: run.id, at: Date(), kind: kind, detail: detail).insertAndReturn(db)
+        }
+    }
+
+    public func note(job: String, run: Int64?, _ kind: String, _ detail: String) throws(JournalError) {
+        try write { db in _ = try EventRecord(jobID: job, runID: run, at: Date(), kind: kind, detail: detail).insertAndReturn(db) }
+    }
+
+    public func add(runFor jobID: String, model: String, fallbackOf: String?) throws(JournalError) -> RunRecord {
+        try write { db in
+            var run = RunRecord(id: nil, jobID: jobID, model: model, fallbackOf: fallbackOf, state: .pending, attempts: 0, updatedAt: Date())
+            try run.insert(db)
+            return run
+        }
+    }
+
+    public func set(job id: String, state: JobState) throws(JournalError) {
+        try write { db in try db.execute(sql: "UPDATE jobs SET state = ? WHERE id = ?", arguments: [state.rawValue, id]) }
+    }
+
+    /// Records an output once: a second download of the same URL for the same run is refused by
+    /// the unique key, so a resumed job never counts a file twice.
+    public func record(output: OutputRecord) throws(JournalError) {
+        try write { db in
+            var o = output
+            try o.insert(db, onConflict: .ignore)
+        }
+    }
+
+    // MARK: - Reading
+
+    public func job(_ id: String) throws(JournalError) -> JobRecord? { try read { try JobRecord.fetchOne($0, key: id) } }
+
+    public func jobs(limit: Int = 50) throws(JournalError) -> [JobRecord] {
+        try read { try JobRecord.order(Column("created_at").desc).limit(limit).fetchAll($0) }
+    }
+
+    public func runs(job id: String) throws(JournalError) -> [RunRecord] {
+        try read { try RunRecord.filter(Column("job_id") == id).order(Column("id")).fetchAll($0) }
+    }
+
+    public func run(_ id: Int64) throws(JournalError) -> RunRecord? { try read { try RunRecord.fetchOne($0, key: id) } }
+
+    public func unfinishedJobs() throws(JournalError) -> [JobRecord] {
+        try read { db in
+            let ids = try String.fetchAll(db, sql: "SELECT DISTINCT job_id FROM runs WHERE state NOT IN ('refused','downloaded','failed','cancelled')")
+            return try JobRecord.fetchAll(db, keys: ids)
+        }
+    }
+
+    public func events(job id: String) throws(JournalError) -> [EventRecord] {
+        try read { try EventRecord.filter(Column("job_id") == id).order(Column("id")).fetchAll($0) }
+    }
+
+    public func outputs(run id: Int64) throws(JournalError) -> [OutputRecord] {
+        try read { try OutputRecord.filter(Column("run_id") == id).order(Column("id")).fetchAll($0) }
+    }
+
+    /// A job id from its first characters, as `git` resolves short hashes.
+    public func resolve(jobPrefix: String) throws(JournalError) -> JobRecord? {
+        let matches = try read { try JobRecord.filter(Column("id").like("\(jobPrefix.replacingOccurrences(of: "%", with: ""))%")).limit(2).fetchAll($0) }
+        return matches.count == 1 ? matches[0] : nil
+    }
+}
+
+public struct JournalError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var hint: String
+    public var description: String { "\(message). \(hint)" }
+}
+
+extension EventRecord {
+    init(jobID: String, runID: Int64?, at: Date, kind: String, detail: String) {
+        self.init(id: nil, jobID: jobID, runID: runID, at: at, kind: kind, detail: detail)
+    }
+
+    func insertAndReturn(_ db: Database) throws -> EventRecord {
+        var e = self
+        try e.insert(db)
+        return e
+    }
+}
+
+extension RunRecord {
+    init(id: Int64?, jobID: String, model: String, fallbackOf: String? = nil, state: RunState, attempts: Int, updatedAt: Date) {
+        self.init(id: id, jobID: jobID, model: model, fallbackOf: fallbackOf, state: state, attempts: attempts, preparedPath: nil,
+                  mediaField: nil, mediaURL: nil, inputJSON: nil, requestID: nil, statusURL: nil, responseURL: nil, cancelURL: nil,
+                  errorCategory: nil, errorMessage: nil, errorBody: nil, resultJSON: nil, updatedAt: updatedAt)
+    }
+}

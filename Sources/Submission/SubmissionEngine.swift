@@ -1,0 +1,195 @@
+import FalClient
+import Foundation
+import MediaAdapt
+import MediaProbe
+import ModelCatalog
+
+/// upload -> submit -> follow -> result -> download for every model of a job, concurrently, with
+/// the journal written before each step that depends on it: a request id is committed before the
+/// first status call, so no paid request is ever lost, and a submit whose answer was lost is
+/// marked uncertain instead of being sent again.
+public final class SubmissionEngine: Sendable {
+    public let client: FalClient
+    public let journal: Journal
+    public let catalog: Catalog
+    public let policy: RetryPolicy
+    let observe: @Sendable (SubmissionEvent) -> Void
+    /// How often to poll when the status stream is not available.
+    public let pollInterval: Double
+
+    public init(client: FalClient, journal: Journal, catalog: Catalog, policy: RetryPolicy = RetryPolicy(), pollInterval: Double = 0.5,
+                observe: @escaping @Sendable (SubmissionEvent) -> Void = { _ in }) {
+        self.client = client
+        self.journal = journal
+        self.catalog = catalog
+        self.policy = policy
+        self.pollInterval = pollInterval
+        self.observe = observe
+    }
+
+    // MARK: - Jobs
+
+    /// Journals a new job (one run per model) and returns it; `run(job:)` carries it out.
+    public func create(source: String, models: [String], payload: [String: JSONValue], settings: SubmitSettings,
+                       outRoot: URL) throws(SubmissionError) -> JobRecord {
+        let fingerprint: String
+        do { fingerprint = try SHA256.file(source) } catch {
+            throw SubmissionError(message: "cannot read \(source)", hint: "Check the path.", exitCode: 66)
+        }
+        let id = Self.newJobID()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let job = JobRecord(id: id, createdAt: Date(), source: URL(fileURLWithPath: source).standardizedFileURL.path, sourceFingerprint: fingerprint,
+                            payloadJSON: String(decoding: (try? encoder.encode(payload)) ?? Data("{}".utf8), as: UTF8.self),
+                            settingsJSON: String(decoding: (try? encoder.encode(settings)) ?? Data("{}".utf8), as: UTF8.self),
+                            outDir: outRoot.appendingPathComponent(id).path, state: .open)
+        do { _ = try journal.insert(job: job, models: models) } catch { throw SubmissionError(error) }
+        return job
+    }
+
+    /// Job ids sort by time and are short enough to type: YYYYMMDD-HHMMSS-xxxx.
+    static func newJobID() -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return "\(f.string(from: Date()))-\(String(UInt16.random(in: 0...UInt16.max), radix: 16))"
+    }
+
+    /// Carries out (or continues) every unfinished run of a job, concurrently.
+    public func run(job id: String, cancel: CancelSignal = CancelSignal()) async throws(SubmissionError) -> JobOutcome {
+        let job: JobRecord
+        let runs: [RunRecord]
+        do {
+            guard let j = try journal.job(id) else { throw SubmissionError(message: "no job \(id)", hint: "`preflight jobs` lists them.", exitCode: 64) }
+            job = j
+            runs = try journal.runs(job: id)
+        } catch let e as SubmissionError { throw e } catch { throw SubmissionError(error) }
+        let context = try JobContext(job: job)
+        await withTaskGroup(of: Void.self) { group in
+            for run in runs where !run.state.isFinished {
+                group.addTask { await self.drive(run, context, cancel) }
+            }
+        }
+        return try outcome(job: id)
+    }
+
+    public func outcome(job id: String) throws(SubmissionError) -> JobOutcome {
+        do {
+            guard let job = try journal.job(id) else { throw SubmissionError(message: "no job \(id)", hint: "`preflight jobs` lists them.", exitCode: 64) }
+            let runs = try journal.runs(job: id)
+            var outputs: [Int64: [OutputRecord]] = [:]
+            for r in runs { if let rid = r.id { outputs[rid] = try journal.outputs(run: rid) } }
+            let state = Self.jobState(runs)
+            try journal.set(job: id, state: state)
+            var j = job
+            j.state = state
+            return JobOutcome(job: j, runs: runs, outputs: outputs)
+        } catch let e as SubmissionError { throw e } catch { throw SubmissionError(error) }
+    }
+
+    /// A run that failed but whose fallback succeeded counts as done.
+    static func jobState(_ runs: [RunRecord]) -> JobState {
+        if !runs.allSatisfy(\.state.isFinished) { return runs.contains { $0.state == .submitted } ? .detached : .open }
+        func covered(_ r: RunRecord) -> Bool {
+            r.state == .downloaded || runs.contains { other in other.fallbackOf == r.model && other.state == .downloaded }
+        }
+        if runs.allSatisfy(covered) { return .done }
+        if runs.contains(where: { $0.state == .downloaded }) { return .partial }
+        return runs.allSatisfy { $0.state == .cancelled } ? .cancelled : .failed
+    }
+
+    /// Makes failed (and, with `includeUncertain`, uncertain) runs pending again, with the same
+    /// prompt, settings and media; `model` limits it to one.
+    public func reopen(job id: String, model: String?, includeUncertain: Bool) throws(SubmissionError) -> Int {
+        do {
+            var count = 0
+            for var run in try journal.runs(job: id) where model == nil || run.model == model {
+                guard run.state == .failed || run.state == .cancelled || (includeUncertain && run.state == .uncertain) else { continue }
+                let was = run.state
+                run.state = .pending
+                run.attempts = 0
+                run.requestID = nil
+                run.statusURL = nil; run.responseURL = nil; run.cancelURL = nil
+                run.errorCategory = nil; run.errorMessage = nil; run.errorBody = nil
+                try journal.update(run, event: "retry", "reopened from \(was.rawValue) by the user")
+                count += 1
+            }
+            try journal.set(job: id, state: .open)
+            return count
+        } catch { throw SubmissionError(error) }
+    }
+
+    /// Asks fal to cancel every request of the job still running.
+    public func cancel(job id: String) async throws(SubmissionError) -> [(String, CancelOutcome?)] {
+        let runs: [RunRecord]
+        do { runs = try journal.runs(job: id) } catch { throw SubmissionError(error) }
+        var said: [(String, CancelOutcome?)] = []
+        for run in runs where run.state == .submitted {
+            guard let submission = submission(of: run) else { continue }
+            let outcome = try? await client.cancel(submission)
+            try? journal.note(job: id, run: run.id, "cancel", "asked fal to cancel: \(outcome?.rawValue ?? "no answer")")
+            said.append((run.model, outcome))
+        }
+        return said
+    }
+
+    func submission(of run: RunRecord) -> QueueSubmission? {
+        guard let id = run.requestID else { return nil }
+        if let s = run.statusURL.flatMap(URL.init(string:)), let r = run.responseURL.flatMap(URL.init(string:)), let c = run.cancelURL.flatMap(URL.init(string:)),
+           let rebuilt = try? client.submission(model: run.model, requestID: id) {
+            var known = rebuilt
+            known.statusURL = s
+            known.responseURL = r
+            known.cancelURL = c
+            return known
+        }
+        return try? client.submission(model: run.model, requestID: id)
+    }
+}
+
+/// The job's journaled inputs, decoded once.
+struct JobContext: Sendable {
+    let job: JobRecord
+    let payload: [String: JSONValue]
+    let settings: SubmitSettings
+
+    init(job: JobRecord) throws(SubmissionError) {
+        self.job = job
+        guard let p = try? JSONDecoder().decode([String: JSONValue].self, from: Data(job.payloadJSON.utf8)),
+              let s = try? JSONDecoder().decode(SubmitSettings.self, from: Data(job.settingsJSON.utf8)) else {
+            throw SubmissionError(message: "job \(job.id) has an unreadable payload or settings in the journal", hint: "Submit it again.", exitCode: 65)
+        }
+        payload = p
+        settings = s
+    }
+}
+
+/// Set by Ctrl-C: the first asks to stop (cancel the requests, or detach), the engine checks it
+/// between steps and while waiting.
+public final class CancelSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+    public init() {}
+    public func raise() { lock.lock(); raised = true; lock.unlock() }
+    public var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
+}
+
+public struct SubmissionError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var hint: String
+    public var exitCode: Int32
+
+    public init(message: String, hint: String, exitCode: Int32) {
+        self.message = message
+        self.hint = hint
+        self.exitCode = exitCode
+    }
+
+    init(_ e: JournalError) { self.init(message: e.message, hint: e.hint, exitCode: 75) }
+    init(_ e: any Error) {
+        if let j = e as? JournalError { self.init(j) } else { self.init(message: "\(e)", hint: "", exitCode: 1) }
+    }
+
+    public var description: String { hint.isEmpty ? message : "\(message). \(hint)" }
+}
