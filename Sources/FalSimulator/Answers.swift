@@ -34,6 +34,19 @@ enum Answer {
         return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// The head and half a body, then the connection is cut (a network failure mid-answer).
+    static func cutOff(status: Int, body: Data = Data(#"{"status":"IN_QUEUE","request_id":"cut-off-before-the-id-arrives"}"#.utf8)) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.contentLength] = String(body.count)
+        return Response(status: .init(code: status), headers: headers, body: .init { writer in
+            try await writer.write(ByteBuffer(bytes: body.prefix(body.count / 2)))
+            // Let the head and half the body leave before the connection is cut.
+            try await Task.sleep(nanoseconds: 50_000_000)
+            throw SimulatedDrop()
+        })
+    }
+
     /// fal's request (infrastructure) error types: flat bodies, also named in a failed status.
     static let requestErrorTypes: Set<String> = [
         "request_timeout", "startup_timeout", "runner_scheduling_failure", "runner_connection_timeout", "runner_disconnected",

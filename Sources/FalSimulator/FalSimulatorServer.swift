@@ -92,6 +92,11 @@ public final class FalSimulatorServer: Sendable {
     /// Every exchange so far, "METHOD /path -> status".
     public func exchanges() async -> [String] { await state.exchanges }
 
+    /// The ids of every request the simulator accepted, oldest first.
+    public func acceptedRequests() async -> [(id: String, model: String)] {
+        await state.requests.values.sorted { $0.submittedAt < $1.submittedAt }.map { ($0.id, $0.model) }
+    }
+
     /// Every `fal_webhook` value submits carried, as the server decoded them.
     public func webhooks() async -> [String] { await state.webhooks }
 

@@ -55,6 +55,7 @@ struct Queue {
         let sim = SimRequest(id: id, model: model, app: app, input: input, scenario: scenario)
         await routes.state.add(sim)
         let base = routes.baseURL().appendingPathComponent("\(app)/requests/\(id)")
+        if scenario.dropSubmitAnswer { return Answer.cutOff(status: 200) }
         return Answer.json(200, [
             "status": "IN_QUEUE", "request_id": .string(id), "queue_position": .integer(sim.queuePosition),
             "response_url": .string(base.absoluteString), "status_url": .string(base.appendingPathComponent("status").absoluteString),
@@ -169,18 +170,7 @@ struct Queue {
         case .failure(let status, let body, _)?:
             return Answer.json(status, body, headers: idHeader + [("X-Fal-Retryable", "false")])
         case .success(let body)?:
-            if s.dropResult {
-                let data = try JSONEncoder().encode(body)
-                var headers = HTTPFields()
-                headers[.contentType] = "application/json"
-                headers[.contentLength] = String(data.count)
-                return Response(status: .ok, headers: headers, body: .init { writer in
-                    try await writer.write(ByteBuffer(bytes: data.prefix(data.count / 2)))
-                    // Let the head and half the body leave before the connection is cut.
-                    try await Task.sleep(nanoseconds: 50_000_000)
-                    throw SimulatedDrop()
-                })
-            }
+            if s.dropResult { return Answer.cutOff(status: 200, body: try JSONEncoder().encode(body)) }
             return Answer.json(200, body, headers: idHeader)
         case nil:
             return Answer.detail(400, "Request is still in progress", headers: idHeader)

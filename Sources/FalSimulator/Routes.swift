@@ -35,6 +35,13 @@ struct Routes: Sendable {
         switch (request.method, path.first) {
         case (.get, "api"):
             return Answer.json(200, ["status": ["indicator": "none", "description": "All Systems Operational"]])
+        case (.get, "_sim"):
+            // The simulator's own record of what it accepted, for crash trials and benchmarks
+            // (not part of fal's API).
+            let list = await state.requests.values.sorted { $0.submittedAt < $1.submittedAt }.map { r -> JSONValue in
+                ["id": .string(r.id), "model": .string(r.model), "state": .string(r.state)]
+            }
+            return Answer.json(200, ["requests": .array(list)])
         case (.post, "storage"):
             return try await storage(request, path, general)
         case (_, "files"), (_, "uploads"):

@@ -37,6 +37,9 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var dropUploadAfter: Int?
     /// The connection closes half-way through the result body.
     public var dropResult = false
+    /// The submit is accepted (the request exists and runs) but its answer is cut off: the client
+    /// cannot know the request id.
+    public var dropSubmitAnswer = false
     /// Multipart part N (1-based) fails `failPartTimes` times with a 500, then succeeds.
     public var failPart: Int?
     public var failPartTimes = 1
@@ -77,7 +80,7 @@ public struct Scenario: Codable, Sendable, Equatable {
         case failStatus = "fail_status", failFromIngress = "fail_from_ingress", resultStatus = "result_status"
         case resultErrorType = "result_error_type", resultRetryable = "result_retryable", userStartTimeout = "user_start_timeout", locked, streamLocked = "stream_locked"
         case invalidKey = "invalid_key", malformedResult = "malformed_result", dropUploadAfter = "drop_upload_after"
-        case dropResult = "drop_result", failPart = "fail_part", failPartTimes = "fail_part_times", compressPartAnswers = "compress_part_answers"
+        case dropResult = "drop_result", dropSubmitAnswer = "drop_submit_answer", failPart = "fail_part", failPartTimes = "fail_part_times", compressPartAnswers = "compress_part_answers"
         case cdnUploadFails = "cdn_upload_fails", delayMs = "delay_ms", resultExpired = "result_expired", outputShape = "output_shape"
         case cancelLosesRace = "cancel_loses_race", echoKeyStatus = "echo_key_status", tokenBaseURL = "token_base_url"
         case signedURLOnHTTP = "signed_url_on_http", absurdNumbers = "absurd_numbers", chaosSeed = "chaos_seed"
@@ -108,6 +111,7 @@ public struct Scenario: Codable, Sendable, Equatable {
         malformedResult = try c.decodeIfPresent(Bool.self, forKey: .malformedResult) ?? false
         dropUploadAfter = try c.decodeIfPresent(Int.self, forKey: .dropUploadAfter)
         dropResult = try c.decodeIfPresent(Bool.self, forKey: .dropResult) ?? false
+        dropSubmitAnswer = try c.decodeIfPresent(Bool.self, forKey: .dropSubmitAnswer) ?? false
         failPart = try c.decodeIfPresent(Int.self, forKey: .failPart)
         failPartTimes = try c.decodeIfPresent(Int.self, forKey: .failPartTimes) ?? 1
         compressPartAnswers = try c.decodeIfPresent(Bool.self, forKey: .compressPartAnswers) ?? false

@@ -52,7 +52,12 @@ extension SubmissionEngine {
         var options = UploadOptions()
         options.lifetime = context.settings.objectLifetime
         let url: URL
-        do { url = try await client.upload(file: prepared.path, options: options, cache: JournalUploadCache(journal)) } catch {
+        let client = self.client, journal = self.journal, uploadOptions = options
+        do {
+            url = try await uploads.upload(prepared.path) { () async throws(FalError) -> URL in
+                try await client.upload(file: prepared.path, options: uploadOptions, cache: JournalUploadCache(journal))
+            }
+        } catch {
             return try finish(run, .failed, error: error, "the upload failed")
         }
         run.mediaURL = url.absoluteString
@@ -198,7 +203,7 @@ extension SubmissionEngine {
     private func follow(_ start: RunRecord, _ context: JobContext, _ cancel: CancelSignal) async throws -> RunRecord {
         var run = start
         guard let submission = submission(of: run) else { return try finish(run, .failed, category: "journal", "no request id was journaled") }
-        let deadline = context.settings.timeout.map { context.job.createdAt.addingTimeInterval($0) }
+        let deadline = context.deadline
         var last: QueueStatus.State?
         var done: QueueStatus?
         // The stream first; when it fails (it ends, stalls or errs), polling takes over.

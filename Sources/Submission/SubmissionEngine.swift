@@ -16,6 +16,7 @@ public final class SubmissionEngine: Sendable {
     let observe: @Sendable (SubmissionEvent) -> Void
     /// How often to poll when the status stream is not available.
     public let pollInterval: Double
+    let uploads = UploadGate()
 
     public init(client: FalClient, journal: Journal, catalog: Catalog, policy: RetryPolicy = RetryPolicy(), pollInterval: Double = 0.5,
                 observe: @escaping @Sendable (SubmissionEvent) -> Void = { _ in }) {
@@ -153,6 +154,8 @@ struct JobContext: Sendable {
     let job: JobRecord
     let payload: [String: JSONValue]
     let settings: SubmitSettings
+    /// --timeout counts from here: this run of the job (a resume gets its own wait).
+    let deadline: Date?
 
     init(job: JobRecord) throws(SubmissionError) {
         self.job = job
@@ -162,6 +165,7 @@ struct JobContext: Sendable {
         }
         payload = p
         settings = s
+        deadline = s.timeout.map { Date().addingTimeInterval($0) }
     }
 }
 
