@@ -33,8 +33,11 @@ struct Submit: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "The media file.", completion: .file())
-    var file: String
+    @Argument(help: "The media file (several: one job each, run --jobs at a time).", completion: .file())
+    var files: [String]
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Jobs at once when several files are given.", valueName: "n"))
+    var jobs: Int = 8
 
     @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; give two for a dual run.", valueName: "id"))
     var models: [String] = []
@@ -81,6 +84,7 @@ struct Submit: AsyncParsableCommand {
 
     func validate() throws {
         if models.isEmpty { throw ValidationError("Name a model: --model fal-ai/kling-video/o1/video-to-video/edit.") }
+        if !(1...256).contains(jobs) { throw ValidationError("--jobs takes 1 to 256.") }
         if models.count > 2 { throw ValidationError("submit takes one or two --model (a dual run); use prepare --submit for more.") }
         if Set(models).count != models.count { throw ValidationError("The same --model twice: name two different models for a dual run.") }
         if let t = startTimeout, !(t.isFinite && t > 1 && t <= 86_400) { throw ValidationError("--start-timeout takes seconds, more than 1 (e.g. 60).") }
@@ -98,7 +102,7 @@ struct Submit: AsyncParsableCommand {
             Terminal.err(Terminal.red("error: ") + f.message)
             throw f.code
         }
-        guard FileManager.default.isReadableFile(atPath: file) else {
+        for file in files where !FileManager.default.isReadableFile(atPath: file) {
             Terminal.err(Terminal.red("error: ") + "\(Redactor.printable(file)): no such file or not readable")
             throw Exit.inputMissing
         }
@@ -114,12 +118,14 @@ struct Submit: AsyncParsableCommand {
         settings.priority = priority
         settings.noRetry = noFalRetry
         settings.objectLifetime = objectLifetime
-        let job: JobRecord
-        do { job = try engine.create(source: file, models: models, payload: payload, settings: settings, outRoot: URL(fileURLWithPath: out)) } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
-            throw ExitCode(error.exitCode)
+        var ids: [String] = []
+        for file in files {
+            do { ids.append(try engine.create(source: file, models: models, payload: payload, settings: settings, outRoot: URL(fileURLWithPath: out)).id) } catch {
+                Terminal.err(Terminal.red("error: ") + error.description)
+                throw ExitCode(error.exitCode)
+            }
+            if !quiet { Terminal.err("job \(ids.last ?? ""): \(Redactor.printable(file)) -> \(models.joined(separator: " + "))") }
         }
-        if !quiet { Terminal.err("job \(job.id): \(models.joined(separator: " + "))") }
-        try await SubmissionSession.carryOut(engine, job: job.id, detach: detach, quiet: quiet)
+        try await SubmissionSession.carryOut(engine, jobs: ids, concurrency: jobs, detach: detach, quiet: quiet)
     }
 }

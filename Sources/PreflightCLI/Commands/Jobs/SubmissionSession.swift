@@ -22,6 +22,13 @@ enum SubmissionSession {
     }
 
     static func carryOut(_ engine: SubmissionEngine, job: String, detach: Bool, quiet: Bool) async throws {
+        try await carryOut(engine, jobs: [job], concurrency: 1, detach: detach, quiet: quiet)
+    }
+
+    /// Runs the jobs, `concurrency` at a time. One job: its own exit code; several: 0 when all
+    /// succeeded, 2 when some did not.
+    static func carryOut(_ engine: SubmissionEngine, jobs: [String], concurrency: Int, detach: Bool, quiet: Bool) async throws {
+        let job = jobs.count == 1 ? jobs[0] : "JOB"
         // Ctrl-C (or TERM/HUP) once: stop waiting (cancel at fal, or detach). Twice: exit now; every
         // step so far is already in the journal.
         let cancel = CancelSignal()
@@ -40,14 +47,32 @@ enum SubmissionSession {
             sources.append(source)
         }
         defer { sources.forEach { $0.cancel() } }
-        let outcome: JobOutcome
-        do { outcome = try await engine.run(job: job, cancel: cancel) } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
-            throw ExitCode(error.exitCode)
+        var codes: [Int32] = []
+        await withTaskGroup(of: Int32.self) { group in
+            var next = 0
+            func launch() {
+                let id = jobs[next]
+                next += 1
+                group.addTask {
+                    do throws(SubmissionError) {
+                        let outcome = try await engine.run(job: id, cancel: cancel)
+                        report(outcome, quiet: quiet)
+                        return outcome.exitCode
+                    } catch {
+                        Terminal.err(Terminal.red("error: ") + error.description)
+                        return error.exitCode
+                    }
+                }
+            }
+            while next < min(jobs.count, max(1, concurrency)) { launch() }
+            while let code = await group.next() {
+                codes.append(code)
+                if next < jobs.count { launch() }
+            }
         }
-        report(outcome, quiet: quiet)
         if presses.count > 0 { throw ExitCode(130) }
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        if jobs.count == 1, let code = codes.first, code != 0 { throw ExitCode(code) }
+        if jobs.count > 1, codes.contains(where: { $0 != 0 }) { throw Exit.someItemsFailed }
     }
 
     static func report(_ outcome: JobOutcome, quiet: Bool) {
