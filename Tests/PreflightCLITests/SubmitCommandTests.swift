@@ -1,0 +1,124 @@
+import FalSimulator
+import Foundation
+import Testing
+import TestSupport
+
+/// `preflight submit` and the job commands as a user runs them, against fal-sim on loopback.
+@Suite struct SubmitCommandTests {
+    struct Setup {
+        let base: URL
+        let home: URL
+        let out: URL
+        var env: [String: String] { ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": FalSimulatorServer.testKey] }
+        func preflight(_ args: [String]) async throws -> ProcessResult {
+            try await PreflightCLITests.preflight(args, home: home, environment: env)
+        }
+    }
+
+    func with(_ scenario: Scenario = Scenario(), _ body: (Setup, FalSimulatorServer) async throws -> Void) async throws {
+        var book = ScenarioBook()
+        book.defaultScenario = scenario
+        let server = try FalSimulatorServer(.init(scenarios: book))
+        let base = try await server.start()
+        let folder = try TestMedia.temporaryFolder("preflight-submit-cli")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            try await body(Setup(base: base, home: folder.appendingPathComponent("home"), out: folder.appendingPathComponent("out")), server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    static func quick(_ build: (inout Scenario) -> Void = { _ in }) -> Scenario {
+        var s = Scenario()
+        s.queueMs = 100
+        s.progressMs = 100
+        build(&s)
+        return s
+    }
+
+    @Test func submitThenTheJobCommands() async throws {
+        try await with(Self.quick()) { setup, server in
+            let r = try await setup.preflight(["submit", TestMedia.path("long_720p_12s.mp4"), "--model", kling, "--set", "prompt=snow", "--out", setup.out.path])
+            #expect(r.status == 0, "\(r.stderr)")
+            let paths = r.stdout.split(separator: "\n").map(String.init)
+            #expect(paths.count == 1)
+            #expect(FileManager.default.fileExists(atPath: try #require(paths.first)))
+            #expect(r.stderr.contains("fixed and verified"))
+            let jobs = try await setup.preflight(["jobs", "--json"])
+            let list = try JSONSerialization.jsonObject(with: Data(jobs.stdout.utf8)) as? [[String: Any]]
+            let job = try #require((list?.first?["job"] as? [String: Any])?["id"] as? String)
+            let status = try await setup.preflight(["status", String(job.prefix(15))])
+            #expect(status.status == 0)
+            #expect(status.stdout.contains("downloaded") && status.stdout.contains("history:"))
+            let report = try await setup.preflight(["report", job])
+            #expect(report.status == 0)
+            #expect(report.stdout.contains("\"request_id\""))
+            #expect(!report.stdout.contains("sim-key-secret-not-real"))
+            #expect(try await setup.preflight(["status", "no-such-job"]).status == 64)
+            #expect(await server.acceptedRequests().count == 1)
+        }
+    }
+
+    @Test func usageMistakesAreCaughtBeforeAnything() async throws {
+        try await with { setup, server in
+            let clip = TestMedia.path("hd_1280x720_4s.mp4")
+            for args in [["--start-timeout", "0.5"], ["--start-timeout", "nan"], ["--timeout", "-1"], ["--max-cost", "-2"],
+                         ["--model", wanEdit, "--model", "fal-ai/bytedance/dreamactor/v2"], ["--fix", "sometimes"], ["--priority", "urgent"],
+                         ["--jobs", "0"]] {
+                let r = try await setup.preflight(["submit", clip, "--model", kling, "--set", "prompt=x"] + args)
+                #expect(r.status == 64, "\(args): \(r.stderr)")
+            }
+            #expect(try await setup.preflight(["submit", "/nonexistent.mp4", "--model", kling, "--set", "prompt=x"]).status == 66)
+            #expect(await server.exchanges().isEmpty)
+        }
+    }
+
+    @Test func maxCostRefusesBeforeUploading() async throws {
+        try await with(Self.quick()) { setup, server in
+            let r = try await setup.preflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", "fal-ai/kling-video/o1/standard/video-to-video/edit",
+                                               "--set", "prompt=x", "--max-cost", "0.01", "--out", setup.out.path])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("--max-cost"))
+            #expect(await server.exchanges().isEmpty)
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func ctrlCCancelsOrDetaches(detach: Bool) async throws {
+        try await with(Self.quick { $0.queueMs = 8_000 }) { setup, server in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: preflightExecutable)
+            process.arguments = ["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path]
+                + (detach ? ["--detach"] : [])
+            var env = ProcessInfo.processInfo.environment
+            env.merge(setup.env) { _, new in new }
+            env["PREFLIGHT_HOME"] = setup.home.path
+            process.environment = env
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Wait until the request is at fal, then press Ctrl-C once.
+            let deadline = Date().addingTimeInterval(30)
+            while await server.acceptedRequests().isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+            try await Task.sleep(nanoseconds: 300_000_000)
+            process.interrupt()
+            await waitForExit(process)
+            #expect(process.terminationStatus == 130)
+            let cancels = await server.exchanges().filter { $0.hasPrefix("PUT ") && $0.contains("/cancel") }
+            #expect(cancels.count == (detach ? 0 : 1))
+            let jobs = try await setup.preflight(["jobs"])
+            #expect(jobs.stdout.contains(detach ? "submitted" : "cancelled"), "\(jobs.stdout)")
+            if detach {
+                // The request kept running at fal: resume brings its result home.
+                let resumed = try await setup.preflight(["resume"])
+                #expect(resumed.status == 0, "\(resumed.stderr)")
+                #expect(resumed.stdout.contains("output.mp4"))
+            }
+        }
+    }
+}
+
+let wanEdit = "fal-ai/wan/v2.7/edit-video"
