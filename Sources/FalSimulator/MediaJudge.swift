@@ -81,7 +81,10 @@ struct MediaJudge {
     static func judge(_ m: Measurement, _ r: MediaRequirement, kind: String, fileExtension: String) -> [Finding] {
         var out: [Finding] = []
         func add(_ type: String, _ message: String, _ ctx: [String: JSONValue]) { out.append(Finding(type: type, message: message, ctx: ctx)) }
-        if let formats = r.formats, !formats.map({ $0.lowercased() }).contains(fileExtension.lowercased()) {
+        // By the name's extension, as a model sees it; a name without one is judged by what ffprobe
+        // calls the container ("mov,mp4,m4a,..." counts for mp4 and mov).
+        let names = fileExtension.isEmpty ? m.formatNames : [fileExtension.lowercased()]
+        if let formats = r.formats, Set(formats.map { $0.lowercased() }).isDisjoint(with: names.map { $0 == "jpeg" ? "jpg" : $0 }) {
             add("unsupported_\(kind)_format", "Unsupported \(kind) format", ["supported_formats": .array(formats.map { .string(".\($0)") })])
         }
         if let codecs = r.videoCodecs, let c = m.videoCodec, !codecs.contains(c) {

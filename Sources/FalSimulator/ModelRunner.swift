@@ -49,7 +49,7 @@ struct ModelRunner: Sendable {
                 }
                 if firstMeasured == nil { firstMeasured = (measured, local) }
                 if firstMedia == nil, let info = try? Prober.probe(local.path) { firstMedia = (info, local) }
-                let ext = URL(string: url).map { ($0.path as NSString).pathExtension } ?? ""
+                let ext = Self.fileExtension(of: url)
                 for finding in MediaJudge.judge(measured, field.requirement(for: input), kind: kind, fileExtension: ext) {
                     details.append(entry(field.name, finding.message, finding.type, finding.ctx, input: url))
                 }
@@ -78,6 +78,17 @@ struct ModelRunner: Sendable {
         }
         _ = firstMeasured
         return .success(result)
+    }
+
+    /// What a model sees as the file's type: the URL's extension, or a data: URI's MIME type.
+    static func fileExtension(of url: String) -> String {
+        if url.hasPrefix("data:") {
+            let mime = url.dropFirst(5).prefix { $0 != ";" && $0 != "," }.lowercased()
+            let known = ["video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm", "image/jpeg": "jpg", "image/png": "png",
+                         "image/webp": "webp", "image/gif": "gif", "image/bmp": "bmp", "audio/mpeg": "mp3", "audio/wav": "wav", "audio/x-wav": "wav"]
+            return known[mime] ?? ""
+        }
+        return URL(string: url).map { ($0.path as NSString).pathExtension } ?? ""
     }
 
     /// The simulator's own files by path; data: URIs decoded; nothing else (no network here).
