@@ -35,10 +35,13 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
 
+        // Small shared pieces every layer may use (no FFmpeg, curl, GRDB or Yams): bounded worker pools.
+        .target(name: "PreflightCore"),
+
         // Swift owners of FFmpeg objects. No C pointer leaves this module.
         .target(name: "MediaIO", dependencies: ["CFFmpeg"]),
         // probe(url) -> MediaInfo.
-        .target(name: "MediaProbe", dependencies: ["MediaIO"]),
+        .target(name: "MediaProbe", dependencies: ["PreflightCore", "MediaIO"]),
         // Model requirements (bundled, user, learned), the OpenAPI importer and the Checker.
         .target(
             name: "ModelCatalog",
@@ -50,15 +53,15 @@ let package = Package(
         ),
 
         // FixPlanner (CheckReport -> FixPlan) and Conformer (FixPlan -> verified output file).
-        .target(name: "MediaAdapt", dependencies: ["MediaIO", "MediaProbe", "ModelCatalog"]),
+        .target(name: "MediaAdapt", dependencies: ["PreflightCore", "MediaIO", "MediaProbe", "ModelCatalog"]),
 
         // fal over libcurl: credentials, base URLs, queue, storage upload, FalError.
-        .target(name: "FalClient", dependencies: ["CCurl", "ModelCatalog"]),
+        .target(name: "FalClient", dependencies: ["PreflightCore", "CCurl", "ModelCatalog"]),
         // A local fal-compatible server for tests, demos and offline dry runs (loopback only).
         .target(
             name: "FalSimulator",
             dependencies: [
-                "MediaProbe", "ModelCatalog",
+                "PreflightCore", "MediaProbe", "ModelCatalog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
@@ -79,6 +82,7 @@ let package = Package(
         .executableTarget(
             name: "PreflightCLI",
             dependencies: [
+                "PreflightCore",
                 "MediaProbe",
                 "ModelCatalog",
                 "MediaAdapt",

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import PreflightCore
 
 /// Owns one libcurl easy handle for one blocking transfer. Callbacks reach this object through
 /// CURLOPT_*DATA pointers; nothing of libcurl escapes the type.
@@ -227,8 +228,8 @@ final class CurlTransfer {
     }
 }
 
-/// Runs transfers on their own threads (libcurl blocks; the Swift concurrency pool must not) and
-/// awaits them. Any number may run at once.
+/// Runs transfers on the transfer pool (libcurl blocks; the Swift concurrency pool must not) and
+/// awaits them; status streams on a pool of their own, since each holds its thread while it waits.
 public struct HTTPTransport: Sendable {
     public var userAgent: String
 
@@ -236,12 +237,8 @@ public struct HTTPTransport: Sendable {
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         let agent = userAgent
-        let result: Result<HTTPResponse, TransportError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                let transfer = CurlTransfer()
-                continuation.resume(returning: Result { () throws(TransportError) in try transfer.perform(request, userAgent: agent) })
-            }
-            thread.start()
+        let result: Result<HTTPResponse, TransportError> = await WorkerPool.transfers.run {
+            Result { () throws(TransportError) in try CurlTransfer().perform(request, userAgent: agent) }
         }
         return try result.get()
     }
@@ -250,12 +247,10 @@ public struct HTTPTransport: Sendable {
     /// The answer's body is the file's; an error answer's body (small) is returned instead.
     public func download(_ request: HTTPRequest, to path: String) async throws(TransportError) -> HTTPResponse {
         let agent = userAgent
-        let result: Result<HTTPResponse, TransportError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
+        let result: Result<HTTPResponse, TransportError> = await WorkerPool.transfers.run {
                 FileManager.default.createFile(atPath: path, contents: nil)
                 guard let file = FileHandle(forWritingAtPath: path) else {
-                    continuation.resume(returning: .failure(TransportError(kind: .other, code: -1, message: "cannot write \(path)", requestSent: false)))
-                    return
+                    return .failure(TransportError(kind: .other, code: -1, message: "cannot write \(path)", requestSent: false))
                 }
                 defer { try? file.close() }
                 let transfer = CurlTransfer()
@@ -266,12 +261,9 @@ public struct HTTPTransport: Sendable {
                 }
                 let outcome = Result { () throws(TransportError) in try transfer.perform(request, userAgent: agent) }
                 if failed, case .success = outcome {
-                    continuation.resume(returning: .failure(TransportError(kind: .other, code: -1, message: "cannot write \(path) (disk full?)", requestSent: false)))
-                } else {
-                    continuation.resume(returning: outcome)
+                    return .failure(TransportError(kind: .other, code: -1, message: "cannot write \(path) (disk full?)", requestSent: false))
                 }
-            }
-            thread.start()
+                return outcome
         }
         return try result.get()
     }
@@ -284,7 +276,7 @@ public struct HTTPTransport: Sendable {
         return AsyncThrowingStream { continuation in
             let control = TransferControl()
             continuation.onTermination = { _ in control.stop() }
-            let thread = Thread {
+            WorkerPool.streams.submit {
                 let transfer = CurlTransfer()
                 transfer.idleTimeout = idleTimeout
                 transfer.control = control
@@ -299,7 +291,6 @@ public struct HTTPTransport: Sendable {
                     continuation.finish(throwing: error)
                 }
             }
-            thread.start()
         }
     }
 }

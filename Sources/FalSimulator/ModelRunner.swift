@@ -1,19 +1,21 @@
 import Foundation
 import MediaProbe
+import PreflightCore
 import ModelCatalog
 
 /// What a simulated model does with a request: fetch its media (from the simulator's own storage or
 /// a data: URI), probe it, enforce the model's true limits as fal does (422s with `type` and `ctx`),
 /// and on success return a real file in fal's result shape.
 struct ModelRunner: Sendable {
+    /// Simulated models probe files with ffprobe: blocking work, on threads of their own.
+    static let pool = WorkerPool(name: "fal-sim.models", width: max(2, ProcessInfo.processInfo.activeProcessorCount))
+
     let catalog: Catalog
     let storage: URL
     let baseURL: URL
 
     func run(model: String, input: [String: JSONValue], scenario: Scenario = Scenario()) async -> SimRequest.Outcome {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: self.runBlocking(model: model, input: input, scenario: scenario)) }.start()
-        }
+        await Self.pool.run { self.runBlocking(model: model, input: input, scenario: scenario) }
     }
 
     private func runBlocking(model: String, input: [String: JSONValue], scenario: Scenario) -> SimRequest.Outcome {

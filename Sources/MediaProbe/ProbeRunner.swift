@@ -1,4 +1,5 @@
 import Foundation
+import PreflightCore
 
 /// The result of probing one file of a run.
 public struct ProbeOutcome: Sendable {
@@ -8,7 +9,7 @@ public struct ProbeOutcome: Sendable {
     public var result: Result<MediaInfo, ProbeError>
 }
 
-/// Probes many files concurrently on dedicated threads (FFmpeg's calls block; they must not hold the
+/// Probes many files concurrently on the CPU pool (FFmpeg's calls block; they must not hold the
 /// Swift concurrency pool) and hands back each outcome as soon as it is ready.
 public struct ProbeRunner: Sendable {
     public var width: Int
@@ -27,7 +28,8 @@ public struct ProbeRunner: Sendable {
         let workers = min(width, max(paths.count, 1))
         let finished = Countdown(workers) { continuation.finish() }
         for _ in 0..<workers {
-            let thread = Thread {
+            // The pool's threads have 8 MiB stacks: FFmpeg's probing recurses through demuxers and parsers.
+            WorkerPool.cpu.submit {
                 while let i = queue.next() {
                     let result: Result<MediaInfo, ProbeError>
                     result = Result { () throws(ProbeError) in try Prober.probe(paths[i], options: options) }
@@ -35,9 +37,6 @@ public struct ProbeRunner: Sendable {
                 }
                 finished.signal()
             }
-            // FFmpeg's probing recurses through demuxers and parsers; give it room.
-            thread.stackSize = 4 << 20
-            thread.start()
         }
         return stream
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PreflightCore
 import MediaProbe
 import ModelCatalog
 
@@ -69,6 +70,7 @@ struct Check: AsyncParsableCommand {
         for e in expansion.failures where !json {
             if ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(e), pretty: false)) } else { Terminal.err(Terminal.red("error: ") + e.description) }
         }
+        WorkerPool.cpu.width = jobs // -j means what it says, even above the core count
         for await outcome in ProbeRunner(width: jobs).outcomes(for: expansion.files) {
             switch outcome.result {
             case .success(let info):

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PreflightCore
 import MediaProbe
 
 struct Probe: AsyncParsableCommand {
@@ -50,6 +51,7 @@ struct Probe: AsyncParsableCommand {
     func run() async throws {
         let expansion = MediaFinder().expand(paths)
         let options = ProbeOptions(depth: accurate ? .accurate : fast ? .fast : .auto, timeout: timeout == 0 ? nil : timeout)
+        WorkerPool.cpu.width = jobs // -j means what it says, even above the core count
         let runner = ProbeRunner(width: jobs, options: options)
         var failures = expansion.failures.map(\.exitCode)
 

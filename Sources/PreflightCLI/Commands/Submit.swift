@@ -1,6 +1,7 @@
 import ArgumentParser
 import FalClient
 import Foundation
+import PreflightCore
 import MediaAdapt
 import ModelCatalog
 import Submission
@@ -77,12 +78,16 @@ struct Submit: AsyncParsableCommand {
     @Option(name: .customLong("object-lifetime"), help: ArgumentHelp("Seconds fal should keep uploaded and generated files.", valueName: "s"))
     var objectLifetime: Int?
 
+    @Option(name: .customLong("max-transfers"), help: ArgumentHelp("Network transfers (uploads, API calls, downloads) at once.", valueName: "n"))
+    var maxTransfers: Int = 32
+
     @Flag(name: .shortAndLong, help: "Only errors and the output paths.")
     var quiet = false
 
     @OptionGroup var fal: FalOptions
 
     func validate() throws {
+        if !(1...1024).contains(maxTransfers) { throw ValidationError("--max-transfers takes 1 to 1024.") }
         if models.isEmpty { throw ValidationError("Name a model: --model fal-ai/kling-video/o1/video-to-video/edit.") }
         if !(1...256).contains(jobs) { throw ValidationError("--jobs takes 1 to 256.") }
         if models.count > 2 { throw ValidationError("submit takes one or two --model (a dual run); use prepare --submit for more.") }
@@ -94,6 +99,7 @@ struct Submit: AsyncParsableCommand {
     }
 
     func run() async throws {
+        WorkerPool.transfers.width = maxTransfers
         let context = try CatalogContext.load()
         let specs = try models.map(context.model)
         if let fallback { _ = try context.model(fallback) }
