@@ -14,6 +14,8 @@ public final class FalSimulatorServer: Sendable {
         public var scenarios: ScenarioBook
         public var catalog: Catalog
         public var storage: URL?
+        /// Model documents and prices beyond the catalog's (PlatformRoutes.swift).
+        public var platform = PlatformScenario()
 
         public init(port: Int = 0, keys: [String] = [FalSimulatorServer.testKey], scenarios: ScenarioBook = ScenarioBook(),
                     catalog: Catalog = Catalog.bundled(), storage: URL? = nil) {
@@ -45,6 +47,7 @@ public final class FalSimulatorServer: Sendable {
         let router = Router()
         let routes = Routes(server: self, baseURL: { [weak self] in self?.baseURL ?? URL(string: "http://127.0.0.1")! })
         routes.register(on: router)
+        PlatformRoutes(server: self).register(on: router)
         var logger = Logger(label: "fal-sim")
         logger.logLevel = .error
         let app = Application(

@@ -23,13 +23,17 @@ public enum LimitLine {
             let key = parts[0].lowercased()
             let raw = parts[1]
             let number = Double(raw.lowercased().trimmingCharacters(in: CharacterSet.letters.union(.whitespaces)))
-            guard let value = number else { continue }
+            // A hostile document may say "Min width: 1e400px": only finite numbers that fit are read.
+            guard let value = number, value.isFinite, value >= 0 else { continue }
+            let whole = Int(exactly: value.rounded())
             switch key {
-            case "max file size": r.maxFileSize = ByteCount(parsing: raw) ?? ByteCount(Int64(value * 1_048_576))
-            case "min width": r.minWidth = Int(value)
-            case "max width": r.maxWidth = Int(value)
-            case "min height": r.minHeight = Int(value)
-            case "max height": r.maxHeight = Int(value)
+            case "max file size":
+                guard let size = ByteCount(parsing: raw) ?? Int64(exactly: (value * 1_048_576).rounded()).map(ByteCount.init) else { continue }
+                r.maxFileSize = size
+            case "min width": guard let whole else { continue }; r.minWidth = whole
+            case "max width": guard let whole else { continue }; r.maxWidth = whole
+            case "min height": guard let whole else { continue }; r.minHeight = whole
+            case "max height": guard let whole else { continue }; r.maxHeight = whole
             case "min duration": r.minDuration = value
             case "max duration": r.maxDuration = value
             case "min fps": r.minFPS = value

@@ -57,6 +57,11 @@ struct PayloadChecker {
                                  remedy: "use a value \(bound)"))
             }
         }
+        if case .string(let text) = value, let most = field.maxLength, text.count > most {
+            out.append(issue("payload.max_length", field.name, actual: "\(text.count) characters", required: "<= \(most)",
+                             message: "\(spec.name) takes at most \(most) characters in '\(field.name)'; you gave \(text.count)",
+                             remedy: "shorten it by \(text.count - most) characters"))
+        }
         if case .array(let items) = value {
             if let lo = field.minItems, items.count < lo {
                 out.append(issue("payload.min_items", field.name, actual: "\(items.count) items", required: ">= \(lo)",

@@ -7,13 +7,18 @@ enum ModelText {
         d == d.rounded() && abs(d) < 1e12 ? String(Int(d)) : String(format: "%g", d)
     }
 
-    static func unit(_ unit: Price.Unit) -> String {
-        switch unit {
-        case .secondOfOutput: "second of output"
-        case .secondOfInput: "second of input"
-        case .image: "image"
-        case .request: "request"
-        }
+    static func unit(_ unit: Price.Unit) -> String { unit.words }
+
+    /// "fal model page, seen 2026-11-22, read from prose".
+    static func source(_ s: Source) -> String { s.description }
+
+    static func rule(_ r: FieldGroupRule) -> String {
+        let fields = r.fields.joined(separator: ", ")
+        var parts: [String] = []
+        if let n = r.maxCount { parts.append("at most \(n) files in \(fields) together") }
+        if r.notTogether == true { parts.append("not together: \(fields)") }
+        if let needs = r.requiresAnyOf { parts.append("\(fields) only with \(needs.joined(separator: " or "))") }
+        return parts.joined(separator: "; ")
     }
 
     /// Each limit set, as (its key, a short phrase), in a stable reading order.
@@ -41,11 +46,13 @@ enum ModelText {
         add(.maxFPS, r.maxFPS.map { "frame rate <= \(number($0)) fps" })
         add(.maxFileSize, r.maxFileSize.map { "file size <= \($0)" })
         add(.audio, r.audio.map { "audio: \($0.rawValue)" })
+        add(.alpha, r.alpha.map { "alpha channel: \($0.rawValue)" })
         add(.minCount, r.minCount.map { "at least \($0) files" })
         add(.maxCount, r.maxCount.map { "at most \($0) files" })
+        add(.minTotalDuration, r.minTotalDuration.map { "all files together >= \(number($0)) s" })
         add(.maxTotalDuration, r.maxTotalDuration.map { "all files together <= \(number($0)) s" })
         add(.maxTotalFileSize, r.maxTotalFileSize.map { "all files together <= \($0)" })
-        if let t = r.downloadTimeout { out.append((nil, "download timeout: \(number(t)) s")) }
+        add(.downloadTimeout, r.downloadTimeout.map { "download timeout: \(number($0)) s" })
         if let a = r.advisory, !a.isEmpty { out.append((nil, "advisory (warn only): " + a.map(\.rawValue).joined(separator: ", "))) }
         return out
     }

@@ -8,7 +8,7 @@ struct Models: AsyncParsableCommand {
         $XDG_CONFIG_HOME/preflight/models/ (or $PREFLIGHT_HOME/config/models/), then limits learned \
         from rejections. A later layer wins, limit by limit; each limit shows where it came from.
         """,
-        subcommands: [ModelsList.self, ModelsShow.self, ModelsImport.self, ModelsLearned.self, ModelsLearn.self],
+        subcommands: [ModelsList.self, ModelsShow.self, ModelsImport.self, ModelsRefresh.self, ModelsLearned.self, ModelsLearn.self],
         defaultSubcommand: ModelsList.self
     )
 }

@@ -1,0 +1,105 @@
+import ArgumentParser
+import FalClient
+import Foundation
+import ModelCatalog
+
+struct ModelsRefresh: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "refresh",
+        abstract: "Fetch models' current input schemas and prices from fal and say what changed.",
+        discussion: """
+        For each endpoint: fal's OpenAPI document (GET {openapi}/api/openapi/queue/openapi.json?endpoint_id=ID, \
+        public) and its price (GET {platform}/v1/models/pricing?endpoint_id=ID, with your key; skipped with a \
+        note when no key is set). Each is imported as a refreshed layer, kept dated in the state folder \
+        (refreshed/), above the bundled catalog and below your own catalog files. The changes against the \
+        bundled and user layers are printed: limits tightened or loosened, fields added or now required, \
+        price changes. A failure on one id is reported and the others go on (exit 2 when some failed). \
+        Base URLs: PREFLIGHT_FAL_OPENAPI_URL, PREFLIGHT_FAL_PLATFORM_URL, or PREFLIGHT_FAL_URL / --fal-url for all.
+        """
+    )
+
+    @Argument(help: "Endpoint ids to refresh.")
+    var ids: [String] = []
+
+    @Flag(help: "Refresh every model the catalog knows.")
+    var all = false
+
+    @Flag(help: "Show what would change without saving the refreshed layer.")
+    var dryRun = false
+
+    @OptionGroup var fal: FalOptions
+
+    func validate() throws {
+        if ids.isEmpty && !all { throw ValidationError("Name endpoint ids to refresh, or give --all for every known model.") }
+        if !ids.isEmpty && all { throw ValidationError("Give endpoint ids or --all, not both.") }
+    }
+
+    func run() async throws {
+        let paths = PreflightPaths()
+        let base: Catalog
+        do { base = try Catalog.load(paths: paths, refreshed: false) } catch {
+            Terminal.err(Terminal.red("error: ") + error.description)
+            throw Exit.usage
+        }
+        let client: FalClient
+        let env = fal.environment()
+        do {
+            let endpoints = try FalEndpoints.resolve(environment: env)
+            if let key = try? FalKey.resolve(environment: env, credentialsFile: fal.credentialsFile) {
+                client = FalClient(key: key, endpoints: endpoints)
+            } else {
+                client = try FalClient.withoutKey(endpoints: endpoints)
+                Terminal.err("note: no fal key set: limits are refreshed, prices are not (set FAL_KEY to refresh prices too)")
+            }
+        } catch {
+            Terminal.err(Terminal.red("error: ") + error.message + ". " + error.hint)
+            throw Exit.usage
+        }
+        let targets = all ? base.ids : ids
+        let layer = RefreshedLayer(paths: paths)
+        var failures: [Int32] = []
+        for id in targets {
+            if let code = await refresh(id, client: client, base: base, layer: layer) { failures.append(code) }
+        }
+        if !dryRun && targets.count > failures.count { Terminal.out("refreshed layer: \(layer.folder.path)") }
+        throw Exit.forRun(inputCount: targets.count, failures: failures)
+    }
+
+    /// One id: fetched, imported, saved and described; the exit code of its failure, or nil.
+    private func refresh(_ id: String, client: FalClient, base: Catalog, layer: RefreshedLayer) async -> Int32? {
+        let document: Data
+        do { document = try await client.openAPIDocument(for: id) } catch {
+            Terminal.err(Terminal.red("\(id): ") + error.message + ". " + error.hint)
+            return error.exitCode
+        }
+        var price: CatalogRefresh.FetchedPrice?
+        var notes: [String] = []
+        if client.hasKey {
+            do {
+                let p = try await client.price(for: id)
+                price = CatalogRefresh.FetchedPrice(amount: p.unitPrice, unit: p.unit, currency: p.currency)
+            } catch {
+                notes.append("price not refreshed: \(error.message)")
+            }
+        }
+        let outcome: CatalogRefresh.Outcome
+        do {
+            outcome = try CatalogRefresh.refresh(id: id, document: document, price: price, base: base,
+                                                 documentURL: "https://fal.ai/api/openapi/queue/openapi.json?endpoint_id=\(id)")
+        } catch {
+            Terminal.err(Terminal.red("\(id): ") + "fal's document cannot be imported: \(error.message). \(error.hint)")
+            return Exit.invalidMedia.rawValue
+        }
+        if !dryRun {
+            do { try layer.save(outcome.entry) } catch {
+                Terminal.err(Terminal.red("\(id): ") + "cannot save the refreshed entry in \(layer.folder.path): \(error.localizedDescription)")
+                return Exit.notPermitted.rawValue
+            }
+        }
+        let changes = outcome.changes
+        Terminal.out("\(id): " + (changes.isEmpty ? "no change" : "\(changes.count) change\(changes.count == 1 ? "" : "s")"))
+        for change in changes { Terminal.out("  \(change)") }
+        for note in notes + outcome.notes { Terminal.out("  note: \(note)") }
+        return nil
+    }
+}
