@@ -46,8 +46,8 @@ public final class FalSimulatorServer: Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let router = Router()
         let routes = Routes(server: self, baseURL: { [weak self] in self?.baseURL ?? URL(string: "http://127.0.0.1")! })
-        routes.register(on: router)
         PlatformRoutes(server: self).register(on: router)
+        routes.register(on: router)
         var logger = Logger(label: "fal-sim")
         logger.logLevel = .error
         let app = Application(

@@ -54,14 +54,26 @@ public struct PlatformScenario: Codable, Sendable {
 /// fal's model documents (`GET /api/openapi/queue/openapi.json?endpoint_id=ID`, public) and platform
 /// prices (`GET /v1/models/pricing?endpoint_id=ID`, with a key), made from the simulator's catalog
 /// in fal's own format (limit lines and prose), so the client's importer reads them as it reads fal's.
-struct PlatformRoutes: Sendable {
+///
+/// A middleware rather than routes: a constant `api/...` route would shadow the catch-all route that
+/// answers `/api/v2/status.json`. It must be added before the routes it wraps.
+struct PlatformRoutes: RouterMiddleware {
+    typealias Context = BasicRequestContext
     let server: FalSimulatorServer
 
     private var config: FalSimulatorServer.Configuration { server.configuration }
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("api/openapi/queue/openapi.json") { request, _ in await self.recorded(request, self.document(request)) }
-        router.get("v1/models/pricing") { request, _ in await self.recorded(request, self.pricing(request)) }
+        router.add(middleware: self)
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get else { return try await next(request, context) }
+        switch request.uri.path {
+        case "/api/openapi/queue/openapi.json": return await recorded(request, document(request))
+        case "/v1/models/pricing": return await recorded(request, pricing(request))
+        default: return try await next(request, context)
+        }
     }
 
     private func recorded(_ request: Request, _ response: Response) async -> Response {

@@ -424,6 +424,7 @@ models:
     media:
       - field: image_url
         kind: image
+      - {field: tail_image_url, kind: image, required: false}
     payload:
       complete: true
       fields:

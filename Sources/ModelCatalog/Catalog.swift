@@ -10,6 +10,9 @@ public struct Catalog: Sendable {
 
     public var ids: [String] { models.keys.sorted() }
 
+    /// The bundled catalog's text, as shipped (for lints and `models show --bundled`-like tools).
+    public static var bundledText: String { BundledCatalog.yaml }
+
     /// The catalog that ships with preflight.
     public static func bundled() -> Catalog {
         var catalog = Catalog()

@@ -14,8 +14,8 @@ public struct CatalogChange: Sendable, Equatable, CustomStringConvertible {
     public var after: String?
 
     public var description: String {
-        let change = [before.map { "\($0)" } ?? "none", after.map { "\($0)" } ?? "none"].joined(separator: " -> ")
-        return "\(kind.rawValue): \(subject) (\(change))"
+        let change = [before ?? "none", after ?? "none"].joined(separator: " -> ")
+        return kind == .price ? "price: \(change)" : "\(kind.rawValue): \(subject) (\(change))"
     }
 }
 

@@ -18,7 +18,8 @@ public struct Checker: Sendable {
         if models.count > 1 {
             let (intersection, conflicts) = Intersection.combine(parties)
             let unsatisfiable = verdicts.flatMap { v in
-                v.violations.filter { !$0.fixable }.map(\.message)
+                // The payload's mistakes are the user's to fix, not the file's: they do not split outputs.
+                v.violations.filter { !$0.fixable && !$0.rule.hasPrefix("payload.") }.map(\.message)
             }
             combined = CombinedVerdict(allCompliant: verdicts.allSatisfy(\.compliant),
                                        singleOutputPossible: conflicts.isEmpty && unsatisfiable.isEmpty,

@@ -48,8 +48,9 @@ public enum OpenAPIImporter {
             fields.append(field)
 
             let limits = LimitLine.parse(description)
-            let hasLimits = limits != nil || !prose.requirement.keys.isEmpty
-            if let kind = mediaKind(name: name, description: description, type: field.type, hasLimits: hasLimits) {
+            // Only the structured line makes a field media by itself: prose about a "duration"
+            // field's seconds is not a video's limit.
+            if let kind = mediaKind(name: name, description: description, type: field.type, hasLimits: limits != nil) {
                 var require = limits ?? MediaRequirement()
                 if kind.isList { require.maxCount = field.maxItems; require.minCount = field.minItems }
                 require.formats = formats(in: description)
@@ -73,7 +74,7 @@ public enum OpenAPIImporter {
 
     /// fal titles its queue documents "Queue OpenAPI for <endpoint id>": that names the document,
     /// not the model. A title that is only that becomes a name made from the id's words.
-    static func readableName(_ title: String?, endpoint: String) -> String {
+    public static func readableName(_ title: String?, endpoint: String) -> String {
         var t = (title ?? "").trimmingCharacters(in: .whitespaces)
         for prefix in ["Queue OpenAPI for ", "OpenAPI for "] where t.lowercased().hasPrefix(prefix.lowercased()) {
             t = String(t.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
@@ -136,7 +137,7 @@ public enum OpenAPIImporter {
 
     /// "Supported formats: .mp4, .mov" or "mp4/mov" in a description.
     private static func formats(in description: String) -> [String]? {
-        let known = ["mp4", "mov", "webm", "mkv", "avi", "jpg", "jpeg", "png", "webp", "gif", "wav", "mp3", "m4a", "aac", "ogg", "flac"]
+        let known = ["mp4", "mov", "webm", "mkv", "avi", "jpg", "jpeg", "png", "webp", "gif", "bmp", "wav", "mp3", "m4a", "aac", "ogg", "flac"]
         let lower = description.lowercased()
         guard lower.contains("format") || lower.contains("supported") else { return nil }
         let words = lower.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)

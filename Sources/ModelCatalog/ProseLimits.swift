@@ -52,7 +52,8 @@ public enum ProseLimits {
         let chars = Array(text)
         for (i, c) in chars.enumerated() {
             let next = i + 1 < chars.count ? chars[i + 1] : " "
-            if c.isNewline || c == ";" || (c == "." && next.isWhitespace) {
+            let abbreviation = ["e.g", "i.e", "etc", "approx", "min", "max", "vs", "ca"].contains { current.lowercased().hasSuffix($0) }
+            if c.isNewline || c == ";" || (c == "." && next.isWhitespace && !abbreviation) {
                 out.append(current)
                 current = ""
             } else {
@@ -102,7 +103,8 @@ public enum ProseLimits {
                     }
                 }
             }
-            for m in matches(number + dash + number + #"\s*"# + unitPattern, s) {
+            for m in matches(#"(?:between|from)\s+"# + number + #"\s*(?:and|to)\s*"# + number + #"\s*"# + unitPattern, s)
+                + matches(number + dash + number + #"\s*"# + unitPattern, s) {
                 guard let a = value(m[1]), let b = value(m[2]), a <= b else { continue }
                 out.append(Bound(direction: .range, low: a, high: b, unit: unit, context: m[0]))
             }
@@ -157,8 +159,8 @@ public enum ProseLimits {
             if b.direction == .atLeast { add(.minWidth, b.low, true); add(.minHeight, b.high, true) }
             if b.direction == .atMost { add(.maxWidth, b.low, true); add(.maxHeight, b.high, true) }
         case .pixels:
-            let short = ["shortest side", "short side", "shorter side", "smaller side", "smallest side", "minimum side"].contains(where: s.contains)
-            let long = ["longest side", "long side", "longer side", "larger side", "largest side", "maximum side"].contains(where: s.contains)
+            let short = ["shortest", "short side", "shorter side", "smaller side", "smallest side"].contains(where: s.contains)
+            let long = ["longest", "long side", "longer side", "larger side", "largest side"].contains(where: s.contains)
             let both = ["each side", "both sides", "per side", "width and height", "height and width", "each dimension", "both dimensions"].contains(where: s.contains)
             let width = s.contains("width"), height = s.contains("height")
             switch (short, long) {

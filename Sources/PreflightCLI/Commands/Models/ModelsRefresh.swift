@@ -69,7 +69,11 @@ struct ModelsRefresh: AsyncParsableCommand {
     private func refresh(_ id: String, client: FalClient, base: Catalog, layer: RefreshedLayer) async -> Int32? {
         let document: Data
         do { document = try await client.openAPIDocument(for: id) } catch {
-            Terminal.err(Terminal.red("\(id): ") + error.message + ". " + error.hint)
+            if error.category == .notFound {
+                Terminal.err(Terminal.red("\(id): ") + "fal has no OpenAPI document for this id (404). Check the id; a renamed model has a new one. The catalog keeps its entry.")
+            } else {
+                Terminal.err(Terminal.red("\(id): ") + error.message + ". " + error.hint)
+            }
             return error.exitCode
         }
         var price: CatalogRefresh.FetchedPrice?
@@ -78,6 +82,9 @@ struct ModelsRefresh: AsyncParsableCommand {
             do {
                 let p = try await client.price(for: id)
                 price = CatalogRefresh.FetchedPrice(amount: p.unitPrice, unit: p.unit, currency: p.currency)
+            } catch where error.category == .notFound {
+                // fal prices some endpoints per account or not at all: worth a word only when the catalog had one.
+                if base.models[id]?.price != nil { notes.append("fal lists no price for it now; the catalog keeps its last one") }
             } catch {
                 notes.append("price not refreshed: \(error.message)")
             }
@@ -87,7 +94,7 @@ struct ModelsRefresh: AsyncParsableCommand {
             outcome = try CatalogRefresh.refresh(id: id, document: document, price: price, base: base,
                                                  documentURL: "https://fal.ai/api/openapi/queue/openapi.json?endpoint_id=\(id)")
         } catch {
-            Terminal.err(Terminal.red("\(id): ") + "fal's document cannot be imported: \(error.message). \(error.hint)")
+            Terminal.err(Terminal.red("\(id): ") + "fal's document cannot be imported: \(error.message). The catalog keeps its entry; try again later or report it.")
             return Exit.invalidMedia.rawValue
         }
         if !dryRun {
