@@ -75,8 +75,8 @@ public enum LimitKey: String, Codable, CodingKeyRepresentable, Sendable, CaseIte
     /// The keys a catalog's `require:` may hold (every limit, plus `advisory`).
     public static var requirementKeys: [LimitKey] { allCases.filter { if case .none = $0.slot { false } else { true } } }
 
-    /// Whether a larger value is the stricter one (a minimum) or a smaller one (a maximum); nil for
-    /// sets and rules, which are compared as sets.
+    /// Whether a larger value is the stricter one (a minimum) or a smaller one (a maximum, a shorter
+    /// download timeout); nil for sets and rules, which are compared as sets.
     public var largerIsStricter: Bool? {
         let name = rawValue
         if name.hasPrefix("min_") { return true }

@@ -54,7 +54,7 @@ struct ModelsShow: AsyncParsableCommand {
                 if let e = f.enumValues { parts.append("one of " + e.map(\.description).joined(separator: ", ")) }
                 if let lo = f.minimum { parts.append(">= \(ModelText.number(lo))") }
                 if let hi = f.maximum { parts.append("<= \(ModelText.number(hi))") }
-                if let n = f.maxLength { parts.append("at most \(n) characters") }
+                if let n = f.maxLength { parts.append("at most \(n) characters" + (f.readFromProse?.contains("max_length") == true ? " (read from prose)" : "")) }
                 if let d = f.defaultValue { parts.append("default \(d)") }
                 lines.append("    " + parts.joined(separator: ", "))
             }
