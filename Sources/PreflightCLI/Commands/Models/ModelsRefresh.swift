@@ -58,17 +58,54 @@ struct ModelsRefresh: AsyncParsableCommand {
         let targets = all ? base.ids : ids
         let layer = RefreshedLayer(paths: paths)
         var failures: [Int32] = []
-        for id in targets {
-            if let code = await refresh(id, client: client, base: base, layer: layer) { failures.append(code) }
+        for fetched in await Self.fetch(targets, client: client) {
+            if let code = refresh(fetched, base: base, layer: layer) { failures.append(code) }
         }
         if !dryRun && targets.count > failures.count { Terminal.out("refreshed layer: \(layer.folder.path)") }
         throw Exit.forRun(inputCount: targets.count, failures: failures)
     }
 
-    /// One id: fetched, imported, saved and described; the exit code of its failure, or nil.
-    private func refresh(_ id: String, client: FalClient, base: Catalog, layer: RefreshedLayer) async -> Int32? {
+    /// What fal answered for one id.
+    struct Fetched: Sendable {
+        var id: String
+        var document: Result<Data, FalError>
+        var price: Result<FalPrice, FalError>?
+    }
+
+    /// Every id's document and price, four ids at a time, in the order given.
+    static func fetch(_ ids: [String], client: FalClient, width: Int = 4) async -> [Fetched] {
+        await withTaskGroup(of: (Int, Fetched).self) { group in
+            var results = [Fetched?](repeating: nil, count: ids.count)
+            var next = 0
+            func start() {
+                guard next < ids.count else { return }
+                let (i, id) = (next, ids[next])
+                next += 1
+                group.addTask {
+                    let document: Result<Data, FalError>
+                    do throws(FalError) { document = .success(try await client.openAPIDocument(for: id)) } catch { document = .failure(error) }
+                    guard case .success = document, client.hasKey else { return (i, Fetched(id: id, document: document)) }
+                    let price: Result<FalPrice, FalError>
+                    do throws(FalError) { price = .success(try await client.price(for: id)) } catch { price = .failure(error) }
+                    return (i, Fetched(id: id, document: document, price: price))
+                }
+            }
+            for _ in 0..<width { start() }
+            for await (i, fetched) in group {
+                results[i] = fetched
+                start()
+            }
+            return results.compactMap { $0 }
+        }
+    }
+
+    /// One id: imported, saved and described; the exit code of its failure, or nil.
+    private func refresh(_ fetched: Fetched, base: Catalog, layer: RefreshedLayer) -> Int32? {
+        let id = fetched.id
         let document: Data
-        do { document = try await client.openAPIDocument(for: id) } catch {
+        switch fetched.document {
+        case .success(let data): document = data
+        case .failure(let error):
             if error.category == .notFound {
                 Terminal.err(Terminal.red("\(id): ") + "fal has no OpenAPI document for this id (404). Check the id; a renamed model has a new one. The catalog keeps its entry.")
             } else {
@@ -78,16 +115,16 @@ struct ModelsRefresh: AsyncParsableCommand {
         }
         var price: CatalogRefresh.FetchedPrice?
         var notes: [String] = []
-        if client.hasKey {
-            do {
-                let p = try await client.price(for: id)
-                price = CatalogRefresh.FetchedPrice(amount: p.unitPrice, unit: p.unit, currency: p.currency)
-            } catch where error.category == .notFound {
-                // fal prices some endpoints per account or not at all: worth a word only when the catalog had one.
-                if base.models[id]?.price != nil { notes.append("fal lists no price for it now; the catalog keeps its last one") }
-            } catch {
-                notes.append("price not refreshed: \(error.message)")
-            }
+        switch fetched.price {
+        case .success(let p)?:
+            price = CatalogRefresh.FetchedPrice(amount: p.unitPrice, unit: p.unit, currency: p.currency)
+        case .failure(let error)? where error.category == .notFound:
+            // fal prices some endpoints per account or not at all: worth a word only when the catalog had one.
+            if base.models[id]?.price != nil { notes.append("fal lists no price for it now; the catalog keeps its last one") }
+        case .failure(let error)?:
+            notes.append("price not refreshed: \(error.message)")
+        case nil:
+            break
         }
         let outcome: CatalogRefresh.Outcome
         do {
