@@ -20,10 +20,13 @@ import TestSupport
     }
 
     func run(_ args: [String], base: URL, home: URL, key: String? = FalSimulatorServer.testKey) async throws -> ProcessResult {
-        var env = ["PREFLIGHT_FAL_URL": base.absoluteString]
-        if let key { env["FAL_KEY"] = key }
+        var env = ProcessInfo.processInfo.environment
         // No key means none anywhere: the test's own environment may hold one.
-        return try await preflight(args, home: home, environment: env.merging(key == nil ? ["FAL_KEY": ""] : [:]) { a, _ in a })
+        for name in ["FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET"] { env[name] = nil }
+        env["PREFLIGHT_HOME"] = home.path
+        env["PREFLIGHT_FAL_URL"] = base.absoluteString
+        if let key { env["FAL_KEY"] = key }
+        return try await TestSupport.run(preflightExecutable, args, environment: env)
     }
 
     /// fal changed its schema: the simulator serves the change and refresh tells it.
@@ -102,6 +105,8 @@ import TestSupport
             #expect(r.stdout.contains("\(o1Standard): no change"))
             let usage = try await run(["models", "refresh"], base: base, home: home)
             #expect(usage.status == 64)
+            let badKey = try await run(["models", "refresh", o1Standard], base: base, home: home, key: "\"quoted\"")
+            #expect(badKey.status == 64 && badKey.stderr.contains("wrapped in quotes"))
             let one = try await run(["models", "refresh", "fal-ai/nope"], base: base, home: home)
             #expect(one.status != 0 && one.status != 2)
         }

@@ -45,9 +45,10 @@ struct ModelsRefresh: AsyncParsableCommand {
         let env = fal.environment()
         do {
             let endpoints = try FalEndpoints.resolve(environment: env)
-            if let key = try? FalKey.resolve(environment: env, credentialsFile: fal.credentialsFile) {
-                client = FalClient(key: key, endpoints: endpoints)
-            } else {
+            do {
+                client = FalClient(key: try FalKey.resolve(environment: env, credentialsFile: fal.credentialsFile), endpoints: endpoints)
+            } catch where error.category == .usage && error.message == "no fal key found" {
+                // No key at all is fine here: the documents are public. A malformed key is still an error.
                 client = try FalClient.withoutKey(endpoints: endpoints)
                 Terminal.err("note: no fal key set: limits are refreshed, prices are not (set FAL_KEY to refresh prices too)")
             }
