@@ -27,12 +27,17 @@ public struct Catalog: Sendable {
 
     /// Bundled, then what `models refresh` fetched from fal, then every user catalog file, then
     /// the learned requirements.
-    public static func load(paths: PreflightPaths, learned: [LearnedRequirement] = [], refreshed: Bool = true) throws(CatalogError) -> Catalog {
+    /// - Parameters:
+    ///   - refreshed: whether to read the refreshed layer's files.
+    ///   - refreshing: entries to put in the refreshed layer as well (what a refresh is about to save).
+    public static func load(paths: PreflightPaths, learned: [LearnedRequirement] = [], refreshed: Bool = true,
+                            refreshing: [CatalogFile.CatalogEntry] = []) throws(CatalogError) -> Catalog {
         var catalog = bundled()
         for file in refreshed ? RefreshedLayer(paths: paths).files() : [] {
             guard let data = FileManager.default.contents(atPath: file.path) else { continue }
             try catalog.apply(try CatalogFile.parse(String(decoding: data, as: UTF8.self), name: file.path), origin: "refreshed")
         }
+        if !refreshing.isEmpty { try catalog.apply(CatalogFile(models: refreshing), origin: "refreshed") }
         for file in userCatalogFiles(in: paths.userCatalogs) {
             let text: String
             do { text = try String(contentsOf: file, encoding: .utf8) } catch {

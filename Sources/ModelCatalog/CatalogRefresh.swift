@@ -26,8 +26,9 @@ public enum CatalogRefresh {
     /// - Parameters:
     ///   - base: the catalog without refreshed entries (bundled and user layers): what changes are told against.
     ///   - documentURL: where the document was read, for the source.
-    public static func refresh(id: String, document: Data, price: FetchedPrice?, base: Catalog, date: Date = Date(),
-                               documentURL: String? = nil, priceURL: String? = nil) throws(CatalogError) -> Outcome {
+    ///   - paths: where the user's catalog files are, to tell changes they override from those in force.
+    public static func refresh(id: String, document: Data, price: FetchedPrice?, base: Catalog, paths: PreflightPaths? = nil,
+                               date: Date = Date(), documentURL: String? = nil, priceURL: String? = nil) throws(CatalogError) -> Outcome {
         let stamp = ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withFullDate])
         var entry = try OpenAPIImporter.entry(from: document, name: id, date: date, reference: "refreshed from fal")
         guard entry.id == id else {
@@ -53,6 +54,16 @@ public enum CatalogRefresh {
         var merged = base
         try merged.apply(CatalogFile(models: [entry]), origin: "refreshed")
         guard let now = merged.models[id] else { return Outcome(entry: entry, changes: [], notes: notes) }
-        return Outcome(entry: entry, changes: CatalogDiff.changes(from: old, to: now), notes: notes)
+        var changes = CatalogDiff.changes(from: old, to: now)
+        // The refreshed layer sits under the user's files: a change a user file overrides is not in force.
+        if let paths, let effective = try Catalog.load(paths: paths, refreshed: false, refreshing: [entry]).models[id] {
+            let inForce = CatalogDiff.changes(from: old, to: effective)
+            let masked = changes.filter { c in !inForce.contains { $0.subject == c.subject } }
+            if !masked.isEmpty {
+                notes.append("your catalog files override \(masked.map(\.subject).joined(separator: ", ")): those changes are not in force")
+            }
+            changes = inForce
+        }
+        return Outcome(entry: entry, changes: changes, notes: notes)
     }
 }

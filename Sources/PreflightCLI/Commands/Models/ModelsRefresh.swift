@@ -129,7 +129,7 @@ struct ModelsRefresh: AsyncParsableCommand {
         }
         let outcome: CatalogRefresh.Outcome
         do {
-            outcome = try CatalogRefresh.refresh(id: id, document: document, price: price, base: base,
+            outcome = try CatalogRefresh.refresh(id: id, document: document, price: price, base: base, paths: PreflightPaths(),
                                                  documentURL: "https://fal.ai/api/openapi/queue/openapi.json?endpoint_id=\(id)")
         } catch {
             Terminal.err(Terminal.red("\(id): ") + "fal's document cannot be imported: \(error.message). The catalog keeps its entry; try again later or report it.")
