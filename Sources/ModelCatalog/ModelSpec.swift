@@ -54,6 +54,18 @@ public struct MediaField: Codable, Sendable, Equatable {
         self.limitSources = limitSources
     }
 
+    enum CodingKeys: String, CodingKey { case name, kind, required, requirement, conditional, limitSources, advice }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), kind: try c.decode(MediaFieldKind.self, forKey: .kind),
+                  required: try c.decodeIfPresent(Bool.self, forKey: .required) ?? true,
+                  requirement: try c.decodeIfPresent(MediaRequirement.self, forKey: .requirement) ?? MediaRequirement(),
+                  conditional: try c.decodeIfPresent([ConditionalRequirement].self, forKey: .conditional) ?? [],
+                  limitSources: try c.decodeIfPresent([LimitKey: Source].self, forKey: .limitSources) ?? [:])
+        advice = try c.decodeIfPresent([LimitKey: String].self, forKey: .advice) ?? [:]
+    }
+
     /// The requirement in force for this payload: base, then each matching condition on top.
     public func requirement(for payload: [String: JSONValue]) -> MediaRequirement {
         conditional.reduce(requirement) { r, c in

@@ -61,6 +61,14 @@ import Yams
         }
     }
 
+    /// `models show --json` output reads back as the same model (advice, rules, sources and all).
+    @Test func everyModelRoundTripsThroughJSON() throws {
+        for spec in catalog.models.values {
+            let data = try JSONEncoder().encode(spec)
+            #expect(try JSONDecoder().decode(ModelSpec.self, from: data) == spec, "\(spec.id)")
+        }
+    }
+
     @Test func theLimitTableIsTheOneList() throws {
         // Every key round-trips through the catalog form; an unknown key is refused with a guess.
         var r = MediaRequirement()
