@@ -13,9 +13,23 @@ public struct CatalogChange: Sendable, Equatable, CustomStringConvertible {
     public var before: String?
     public var after: String?
 
+    public init(kind: Kind, subject: String, before: String?, after: String?) {
+        self.kind = kind
+        self.subject = subject
+        self.before = before
+        self.after = after
+    }
+
     public var description: String {
-        let change = [before ?? "none", after ?? "none"].joined(separator: " -> ")
-        return kind == .price ? "price: \(change)" : "\(kind.rawValue): \(subject) (\(change))"
+        let change = [before ?? "none", after ?? "none"].map(Self.printable).joined(separator: " -> ")
+        return kind == .price ? "price: \(change)" : "\(kind.rawValue): \(Self.printable(subject)) (\(change))"
+    }
+
+    /// Names and values come from fal's documents: no control characters (terminal escapes) pass,
+    /// and nothing runs on for pages.
+    static func printable(_ text: String) -> String {
+        let clean = String(text.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.map(Character.init))
+        return clean.count > 200 ? clean.prefix(200) + "..." : clean
     }
 }
 

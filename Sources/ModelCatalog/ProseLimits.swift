@@ -27,7 +27,8 @@ public enum ProseLimits {
             if let old = found[key], old != v { conflicting.insert(key) }
             found[key] = v
         }
-        for sentence in sentences(description) {
+        // Descriptions come from outside: a page of prose is read, not a book.
+        for sentence in sentences(String(description.prefix(20_000))) {
             let s = sentence.lowercased()
             if LimitLine.parseLine(sentence) != nil || skipWords.contains(where: s.contains) { continue }
             for bound in bounds(in: s) {

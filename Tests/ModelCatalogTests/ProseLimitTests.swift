@@ -103,6 +103,12 @@ import TestSupport
         let r = ProseLimits.read("Shortest side must be at least 99999999999999999999999 px. Max 1e400 MB each.", list: true)
         #expect(r.requirement.keys.isEmpty)
         #expect(LimitLine.parse("Min width: 1e400px, Max file size: 1e400MB") == nil)
+        // A description the size of a book is read up to a page, quickly and without a limit from its tail.
+        let book = String(repeating: "Lorem ipsum dolor sit amet. ", count: 100_000) + "Shortest side must be at least 400 px."
+        #expect(ProseLimits.read(book, list: true).isEmpty)
+        // Names and values printed from fal's documents carry no terminal escapes.
+        let change = CatalogChange(kind: .added, subject: "payload \u{1B}[31mred", before: nil, after: "x\u{07}")
+        #expect(!change.description.unicodeScalars.contains { $0.value < 0x20 })
     }
 
     @Test func documentTitleIsNotTheModelName() {
