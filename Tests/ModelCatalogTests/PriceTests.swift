@@ -108,3 +108,25 @@ import TestSupport
         #expect(throws: CatalogError.self) { try CatalogFile.parse("models:\n  - id: x/y\n    price: {amount: 1, unit: fortnight, source: {ref: r}}\n", name: "t") }
     }
 }
+
+/// fal's platform API prices one unit; the catalog's price keeps its shape and takes the amount.
+@Suite struct RefreshedPriceTests {
+    let source = Source(ref: "fal platform API", date: "2026-11-22")
+
+    @Test func unitsAreUnderstoodOrRefused() throws {
+        let catalog = Catalog.bundled()
+        let wan = try #require(try catalog.model("fal-ai/wan/v2.7/image-to-video").price)
+        let p = try #require(Price.refreshed(amount: 0.12, falUnit: "video_second", currency: "USD", over: wan, source: source))
+        #expect(p.unit == .secondOfOutput && p.amount == 0.12 && p.byResolution == ["720p": 0.12, "1080p": 0.15] && p.durationFrom == "duration")
+        #expect(p.source.date == "2026-11-22")
+        // An edit's per-second price stays "of the input's length".
+        let edit = try #require(try catalog.model("luma/agent/ray/v3.2/reframe").price)
+        #expect(Price.refreshed(amount: 0.07, falUnit: "second", currency: "USD", over: edit, source: source)?.unit == .secondOfInput)
+        for (unit, expected) in [("minute", Price.Unit.minuteOfInput), ("videos", .video), ("image", .image), ("request", .request)] {
+            #expect(Price.refreshed(amount: 1, falUnit: unit, currency: "USD", over: nil, source: source)?.unit == expected, "\(unit)")
+        }
+        #expect(Price.refreshed(amount: 1, falUnit: "gpu_hour", currency: "USD", over: nil, source: source) == nil)
+        #expect(Price.refreshed(amount: .nan, falUnit: "second", currency: "USD", over: nil, source: source) == nil)
+        #expect(Price.refreshed(amount: -1, falUnit: "second", currency: "USD", over: nil, source: source) == nil)
+    }
+}
