@@ -32,9 +32,11 @@ public enum ProseLimits {
             let s = sentence.lowercased()
             if LimitLine.parseLine(sentence) != nil || skipWords.contains(where: s.contains) { continue }
             for bound in bounds(in: s) {
-                for (key, value) in meaning(of: bound, in: s, list: list) {
-                    if key == .mediaKind { lengths.insert(Int(exactly: value.rounded()) ?? -1) } else { note(key, value) }
+                if bound.unit == .characters {
+                    if bound.direction != .atLeast { lengths.insert(Int(exactly: bound.high.rounded()) ?? -1) }
+                    continue
                 }
+                for (key, value) in meaning(of: bound, in: s, list: list) { note(key, value) }
             }
         }
         var reading = Reading()
@@ -148,8 +150,7 @@ public enum ProseLimits {
             if total && !each { if list { add(.maxTotalFileSize, b.high * 1_048_576, true) } }
             else if each || !list { add(.maxFileSize, b.high * 1_048_576, true) }
         case .characters:
-            // Not a media limit: `read` takes `.mediaKind` here as "a text length" (no limit key fits).
-            if hi { out.append((.mediaKind, b.high)) }
+            break // a text field's length, read by `read`: no media limit
         case .files:
             guard list, b.high < 1000 else { break }
             add(.minCount, b.low, lo); add(.maxCount, b.high, hi)
