@@ -10,6 +10,10 @@ public struct FalEndpoints: Sendable, Equatable {
     public var run: URL
     public var rest: URL
     public var statusPage: URL
+    /// Where model OpenAPI documents are served (`/api/openapi/queue/openapi.json`).
+    public var openAPI: URL = URL(string: "https://fal.ai")!
+    /// fal's platform API (`/v1/models/pricing`).
+    public var platform: URL = URL(string: "https://api.fal.ai")!
 
     public static let fal = FalEndpoints(
         queue: URL(string: "https://queue.fal.run")!, run: URL(string: "https://fal.run")!,
@@ -22,13 +26,16 @@ public struct FalEndpoints: Sendable, Equatable {
         self.statusPage = statusPage
     }
 
-    /// All four on one local server (the simulator).
+    /// All of them on one local server (the simulator).
     public init(local base: URL) {
         self.init(queue: base, run: base, rest: base, statusPage: base.appendingPathComponent("api/v2/status.json"))
+        openAPI = base
+        platform = base
     }
 
     /// fal's defaults, overridden by PREFLIGHT_FAL_QUEUE_URL, PREFLIGHT_FAL_RUN_URL,
-    /// PREFLIGHT_FAL_REST_URL, PREFLIGHT_FAL_STATUS_URL, or PREFLIGHT_FAL_URL for all of them (a
+    /// PREFLIGHT_FAL_REST_URL, PREFLIGHT_FAL_STATUS_URL, PREFLIGHT_FAL_OPENAPI_URL,
+    /// PREFLIGHT_FAL_PLATFORM_URL, or PREFLIGHT_FAL_URL for all of them (a
     /// simulator); FAL_QUEUE_RUN_HOST and FAL_RUN_HOST are read as the official clients read them.
     public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws(FalError) -> FalEndpoints {
         var e = FalEndpoints.fal
@@ -47,6 +54,8 @@ public struct FalEndpoints: Sendable, Equatable {
         if let u = try url("PREFLIGHT_FAL_RUN_URL") { e.run = u }
         if let u = try url("PREFLIGHT_FAL_REST_URL") { e.rest = u }
         if let u = try url("PREFLIGHT_FAL_STATUS_URL") { e.statusPage = u }
+        if let u = try url("PREFLIGHT_FAL_OPENAPI_URL") { e.openAPI = u }
+        if let u = try url("PREFLIGHT_FAL_PLATFORM_URL") { e.platform = u }
         try e.validate()
         return e
     }
@@ -66,7 +75,7 @@ public struct FalEndpoints: Sendable, Equatable {
 
     /// Refuses plain http anywhere but loopback: a key must never cross a network unencrypted.
     public func validate() throws(FalError) {
-        for (name, u) in [("queue", queue), ("run", run), ("rest", rest), ("status page", statusPage)] {
+        for (name, u) in [("queue", queue), ("run", run), ("rest", rest), ("status page", statusPage), ("OpenAPI", openAPI), ("platform", platform)] {
             try Self.requireSecure(u, name: name)
         }
     }

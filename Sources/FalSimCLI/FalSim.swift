@@ -46,7 +46,10 @@ struct FalSim: AsyncParsableCommand {
             }
         }
         if let scenario {
-            do { config.scenarios = try ScenarioBook.load(scenario) } catch {
+            do {
+                config.scenarios = try ScenarioBook.load(scenario)
+                config.platform = try PlatformScenario.load(scenario)
+            } catch {
                 FileHandle.standardError.write(Data("fal-sim: \(scenario): \(error)\n".utf8))
                 throw ExitCode(64)
             }

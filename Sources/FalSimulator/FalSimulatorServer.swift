@@ -14,6 +14,8 @@ public final class FalSimulatorServer: Sendable {
         public var scenarios: ScenarioBook
         public var catalog: Catalog
         public var storage: URL?
+        /// Model documents and prices beyond the catalog's (PlatformRoutes.swift).
+        public var platform = PlatformScenario()
 
         public init(port: Int = 0, keys: [String] = [FalSimulatorServer.testKey], scenarios: ScenarioBook = ScenarioBook(),
                     catalog: Catalog = Catalog.bundled(), storage: URL? = nil) {
@@ -53,6 +55,7 @@ public final class FalSimulatorServer: Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let router = Router()
         let routes = Routes(server: self, baseURL: { [weak self] in self?.baseURL ?? URL(string: "http://127.0.0.1")! })
+        PlatformRoutes(server: self).register(on: router)
         routes.register(on: router)
         var logger = Logger(label: "fal-sim")
         logger.logLevel = .critical // a stopped server's cancelled connections are not news

@@ -10,6 +10,9 @@ public struct Catalog: Sendable {
 
     public var ids: [String] { models.keys.sorted() }
 
+    /// The bundled catalog's text, as shipped (for lints and `models show --bundled`-like tools).
+    public static var bundledText: String { BundledCatalog.yaml }
+
     /// The catalog that ships with preflight.
     public static func bundled() -> Catalog {
         var catalog = Catalog()
@@ -22,9 +25,19 @@ public struct Catalog: Sendable {
         return catalog
     }
 
-    /// Bundled, then every user catalog file, then the learned requirements.
-    public static func load(paths: PreflightPaths, learned: [LearnedRequirement] = []) throws(CatalogError) -> Catalog {
+    /// Bundled, then what `models refresh` fetched from fal, then every user catalog file, then
+    /// the learned requirements.
+    /// - Parameters:
+    ///   - refreshed: whether to read the refreshed layer's files.
+    ///   - refreshing: entries to put in the refreshed layer as well (what a refresh is about to save).
+    public static func load(paths: PreflightPaths, learned: [LearnedRequirement] = [], refreshed: Bool = true,
+                            refreshing: [CatalogFile.CatalogEntry] = []) throws(CatalogError) -> Catalog {
         var catalog = bundled()
+        for file in refreshed ? RefreshedLayer(paths: paths).files() : [] {
+            guard let data = FileManager.default.contents(atPath: file.path) else { continue }
+            try catalog.apply(try CatalogFile.parse(String(decoding: data, as: UTF8.self), name: file.path), origin: "refreshed")
+        }
+        if !refreshing.isEmpty { try catalog.apply(CatalogFile(models: refreshing), origin: "refreshed") }
         for file in userCatalogFiles(in: paths.userCatalogs) {
             let text: String
             do { text = try String(contentsOf: file, encoding: .utf8) } catch {
@@ -64,12 +77,13 @@ public struct Catalog: Sendable {
 
     private func merge(_ entry: CatalogFile.CatalogEntry, into spec: ModelSpec, origin: String) throws(CatalogError) -> ModelSpec {
         var spec = spec
-        let entrySource = entry.source ?? (origin == "bundled" ? spec.source : Source(ref: "user catalog \(origin.dropFirst(5))"))
+        let entrySource = entry.source ?? (origin == "bundled" || origin == "refreshed" ? spec.source : Source(ref: "user catalog \(origin.dropFirst(5))"))
         if let name = entry.name { spec.name = name }
         if let provider = entry.provider { spec.provider = provider }
         if let category = entry.category { spec.category = category }
         if let notes = entry.notes { spec.notes = notes }
         if let price = entry.price { spec.price = price }
+        if let rules = entry.rules { spec.rules = rules.map { r in var r = r; r.source = r.source ?? entrySource; return r } }
         if let source = entry.source, spec.media.isEmpty || entry.extends != nil { spec.source = source }
         spec.origin = origin
 
@@ -81,9 +95,13 @@ public struct Catalog: Sendable {
                 if let required = fieldEntry.required { field.required = required }
                 if let require = fieldEntry.require {
                     field.requirement = field.requirement.overlaid(with: require)
-                    for key in require.keys where limitSource != spec.source { field.limitSources[key] = limitSource }
+                    for key in require.keys {
+                        let source = fieldEntry.sources?[key] ?? limitSource
+                        field.limitSources[key] = source != spec.source ? source : nil
+                    }
                 }
                 if let when = fieldEntry.when { field.conditional = when }
+                field.advice.merge(fieldEntry.advice ?? [:]) { _, new in new }
                 spec.media[i] = field
             } else {
                 guard let kind = fieldEntry.kind else {
@@ -91,7 +109,11 @@ public struct Catalog: Sendable {
                 }
                 var field = MediaField(name: fieldEntry.field, kind: kind, required: fieldEntry.required ?? true,
                                        requirement: fieldEntry.require ?? MediaRequirement(), conditional: fieldEntry.when ?? [])
-                if limitSource != spec.source { for key in field.requirement.keys { field.limitSources[key] = limitSource } }
+                field.advice = fieldEntry.advice ?? [:]
+                for key in field.requirement.keys {
+                    let source = fieldEntry.sources?[key] ?? limitSource
+                    if source != spec.source { field.limitSources[key] = source }
+                }
                 spec.media.append(field)
             }
         }

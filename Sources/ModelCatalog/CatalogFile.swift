@@ -21,6 +21,24 @@ public struct CatalogFile: Codable, Sendable {
         public var media: [MediaFieldEntry]?
         public var payload: PayloadEntry?
         public var price: Price?
+        /// Rules across several media fields; given, they replace the ones before.
+        public var rules: [FieldGroupRule]?
+
+        public init(id: String, extends: String? = nil, name: String? = nil, provider: String? = nil, category: String? = nil,
+                    source: Source? = nil, notes: String? = nil, media: [MediaFieldEntry]? = nil, payload: PayloadEntry? = nil,
+                    price: Price? = nil, rules: [FieldGroupRule]? = nil) {
+            self.id = id
+            self.extends = extends
+            self.name = name
+            self.provider = provider
+            self.category = category
+            self.source = source
+            self.notes = notes
+            self.media = media
+            self.payload = payload
+            self.price = price
+            self.rules = rules
+        }
     }
 
     public struct MediaFieldEntry: Codable, Sendable {
@@ -31,11 +49,33 @@ public struct CatalogFile: Codable, Sendable {
         public var when: [ConditionalRequirement]?
         /// Where this field's limits come from, when not the model's source.
         public var source: Source?
+        /// Where one limit comes from, when not the field's source (a correction, a limit read from prose).
+        public var sources: [LimitKey: Source]?
+        /// For advisory limits: what the model does instead of refusing.
+        public var advice: [LimitKey: String]?
+
+        public init(field: String, kind: MediaFieldKind? = nil, required: Bool? = nil, require: MediaRequirement? = nil,
+                    when: [ConditionalRequirement]? = nil, source: Source? = nil, sources: [LimitKey: Source]? = nil,
+                    advice: [LimitKey: String]? = nil) {
+            self.advice = advice
+            self.field = field
+            self.kind = kind
+            self.required = required
+            self.require = require
+            self.when = when
+            self.source = source
+            self.sources = sources
+        }
     }
 
     public struct PayloadEntry: Codable, Sendable {
         public var complete: Bool?
         public var fields: [PayloadField]?
+
+        public init(complete: Bool? = nil, fields: [PayloadField]? = nil) {
+            self.complete = complete
+            self.fields = fields
+        }
     }
 
     /// Reads YAML (a superset of JSON, so JSON files read too).

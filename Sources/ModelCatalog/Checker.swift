@@ -18,7 +18,8 @@ public struct Checker: Sendable {
         if models.count > 1 {
             let (intersection, conflicts) = Intersection.combine(parties)
             let unsatisfiable = verdicts.flatMap { v in
-                v.violations.filter { !$0.fixable }.map(\.message)
+                // The payload's mistakes are the user's to fix, not the file's: they do not split outputs.
+                v.violations.filter { !$0.fixable && !$0.rule.hasPrefix("payload.") }.map(\.message)
             }
             combined = CombinedVerdict(allCompliant: verdicts.allSatisfy(\.compliant),
                                        singleOutputPossible: conflicts.isEmpty && unsatisfiable.isEmpty,
@@ -71,7 +72,8 @@ public struct Checker: Sendable {
         if let field {
             let r = field.requirement(for: payload)
             requirement = r
-            findings += MediaChecker(spec: spec, field: field, requirement: r, info: info).check()
+            let peers = field.kind.isList ? (payload[field.name]?.arrayValue?.count ?? 0) : 0
+            findings += MediaChecker(spec: spec, field: field, requirement: r, info: info, listPeers: peers).check()
             findings += countFindings(spec, field, r, payload)
         } else {
             let takes = spec.media.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ")
@@ -81,12 +83,13 @@ public struct Checker: Sendable {
                                       required: takes, message: message, repair: nil,
                                       remedy: "cannot be fixed: choose another model or file", source: spec.source))
         }
+        findings += FieldGroupChecker(spec: spec, suppliedField: field?.name).check(payload)
         findings += PayloadChecker(spec: spec, suppliedFields: Set([field?.name].compactMap { $0 })).check(payload)
         let errors = findings.filter { $0.severity == .error }
         let warnings = findings.filter { $0.severity == .warning }
         let verdict = ModelVerdict(model: spec.id, modelName: spec.name, field: field?.name, compliant: errors.isEmpty,
                                    violations: errors, warnings: warnings,
-                                   cost: CostEstimator.estimate(spec, payload: payload, media: info))
+                                   cost: CostEstimator.estimate(spec, payload: payload, media: info, field: field?.name))
         return (verdict, requirement)
     }
 }

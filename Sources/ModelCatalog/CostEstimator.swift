@@ -1,42 +1,131 @@
+import Foundation
 import MediaProbe
 
 /// The cost of one request from the catalog's published price and the payload. Always an estimate:
-/// prices change, and the catalog says when each was seen.
+/// prices change, and the catalog says when each was seen. Small `decide*` steps, then one basis.
 enum CostEstimator {
-    static func estimate(_ spec: ModelSpec, payload: [String: JSONValue], media: MediaInfo?) -> CostEstimate? {
+    /// - Parameter field: the media field the checked file goes to (it counts as "present").
+    static func estimate(_ spec: ModelSpec, payload: [String: JSONValue], media: MediaInfo?, field: String? = nil) -> CostEstimate? {
         guard let price = spec.price else { return nil }
-        let perUnit = "\(format(price.amount)) \(price.currency)"
+        let (rate, rateNotes) = decideRate(price, spec: spec, payload: payload, media: media)
+        let (factor, factorNotes) = decideFactor(price, payload: payload, field: field)
+        var basis: String
+        var amount: Double
         switch price.unit {
-        case .request:
-            return CostEstimate(amount: price.amount, currency: price.currency, basis: "one request at \(perUnit)", priceSeenOn: price.source.date)
+        case .request, .video:
+            amount = rate
+            basis = "one \(price.unit.words) at \(money(rate, price))"
         case .image:
             let count = payload["num_images"]?.numberValue ?? spec.payload.field("num_images")?.defaultValue?.numberValue ?? 1
-            return CostEstimate(amount: price.amount * count, currency: price.currency,
-                                basis: "\(Int(count)) image(s) at \(perUnit) each", priceSeenOn: price.source.date)
-        case .secondOfOutput, .secondOfInput:
-            guard let seconds = seconds(for: price, spec: spec, payload: payload, media: media) else { return nil }
+            guard count.isFinite, count >= 0, count < 1e6 else { return nil }
+            amount = rate * count
+            basis = "\(format(count)) image(s) at \(money(rate, price)) each"
+        case .secondOfOutput, .secondOfInput, .minuteOfInput:
+            guard let raw = decideSeconds(price, spec: spec, payload: payload, media: media) else { return nil }
+            let (seconds, billing) = decideBilled(raw, price)
+            let perMinute = price.unit == .minuteOfInput
+            amount = rate * (perMinute ? seconds / 60 : seconds)
             let what = price.unit == .secondOfOutput ? "of output" : "of input"
-            return CostEstimate(amount: price.amount * seconds, currency: price.currency,
-                                basis: "\(format(seconds)) s \(what) at \(perUnit)/s", priceSeenOn: price.source.date)
+            basis = "\(format(seconds)) s \(what)\(billing) at \(money(rate, price))/\(perMinute ? "min" : "s")"
+        }
+        amount *= factor
+        let notes = rateNotes + factorNotes
+        if !notes.isEmpty { basis += " (" + notes.joined(separator: "; ") + ")" }
+        guard amount.isFinite else { return nil }
+        return CostEstimate(amount: amount, currency: price.currency, basis: basis, priceSeenOn: price.source.date)
+    }
+
+    /// The amount per unit: the resolution tier and the sound surcharge.
+    private static func decideRate(_ price: Price, spec: ModelSpec, payload: [String: JSONValue], media: MediaInfo?) -> (Double, [String]) {
+        var rate = price.amount
+        var notes: [String] = []
+        if let tiers = price.byResolution, !tiers.isEmpty {
+            let name = price.resolutionFrom ?? "resolution"
+            if let chosen = (payload[name] ?? spec.payload.field(name)?.defaultValue)?.stringValue, let r = tiers[chosen] {
+                rate = r
+                notes.append("at \(chosen)")
+            } else if let tier = nearestTier(tiers, media) {
+                rate = tiers[tier] ?? rate
+                notes.append("at \(tier), from the input's picture size")
+            } else {
+                notes.append("at the lowest tier; \(name) not given")
+            }
+        }
+        if let loud = price.withAudio {
+            let name = price.audioFrom ?? "generate_audio"
+            switch payload[name] ?? spec.payload.field(name)?.defaultValue {
+            case .bool(true)?: rate = loud; notes.append("with audio")
+            case .bool(false)?: notes.append("without audio")
+            // A budget estimate errs high: unknown means the dearer option.
+            default: rate = loud; notes.append("with audio, assumed: set \(name)=false for \(money(price.amount, price))")
+            }
+        }
+        return (rate, notes)
+    }
+
+    /// The tier whose short side is nearest the input's ("720p" for a 1280x720 clip).
+    private static func nearestTier(_ tiers: [String: Double], _ media: MediaInfo?) -> String? {
+        guard let v = media?.primaryVideo else { return nil }
+        let short = Swift.min(v.displayWidth, v.displayHeight)
+        let known = tiers.keys.compactMap { k in Int(k.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "p"))).map { (k, $0) } }
+        return known.min { abs($0.1 - short) != abs($1.1 - short) ? abs($0.1 - short) < abs($1.1 - short) : $0.1 > $1.1 }?.0
+    }
+
+    private static func decideFactor(_ price: Price, payload: [String: JSONValue], field: String?) -> (Double, [String]) {
+        var factor = 1.0
+        var notes: [String] = []
+        for m in price.multipliers ?? [] {
+            let present = m.whenPresent.map { name in name == field || isFilled(payload[name]) } ?? true
+            if present {
+                factor *= m.factor
+                notes.append("x\(format(m.factor)) \(m.reason)")
+            }
+        }
+        return (factor, notes)
+    }
+
+    private static func isFilled(_ value: JSONValue?) -> Bool {
+        switch value {
+        case nil, .null?: false
+        case .array(let a)?: !a.isEmpty
+        case .string(let s)?: !s.isEmpty
+        default: true
         }
     }
 
-    private static func seconds(for price: Price, spec: ModelSpec, payload: [String: JSONValue], media: MediaInfo?) -> Double? {
-        let from = price.durationFrom ?? (price.unit == .secondOfInput ? "input" : "duration")
-        if from == "input" { return media?.duration }
-        let value = payload[from] ?? spec.payload.field(from)?.defaultValue
-        switch value {
-        case .integer(let i)?: return Double(i)
-        case .number(let d)?: return d
-        // fal's enums write durations as "5" or "8s".
-        case .string(let s)?: return Double(s.trimmingCharacters(in: CharacterSet(charactersIn: "s ")))
-        default: return nil
+    private static func decideSeconds(_ price: Price, spec: ModelSpec, payload: [String: JSONValue], media: MediaInfo?) -> Double? {
+        let from = price.durationFrom ?? (price.unit == .secondOfOutput ? "duration" : "input")
+        if from == "input" { return media?.duration.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } }
+        func number(_ name: String) -> Double? {
+            let value = payload[name] ?? spec.payload.field(name)?.defaultValue
+            let d: Double? = switch value {
+            case .integer(let i)?: Double(i)
+            case .number(let d)?: d
+            // fal's enums write durations as "5" or "8s".
+            case .string(let s)?: Double(s.trimmingCharacters(in: CharacterSet(charactersIn: "s ")))
+            default: nil
+            }
+            return d.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
         }
+        let parts = from.split(separator: "/").map(String.init)
+        if parts.count == 2 {
+            guard let frames = number(parts[0]), let rate = number(parts[1]), rate > 0 else { return nil }
+            return frames / rate
+        }
+        return number(from)
     }
+
+    /// Rounding and the billed minimum.
+    private static func decideBilled(_ seconds: Double, _ price: Price) -> (Double, String) {
+        var billed = seconds
+        if let step = price.roundUpTo, step > 0 { billed = (billed / step).rounded(.up) * step }
+        if let least = price.minimumSeconds, billed < least { billed = least }
+        return (billed, billed != seconds ? " billed (\(format(seconds)) s rounded up)" : "")
+    }
+
+    private static func money(_ amount: Double, _ price: Price) -> String { "\(format(amount)) \(price.currency)" }
 
     private static func format(_ d: Double) -> String {
-        d == d.rounded() ? String(Int(d)) : String(format: "%.3g", d)
+        d == d.rounded() && abs(d) < 1e12 ? String(Int(d)) : String(format: "%.4g", d)
     }
 }
-
-import Foundation

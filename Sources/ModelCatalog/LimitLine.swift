@@ -6,6 +6,13 @@ import Foundation
 ///
 /// This reads such a line (any subset of keys, in any order) into a requirement.
 public enum LimitLine {
+    /// fal's names for the limits it writes in the line.
+    static let names: [String: LimitKey] = [
+        "max file size": .maxFileSize, "min width": .minWidth, "max width": .maxWidth, "min height": .minHeight,
+        "max height": .maxHeight, "min duration": .minDuration, "max duration": .maxDuration, "min fps": .minFPS,
+        "max fps": .maxFPS, "min aspect ratio": .minAspectRatio, "max aspect ratio": .maxAspectRatio, "timeout": .downloadTimeout,
+    ]
+
     /// The requirement stated by the first limit line in `description`, or nil when it has none.
     public static func parse(_ description: String) -> MediaRequirement? {
         for line in description.split(whereSeparator: \.isNewline) {
@@ -19,27 +26,16 @@ public enum LimitLine {
         var found = false
         for pair in line.split(separator: ",") {
             let parts = pair.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2 else { continue }
-            let key = parts[0].lowercased()
+            guard parts.count == 2, let key = names[parts[0].lowercased()] else { continue }
             let raw = parts[1]
-            let number = Double(raw.lowercased().trimmingCharacters(in: CharacterSet.letters.union(.whitespaces)))
-            guard let value = number else { continue }
-            switch key {
-            case "max file size": r.maxFileSize = ByteCount(parsing: raw) ?? ByteCount(Int64(value * 1_048_576))
-            case "min width": r.minWidth = Int(value)
-            case "max width": r.maxWidth = Int(value)
-            case "min height": r.minHeight = Int(value)
-            case "max height": r.maxHeight = Int(value)
-            case "min duration": r.minDuration = value
-            case "max duration": r.maxDuration = value
-            case "min fps": r.minFPS = value
-            case "max fps": r.maxFPS = value
-            case "min aspect ratio": r.minAspectRatio = value
-            case "max aspect ratio": r.maxAspectRatio = value
-            case "timeout": r.downloadTimeout = value
-            default: continue
-            }
-            found = true
+            // A hostile document may say "Min width: 1e400px": only finite numbers that fit are read.
+            guard let value = Double(raw.lowercased().trimmingCharacters(in: CharacterSet.letters.union(.whitespaces))),
+                  value.isFinite, value >= 0 else { continue }
+            // Sizes say their unit ("200.0MB"); MB is MiB, as fal means it.
+            let number = key == .maxFileSize ? ByteCount(parsing: raw).map { Double($0.bytes) } ?? value * 1_048_576 : value
+            let before = r
+            r.set(key, to: .number(number))
+            if r != before { found = true }
         }
         return found ? r : nil
     }

@@ -8,6 +8,9 @@ struct MediaChecker {
     let field: MediaField
     let requirement: MediaRequirement
     let info: MediaInfo
+    /// Other files the payload already lists in the same list field: totals over the list can be
+    /// checked from this file alone only when it is the only one.
+    var listPeers = 0
 
     private var who: String { spec.name }
     private var noun: String {
@@ -28,14 +31,17 @@ struct MediaChecker {
         checkFrameRate(&out)
         checkFileSize(&out)
         checkAudio(&out)
+        checkAlpha(&out)
         advise(&out)
         return out
     }
 
     private func violation(_ key: LimitKey, actual: String, required: String, message: String,
                            repair: RepairKind?, remedy: String, severity: Severity? = nil) -> Violation {
-        Violation(rule: key.rawValue, severity: severity ?? (requirement.isAdvisory(key) ? .warning : .error),
-                  field: field.name, actual: actual, required: required, message: message,
+        let advisory = requirement.isAdvisory(key)
+        let said = advisory ? field.advice[key].map { message + " (advisory: \($0))" } ?? message : message
+        return Violation(rule: key.rawValue, severity: severity ?? (advisory ? .warning : .error),
+                  field: field.name, actual: actual, required: required, message: said,
                   repair: repair, remedy: remedy, source: spec.source(of: key, in: field))
     }
 
@@ -184,7 +190,7 @@ struct MediaChecker {
     private func checkDuration(_ out: inout [Violation]) {
         guard info.kind == .video || info.kind == .audio else { return }
         let r = requirement
-        guard r.minDuration != nil || r.maxDuration != nil || r.maxTotalDuration != nil else { return }
+        guard r.minDuration != nil || r.maxDuration != nil || r.maxTotalDuration != nil || r.minTotalDuration != nil else { return }
         guard let d = info.duration else {
             out.append(warning("duration_unknown", "the duration is unknown, so \(who)'s duration limits cannot be checked; probe with --accurate"))
             return
@@ -194,6 +200,11 @@ struct MediaChecker {
             out.append(violation(.minDuration, actual: shown, required: ">= \(seconds(lo))",
                                  message: "\(who) needs at least \(seconds(lo)) of \(noun == "audio" ? "audio" : "video"); this \(noun) is \(shown)",
                                  repair: nil, remedy: "cannot be fixed: too short to lengthen; use a longer take"))
+        }
+        if r.minDuration == nil, listPeers == 0, let lo = r.minTotalDuration, d < lo {
+            out.append(violation(.minTotalDuration, actual: shown, required: ">= \(seconds(lo)) in all",
+                                 message: "\(who) needs at least \(seconds(lo)) of \(noun == "audio" ? "audio" : "video") in '\(field.name)' in all; this \(noun), the only one, is \(shown)",
+                                 repair: nil, remedy: "cannot be fixed: use a longer take, or add more files to '\(field.name)'"))
         }
         if let hi = r.maxDuration ?? r.maxTotalDuration, d > hi {
             let key: LimitKey = r.maxDuration != nil ? .maxDuration : .maxTotalDuration
@@ -264,6 +275,20 @@ struct MediaChecker {
         default:
             break
         }
+    }
+
+    private func checkAlpha(_ out: inout [Violation]) {
+        guard requirement.alpha == .forbidden, info.kind == .image || info.kind == .animatedImage,
+              let format = info.primaryVideo?.pixelFormat, Self.hasAlpha(format) else { return }
+        out.append(violation(.alpha, actual: "\(actualFormat.uppercased()) with alpha (\(format))", required: "no transparency",
+                             message: "\(who) refuses pictures with transparency; this \(actualFormat.uppercased()) has an alpha channel",
+                             repair: .convertImage, remedy: "convert to JPEG (transparent areas become a solid colour)"))
+    }
+
+    /// FFmpeg's pixel formats that carry alpha: rgba, bgra, argb, abgr, ya8, yuva420p, gbrap...
+    static func hasAlpha(_ pixelFormat: String) -> Bool {
+        let f = pixelFormat.lowercased()
+        return ["rgba", "bgra", "argb", "abgr"].contains { f.contains($0) } || f.hasPrefix("ya") || f.hasPrefix("yuva") || f.hasPrefix("gbrap")
     }
 
     /// Not limits, but things models handle badly that a user should know before paying.

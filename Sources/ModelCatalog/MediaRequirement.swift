@@ -1,5 +1,9 @@
+import Foundation
+
 /// One limit a model places on a media input. The raw values name the keys in catalog files, learned
-/// requirements and violations.
+/// requirements and violations. `LimitKey.table` below is the one list of what each key holds:
+/// decoding, encoding, `keys`, `overlaid(with:)` and `set(_:to:)` are all derived from it, so a new
+/// limit is added in two places (this enum and `slot`), not eight.
 public enum LimitKey: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable {
     case mediaKind = "media_kind"
     case formats
@@ -16,12 +20,72 @@ public enum LimitKey: String, Codable, CodingKeyRepresentable, Sendable, CaseIte
     case minFPS = "min_fps", maxFPS = "max_fps"
     case maxFileSize = "max_file_size"
     case audio
+    case alpha
     case minCount = "min_count", maxCount = "max_count"
+    case minTotalDuration = "min_total_duration"
     case maxTotalDuration = "max_total_duration"
     case maxTotalFileSize = "max_total_file_size"
+    case downloadTimeout = "download_timeout"
+
+    /// Where a limit lives in a `MediaRequirement` and what shape its value has.
+    public enum Slot {
+        case int(WritableKeyPath<MediaRequirement, Int?>)
+        case number(WritableKeyPath<MediaRequirement, Double?>)
+        case strings(WritableKeyPath<MediaRequirement, [String]?>)
+        case bytes(WritableKeyPath<MediaRequirement, ByteCount?>)
+        case presence(WritableKeyPath<MediaRequirement, AudioRule?>)
+        /// Not stored in a requirement (the kind of media is the field's).
+        case none
+    }
+
+    public var slot: Slot {
+        switch self {
+        case .mediaKind: .none
+        case .formats: .strings(\.formats)
+        case .videoCodecs: .strings(\.videoCodecs)
+        case .audioCodecs: .strings(\.audioCodecs)
+        case .minWidth: .int(\.minWidth)
+        case .maxWidth: .int(\.maxWidth)
+        case .minHeight: .int(\.minHeight)
+        case .maxHeight: .int(\.maxHeight)
+        case .minShortSide: .int(\.minShortSide)
+        case .maxLongSide: .int(\.maxLongSide)
+        case .minPixels: .int(\.minPixels)
+        case .maxPixels: .int(\.maxPixels)
+        case .minAspectRatio: .number(\.minAspectRatio)
+        case .maxAspectRatio: .number(\.maxAspectRatio)
+        case .aspectRatios: .strings(\.aspectRatios)
+        case .resolutions: .strings(\.resolutions)
+        case .minDuration: .number(\.minDuration)
+        case .maxDuration: .number(\.maxDuration)
+        case .minFPS: .number(\.minFPS)
+        case .maxFPS: .number(\.maxFPS)
+        case .maxFileSize: .bytes(\.maxFileSize)
+        case .audio: .presence(\.audio)
+        case .alpha: .presence(\.alpha)
+        case .minCount: .int(\.minCount)
+        case .maxCount: .int(\.maxCount)
+        case .minTotalDuration: .number(\.minTotalDuration)
+        case .maxTotalDuration: .number(\.maxTotalDuration)
+        case .maxTotalFileSize: .bytes(\.maxTotalFileSize)
+        case .downloadTimeout: .number(\.downloadTimeout)
+        }
+    }
+
+    /// The keys a catalog's `require:` may hold (every limit, plus `advisory`).
+    public static var requirementKeys: [LimitKey] { allCases.filter { if case .none = $0.slot { false } else { true } } }
+
+    /// Whether a larger value is the stricter one (a minimum) or a smaller one (a maximum, a shorter
+    /// download timeout); nil for sets and rules, which are compared as sets.
+    public var largerIsStricter: Bool? {
+        let name = rawValue
+        if name.hasPrefix("min_") { return true }
+        if name.hasPrefix("max_") || self == .downloadTimeout { return false }
+        return nil
+    }
 }
 
-/// Whether a media input must, may or must not carry sound.
+/// Whether a media input must, may or must not carry something (a sound track, an alpha channel).
 public enum AudioRule: String, Codable, Sendable {
     case required, optional, forbidden
 }
@@ -56,10 +120,14 @@ public struct MediaRequirement: Codable, Sendable, Equatable {
     public var maxFPS: Double?
     public var maxFileSize: ByteCount?
     public var audio: AudioRule?
+    /// Whether a picture may have an alpha channel (Wan 2.6 refuses PNGs with transparency).
+    public var alpha: AudioRule?
     /// For list fields: how many files.
     public var minCount: Int?
     public var maxCount: Int?
-    /// For list fields: all files together.
+    /// For list fields: all files together. With one file checked, the minimum is checked only
+    /// when the file is the list's only entry (the other URLs cannot be probed here).
+    public var minTotalDuration: Double?
     public var maxTotalDuration: Double?
     public var maxTotalFileSize: ByteCount?
     /// Seconds fal waits to download the file (informational: a slow host can fail it).
@@ -70,88 +138,106 @@ public struct MediaRequirement: Codable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
-        case formats, videoCodecs = "video_codecs", audioCodecs = "audio_codecs"
-        case minWidth = "min_width", maxWidth = "max_width", minHeight = "min_height", maxHeight = "max_height"
-        case minShortSide = "min_short_side", maxLongSide = "max_long_side"
-        case minPixels = "min_pixels", maxPixels = "max_pixels"
-        case minAspectRatio = "min_aspect_ratio", maxAspectRatio = "max_aspect_ratio"
-        case aspectRatios = "aspect_ratios", resolutions
-        case minDuration = "min_duration", maxDuration = "max_duration"
-        case minFPS = "min_fps", maxFPS = "max_fps"
-        case maxFileSize = "max_file_size", audio
-        case minCount = "min_count", maxCount = "max_count"
-        case maxTotalDuration = "max_total_duration", maxTotalFileSize = "max_total_file_size"
-        case downloadTimeout = "download_timeout", advisory
+    /// The keys this requirement sets, in the table's order.
+    public var keys: [LimitKey] { LimitKey.requirementKeys.filter { isSet($0) } }
+
+    public func isSet(_ key: LimitKey) -> Bool {
+        switch key.slot {
+        case .int(let p): self[keyPath: p] != nil
+        case .number(let p): self[keyPath: p] != nil
+        case .strings(let p): self[keyPath: p] != nil
+        case .bytes(let p): self[keyPath: p] != nil
+        case .presence(let p): self[keyPath: p] != nil
+        case .none: false
+        }
     }
 
-    /// The keys this requirement sets.
-    public var keys: [LimitKey] {
-        var keys: [LimitKey] = []
-        if formats != nil { keys.append(.formats) }
-        if videoCodecs != nil { keys.append(.videoCodecs) }
-        if audioCodecs != nil { keys.append(.audioCodecs) }
-        if minWidth != nil { keys.append(.minWidth) }
-        if maxWidth != nil { keys.append(.maxWidth) }
-        if minHeight != nil { keys.append(.minHeight) }
-        if maxHeight != nil { keys.append(.maxHeight) }
-        if minShortSide != nil { keys.append(.minShortSide) }
-        if maxLongSide != nil { keys.append(.maxLongSide) }
-        if minPixels != nil { keys.append(.minPixels) }
-        if maxPixels != nil { keys.append(.maxPixels) }
-        if minAspectRatio != nil { keys.append(.minAspectRatio) }
-        if maxAspectRatio != nil { keys.append(.maxAspectRatio) }
-        if aspectRatios != nil { keys.append(.aspectRatios) }
-        if resolutions != nil { keys.append(.resolutions) }
-        if minDuration != nil { keys.append(.minDuration) }
-        if maxDuration != nil { keys.append(.maxDuration) }
-        if minFPS != nil { keys.append(.minFPS) }
-        if maxFPS != nil { keys.append(.maxFPS) }
-        if maxFileSize != nil { keys.append(.maxFileSize) }
-        if audio != nil { keys.append(.audio) }
-        if minCount != nil { keys.append(.minCount) }
-        if maxCount != nil { keys.append(.maxCount) }
-        if maxTotalDuration != nil { keys.append(.maxTotalDuration) }
-        if maxTotalFileSize != nil { keys.append(.maxTotalFileSize) }
-        return keys
+    /// One limit's value as JSON (sizes in bytes), nil when unset.
+    public func value(_ key: LimitKey) -> JSONValue? {
+        switch key.slot {
+        case .int(let p): self[keyPath: p].map { .integer($0) }
+        case .number(let p): self[keyPath: p].map { .number($0) }
+        case .strings(let p): self[keyPath: p].map { .array($0.map(JSONValue.string)) }
+        case .bytes(let p): self[keyPath: p].map { .integer(Int($0.bytes)) }
+        case .presence(let p): self[keyPath: p].map { .string($0.rawValue) }
+        case .none: nil
+        }
+    }
+
+    /// Copies one limit (set or unset) from `other`.
+    public mutating func copy(_ key: LimitKey, from other: MediaRequirement) {
+        switch key.slot {
+        case .int(let p): self[keyPath: p] = other[keyPath: p]
+        case .number(let p): self[keyPath: p] = other[keyPath: p]
+        case .strings(let p): self[keyPath: p] = other[keyPath: p]
+        case .bytes(let p): self[keyPath: p] = other[keyPath: p]
+        case .presence(let p): self[keyPath: p] = other[keyPath: p]
+        case .none: break
+        }
     }
 
     /// This requirement with every limit `other` sets taken from `other` (a later layer wins).
     public func overlaid(with other: MediaRequirement) -> MediaRequirement {
         var r = self
-        r.formats = other.formats ?? formats
-        r.videoCodecs = other.videoCodecs ?? videoCodecs
-        r.audioCodecs = other.audioCodecs ?? audioCodecs
-        r.minWidth = other.minWidth ?? minWidth
-        r.maxWidth = other.maxWidth ?? maxWidth
-        r.minHeight = other.minHeight ?? minHeight
-        r.maxHeight = other.maxHeight ?? maxHeight
-        r.minShortSide = other.minShortSide ?? minShortSide
-        r.maxLongSide = other.maxLongSide ?? maxLongSide
-        r.minPixels = other.minPixels ?? minPixels
-        r.maxPixels = other.maxPixels ?? maxPixels
-        r.minAspectRatio = other.minAspectRatio ?? minAspectRatio
-        r.maxAspectRatio = other.maxAspectRatio ?? maxAspectRatio
-        r.aspectRatios = other.aspectRatios ?? aspectRatios
-        r.resolutions = other.resolutions ?? resolutions
-        r.minDuration = other.minDuration ?? minDuration
-        r.maxDuration = other.maxDuration ?? maxDuration
-        r.minFPS = other.minFPS ?? minFPS
-        r.maxFPS = other.maxFPS ?? maxFPS
-        r.maxFileSize = other.maxFileSize ?? maxFileSize
-        r.audio = other.audio ?? audio
-        r.minCount = other.minCount ?? minCount
-        r.maxCount = other.maxCount ?? maxCount
-        r.maxTotalDuration = other.maxTotalDuration ?? maxTotalDuration
-        r.maxTotalFileSize = other.maxTotalFileSize ?? maxTotalFileSize
-        r.downloadTimeout = other.downloadTimeout ?? downloadTimeout
+        for key in other.keys { r.copy(key, from: other) }
         r.advisory = other.advisory ?? advisory
         return r
     }
 
     public func isAdvisory(_ key: LimitKey) -> Bool { advisory?.contains(key) ?? false }
-}
 
+    // MARK: - Catalog form, derived from the table
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Unknown keys are refused: a misspelt limit ("max_duraton") silently checking nothing is the
+    /// worst kind of wrong.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        for name in c.allKeys.map(\.stringValue) where name != "advisory" && LimitKey(rawValue: name).map({ Self.known($0) }) != true {
+            let names = LimitKey.requirementKeys.map(\.rawValue)
+            let guess = names.min { Suggest.distance($0, name) < Suggest.distance($1, name) }.map { "; did you mean '\($0)'?" } ?? ""
+            throw DecodingError.dataCorruptedError(forKey: Key(name), in: c, debugDescription: "'\(name)' is not a limit key\(guess) (docs/catalog-format.md lists them)")
+        }
+        for key in LimitKey.requirementKeys {
+            let k = Key(key.rawValue)
+            guard c.contains(k) else { continue }
+            switch key.slot {
+            case .int(let p): self[keyPath: p] = try c.decodeIfPresent(Int.self, forKey: k)
+            case .number(let p): self[keyPath: p] = try c.decodeIfPresent(Double.self, forKey: k)
+            case .strings(let p): self[keyPath: p] = try c.decodeIfPresent([String].self, forKey: k)
+            case .bytes(let p): self[keyPath: p] = try c.decodeIfPresent(ByteCount.self, forKey: k)
+            case .presence(let p): self[keyPath: p] = try c.decodeIfPresent(AudioRule.self, forKey: k)
+            case .none: break
+            }
+        }
+        advisory = try c.decodeIfPresent([LimitKey].self, forKey: Key("advisory"))
+    }
+
+    private static func known(_ key: LimitKey) -> Bool { if case .none = key.slot { false } else { true } }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        for key in keys {
+            let k = Key(key.rawValue)
+            switch key.slot {
+            case .int(let p): try c.encodeIfPresent(self[keyPath: p], forKey: k)
+            case .number(let p): try c.encodeIfPresent(self[keyPath: p], forKey: k)
+            case .strings(let p): try c.encodeIfPresent(self[keyPath: p], forKey: k)
+            case .bytes(let p): try c.encodeIfPresent(self[keyPath: p], forKey: k)
+            case .presence(let p): try c.encodeIfPresent(self[keyPath: p], forKey: k)
+            case .none: break
+            }
+        }
+        try c.encodeIfPresent(advisory, forKey: Key("advisory"))
+    }
+}
 /// A number of bytes, written in catalogs as an integer or as "200 MB" / "4.7 MiB" / "10MB".
 /// MB is read as MiB, as fal's own limit lines mean it.
 public struct ByteCount: Codable, Sendable, Equatable, Comparable, CustomStringConvertible {
@@ -181,8 +267,8 @@ public struct ByteCount: Codable, Sendable, Equatable, Comparable, CustomStringC
         case "gb", "gib", "g": 1024 * 1024 * 1024
         default: -1
         }
-        guard scale > 0 else { return nil }
-        bytes = Int64((value * scale).rounded())
+        guard scale > 0, value.isFinite, let exact = Int64(exactly: (value * scale).rounded()) else { return nil }
+        bytes = exact
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -199,42 +285,23 @@ public struct ByteCount: Codable, Sendable, Equatable, Comparable, CustomStringC
     }
 }
 
-import Foundation
-
 extension MediaRequirement {
     /// Sets one limit from a JSON value (a learned lesson or an importer's finding); values of the
-    /// wrong shape for the key are ignored.
+    /// wrong shape for the key, and numbers no integer can hold, are ignored.
     public mutating func set(_ key: LimitKey, to value: JSONValue) {
-        let number = value.numberValue
-        let int = number.map { Int($0.rounded()) }
+        let number = value.numberValue.flatMap { $0.isFinite ? $0 : nil }
+        let int = number.flatMap { Int(exactly: $0.rounded()) }
         let strings: [String]? = if case .array(let a) = value { a.compactMap(\.stringValue) } else { nil }
-        switch key {
-        case .mediaKind: break
-        case .formats: formats = strings?.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")) } ?? formats
-        case .videoCodecs: videoCodecs = strings ?? videoCodecs
-        case .audioCodecs: audioCodecs = strings ?? audioCodecs
-        case .minWidth: minWidth = int ?? minWidth
-        case .maxWidth: maxWidth = int ?? maxWidth
-        case .minHeight: minHeight = int ?? minHeight
-        case .maxHeight: maxHeight = int ?? maxHeight
-        case .minShortSide: minShortSide = int ?? minShortSide
-        case .maxLongSide: maxLongSide = int ?? maxLongSide
-        case .minPixels: minPixels = int ?? minPixels
-        case .maxPixels: maxPixels = int ?? maxPixels
-        case .minAspectRatio: minAspectRatio = number ?? minAspectRatio
-        case .maxAspectRatio: maxAspectRatio = number ?? maxAspectRatio
-        case .aspectRatios: aspectRatios = strings ?? aspectRatios
-        case .resolutions: resolutions = strings ?? resolutions
-        case .minDuration: minDuration = number ?? minDuration
-        case .maxDuration: maxDuration = number ?? maxDuration
-        case .minFPS: minFPS = number ?? minFPS
-        case .maxFPS: maxFPS = number ?? maxFPS
-        case .maxFileSize: maxFileSize = number.map { ByteCount(Int64($0)) } ?? maxFileSize
-        case .audio: audio = value.stringValue.flatMap(AudioRule.init(rawValue:)) ?? audio
-        case .minCount: minCount = int ?? minCount
-        case .maxCount: maxCount = int ?? maxCount
-        case .maxTotalDuration: maxTotalDuration = number ?? maxTotalDuration
-        case .maxTotalFileSize: maxTotalFileSize = number.map { ByteCount(Int64($0)) } ?? maxTotalFileSize
+        switch key.slot {
+        case .int(let p): if let int { self[keyPath: p] = int }
+        case .number(let p): if let number { self[keyPath: p] = number }
+        case .strings(let p):
+            guard let strings else { return }
+            self[keyPath: p] = key == .formats ? strings.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")) } : strings
+        case .bytes(let p):
+            if let number, number >= 0, let bytes = Int64(exactly: number.rounded()) { self[keyPath: p] = ByteCount(bytes) }
+        case .presence(let p): if let rule = value.stringValue.flatMap(AudioRule.init(rawValue:)) { self[keyPath: p] = rule }
+        case .none: break
         }
     }
 }

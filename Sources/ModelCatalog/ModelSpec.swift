@@ -41,6 +41,8 @@ public struct MediaField: Codable, Sendable, Equatable {
     public var conditional: [ConditionalRequirement]
     /// Per-limit sources where they differ from the model's (learned and user-corrected limits).
     public var limitSources: [LimitKey: Source]
+    /// For advisory limits: what the model does instead of refusing ("fal reduces it to 1920 px").
+    public var advice: [LimitKey: String] = [:]
 
     public init(name: String, kind: MediaFieldKind, required: Bool = true, requirement: MediaRequirement = MediaRequirement(),
                 conditional: [ConditionalRequirement] = [], limitSources: [LimitKey: Source] = [:]) {
@@ -52,35 +54,23 @@ public struct MediaField: Codable, Sendable, Equatable {
         self.limitSources = limitSources
     }
 
+    enum CodingKeys: String, CodingKey { case name, kind, required, requirement, conditional, limitSources, advice }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), kind: try c.decode(MediaFieldKind.self, forKey: .kind),
+                  required: try c.decodeIfPresent(Bool.self, forKey: .required) ?? true,
+                  requirement: try c.decodeIfPresent(MediaRequirement.self, forKey: .requirement) ?? MediaRequirement(),
+                  conditional: try c.decodeIfPresent([ConditionalRequirement].self, forKey: .conditional) ?? [],
+                  limitSources: try c.decodeIfPresent([LimitKey: Source].self, forKey: .limitSources) ?? [:])
+        advice = try c.decodeIfPresent([LimitKey: String].self, forKey: .advice) ?? [:]
+    }
+
     /// The requirement in force for this payload: base, then each matching condition on top.
     public func requirement(for payload: [String: JSONValue]) -> MediaRequirement {
         conditional.reduce(requirement) { r, c in
             payload[c.when.field] == c.when.equals ? r.overlaid(with: c.requirement) : r
         }
-    }
-}
-
-/// How a model charges.
-public struct Price: Codable, Sendable, Equatable {
-    public enum Unit: String, Codable, Sendable {
-        /// Per second of generated output.
-        case secondOfOutput = "second_of_output"
-        /// Per second of input media.
-        case secondOfInput = "second_of_input"
-        case image
-        case request
-    }
-
-    public var amount: Double
-    public var unit: Unit
-    public var currency: String
-    /// For per-second prices: where the output length comes from — a payload field (e.g.
-    /// "duration"), or "input" when the output is as long as the input (edits, upscales).
-    public var durationFrom: String?
-    public var source: Source
-
-    enum CodingKeys: String, CodingKey {
-        case amount, unit, currency, durationFrom = "duration_from", source
     }
 }
 
@@ -96,6 +86,8 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var media: [MediaField]
     public var payload: PayloadSchema
     public var price: Price?
+    /// Rules across several media fields: files in all, fields that exclude or need each other.
+    public var rules: [FieldGroupRule] = []
     /// Where the model's limits were read, and when.
     public var source: Source
     public var notes: String?
@@ -114,6 +106,20 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         self.source = source
         self.notes = notes
         self.origin = origin
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, provider, category, media, payload, price, rules, source, notes, origin
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(String.self, forKey: .id), name: try c.decode(String.self, forKey: .name),
+                  provider: try c.decode(String.self, forKey: .provider), category: try c.decode(String.self, forKey: .category),
+                  media: try c.decode([MediaField].self, forKey: .media), payload: try c.decode(PayloadSchema.self, forKey: .payload),
+                  price: try c.decodeIfPresent(Price.self, forKey: .price), source: try c.decode(Source.self, forKey: .source),
+                  notes: try c.decodeIfPresent(String.self, forKey: .notes), origin: try c.decode(String.self, forKey: .origin))
+        rules = try c.decodeIfPresent([FieldGroupRule].self, forKey: .rules) ?? []
     }
 
     public func field(named name: String) -> MediaField? { media.first { $0.name == name } }

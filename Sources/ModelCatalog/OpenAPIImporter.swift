@@ -6,7 +6,8 @@ import Foundation
 public enum OpenAPIImporter {
     static let hint = "Give fal's OpenAPI document for the model: https://fal.ai/api/openapi/queue/openapi.json?endpoint_id=ENDPOINT_ID."
 
-    public static func entry(from data: Data, name: String, date: Date = Date()) throws(CatalogError) -> CatalogFile.CatalogEntry {
+    /// - Parameter reference: what the source says was read; by default the document's file name.
+    public static func entry(from data: Data, name: String, date: Date = Date(), reference: String? = nil) throws(CatalogError) -> CatalogFile.CatalogEntry {
         guard let doc = try? JSONDecoder().decode(JSONValue.self, from: data), case .object(let root) = doc else {
             throw CatalogError(file: name, message: "not a JSON document", hint: hint)
         }
@@ -22,6 +23,9 @@ public enum OpenAPIImporter {
         let order = input["x-fal-order-properties"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let names = order.filter { properties[$0] != nil } + properties.keys.filter { !order.contains($0) }.sorted()
 
+        let stamp = ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withFullDate])
+        let documentURL = "https://fal.ai/api/openapi/queue/openapi.json?endpoint_id=\(endpoint)"
+        let fileName = reference ?? URL(fileURLWithPath: name).lastPathComponent
         var fields: [PayloadField] = []
         var media: [CatalogFile.MediaFieldEntry] = []
         for name in names {
@@ -32,27 +36,54 @@ public enum OpenAPIImporter {
                                      maximum: prop["maximum"]?.numberValue, defaultValue: prop["default"], description: description.isEmpty ? nil : description)
             field.exclusiveMinimum = prop["exclusiveMinimum"]?.numberValue
             field.exclusiveMaximum = prop["exclusiveMaximum"]?.numberValue
-            field.minItems = prop["minItems"].flatMap(\.numberValue).map { Int($0) }
-            field.maxItems = prop["maxItems"].flatMap(\.numberValue).map { Int($0) }
+            field.minItems = prop["minItems"].flatMap(\.numberValue).flatMap { Int(exactly: $0) }
+            field.maxItems = prop["maxItems"].flatMap(\.numberValue).flatMap { Int(exactly: $0) }
+            field.maxLength = prop["maxLength"].flatMap(\.numberValue).flatMap { Int(exactly: $0) }
+            let listLike = field.type == .array || name.lowercased().hasSuffix("_urls")
+            let prose = ProseLimits.read(description, list: listLike)
+            if field.type == .string, field.maxLength == nil, let n = prose.maxLength {
+                field.maxLength = n
+                field.readFromProse = ["max_length"]
+            }
             fields.append(field)
 
             let limits = LimitLine.parse(description)
+            // Only the structured line makes a field media by itself: prose about a "duration"
+            // field's seconds is not a video's limit.
             if let kind = mediaKind(name: name, description: description, type: field.type, hasLimits: limits != nil) {
                 var require = limits ?? MediaRequirement()
                 if kind.isList { require.maxCount = field.maxItems; require.minCount = field.minItems }
                 require.formats = formats(in: description)
+                // Prose fills only what the structured line and the schema leave unsaid, and says so.
+                var sources: [LimitKey: Source] = [:]
+                for key in prose.requirement.keys where !require.isSet(key) {
+                    require.copy(key, from: prose.requirement)
+                    sources[key] = Source(ref: "fal OpenAPI document (\(fileName)), \(name) description", url: documentURL, date: stamp, fromProse: true)
+                }
                 media.append(CatalogFile.MediaFieldEntry(field: name, kind: kind, required: required.contains(name),
-                                                         require: require, when: nil, source: nil))
+                                                         require: require, when: nil, source: nil, sources: sources.isEmpty ? nil : sources))
             }
         }
-        let stamp = ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withFullDate])
         return CatalogFile.CatalogEntry(
             id: endpoint, extends: nil,
-            name: root["info"]?["title"]?.stringValue ?? endpoint, provider: "fal",
+            name: readableName(root["info"]?["title"]?.stringValue, endpoint: endpoint), provider: "fal",
             category: root["info"]?["x-fal-metadata"]?["category"]?.stringValue ?? "unknown",
-            source: Source(ref: "fal OpenAPI document (\(URL(fileURLWithPath: name).lastPathComponent))",
-                           url: "https://fal.ai/api/openapi/queue/openapi.json?endpoint_id=\(endpoint)", date: stamp),
+            source: Source(ref: "fal OpenAPI document (\(fileName))", url: documentURL, date: stamp),
             notes: nil, media: media, payload: CatalogFile.PayloadEntry(complete: true, fields: fields), price: nil)
+    }
+
+    /// fal titles its queue documents "Queue OpenAPI for <endpoint id>": that names the document,
+    /// not the model. A title that is only that becomes a name made from the id's words.
+    public static func readableName(_ title: String?, endpoint: String) -> String {
+        var t = (title ?? "").trimmingCharacters(in: .whitespaces)
+        for prefix in ["Queue OpenAPI for ", "OpenAPI for "] where t.lowercased().hasPrefix(prefix.lowercased()) {
+            t = String(t.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+        }
+        if !t.isEmpty && t != endpoint { return t }
+        let words = endpoint.split(separator: "/").dropFirst().filter { $0 != "fal-ai" }
+            .map { $0.replacingOccurrences(of: "-", with: " ").replacingOccurrences(of: "_", with: " ") }
+        let text = words.joined(separator: " ")
+        return text.isEmpty ? endpoint : text.prefix(1).uppercased() + text.dropFirst()
     }
 
     /// The schema the submit operation takes; else the one named like "...Input".
@@ -106,7 +137,7 @@ public enum OpenAPIImporter {
 
     /// "Supported formats: .mp4, .mov" or "mp4/mov" in a description.
     private static func formats(in description: String) -> [String]? {
-        let known = ["mp4", "mov", "webm", "mkv", "avi", "jpg", "jpeg", "png", "webp", "gif", "wav", "mp3", "m4a", "aac", "ogg", "flac"]
+        let known = ["mp4", "mov", "webm", "mkv", "avi", "jpg", "jpeg", "png", "webp", "gif", "bmp", "wav", "mp3", "m4a", "aac", "ogg", "flac"]
         let lower = description.lowercased()
         guard lower.contains("format") || lower.contains("supported") else { return nil }
         let words = lower.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)

@@ -13,6 +13,13 @@ struct PayloadChecker {
                              message: "\(spec.name) needs '\(field.name)' (\(field.type.rawValue)); the payload has none",
                              remedy: "add it: --set \(field.name)=..."))
         }
+        // Media inputs the model needs besides the file checked (motion control: the character image too).
+        for field in spec.media where field.required && payload[field.name] == nil && !suppliedFields.contains(field.name)
+            && schema.field(field.name) == nil {
+            out.append(issue("payload.required", field.name, actual: "missing", required: "present",
+                             message: "\(spec.name) needs '\(field.name)' (\(field.kind.element.rawValue)\(field.kind.isList ? " URLs" : " URL")) as well; the payload has none",
+                             remedy: "add it: --set \(field.name)=https://... (preflight upload FILE prints a URL)"))
+        }
         for name in payload.keys.sorted() {
             let value = payload[name]!
             if let field = schema.field(name) {
@@ -56,6 +63,11 @@ struct PayloadChecker {
                                  message: "\(spec.name) takes '\(field.name)' \(range.isEmpty ? bound : range); you gave \(num(n))",
                                  remedy: "use a value \(bound)"))
             }
+        }
+        if case .string(let text) = value, let most = field.maxLength, text.count > most {
+            out.append(issue("payload.max_length", field.name, actual: "\(text.count) characters", required: "<= \(most)",
+                             message: "\(spec.name) takes at most \(most) characters in '\(field.name)'; you gave \(text.count)",
+                             remedy: "shorten it by \(text.count - most) characters"))
         }
         if case .array(let items) = value {
             if let lo = field.minItems, items.count < lo {

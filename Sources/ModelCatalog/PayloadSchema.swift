@@ -27,6 +27,10 @@ public struct PayloadField: Codable, Sendable, Equatable {
     public var exclusiveMaximum: Double?
     public var minItems: Int?
     public var maxItems: Int?
+    /// For strings: at most this many characters (lip-sync text: 120).
+    public var maxLength: Int?
+    /// Constraints read from the field's prose rather than its schema ("max_length").
+    public var readFromProse: [String]?
     public var defaultValue: JSONValue?
     public var description: String?
 
@@ -45,7 +49,7 @@ public struct PayloadField: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case name, type, required, enumValues = "enum", minimum, maximum
         case exclusiveMinimum = "exclusive_minimum", exclusiveMaximum = "exclusive_maximum"
-        case minItems = "min_items", maxItems = "max_items", defaultValue = "default", description
+        case minItems = "min_items", maxItems = "max_items", maxLength = "max_length", readFromProse = "read_from_prose", defaultValue = "default", description
     }
 
     public init(from decoder: Decoder) throws {
@@ -60,6 +64,8 @@ public struct PayloadField: Codable, Sendable, Equatable {
         exclusiveMaximum = try c.decodeIfPresent(Double.self, forKey: .exclusiveMaximum)
         minItems = try c.decodeIfPresent(Int.self, forKey: .minItems)
         maxItems = try c.decodeIfPresent(Int.self, forKey: .maxItems)
+        maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
+        readFromProse = try c.decodeIfPresent([String].self, forKey: .readFromProse)
         defaultValue = try c.decodeIfPresent(JSONValue.self, forKey: .defaultValue)
         description = try c.decodeIfPresent(String.self, forKey: .description)
     }

@@ -6,14 +6,20 @@ public struct Source: Codable, Sendable, Equatable, CustomStringConvertible {
     public var url: String?
     /// When it was seen, ISO 8601 (a day or a month).
     public var date: String?
+    /// True when the limit was read from a description's prose, not from a structured line or schema
+    /// keyword: worth a second look.
+    public var fromProse: Bool?
 
-    public init(ref: String, url: String? = nil, date: String? = nil) {
+    public init(ref: String, url: String? = nil, date: String? = nil, fromProse: Bool? = nil) {
         self.ref = ref
         self.url = url
         self.date = date
+        self.fromProse = fromProse
     }
 
+    enum CodingKeys: String, CodingKey { case ref, url, date, fromProse = "from_prose" }
+
     public var description: String {
-        [ref, date.map { "seen \($0)" }].compactMap { $0 }.joined(separator: ", ")
+        [ref, date.map { "seen \($0)" }, fromProse == true ? "read from prose" : nil].compactMap { $0 }.joined(separator: ", ")
     }
 }

@@ -69,3 +69,22 @@ import TestSupport
         #expect(report.verdicts[0].violations.first?.message == "Veo 2 image to video takes no video input; it takes image_url (image)")
     }
 }
+
+/// The intersection walks the limit table: every key is combined, none forgotten.
+@Suite struct IntersectionTableTests {
+    @Test func everyKeyIsCombined() throws {
+        var a = MediaRequirement(), b = MediaRequirement()
+        a.audioCodecs = ["aac", "mp3"]; b.audioCodecs = ["aac", "opus"]
+        a.maxTotalDuration = 15; b.maxTotalDuration = 12
+        a.alpha = .forbidden
+        a.maxFileSize = ByteCount(100); b.maxFileSize = ByteCount(50)
+        a.downloadTimeout = 30; b.downloadTimeout = 20
+        let report = Checker().combinedRequirement(for: try probed("hd_1280x720_4s.mp4"), models: [model(a, id: "a"), model(b, id: "b")])
+        let r = try #require(report.0)
+        #expect(r.audioCodecs == ["aac"])          // the drift STYLE.md names: audio codecs were not intersected
+        #expect(r.maxTotalDuration == 12 && r.alpha == .forbidden && r.maxFileSize == ByteCount(50) && r.downloadTimeout == 20)
+        var c = MediaRequirement(); c.audioCodecs = ["opus"]
+        let clash = Checker().combinedRequirement(for: try probed("hd_1280x720_4s.mp4"), models: [model(a, id: "a"), model(c, id: "c")])
+        #expect(clash.0 == nil && clash.1 == ["no audio codec suits all: Test model takes aac/mp3; Test model takes opus"])
+    }
+}

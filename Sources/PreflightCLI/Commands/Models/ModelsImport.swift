@@ -7,8 +7,10 @@ struct ModelsImport: AsyncParsableCommand {
         commandName: "import",
         abstract: "Add a model from a fal OpenAPI document.",
         discussion: """
-        Reads the input schema (components.schemas) and the structured limit lines in its fields' \
-        descriptions ("Max file size: 200.0MB, Min width: 720px, ..."), and writes a catalog entry to \
+        Reads the input schema (components.schemas), the structured limit lines in its fields' \
+        descriptions ("Max file size: 200.0MB, Min width: 720px, ...") and the limits written in their \
+        prose ("Shortest side must be at least 400 px", "Max 10 MB each", "(1-9 images)"; marked as read \
+        from prose), and writes a catalog entry to \
         your catalog folder, where it overrides the bundled entry of the same id. Get the document from \
         https://fal.ai/api/openapi/queue/openapi.json?endpoint_id=ENDPOINT_ID.
         """

@@ -28,12 +28,21 @@ struct ModelsShow: AsyncParsableCommand {
             lines.append("  \(field.name): \(field.kind.rawValue)\(field.required ? "" : " (optional)")")
             let limits = ModelText.limits(field.requirement)
             if limits.isEmpty { lines.append("    no published limits (learned from rejections as they happen)") }
+            // Every limit names where and when it was read: its own source, else the model's.
             for (key, text) in limits {
-                let source = key.flatMap { field.limitSources[$0] }.map { "   [\($0)]" } ?? ""
-                lines.append("    \(text)\(source)")
+                let source = key.map { m.source(of: $0, in: field) }.map { "   [\(ModelText.source($0))]" } ?? ""
+                let advice = key.flatMap { k in field.requirement.isAdvisory(k) ? field.advice[k] : nil }.map { " (advisory: \($0))" } ?? ""
+                lines.append("    \(text)\(advice)\(source)")
             }
             for c in field.conditional {
                 lines.append("    when \(c.when.field) = \(c.when.equals): " + ModelText.limits(c.requirement).map(\.1).joined(separator: ", "))
+            }
+        }
+        if !m.rules.isEmpty {
+            lines.append("")
+            lines.append("  across fields:")
+            for rule in m.rules {
+                lines.append("    " + ModelText.rule(rule) + (rule.source.map { "   [\(ModelText.source($0))]" } ?? ""))
             }
         }
         if !m.payload.fields.isEmpty {
@@ -45,13 +54,14 @@ struct ModelsShow: AsyncParsableCommand {
                 if let e = f.enumValues { parts.append("one of " + e.map(\.description).joined(separator: ", ")) }
                 if let lo = f.minimum { parts.append(">= \(ModelText.number(lo))") }
                 if let hi = f.maximum { parts.append("<= \(ModelText.number(hi))") }
+                if let n = f.maxLength { parts.append("at most \(n) characters" + (f.readFromProse?.contains("max_length") == true ? " (read from prose)" : "")) }
                 if let d = f.defaultValue { parts.append("default \(d)") }
                 lines.append("    " + parts.joined(separator: ", "))
             }
         }
         lines.append("")
         if let p = m.price {
-            lines.append("  price: \(ModelText.number(p.amount)) \(p.currency) per \(ModelText.unit(p.unit))   [\(p.source)]")
+            lines.append("  price: \(p.summary)   [\(ModelText.source(p.source))]")
         } else {
             lines.append("  price: not in the catalog (add one in a user catalog)")
         }

@@ -1,0 +1,201 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ModelCatalog
+import Yams
+
+/// What fal-sim's documents and prices say beyond its catalog: documents served verbatim (a
+/// malformed one too), ids answered 404, prices. Read from the scenario file's `platform:` key.
+public struct PlatformScenario: Codable, Sendable {
+    /// Served as they are, instead of the document made from the catalog.
+    public var documents: [String: String] = [:]
+    /// Ids answered 404, as fal answers an unknown endpoint.
+    public var missing: [String] = []
+    /// Prices instead of the catalog's.
+    public var prices: [String: PlatformPrice] = [:]
+
+    public struct PlatformPrice: Codable, Sendable {
+        public var unitPrice: Double
+        public var unit: String
+        public var currency: String?
+
+        public init(unitPrice: Double, unit: String, currency: String? = nil) {
+            self.unitPrice = unitPrice
+            self.unit = unit
+            self.currency = currency
+        }
+
+        enum CodingKeys: String, CodingKey { case unitPrice = "unit_price", unit, currency }
+    }
+
+    public init(documents: [String: String] = [:], missing: [String] = [], prices: [String: PlatformPrice] = [:]) {
+        self.documents = documents
+        self.missing = missing
+        self.prices = prices
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        documents = try c.decodeIfPresent([String: String].self, forKey: .documents) ?? [:]
+        missing = try c.decodeIfPresent([String].self, forKey: .missing) ?? []
+        prices = try c.decodeIfPresent([String: PlatformPrice].self, forKey: .prices) ?? [:]
+    }
+
+    enum CodingKeys: String, CodingKey { case documents, missing, prices }
+
+    /// The `platform:` part of a scenario file (absent: an empty scenario).
+    public static func load(_ path: String) throws -> PlatformScenario {
+        struct File: Decodable { var platform: PlatformScenario? }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return try YAMLDecoder().decode(File.self, from: text).platform ?? PlatformScenario()
+    }
+}
+
+/// fal's model documents (`GET /api/openapi/queue/openapi.json?endpoint_id=ID`, public) and platform
+/// prices (`GET /v1/models/pricing?endpoint_id=ID`, with a key), made from the simulator's catalog
+/// in fal's own format (limit lines and prose), so the client's importer reads them as it reads fal's.
+///
+/// A middleware rather than routes: a constant `api/...` route would shadow the catch-all route that
+/// answers `/api/v2/status.json`. It must be added before the routes it wraps.
+struct PlatformRoutes: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let server: FalSimulatorServer
+
+    private var config: FalSimulatorServer.Configuration { server.configuration }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.add(middleware: self)
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get else { return try await next(request, context) }
+        switch request.uri.path {
+        case "/api/openapi/queue/openapi.json": return await recorded(request, document(request))
+        case "/v1/models/pricing": return await recorded(request, pricing(request))
+        default: return try await next(request, context)
+        }
+    }
+
+    private func recorded(_ request: Request, _ response: Response) async -> Response {
+        await server.state.record("\(request.method.rawValue) \(request.uri.path) -> \(response.status.code)")
+        return response
+    }
+
+    private func document(_ request: Request) -> Response {
+        guard let id = request.uri.queryParameters.get("endpoint_id"), !id.isEmpty else {
+            return Answer.detail(422, "endpoint_id is required")
+        }
+        let platform = config.platform
+        if platform.missing.contains(id) { return Answer.detail(404, "Endpoint \(id) not found") }
+        if let text = platform.documents[id] {
+            var fields = HTTPFields()
+            fields[.contentType] = "application/json"
+            return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        guard let spec = config.catalog.models[id] else { return Answer.detail(404, "Endpoint \(id) not found") }
+        return Answer.json(200, OpenAPIDocumentWriter.document(for: spec))
+    }
+
+    private func pricing(_ request: Request) -> Response {
+        let header = request.headers[.authorization] ?? ""
+        guard header.hasPrefix("Key "), config.keys.contains(String(header.dropFirst(4))) else {
+            return Answer.detail(401, "No user found for Key ID and Secret")
+        }
+        guard let id = request.uri.queryParameters.get("endpoint_id"), !id.isEmpty else {
+            return Answer.detail(422, "endpoint_id is required")
+        }
+        let platform = config.platform
+        var prices: [JSONValue] = []
+        if let p = platform.prices[id] {
+            prices.append(["endpoint_id": .string(id), "unit_price": .number(p.unitPrice), "unit": .string(p.unit), "currency": .string(p.currency ?? "USD")])
+        } else if !platform.missing.contains(id), let p = config.catalog.models[id]?.price {
+            let unit = switch p.unit {
+            case .secondOfOutput, .secondOfInput: "second"
+            case .minuteOfInput: "minute"
+            case .video: "video"
+            case .image: "image"
+            case .request: "request"
+            }
+            prices.append(["endpoint_id": .string(id), "unit_price": .number(p.amount), "unit": .string(unit), "currency": .string(p.currency)])
+        }
+        return Answer.json(200, ["prices": .array(prices), "next_cursor": .null, "has_more": false])
+    }
+}
+
+/// A fal-style queue OpenAPI document for one model: the input schema under components.schemas, the
+/// field order, and each media field's description ending in fal's structured limit line, with the
+/// limits that line cannot say written as fal writes them in prose.
+enum OpenAPIDocumentWriter {
+    static func document(for spec: ModelSpec) -> JSONValue {
+        let schemaName = spec.id.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Input"
+        var properties: [String: JSONValue] = [:]
+        var order: [String] = []
+        var required: [String] = []
+        for field in spec.media {
+            var prop: [String: JSONValue] = ["description": .string(description(of: field))]
+            if field.kind.isList {
+                prop["type"] = "array"
+                prop["items"] = ["type": "string"]
+                if let n = field.requirement.maxCount { prop["maxItems"] = .integer(n) }
+                if let n = field.requirement.minCount { prop["minItems"] = .integer(n) }
+            } else {
+                prop["type"] = "string"
+            }
+            properties[field.name] = .object(prop)
+            order.append(field.name)
+            if field.required { required.append(field.name) }
+        }
+        for f in spec.payload.fields where properties[f.name] == nil {
+            var prop: [String: JSONValue] = ["type": .string(f.type.rawValue)]
+            if let e = f.enumValues { prop["enum"] = .array(e) }
+            if let v = f.minimum { prop["minimum"] = .number(v) }
+            if let v = f.maximum { prop["maximum"] = .number(v) }
+            if let v = f.maxLength { prop["maxLength"] = .integer(v) }
+            if let d = f.defaultValue { prop["default"] = d }
+            if let text = f.description { prop["description"] = .string(text) }
+            properties[f.name] = .object(prop)
+            order.append(f.name)
+            if f.required { required.append(f.name) }
+        }
+        let schema: JSONValue = ["type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string)),
+                                 "x-fal-order-properties": .array(order.map(JSONValue.string))]
+        return [
+            "openapi": "3.0.4",
+            "info": ["title": .string("Queue OpenAPI for \(spec.id)"), "version": "1.0.0",
+                     "x-fal-metadata": ["endpointId": .string(spec.id), "category": .string(spec.category)]],
+            "components": ["schemas": .object([schemaName: schema])],
+            "paths": .object(["/" + spec.id: ["post": ["requestBody": ["content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(schemaName)")]]]]]]]),
+        ]
+    }
+
+    /// "The video to edit. Supported formats: .mp4, .mov\nMax file size: 200.0MB, Min width: 720px, ..."
+    static func description(of field: MediaField) -> String {
+        let r = field.requirement
+        var prose = ["The \(field.kind.element.rawValue)\(field.kind.isList ? "s" : "") to use."]
+        if let f = r.formats { prose.append("Supported formats: " + f.map { "." + $0 }.joined(separator: ", ") + ".") }
+        if let n = r.minShortSide { prose.append("Shortest side must be at least \(n) px.") }
+        if let n = r.maxLongSide { prose.append("Longest side must be at most \(n) px.") }
+        if let n = r.minPixels { prose.append("At least \(n) pixels in total.") }
+        if let n = r.maxPixels { prose.append("At most \(n) pixels in total.") }
+        if let s = r.maxTotalFileSize { prose.append("Max \(mb(s)) MB in total.") }
+        if let d = r.minTotalDuration { prose.append("At least \(num(d)) s combined.") }
+        if let d = r.maxTotalDuration { prose.append("At most \(num(d)) s combined.") }
+        var line: [String] = []
+        if let s = r.maxFileSize { line.append("Max file size: \(mb(s))MB") }
+        if let v = r.minWidth { line.append("Min width: \(v)px") }
+        if let v = r.minHeight { line.append("Min height: \(v)px") }
+        if let v = r.maxWidth { line.append("Max width: \(v)px") }
+        if let v = r.maxHeight { line.append("Max height: \(v)px") }
+        if let v = r.minAspectRatio { line.append(String(format: "Min aspect ratio: %.2f", v)) }
+        if let v = r.maxAspectRatio { line.append(String(format: "Max aspect ratio: %.2f", v)) }
+        if let v = r.minDuration { line.append("Min duration: \(num(v))s") }
+        if let v = r.maxDuration { line.append("Max duration: \(num(v))s") }
+        if let v = r.minFPS { line.append("Min FPS: \(num(v))") }
+        if let v = r.maxFPS { line.append("Max FPS: \(num(v))") }
+        if let v = r.downloadTimeout { line.append("Timeout: \(num(v))s") }
+        return prose.joined(separator: " ") + (line.isEmpty ? "" : "\n" + line.joined(separator: ", "))
+    }
+
+    private static func mb(_ size: ByteCount) -> String { String(format: "%.1f", Double(size.bytes) / 1_048_576) }
+    private static func num(_ d: Double) -> String { String(format: "%.2f", d) }
+}
