@@ -35,7 +35,8 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
 
-        // Small shared pieces every layer may use (no FFmpeg, curl, GRDB or Yams): bounded worker pools.
+        // Small shared pieces every layer may use (no FFmpeg, curl, GRDB or Yams): JSONValue, fal's
+        // Rejection, bounded worker pools.
         .target(name: "PreflightCore"),
 
         // Swift owners of FFmpeg objects. No C pointer leaves this module.
@@ -46,9 +47,9 @@ let package = Package(
         .target(
             name: "ModelCatalog",
             dependencies: [
+                "PreflightCore",
                 "MediaProbe",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
 
@@ -56,7 +57,8 @@ let package = Package(
         .target(name: "MediaAdapt", dependencies: ["PreflightCore", "MediaIO", "MediaProbe", "ModelCatalog"]),
 
         // fal over libcurl: credentials, base URLs, queue, storage upload, FalError.
-        .target(name: "FalClient", dependencies: ["PreflightCore", "CCurl", "ModelCatalog"]),
+        // Links neither FFmpeg nor GRDB: an HTTP client needs only the shared value types.
+        .target(name: "FalClient", dependencies: ["PreflightCore", "CCurl"]),
         // A local fal-compatible server for tests, demos and offline dry runs (loopback only).
         .target(
             name: "FalSimulator",
@@ -98,7 +100,7 @@ let package = Package(
         .testTarget(name: "MediaProbeTests", dependencies: ["MediaProbe", "TestSupport"]),
         .testTarget(name: "FalClientTests", dependencies: ["FalClient", "FalSimulator", "TestSupport"]),
         .testTarget(name: "MediaAdaptTests", dependencies: ["MediaAdapt", "TestSupport"]),
-        .testTarget(name: "SubmissionTests", dependencies: ["Submission", "FalSimulator", "TestSupport"]),
+        .testTarget(name: "SubmissionTests", dependencies: ["Submission", "FalSimulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ModelCatalogTests", dependencies: ["ModelCatalog", "TestSupport"], exclude: ["Fixtures"]),
         // Runs the real executable: exit codes, output streams and formats as a user sees them.
         .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "FalSimulator", "TestSupport"]),

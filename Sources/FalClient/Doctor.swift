@@ -1,5 +1,5 @@
 import Foundation
-import ModelCatalog
+import PreflightCore
 
 /// `preflight doctor`'s checks: is the key well-formed, can each base URL be reached, does an
 /// authenticated call go through (a locked account shows here), and what fal's status page says.

@@ -1,5 +1,5 @@
 import Foundation
-import ModelCatalog
+import PreflightCore
 
 /// fal's queue and storage over libcurl. Reports every failure as a classified `FalError` and never
 /// retries on its own (the submission engine decides); logs request ids, never the key.

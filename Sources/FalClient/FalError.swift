@@ -1,5 +1,5 @@
 import Foundation
-import ModelCatalog
+import PreflightCore
 
 /// Every way a call to fal can fail, classified into what users meet, each with a plain
 /// explanation, what to do next, and whether a retry can help. The client reports; the submission

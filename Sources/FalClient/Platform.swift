@@ -1,5 +1,5 @@
 import Foundation
-import ModelCatalog
+import PreflightCore
 
 /// One endpoint's current price as fal's platform API states it.
 public struct FalPrice: Sendable, Equatable, Codable {

@@ -1,5 +1,5 @@
 import Foundation
-import ModelCatalog
+import PreflightCore
 
 /// fal's answer to a submit: the request id and the URLs to follow (never built by hand).
 public struct QueueSubmission: Codable, Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Foundation
-import ModelCatalog
+import PreflightCore
 
 /// Removes a key from text before the text goes anywhere a person or a file can see it: terminal
 /// output, logs, error messages, the journal, reports. A server may echo the Authorization header

@@ -1,5 +1,5 @@
 import Foundation
-import ModelCatalog
+import PreflightCore
 
 extension FalClient {
     /// What a submit may ask of fal's platform, each checked before anything is sent.

@@ -2,7 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import ModelCatalog
+import PreflightCore
 
 /// How local files go to fal storage.
 public struct UploadOptions: Sendable {

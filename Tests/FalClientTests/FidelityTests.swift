@@ -269,7 +269,7 @@ import TestSupport
     }
 
     @Test func aCancelMayLoseTheRaceAndUnknownIDsAreNotFound() async throws {
-        try await withSimulator(book(default: scenario { $0.cancelLosesRace = true; $0.queueMs = 100; $0.progressMs = 600 })) { client, _ in
+        try await withSimulator(book(default: scenario { $0.cancelLosesRace = true; $0.queueMs = 100; $0.progressMs = 4_000 })) { client, _ in
             let url = try await client.upload(file: TestMedia.path("hd_1280x720_4s.mp4"))
             let s = try await client.submit(model: wanEdit, input: ["prompt": "x", "video_url": .string(url.absoluteString)])
             #expect(try await client.cancel(s) == .requested)

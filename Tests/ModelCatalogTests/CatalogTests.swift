@@ -74,7 +74,7 @@ import TestSupport
               - {field: video_url, kind: video, require: {max_file_size: 1 GB}}
         """.write(to: paths.userCatalogs.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
 
-        let store = try SQLiteLearnedStore(path: paths.database)
+        let store = MemoryLearnedStore()
         let body = Data(#"{"detail":[{"loc":["body","video_url"],"msg":"Video duration exceeds the maximum of 7 seconds","type":"video_duration_too_long","ctx":{"max_duration":7.0,"provided_duration":8.0}}]}"#.utf8)
         try store.record(LearnedRequirement.from(Rejection.parse(body, requestID: "req-1"), modelID: "fal-ai/kling-video/o1/video-to-video/edit"))
 
@@ -128,24 +128,13 @@ import TestSupport
         #expect(Rejection.parse(Data(#"{"detail":"Internal error"}"#.utf8)).first?.type == "unknown")
         #expect(Rejection.parse(Data("not json".utf8)).isEmpty)
     }
+}
 
-    @Test func theLatestLessonPerLimitIsKept() throws {
-        let (paths, home) = try temporaryHome()
-        defer { try? FileManager.default.removeItem(at: home) }
-        let store = try SQLiteLearnedStore(path: paths.database)
-        func lesson(_ max: Double, _ at: String) -> LearnedRequirement {
-            LearnedRequirement(modelID: "m", field: "video_url", key: .maxDuration, value: .number(max), learnedAt: at,
-                               rejection: Rejection(type: "video_duration_too_long", message: "", field: "video_url", ctx: ["max_duration": .number(max)]))
-        }
-        try store.record([lesson(10, "2026-11-01T00:00:00Z")])
-        try store.record([lesson(8, "2026-11-02T00:00:00Z")])
-        // A second store on the same file sees the rows: they are on disk, not in memory.
-        let reopened = try SQLiteLearnedStore(path: paths.database)
-        let rows = try reopened.all()
-        #expect(rows.count == 1)
-        #expect(rows[0].value.numberValue == 8)
-        #expect(FileManager.default.fileExists(atPath: paths.database.path))
-    }
+/// Learned requirements held in memory (the journal keeps them on disk; SubmissionTests test that).
+final class MemoryLearnedStore: LearnedRequirementStore, @unchecked Sendable {
+    private var rows: [LearnedRequirement] = []
+    func all() throws -> [LearnedRequirement] { rows }
+    func record(_ lessons: [LearnedRequirement]) throws { rows += lessons }
 }
 
 @Suite struct OpenAPIImportTests {
