@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries. Each has a shim.h with static inline wrappers for the macros and
@@ -36,8 +37,8 @@ let package = Package(
         ),
 
         // Small shared pieces every layer may use (no FFmpeg, curl, GRDB or Yams): JSONValue, fal's
-        // Rejection, bounded worker pools.
-        .target(name: "PreflightCore"),
+        // Rejection, content hashes (swift-crypto), bounded worker pools.
+        .target(name: "PreflightCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         // Swift owners of FFmpeg objects. No C pointer leaves this module.
         .target(name: "MediaIO", dependencies: ["CFFmpeg"]),

@@ -310,15 +310,10 @@ extension FalClient {
         return url
     }
 
-    /// The upload cache's key: the SHA-256 of the content for files under `fullHashBelow`; above it,
-    /// hashing would cost as much as uploading (about 3 s per GiB here), so the key is the file's
-    /// identity instead (device, inode, size, modification time): the same file is still recognised,
-    /// a byte-identical copy elsewhere is not.
+    /// The upload cache's key: the SHA-256 of the content, whatever the file's size (swift-crypto
+    /// hashes a GiB in well under a second here), so a byte-identical copy anywhere is recognised.
     static func cacheKey(_ path: String, size: Int64, fullHashBelow limit: Int64) -> String? {
-        if size < limit { return (try? SHA256.file(path)).map { "sha256:\($0)" } }
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return "file:\(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+        (try? ContentHash.file(path)).map { "sha256:\($0)" }
     }
 
     static func mimeType(for path: String) -> String {
