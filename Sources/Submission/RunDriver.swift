@@ -107,6 +107,17 @@ extension SubmissionEngine {
             run = try finish(run, .refused, category: "media", "the media fails (nothing was uploaded or paid): " + failures.map(\.message).joined(separator: "; "))
             return nil
         }
+        // Two models: one shared fix when one file can satisfy both.
+        let models = Set((try? journal.runs(job: context.job.id))?.filter { $0.fallbackOf == nil }.map(\.model) ?? [])
+        if models.count > 1, let specs = try? models.sorted().map({ try catalog.model($0) }),
+           let shared = await sharedFixes.path(job: context, specs: specs, field: context.settings.field),
+           let sharedInfo = try? Prober.probe(shared),
+           FixPipeline.mediaFailures(Checker().check(sharedInfo, models: [spec], payload: context.payload, field: field)).isEmpty {
+            run.preparedPath = shared
+            try journal.update(run, event: "fixed", "one file fixed for every model of the job, verified against \(spec.id)")
+            observe(.note(model: run.model, "fixed and verified (one file for both models)"))
+            return Prepared(path: shared, field: field)
+        }
         let folder = URL(fileURLWithPath: context.job.outDir).appendingPathComponent(".prepared")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let slug = Self.slug(spec.id)

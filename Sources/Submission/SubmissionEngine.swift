@@ -17,6 +17,7 @@ public final class SubmissionEngine: Sendable {
     /// How often to poll when the status stream is not available.
     public let pollInterval: Double
     let uploads = UploadGate()
+    let sharedFixes = SharedFix()
 
     public init(client: FalClient, journal: Journal, catalog: Catalog, policy: RetryPolicy = RetryPolicy(), pollInterval: Double = 0.5,
                 observe: @escaping @Sendable (SubmissionEvent) -> Void = { _ in }) {

@@ -23,6 +23,9 @@ public struct SubmitSettings: Codable, Sendable {
     public var priority: FalClient.SubmitOptions.Priority?
     public var noRetry = false
     public var objectLifetime: Int?
+    /// X-Fal-Store-IO: 0 asks fal not to keep inputs and outputs.
+    public var storeIO: Bool?
+    public var runnerHint: String?
 
     public init() {}
 
@@ -30,6 +33,8 @@ public struct SubmitSettings: Codable, Sendable {
         var o = FalClient.SubmitOptions(startTimeout: startTimeout, priority: priority)
         o.noRetry = noRetry
         o.objectLifetime = objectLifetime
+        o.storeIO = storeIO
+        o.runnerHint = runnerHint
         return o
     }
 }

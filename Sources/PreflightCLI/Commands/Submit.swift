@@ -78,6 +78,12 @@ struct Submit: AsyncParsableCommand {
     @Option(name: .customLong("object-lifetime"), help: ArgumentHelp("Seconds fal should keep uploaded and generated files.", valueName: "s"))
     var objectLifetime: Int?
 
+    @Flag(name: .customLong("no-store-io"), help: "Ask fal not to keep the request's inputs and outputs (X-Fal-Store-IO: 0).")
+    var noStoreIO = false
+
+    @Option(name: .customLong("runner-hint"), help: ArgumentHelp("Route to a runner holding this session (X-Fal-Runner-Hint).", valueName: "id"))
+    var runnerHint: String?
+
     @Option(name: .customLong("max-transfers"), help: ArgumentHelp("Network transfers (uploads, API calls, downloads) at once.", valueName: "n"))
     var maxTransfers: Int = 32
 
@@ -96,6 +102,9 @@ struct Submit: AsyncParsableCommand {
         if let t = timeout, !(t.isFinite && t > 0 && t <= 7 * 86_400) { throw ValidationError("--timeout takes seconds, more than 0 (e.g. 900).") }
         if let c = maxCost, !(c.isFinite && c >= 0) { throw ValidationError("--max-cost takes a price in USD, 0 or more (e.g. 2.50).") }
         if let l = objectLifetime, l < 1 { throw ValidationError("--object-lifetime takes seconds, at least 1 (e.g. 86400).") }
+        if let h = runnerHint, h.isEmpty || h.count > 256 || h.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E }) {
+            throw ValidationError("--runner-hint takes 1 to 256 printable ASCII characters (the session id fal gave you).")
+        }
     }
 
     func run() async throws {
@@ -124,6 +133,8 @@ struct Submit: AsyncParsableCommand {
         settings.priority = priority
         settings.noRetry = noFalRetry
         settings.objectLifetime = objectLifetime
+        settings.storeIO = noStoreIO ? false : nil
+        settings.runnerHint = runnerHint
         var ids: [String] = []
         for file in files {
             do { ids.append(try engine.create(source: file, models: models, payload: payload, settings: settings, outRoot: URL(fileURLWithPath: out)).id) } catch {

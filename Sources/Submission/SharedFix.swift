@@ -1,0 +1,33 @@
+import Foundation
+import MediaAdapt
+import ModelCatalog
+
+/// In a dual run, one fixed file for both models when one fix satisfies both (half the encoding,
+/// one upload); each model gets its own fix only when their limits conflict. Computed once per job,
+/// whichever run asks first; the other waits for it.
+actor SharedFix {
+    private var results: [String: Task<String?, Never>] = [:]
+
+    /// The path of a file that passes every model of the job, or nil when no single file can.
+    func path(job: JobContext, specs: [ModelSpec], field: String?) async -> String? {
+        if let running = results[job.job.id] { return await running.value }
+        let task = Task { () -> String? in
+            let folder = URL(fileURLWithPath: job.job.outDir).appendingPathComponent(".prepared")
+            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let target = folder.appendingPathComponent("all-models.\(Self.containerFor(job.job.source))")
+            let outcome = try? await FixPipeline(models: specs, payload: job.payload, field: field).run(source: job.job.source, output: target)
+            switch outcome {
+            case .compliant?: return job.job.source
+            case .fixed(let result)?: return result.output
+            case nil: return nil
+            }
+        }
+        results[job.job.id] = task
+        return await task.value
+    }
+
+    private static func containerFor(_ source: String) -> String {
+        let ext = (source as NSString).pathExtension.lowercased()
+        return ["jpg", "jpeg", "png", "webp"].contains(ext) ? ext : "mp4"
+    }
+}
