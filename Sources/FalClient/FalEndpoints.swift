@@ -88,6 +88,10 @@ public struct FalEndpoints: Sendable, Equatable {
             throw FalError(category: .usage, message: "the \(name) URL '\(Redactor.printable(u.absoluteString))' has no scheme or host",
                            hint: "URLs look like https://queue.fal.run or http://127.0.0.1:8787.")
         }
+        if let port = u.port, !(1...65_535).contains(port) {
+            throw FalError(category: .usage, message: "the \(name) URL has port \(port), which no server can listen on",
+                           hint: "Ports are 1 to 65535, e.g. http://127.0.0.1:8787.")
+        }
         if u.user != nil || u.password != nil {
             throw FalError(category: .usage, message: "the \(name) URL carries a user name or password",
                            hint: "Remove the user@ part: credentials travel in the Authorization header only.")
@@ -95,7 +99,7 @@ public struct FalEndpoints: Sendable, Equatable {
         if scheme == "https" { return }
         if scheme == "http", Self.isLoopback(host) { return }
         throw FalError(category: .usage, message: "the \(name) URL \(redactedURL(u)) is not https",
-                       hint: "Plain http is allowed only for loopback addresses (127.0.0.0/8, ::1, localhost); nothing was sent.")
+                       hint: "Plain http is allowed only for loopback addresses written as 127.x.y.z, ::1 or localhost; nothing was sent.")
     }
 
     /// Loopback decided on parsed addresses, never on a name's prefix (`127.0.0.1.evil.example` is
@@ -104,7 +108,8 @@ public struct FalEndpoints: Sendable, Equatable {
     public static func isLoopback(_ rawHost: String) -> Bool {
         var host = rawHost.lowercased()
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host == "localhost" || host == "localhost." { return true }
+        // `localhost` only as written: libcurl answers it without DNS; `localhost.` would be resolved.
+        if host == "localhost" { return true }
         var v4 = in_addr()
         if inet_pton(AF_INET, host, &v4) == 1 {
             return (UInt32(bigEndian: v4.s_addr) >> 24) == 127

@@ -108,7 +108,7 @@ extension FalClient {
         }
         var hash: String?
         if let cache {
-            hash = Self.cacheKey(path, size: size, fullHashBelow: options.multipartThreshold)
+            hash = Self.cacheKey(path, size: size, fullHashBelow: options.multipartThreshold).map { "\(cacheScope)|\($0)" }
             if let hash, let known = await cache.url(forHash: hash) {
                 log?("upload \(name): already uploaded (content hash \(hash.prefix(12))), reusing its URL")
                 return known
@@ -212,7 +212,7 @@ extension FalClient {
             throw FalError(category: .unexpectedOutput, message: "get a signed upload URL: not the documented shape", hint: "The raw body is kept.",
                            rawBody: String(response.text.prefix(4096)))
         }
-        try FalEndpoints.requireSecure(put, name: "signed upload URL")
+        try FalEndpoints.requireSecure(put, name: "signed upload")
         // The signed URL authorises itself: no fal key goes to the storage host.
         _ = try await retrying("upload \(name)", options) { () async throws(FalError) in
             try await send("PUT", put, headers: [("Content-Type", mime)], body: .file(path: path, offset: 0, length: size), timeout: nil,
@@ -308,6 +308,14 @@ extension FalClient {
             throw FalError(category: .unexpectedOutput, message: "\(operation): no access_url in the answer", hint: "The raw body is kept.", rawBody: response.text)
         }
         return url
+    }
+
+    /// Uploads live in one storage and one account: a URL from the simulator, or from another
+    /// account, is never offered to fal. The scope names the storage base URL and the key's id
+    /// (hashed: the journal never holds any part of a key).
+    var cacheScope: String {
+        let id = key.secret.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+        return String(ContentHash.data(Data("\(endpoints.rest.absoluteString)\n\(id)".utf8)).prefix(16))
     }
 
     /// The upload cache's key: the SHA-256 of the content, whatever the file's size (swift-crypto

@@ -33,6 +33,20 @@ struct FalSim: AsyncParsableCommand {
     @Option(help: "Where uploaded and generated files are kept (default: a new temporary folder).", completion: .directory)
     var storage: String?
 
+    /// One readable line for a file that could not be loaded (not Foundation's dumps).
+    static func explain(_ error: Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let c), DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c), DecodingError.keyNotFound(_, let c):
+            let at = c.codingPath.map(\.stringValue).joined(separator: ".")
+            return (at.isEmpty ? "" : "at \(at): ") + c.debugDescription.replacingOccurrences(of: "\n", with: " ")
+        default:
+            let ns = error as NSError
+            if ns.domain == NSCocoaErrorDomain, ns.code == NSFileReadNoSuchFileError || ns.code == NSFileNoSuchFileError { return "no such file" }
+            if ns.domain == NSCocoaErrorDomain { return "cannot be read as UTF-8 text (\(ns.code))" }
+            return String(describing: error).replacingOccurrences(of: "\n", with: " ")
+        }
+    }
+
     func run() async throws {
         var config = FalSimulatorServer.Configuration(port: port)
         config.storage = storage.map { URL(fileURLWithPath: $0) }
@@ -50,7 +64,7 @@ struct FalSim: AsyncParsableCommand {
                 config.scenarios = try ScenarioBook.load(scenario)
                 config.platform = try PlatformScenario.load(scenario)
             } catch {
-                FileHandle.standardError.write(Data("fal-sim: \(scenario): \(error)\n".utf8))
+                FileHandle.standardError.write(Data("fal-sim: \(scenario): \(Self.explain(error))\n".utf8))
                 throw ExitCode(64)
             }
         }

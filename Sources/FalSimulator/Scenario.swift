@@ -154,6 +154,11 @@ public struct ScenarioBook: Codable, Sendable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        // `platform` belongs to PlatformScenario (documents and prices), read from the same file.
+        let allowed: Set<String> = ["default", "scenarios", "models", "platform"]
+        if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).first(where: { !allowed.contains($0) }) {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown top-level key '\(unknown)' (default, scenarios, models, platform)"))
+        }
         defaultScenario = try c.decodeIfPresent(Scenario.self, forKey: .defaultScenario) ?? Scenario()
         named = try c.decodeIfPresent([String: Scenario].self, forKey: .named) ?? [:]
         models = try c.decodeIfPresent([String: Scenario].self, forKey: .models) ?? [:]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FalClient
 import Foundation
 import ModelCatalog
 import Submission
@@ -47,7 +48,8 @@ struct CatalogContext {
         do {
             return try catalog.model(id)
         } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
+            // The id came from the command line: shown escaped, whatever it holds.
+            Terminal.err(Terminal.red("error: ") + Redactor.printable(error.description))
             throw Exit.usage
         }
     }

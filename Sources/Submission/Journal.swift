@@ -146,6 +146,20 @@ public final class Journal: Sendable {
         }
     }
 
+    /// Drops cached uploads of this URL (fal could not download it).
+    public func forgetUpload(url: String) throws(JournalError) {
+        try write { db in try db.execute(sql: "DELETE FROM uploads WHERE url = ?", arguments: [url]) }
+    }
+
+    /// SQLite's own consistency check: a damaged journal is found before anything is paid for.
+    public func verify() throws(JournalError) {
+        let problems = try read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(3)") }
+        guard problems == ["ok"] else {
+            throw JournalError(message: "the journal at \(path.path) is damaged (\(problems.joined(separator: "; ")))",
+                               hint: "Move it aside (jobs in it are then forgotten) and run again; nothing was submitted")
+        }
+    }
+
     // MARK: - Reading
 
     public func job(_ id: String) throws(JournalError) -> JobRecord? { try read { try JobRecord.fetchOne($0, key: id) } }

@@ -12,8 +12,16 @@ extension SubmissionEngine {
             return try finish(run, .failed, category: "journal", "the result is missing from the journal")
         }
         let folder = URL(fileURLWithPath: context.job.outDir).appendingPathComponent(Self.slug(run.model))
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: folder.appendingPathComponent("result.json"), options: .atomic)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: folder.appendingPathComponent("result.json"), options: .atomic)
+        } catch {
+            // The result is safe in the journal: the run stays `completed`, and resume downloads it
+            // once the folder can be written.
+            run.errorMessage = "cannot write the results to \(folder.path) (\((error as NSError).localizedDescription)); fix that, then `preflight resume \(run.jobID)`"
+            try journal.update(run, event: "download", run.errorMessage ?? "")
+            return run
+        }
         let urls = FalClient.mediaURLs(in: body)
         let known = Set(try journal.outputs(run: runID).map(\.url))
         var names = Set<String>()
@@ -27,7 +35,8 @@ extension SubmissionEngine {
         await withTaskGroup(of: String?.self) { group in
             for (url, target) in planned where !known.contains(url.absoluteString) {
                 group.addTask {
-                    let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())")
+                    let temporary = target.deletingLastPathComponent()
+                        .appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
                     defer { try? FileManager.default.removeItem(at: temporary) }
                     do {
                         let bytes = try await client.download(url, to: temporary.path)
@@ -55,14 +64,17 @@ extension SubmissionEngine {
     }
 
     /// A file name from the URL's last component: no path separators, no leading dot, no control
-    /// characters, at most 120 characters, unique within the folder.
+    /// characters (C0, C1) or bidirectional overrides, at most 120 bytes, unique within the folder.
     static func safeName(_ url: URL, index: Int, taken: inout Set<String>) -> String {
         var name = url.lastPathComponent.unicodeScalars.filter { s in
-            s.value >= 0x20 && s.value != 0x7F && !"/\\:*?\"<>|".unicodeScalars.contains(s)
+            let v = s.value
+            return v >= 0x20 && v != 0x7F && !(0x80..<0xA0).contains(v) && !(0x202A...0x202E).contains(v) && !(0x2066...0x2069).contains(v)
+                && v != 0x200E && v != 0x200F && !"/\\:*?\"<>|".unicodeScalars.contains(s)
         }.map(String.init).joined()
         while name.hasPrefix(".") { name.removeFirst() }
         if name.isEmpty || name == "result.json" { name = "output-\(index + 1)" }
-        if name.count > 120 { name = String(name.suffix(120)) }
+        // Bytes, not characters: a name of combining marks must still fit the file system's 255.
+        while name.utf8.count > 120 { name.removeFirst() }
         var candidate = name
         var n = 2
         while taken.contains(candidate) {

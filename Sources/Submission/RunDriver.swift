@@ -61,8 +61,8 @@ extension SubmissionEngine {
             return try finish(run, .failed, error: error, "the upload failed")
         }
         run.mediaURL = url.absoluteString
-        try journal.update(run, event: "uploaded", "media at \(FalEndpoints.redactedURL(url))")
-        observe(.note(model: run.model, "uploaded \((prepared.path as NSString).lastPathComponent)"))
+        try journal.update(run, event: "uploaded", "media at \(FalEndpoints.redactedURL(url)) (sent now, or a still-trusted upload of the same bytes)")
+        observe(.note(model: run.model, "uploaded \(Redactor.printable((prepared.path as NSString).lastPathComponent))"))
         // 3. Submit, retrying what can succeed; the request id is journaled before anyone waits on it.
         var input = context.payload
         input[prepared.field] = .string(url.absoluteString)
@@ -149,7 +149,7 @@ extension SubmissionEngine {
         let began = Date()
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        run.inputJSON = String(decoding: (try? encoder.encode(input)) ?? Data(), as: UTF8.self)
+        run.inputJSON = client.key.redactor(String(decoding: (try? encoder.encode(input)) ?? Data(), as: UTF8.self))
         while true {
             if cancel.isRaised { return try finish(run, .cancelled, category: "cancelled", "stopped before submitting; nothing was sent") }
             run.attempts += 1
@@ -274,8 +274,25 @@ extension SubmissionEngine {
                 return run
             case .failure(let error):
                 if error.category == .inputRejected { learn(from: error, run: run) }
-                // A model's server-side failure (not charged) gets a new request, within the policy.
-                if error.retryable, error.category != .notReady, case .retry(let delay) = policy.decide(error, attempt: run.attempts, elapsed: 0) {
+                if error.errorType == "file_download_error", let url = run.mediaURL { forgetUpload(url) }
+                // The answer was lost on the way (the network, a cut body, not the documented shape):
+                // the request is done and paid for, so its result is fetched again, never resubmitted.
+                if error.status == nil || error.category == .network || error.category == .unexpectedOutput {
+                    if attempt < max(1, policy.maxAttempts) {
+                        let delay = min(policy.maxDelay, policy.baseDelay * pow(2, Double(attempt - 1)))
+                        try journal.note(job: run.jobID, run: run.id, "result", "fetching the result failed (\(error.message)); again in \(String(format: "%.1f", delay)) s")
+                        observe(.retrying(model: run.model, attempt: attempt, after: delay, reason: "fetching the result: \(error.message)"))
+                        try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                        continue
+                    }
+                    run.errorCategory = error.category.rawValue
+                    run.errorMessage = "the request completed but its result could not be fetched (\(error.message)); `preflight resume \(run.jobID)` fetches it again"
+                    try journal.update(run, event: "result", run.errorMessage ?? "")
+                    return run // still `submitted`: resume takes it up, nothing is sent again
+                }
+                // A model's server-side failure (an answer, 5xx, not charged) gets a new request, within the policy.
+                if error.retryable, error.category == .server || error.category == .capacity,
+                   case .retry(let delay) = policy.decide(error, attempt: run.attempts, elapsed: 0) {
                     run.state = .pending
                     try journal.update(run, event: "retry", "request \(run.requestID ?? "?") failed: \(error.message); submitting again in \(String(format: "%.1f", delay)) s")
                     observe(.retrying(model: run.model, attempt: run.attempts, after: delay, reason: error.message))
@@ -293,6 +310,11 @@ extension SubmissionEngine {
                 return try finish(run, .failed, error: error, "the model failed")
             }
         }
+    }
+
+    /// fal could not download an upload: its URL must not be reused from the cache.
+    private func forgetUpload(_ url: String) {
+        try? journal.forgetUpload(url: url)
     }
 
     /// A 422 that carries a limit becomes a learned requirement, so the next check stops locally.

@@ -34,17 +34,28 @@ public final class SubmissionEngine: Sendable {
     /// Journals a new job (one run per model) and returns it; `run(job:)` carries it out.
     public func create(source: String, models: [String], payload: [String: JSONValue], settings: SubmitSettings,
                        outRoot: URL) throws(SubmissionError) -> JobRecord {
+        var st = stat()
+        guard stat(source, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw SubmissionError(message: "\(Redactor.printable(source)) is not a regular file", hint: "Submit a media file (not a folder, device or pipe).", exitCode: 66)
+        }
         let fingerprint: String
         do { fingerprint = try SHA256.file(source) } catch {
-            throw SubmissionError(message: "cannot read \(source)", hint: "Check the path.", exitCode: 66)
+            throw SubmissionError(message: "cannot read \(Redactor.printable(source))", hint: "Check the path.", exitCode: 66)
         }
         let id = Self.newJobID()
+        let outDir = outRoot.appendingPathComponent(id)
+        // The results' folder is made now, before anything is paid for, not found unwritable after.
+        do { try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true) } catch {
+            throw SubmissionError(message: "cannot make the results folder \(Redactor.printable(outDir.path)): \((error as NSError).localizedDescription)",
+                                  hint: "Choose a writable --out folder.", exitCode: 64)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        // A key typed into a prompt by mistake is not kept in the journal either.
         let job = JobRecord(id: id, createdAt: Date(), source: URL(fileURLWithPath: source).standardizedFileURL.path, sourceFingerprint: fingerprint,
-                            payloadJSON: String(decoding: (try? encoder.encode(payload)) ?? Data("{}".utf8), as: UTF8.self),
+                            payloadJSON: client.key.redactor(String(decoding: (try? encoder.encode(payload)) ?? Data("{}".utf8), as: UTF8.self)),
                             settingsJSON: String(decoding: (try? encoder.encode(settings)) ?? Data("{}".utf8), as: UTF8.self),
-                            outDir: outRoot.appendingPathComponent(id).path, state: .open)
+                            outDir: outDir.path, state: .open)
         do { _ = try journal.insert(job: job, models: models) } catch { throw SubmissionError(error) }
         return job
     }

@@ -62,6 +62,7 @@ public struct JobOutcome: Sendable {
         if good > 0 { return 2 }
         let temporary: Set<String> = [FalError.Category.capacity.rawValue, FalError.Category.network.rawValue]
         if active.allSatisfy({ $0.errorCategory.map(temporary.contains) ?? false }) { return 75 }
+        if active.allSatisfy({ $0.errorCategory == FalError.Category.server.rawValue }) { return 69 }
         if active.contains(where: { [FalError.Category.auth.rawValue, FalError.Category.billing.rawValue].contains($0.errorCategory ?? "") }) { return 77 }
         return 1
     }

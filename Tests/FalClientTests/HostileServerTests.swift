@@ -17,11 +17,12 @@ import TestSupport
             #expect(FalEndpoints.isLoopback(host), "\(host)")
         }
         for host in ["127.0.0.1.evil.example", "127.evil.example", "128.0.0.1", "0.0.0.0", "10.0.0.1", "localhost.evil.example",
-                     "::2", "[::1].evil", "127.0.0.1:80", "", "1270.0.0.1", "127.0.0.1 ", "evil.example#127.0.0.1"] {
+                     "::2", "[::1].evil", "127.0.0.1:80", "", "1270.0.0.1", "127.0.0.1 ", "evil.example#127.0.0.1", "localhost."] {
             #expect(!FalEndpoints.isLoopback(host), "\(host)")
         }
         for bad in ["http://127.0.0.1.evil.example:8800", "http://127.evil.example", "http://evil.example#@127.0.0.1",
-                    "http://127.0.0.1@evil.example", "http://user:pw@127.0.0.1:8800", "ftp://127.0.0.1"] {
+                    "http://127.0.0.1@evil.example", "http://user:pw@127.0.0.1:8800", "ftp://127.0.0.1", "http://localhost.:8787",
+                    "http://127.0.0.1:99999"] {
             #expect(throws: FalError.self, "\(bad)") { try FalEndpoints.resolve(environment: ["PREFLIGHT_FAL_URL": bad]) }
         }
         #expect(try FalEndpoints.resolve(environment: ["PREFLIGHT_FAL_URL": "http://[::1]:8787"]).queue.port == 8787)

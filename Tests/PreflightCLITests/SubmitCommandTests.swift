@@ -72,7 +72,40 @@ import TestSupport
                 #expect(r.status == 64, "\(args): \(r.stderr)")
             }
             #expect(try await setup.preflight(["submit", "/nonexistent.mp4", "--model", kling, "--set", "prompt=x"]).status == 66)
+            // What probe refuses is refused before any job: a device that never ends, a pipe, a folder, not media.
+            let folder = try TestMedia.temporaryFolder("preflight-submit-odd")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let fifo = folder.appendingPathComponent("pipe").path
+            #expect(mkfifo(fifo, 0o600) == 0)
+            for (path, code) in [("/dev/zero", Int32(66)), (fifo, 66), (folder.path, 66), (TestMedia.path("not_media.mp4"), 65)] {
+                let r = try await setup.preflight(["submit", path, "--model", kling, "--set", "prompt=x"])
+                #expect(r.status == code, "\(path): \(r.stderr)")
+            }
+            let file = folder.appendingPathComponent("a-file")
+            try Data("x".utf8).write(to: file)
+            #expect(try await setup.preflight(["submit", clip, "--model", kling, "--set", "prompt=x", "--out", file.path]).status == 64)
             #expect(await server.exchanges().isEmpty)
+        }
+    }
+
+    @Test func aDamagedJournalStopsASubmitBeforeAnythingIsPaid() async throws {
+        try await with(Self.quick()) { setup, server in
+            #expect(try await setup.preflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x",
+                                               "--out", setup.out.path]).status == 0)
+            let database = setup.home.appendingPathComponent("state/preflight.sqlite")
+            // Checkpoint the WAL into the file first, then damage the middle of the file.
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: database.path)[.size] as? NSNumber).intValue
+            let handle = try FileHandle(forWritingTo: database)
+            try handle.seek(toOffset: UInt64(max(4096, size / 2)))
+            try handle.write(contentsOf: Data(repeating: 0xA5, count: 8192))
+            try handle.close()
+            try? FileManager.default.removeItem(atPath: database.path + "-wal")
+            try? FileManager.default.removeItem(atPath: database.path + "-shm")
+            let before = await server.acceptedRequests().count
+            let r = try await setup.preflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path])
+            #expect(r.status == 75, "\(r.stderr)")
+            #expect(r.stderr.contains("journal"))
+            #expect(await server.acceptedRequests().count == before)
         }
     }
 

@@ -188,4 +188,36 @@ import TestSupport
             #expect(await bench.server.exchanges().isEmpty)
         }
     }
+
+    @Test func aLostResultIsFetchedAgainNeverResubmitted() async throws {
+        try await Bench.with(book(default: sim { $0.dropResult = true })) { bench in
+            let engine = bench.engine(maxAttempts: 3)
+            let job = try engine.create(source: TestMedia.path("hd_1280x720_4s.mp4"), models: [wanEdit], payload: ["prompt": "x"],
+                                        settings: SubmitSettings(), outRoot: bench.out)
+            let outcome = try await engine.run(job: job.id)
+            let run = try #require(outcome.runs.first)
+            // Completed and paid for: still `submitted`, for resume to fetch; never a second request.
+            #expect(run.state == .submitted, "\(run.errorMessage ?? "")")
+            #expect((run.errorMessage ?? "").contains("preflight resume"))
+            #expect(await bench.server.acceptedRequests().count == 1)
+            #expect(outcome.exitCode == 75)
+            #expect(try bench.journal.unfinishedJobs().map(\.id) == [job.id])
+        }
+    }
+
+    @Test func uploadsAreNotReusedAcrossStoragesOrAccounts() async throws {
+        let folder = try TestMedia.temporaryFolder("preflight-scope")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let journal = try Journal(path: folder.appendingPathComponent("j.sqlite"))
+        var urls: [URL] = []
+        for _ in 0..<2 {
+            let server = try FalSimulatorServer()
+            let base = try await server.start()
+            let client = FalClient(key: try FalKey(FalSimulatorServer.testKey), endpoints: FalEndpoints(local: base))
+            urls.append(try await client.upload(file: TestMedia.path("still.jpg"), cache: JournalUploadCache(journal)))
+            #expect(await server.exchanges().contains { $0.hasPrefix("POST /files/upload -> 200") }, "each storage got its own upload")
+            await server.stop()
+        }
+        #expect(urls[0].port != urls[1].port)
+    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FalClient
 import Foundation
+import MediaProbe
 import PreflightCore
 import MediaAdapt
 import ModelCatalog
@@ -101,6 +102,10 @@ struct Submit: AsyncParsableCommand {
         if let t = startTimeout, !(t.isFinite && t > 1 && t <= 86_400) { throw ValidationError("--start-timeout takes seconds, more than 1 (e.g. 60).") }
         if let t = timeout, !(t.isFinite && t > 0 && t <= 7 * 86_400) { throw ValidationError("--timeout takes seconds, more than 0 (e.g. 900).") }
         if let c = maxCost, !(c.isFinite && c >= 0) { throw ValidationError("--max-cost takes a price in USD, 0 or more (e.g. 2.50).") }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ValidationError("--out \(out) is a file; name a folder (it is made if missing).")
+        }
         if let l = objectLifetime, l < 1 { throw ValidationError("--object-lifetime takes seconds, at least 1 (e.g. 86400).") }
         if let h = runnerHint, h.isEmpty || h.count > 256 || h.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E }) {
             throw ValidationError("--runner-hint takes 1 to 256 printable ASCII characters (the session id fal gave you).")
@@ -117,9 +122,12 @@ struct Submit: AsyncParsableCommand {
             Terminal.err(Terminal.red("error: ") + f.message)
             throw f.code
         }
-        for file in files where !FileManager.default.isReadableFile(atPath: file) {
-            Terminal.err(Terminal.red("error: ") + "\(Redactor.printable(file)): no such file or not readable")
-            throw Exit.inputMissing
+        // Refuse what probe refuses (missing, a folder, /dev/zero, a pipe, not media) before any job.
+        for file in files {
+            do { _ = try Prober.probe(file) } catch {
+                Terminal.err(Terminal.red("error: ") + Redactor.printable(error.description))
+                throw ExitCode(error.exitCode)
+            }
         }
         let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: quiet)
         var settings = SubmitSettings()

@@ -12,6 +12,10 @@ enum SubmissionSession {
             Terminal.err(Terminal.red("error: ") + "the journal cannot be opened at \(context.paths.database.path); submitting without it could lose a paid result")
             throw Exit.temporary
         }
+        do { try journal.verify() } catch {
+            Terminal.err(Terminal.red("error: ") + error.description)
+            throw Exit.temporary
+        }
         let client: FalClient
         do throws(FalError) { client = try fal.client() } catch {
             Terminal.err(Terminal.red("error: ") + error.description)
@@ -38,7 +42,8 @@ enum SubmissionSession {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
-                if presses.increment() >= 2 { Terminal.err("stopped; `preflight resume \(job)` takes it up again"); exit(130) }
+                presses.last = sig
+                if presses.increment() >= 2 { Terminal.err("stopped; `preflight resume \(job)` takes it up again"); exit(128 + sig) }
                 Terminal.err(detach ? "detaching: the requests keep running at fal; `preflight resume \(job)` fetches them (Ctrl-C again to quit now)"
                                     : "cancelling the requests at fal (Ctrl-C again to quit now)")
                 cancel.raise()
@@ -70,9 +75,10 @@ enum SubmissionSession {
                 if next < jobs.count { launch() }
             }
         }
-        if presses.count > 0 { throw ExitCode(130) }
+        // Stopped by a signal: 128 + its number (130 Ctrl-C, 143 TERM, 129 HUP), as shells expect.
+        if presses.count > 0 { throw ExitCode(128 + presses.last) }
         if jobs.count == 1, let code = codes.first, code != 0 { throw ExitCode(code) }
-        if jobs.count > 1, codes.contains(where: { $0 != 0 }) { throw Exit.someItemsFailed }
+        if jobs.count > 1, codes.contains(where: { $0 != 0 }) { throw codes.allSatisfy { $0 != 0 } ? Exit.doesNotComply : Exit.someItemsFailed }
     }
 
     static func report(_ outcome: JobOutcome, quiet: Bool) {
@@ -96,6 +102,12 @@ enum SubmissionSession {
 final class PressCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var n = 0
+    private var signal: Int32 = SIGINT
+    /// The last signal received.
+    var last: Int32 {
+        get { lock.lock(); defer { lock.unlock() }; return signal }
+        set { lock.lock(); signal = newValue; lock.unlock() }
+    }
     func increment() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
     var count: Int { lock.lock(); defer { lock.unlock() }; return n }
 }
@@ -121,8 +133,8 @@ final class ProgressLines: @unchecked Sendable {
             line = text
         case .retrying(let m, let attempt, let after, let reason):
             model = m; line = String(format: "attempt %d failed (%@); retrying in %.1f s", attempt, Redactor.printable(reason), after)
-        case .finished(let m, let state, let text):
-            model = m; line = state.rawValue + (text.isEmpty ? "" : ": \(text)")
+        case .finished:
+            return // the final report says how each run ended, once
         }
         lock.lock()
         defer { lock.unlock() }
