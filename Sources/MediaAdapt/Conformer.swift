@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 import MediaProbe
 import ModelCatalog
 
@@ -78,8 +79,8 @@ public struct Conformer: Sendable {
                 throw .verificationFailed(failures.map(\.message))
             }
             let actual = Double(report.media.fileSize)
-            let current = video.bitRate ?? Int64(actual * 8 / duration)
-            video.bitRate = Int64(Double(current) * Double(limit) * 0.9 / actual)
+            let current = video.bitRate ?? Int64(clampingRounded: actual * 8 / duration)
+            video.bitRate = Int64(clampingRounded: Double(current) * Double(limit) * 0.9 / actual)
             plan.video = video
             notes.append("the first encode was \(ByteCount(Int64(actual))); encoded again at \(video.bitRate! / 1000) kb/s")
         }

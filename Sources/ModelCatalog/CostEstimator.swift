@@ -12,7 +12,7 @@ enum CostEstimator {
         case .image:
             let count = payload["num_images"]?.numberValue ?? spec.payload.field("num_images")?.defaultValue?.numberValue ?? 1
             return CostEstimate(amount: price.amount * count, currency: price.currency,
-                                basis: "\(Int(count)) image(s) at \(perUnit) each", priceSeenOn: price.source.date)
+                                basis: "\(format(count)) image(s) at \(perUnit) each", priceSeenOn: price.source.date)
         case .secondOfOutput, .secondOfInput:
             guard let seconds = seconds(for: price, spec: spec, payload: payload, media: media) else { return nil }
             let what = price.unit == .secondOfOutput ? "of output" : "of input"
@@ -35,7 +35,7 @@ enum CostEstimator {
     }
 
     private static func format(_ d: Double) -> String {
-        d == d.rounded() ? String(Int(d)) : String(format: "%.3g", d)
+        d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(format: "%.3g", d)
     }
 }
 

@@ -182,7 +182,10 @@ public struct ByteCount: Codable, Sendable, Equatable, Comparable, CustomStringC
         default: -1
         }
         guard scale > 0 else { return nil }
-        bytes = Int64((value * scale).rounded())
+        // Not MediaIO's checked conversion: its Encoder/Decoder names would shadow Codable's here.
+        let exact = (value * scale).rounded()
+        guard exact.isFinite, exact < 9.2e18 else { return nil }
+        bytes = Int64(exact)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -194,7 +197,7 @@ public struct ByteCount: Codable, Sendable, Equatable, Comparable, CustomStringC
 
     public var description: String {
         let mib = Double(bytes) / 1_048_576
-        if mib >= 1 { return mib == mib.rounded() ? "\(Int(mib)) MB" : String(format: "%.1f MB", mib) }
+        if mib >= 1 { return mib == mib.rounded() && mib < 1e15 ? "\(Int(mib)) MB" : String(format: "%.1f MB", mib) }
         return String(format: "%.0f KB", Double(bytes) / 1024)
     }
 }

@@ -37,13 +37,13 @@ struct Check: AsyncParsableCommand {
     @Flag(help: "One JSON report per line, written as each file is checked.")
     var ndjson = false
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Files checked at once (default: the number of cores).", valueName: "n"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: [.short, .long], parsing: .unconditional,
+            help: ArgumentHelp("Files checked at once, 1 to \(Count.limit) (default: the number of cores).", valueName: "n"))
+    var jobs: Count = .processors
 
     func validate() throws {
         if models.isEmpty { throw ValidationError("Name at least one model: --model fal-ai/kling-video/o1/video-to-video/edit (`preflight models list` shows them).") }
         if json && ndjson { throw ValidationError("Choose one of --json and --ndjson.") }
-        if jobs < 1 { throw ValidationError("-j must be at least 1, e.g. -j 4.") }
     }
 
     func run() async throws {
@@ -69,7 +69,7 @@ struct Check: AsyncParsableCommand {
         for e in expansion.failures where !json {
             if ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(e), pretty: false)) } else { Terminal.err(Terminal.red("error: ") + e.description) }
         }
-        for await outcome in ProbeRunner(width: jobs).outcomes(for: expansion.files) {
+        for await outcome in ProbeRunner(width: jobs.value).outcomes(for: expansion.files) {
             switch outcome.result {
             case .success(let info):
                 let report = checker.check(info, models: specs, payload: payload, field: field)

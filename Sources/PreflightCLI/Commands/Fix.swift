@@ -34,25 +34,26 @@ struct Fix: AsyncParsableCommand {
     var output: String?
 
     @Option(help: "When the shape must change: pad (bars) or crop (cut the overflow).")
-    var fit: String = "pad"
+    var fit: Fit = .pad
 
     @Option(help: "When too long, the part kept: start, center or end.")
-    var trim: String = "start"
+    var trim: FixOptions.TrimAnchor = .start
 
-    @Option(help: ArgumentHelp("Keep from this second of the source.", valueName: "seconds"))
-    var from: Double?
+    // .unconditional: `--from -5` reaches the check and is refused by name, not "missing value".
+    @Option(parsing: .unconditional, help: ArgumentHelp("Keep from this second of the source (0 or more).", valueName: "seconds"))
+    var from: Seconds?
 
-    @Option(help: ArgumentHelp("Keep up to this second of the source.", valueName: "seconds"))
-    var to: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Keep up to this second of the source.", valueName: "seconds"))
+    var to: Seconds?
 
-    @Option(help: "libx264 constant quality (lower is better; 18 is visually lossless for most footage).")
-    var crf: Double = 18
+    @Option(parsing: .unconditional, help: "libx264 constant quality, 0 to 51 (lower is better; 18 is visually lossless for most footage).")
+    var crf = ConstantRateFactor(18)
 
     @Option(help: "libx264 speed preset (ultrafast ... veryslow).")
-    var preset: String = "fast"
+    var preset: X264Preset = .fast
 
     @Option(name: .customLong("pad-color"), help: "Bar colour for --fit pad: black, white or gray.")
-    var padColor: String = "black"
+    var padColor: PadColor = .black
 
     @Flag(name: .customLong("keep-rotation"), help: "Keep a rotation flag instead of turning the pixels (when nothing else needs a re-encode).")
     var keepRotation = false
@@ -76,11 +77,8 @@ struct Fix: AsyncParsableCommand {
 
     func validate() throws {
         if models.isEmpty { throw ValidationError("Name at least one model: --model fal-ai/kling-video/o1/video-to-video/edit.") }
-        guard Fit(rawValue: fit) != nil else { throw ValidationError("--fit takes pad or crop.") }
-        guard FixOptions.TrimAnchor(rawValue: trim) != nil else { throw ValidationError("--trim takes start, center or end.") }
-        guard ["black", "white", "gray", "grey"].contains(padColor) else { throw ValidationError("--pad-color takes black, white or gray.") }
-        if let from, let to, to <= from { throw ValidationError("--to must be after --from.") }
-        if crf < 0 || crf > 51 { throw ValidationError("--crf takes 0 to 51 (18 is a good default).") }
+        if let from, let to, to.value <= from.value { throw ValidationError("--to must be after --from.") }
+        if let to, to.value == 0 { throw ValidationError("--to must be after the start, e.g. --to 5.") }
         if let output {
             // A bad -o is a usage mistake: say so before probing and planning, not after.
             var isDirectory: ObjCBool = false
@@ -92,8 +90,6 @@ struct Fix: AsyncParsableCommand {
                 throw ValidationError("-o \(output) is a folder; give a file name, e.g. -o \(output)/clip.mp4.")
             }
         }
-        let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
-        guard presets.contains(preset) else { throw ValidationError("--preset takes one of " + presets.joined(separator: ", ") + ".") }
     }
 
     func run() async throws {
@@ -105,15 +101,15 @@ struct Fix: AsyncParsableCommand {
         }
 
         var options = FixOptions()
-        options.fit = Fit(rawValue: fit)!
-        options.trim = FixOptions.TrimAnchor(rawValue: trim)!
-        options.from = from
-        options.to = to
-        options.crf = crf
-        options.preset = preset
+        options.fit = fit
+        options.trim = trim
+        options.from = from?.value
+        options.to = to?.value
+        options.crf = crf.value
+        options.preset = preset.rawValue
         options.keepRotationFlag = keepRotation
         options.forceReencode = reencode
-        options.padColor = switch padColor { case "white": [235, 128, 128]; case "gray", "grey": [126, 128, 128]; default: [16, 128, 128] }
+        options.padColor = padColor.yuv
 
         let plan: FixPlan
         do {

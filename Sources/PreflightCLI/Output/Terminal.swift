@@ -55,6 +55,6 @@ enum Format {
     static func seconds(_ s: Double) -> String { String(format: "%.3f s", s) }
 
     static func rate(_ r: Double) -> String {
-        r == r.rounded() ? String(Int(r)) : String(format: "%.3f", r)
+        r == r.rounded() && abs(r) < 1e15 ? String(Int(r)) : String(format: "%.3f", r)
     }
 }
