@@ -49,12 +49,13 @@ public struct Conformer: Sendable {
         }
         let target = output ?? Self.defaultOutput(for: plan.source, format: plan.format)
         try guardTarget(target, source: source)
+        let sourceGuard = try SourceGuard(path: plan.source, expectedSize: sourceInfo?.fileSize)
+        OutputTarget.removeStalePartials(beside: target)
 
         var plan = plan
         var notes: [String] = []
         for attempt in 1...2 {
-            let temporary = target.deletingLastPathComponent()
-                .appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).\(plan.format)")
+            let temporary = OutputTarget.partialName(for: target, suffix: "-\(UInt32.random(in: 0...UInt32.max)).\(plan.format)")
             defer { try? FileManager.default.removeItem(at: temporary) }
             do {
                 notes += try convert(plan, source: sourceInfo, to: temporary.path, cancel: cancel, progress: progress)
@@ -62,8 +63,12 @@ public struct Conformer: Sendable {
                 throw error
             }
             if cancel.isCancelled { throw .cancelled }
+            try sourceGuard.verifyUnchanged()
             let (report, failures) = try verify(temporary.path)
             if failures.isEmpty {
+                let mismatches = PlanAudit.mismatches(report.media, plan: plan, source: sourceInfo)
+                if !mismatches.isEmpty { throw .verificationFailed(mismatches) }
+                if cancel.isCancelled { throw .cancelled }
                 // rename(2): atomic within one folder, and replaces an earlier output of the same name.
                 guard rename(temporary.path, target.path) == 0 else {
                     throw .output("cannot write \(target.path): \(String(cString: strerror(errno)))")
@@ -127,6 +132,7 @@ public struct Conformer: Sendable {
     }
 
     private func guardTarget(_ target: URL, source: URL) throws(FixError) {
+        if let problem = OutputTarget.problem(output: target.path, source: source.path) { throw .output(problem) }
         if target.standardizedFileURL.resolvingSymlinksInPath() == source.resolvingSymlinksInPath() {
             throw .output("the output would overwrite the source \(source.path); choose another -o")
         }

@@ -20,7 +20,8 @@ struct Fix: AsyncParsableCommand {
         all be met (a 2 s clip for a model that needs 3 s), it says so and writes nothing.
 
         Exit codes: 0 fixed (or already compliant); 1 cannot be fixed or the output would still fail; \
-        64 usage; 65 not valid media; 66 missing or unreadable; 130 interrupted.
+        64 usage (also an -o that is a device, FIFO, folder or the source itself); 65 not valid media; \
+        66 missing or unreadable; 130 interrupted by Ctrl-C (143 SIGTERM, 129 SIGHUP: no partial file is left).
         """
     )
 
@@ -86,9 +87,8 @@ struct Fix: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw ValidationError("-o \(output): the folder \(folder) does not exist; create it or choose another path.")
             }
-            if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw ValidationError("-o \(output) is a folder; give a file name, e.g. -o \(output)/clip.mp4.")
-            }
+            // A device, FIFO or the source under another name would be replaced by the rename.
+            if let problem = OutputTarget.problem(output: output, source: file) { throw ValidationError("-o " + problem + ".") }
         }
     }
 
@@ -128,11 +128,8 @@ struct Fix: AsyncParsableCommand {
         }
 
         let cancel = CancellationFlag()
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupt.setEventHandler { cancel.cancel() }
-        interrupt.resume()
-        defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
+        let interrupt = InterruptWatch(cancel: cancel)
+        defer { interrupt.stop() }
 
         let bar = ProgressBar(enabled: !quiet && !json && plan.action == .reencode)
         let conformer = Conformer(models: specs, payload: payload, field: field)
@@ -147,7 +144,7 @@ struct Fix: AsyncParsableCommand {
         case .failure(let error):
             if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
             Terminal.err(Terminal.red("error: ") + "\(file): \(error.description)")
-            if case .cancelled = error { throw ExitCode(130) }
+            if case .cancelled = error { throw ExitCode(interrupt.exitCode) }
             throw Exit.doesNotComply
         }
     }
