@@ -17,12 +17,12 @@ struct CatalogContext {
             store = try SQLiteLearnedStore(path: paths.database)
             learned = try store!.all()
         } catch {
-            Terminal.err("warning: learned requirements unavailable (\(paths.database.path): \(error)); checking without them")
+            Terminal.err(Terminal.printable("warning: learned requirements unavailable (\(paths.database.path): \(error)); checking without them"))
         }
         do {
             return CatalogContext(paths: paths, catalog: try Catalog.load(paths: paths, learned: learned), store: store)
         } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
+            Terminal.error(error.description)
             throw Exit.usage
         }
     }
@@ -35,7 +35,7 @@ struct CatalogContext {
         do {
             return (specs, try input.payload(for: specs.first))
         } catch let failure as CLIFailure {
-            Terminal.err(Terminal.red("error: ") + failure.message)
+            Terminal.error(failure.message)
             throw failure.code
         }
     }
@@ -44,7 +44,7 @@ struct CatalogContext {
         do {
             return try catalog.model(id)
         } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
+            Terminal.error(error.description)
             throw Exit.usage
         }
     }

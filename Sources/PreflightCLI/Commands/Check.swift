@@ -56,7 +56,7 @@ struct Check: AsyncParsableCommand {
             let info: MediaInfo
             do { info = try Prober.probe(expansion.files[0]) } catch {
                 if json || ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(error), pretty: !ndjson)) }
-                Terminal.err(Terminal.red("error: ") + error.description)
+                Terminal.error(error.description)
                 throw ExitCode(error.exitCode)
             }
             let report = checker.check(info, models: specs, payload: payload, field: field)
@@ -67,7 +67,7 @@ struct Check: AsyncParsableCommand {
 
         var reports: [CheckReport] = [], errors = expansion.failures
         for e in expansion.failures where !json {
-            if ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(e), pretty: false)) } else { Terminal.err(Terminal.red("error: ") + e.description) }
+            if ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(e), pretty: false)) } else { Terminal.error(e.description) }
         }
         for await outcome in ProbeRunner(width: jobs.value).outcomes(for: expansion.files) {
             switch outcome.result {
@@ -85,7 +85,7 @@ struct Check: AsyncParsableCommand {
             Terminal.out(try CLIJSON.string(BatchDocument(reports: reports, errors: errors.map(ProbeJSON.Record.failure))))
         } else if !ndjson {
             Terminal.out(CheckSummary(reports: reports, models: specs).render())
-            for e in errors.sorted(by: { $0.path < $1.path }) where !expansion.failures.contains(e) { Terminal.err(Terminal.red("error: ") + e.description) }
+            for e in errors.sorted(by: { $0.path < $1.path }) where !expansion.failures.contains(e) { Terminal.error(e.description) }
             let passing = reports.filter(\.compliant).count
             Terminal.err("\(reports.count + errors.count) files: \(passing) compliant, \(reports.count - passing) not, \(errors.count) could not be read")
         }

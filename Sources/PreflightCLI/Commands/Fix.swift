@@ -96,7 +96,7 @@ struct Fix: AsyncParsableCommand {
         let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
         let info: MediaInfo
         do { info = try Prober.probe(file) } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
+            Terminal.error(error.description)
             throw ExitCode(error.exitCode)
         }
 
@@ -118,7 +118,7 @@ struct Fix: AsyncParsableCommand {
                                                                                           containerStart: info.container.startTime ?? 0))
         } catch {
             if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
-            Terminal.err(Terminal.red("error: ") + "\(file): \(error.description)")
+            Terminal.error("\(file): \(error.description)")
             throw Exit.doesNotComply
         }
         if !json && !quiet { Terminal.out(FixRenderer.plan(plan)) }
@@ -143,7 +143,7 @@ struct Fix: AsyncParsableCommand {
             if json { Terminal.out(try CLIJSON.string(result)) } else if !quiet { Terminal.out(FixRenderer.result(result)) }
         case .failure(let error):
             if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
-            Terminal.err(Terminal.red("error: ") + "\(file): \(error.description)")
+            Terminal.error("\(file): \(error.description)")
             if case .cancelled = error { throw ExitCode(interrupt.exitCode) }
             throw Exit.doesNotComply
         }

@@ -88,7 +88,7 @@ struct Probe: AsyncParsableCommand {
     }
 
     private func report(_ e: ProbeError) {
-        Terminal.err(Terminal.red("error: ") + e.description)
+        Terminal.error(e.description)
     }
 
     private func printTable(_ outcomes: [ProbeOutcome]) {

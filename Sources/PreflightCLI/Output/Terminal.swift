@@ -31,7 +31,8 @@ struct Table {
     mutating func add(_ row: [String]) { rows.append(row) }
 
     func render() -> String {
-        let all = [header] + rows
+        // Cells hold file names and catalog text: escaped before their widths are measured.
+        let all = ([header] + rows).map { $0.map { Terminal.printable($0) } }
         var widths = [Int](repeating: 0, count: header.count)
         for row in all {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
