@@ -60,6 +60,8 @@ public struct Conformer: Sendable {
             do {
                 notes += try convert(plan, source: sourceInfo, to: temporary.path, cancel: cancel, progress: progress)
             } catch {
+                // A source cut short mid-read fails as "invalid data": say what really happened.
+                try sourceGuard.verifyUnchanged()
                 throw error
             }
             if cancel.isCancelled { throw .cancelled }
