@@ -134,7 +134,7 @@ public enum Prober {
 
     static func explain(_ error: FFmpegError, path: String, timeout: Double?) -> ProbeError {
         if error.isInterrupted {
-            let limit = timeout.map { "\(Int($0)) s" } ?? "the time limit"
+            let limit = timeout.map { String(format: "%g s", $0) } ?? "the time limit"
             return ProbeError(.timeout, path: path, message: "gave up after \(limit)",
                               hint: "The file may be pathological or the disk slow; raise --timeout to wait longer.")
         }

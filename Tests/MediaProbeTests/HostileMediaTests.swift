@@ -68,6 +68,24 @@ import TestSupport
         return ~crc
     }
 
+    /// Every length of the EXIF segment (APP1) of a phone photo, including ones too short to hold
+    /// its own header: the probe answers (a picture or a refusal), never traps.
+    @Test func everyExifSegmentLength() throws {
+        let dir = try TestMedia.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestMedia.path("exif_rotated_90.jpg"))))
+        #expect(bytes[2] == 0xFF && bytes[3] == 0xE1)
+        let path = dir.appendingPathComponent("photo.jpg").path
+        var turned = 0
+        for length in 0...64 {
+            bytes[4] = 0
+            bytes[5] = UInt8(length)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            if let info = try? Prober.probe(path), info.video.first?.rotation == 90 { turned += 1 }
+        }
+        #expect(turned >= 1) // the real length (34) still reads the orientation
+    }
+
     @Test func aDataStreamAloneIsNotMedia() throws {
         let error = try #require(failure(TestMedia.path("data_only_kind_audio.mp4")))
         #expect(error.code == .notMedia)
