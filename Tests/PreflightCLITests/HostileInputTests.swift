@@ -55,6 +55,11 @@ import TestSupport
             cases.append((["check", still, "--model", "fal-ai/kling-video/v1.6/pro/image-to-video", "--set", "prompt=x", "--set", "cfg_scale=\(value)"], "cfg_scale"))
             cases.append((["fix", still, "--model", "fal-ai/kling-video/v1.6/pro/image-to-video", "--dry-run", "--set", "cfg_scale=\(value)"], "cfg_scale"))
         }
+        for value in ["-1", "0", "1e9", "99999999999999", "nan"] {
+            cases.append((["upload", still, "--parallel", value], "--parallel"))
+            cases.append((["upload", still, "--part-size", value], "--part-size"))
+            cases.append((["upload", still, "--multipart-threshold", value], "--multipart-threshold"))
+        }
         cases += [
             (["fix", clip, "--model", kling, "--dry-run", "--fit", "stretch"], "--fit"),
             (["fix", clip, "--model", kling, "--dry-run", "--trim", "middle"], "--trim"),

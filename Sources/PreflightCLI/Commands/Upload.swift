@@ -19,14 +19,14 @@ struct Upload: AsyncParsableCommand {
     @Argument(help: "Files to upload.", completion: .file())
     var files: [String]
 
-    @Option(help: ArgumentHelp("Size in MiB from which files go up in parts.", valueName: "MiB"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Size in MiB from which files go up in parts (1 to 1048576).", valueName: "MiB"))
     var multipartThreshold: Int = 100
 
-    @Option(help: ArgumentHelp("Part size in MiB.", valueName: "MiB"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Part size in MiB (1 to 5120).", valueName: "MiB"))
     var partSize: Int = 10
 
-    @Option(help: "Parts in flight at once.")
-    var parallel: Int = 4
+    @Option(parsing: .unconditional, help: "Parts in flight at once (1 to 1024).")
+    var parallel: Count = Count(4)
 
     @Flag(help: "Print each exchange (never the key).")
     var verbose = false
@@ -34,7 +34,9 @@ struct Upload: AsyncParsableCommand {
     @OptionGroup var fal: FalOptions
 
     func validate() throws {
-        if multipartThreshold < 1 || partSize < 1 || parallel < 1 { throw ValidationError("Sizes and --parallel must be at least 1.") }
+        // Bounded above too: MiB << 20 past Int64 wraps to a negative or zero part size.
+        if !(1...1_048_576).contains(multipartThreshold) { throw ValidationError("--multipart-threshold takes 1 to 1048576 (MiB).") }
+        if !(1...5120).contains(partSize) { throw ValidationError("--part-size takes 1 to 5120 (MiB).") }
     }
 
     func run() async throws {
@@ -48,7 +50,7 @@ struct Upload: AsyncParsableCommand {
         var options = UploadOptions()
         options.multipartThreshold = Int64(multipartThreshold) << 20
         options.partSize = Int64(partSize) << 20
-        options.parallelParts = parallel
+        options.parallelParts = parallel.value
         let cache = MemoryUploadCache()
         for file in files {
             guard FileManager.default.isReadableFile(atPath: file) else {
