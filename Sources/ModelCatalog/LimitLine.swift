@@ -23,7 +23,8 @@ public enum LimitLine {
             let key = parts[0].lowercased()
             let raw = parts[1]
             let number = Double(raw.lowercased().trimmingCharacters(in: CharacterSet.letters.union(.whitespaces)))
-            guard let value = number else { continue }
+            // "Min width: 1e999px" reads as infinity; Int(infinity) would trap on a hostile document.
+            guard let value = number, value.isFinite, abs(value) < 1e15 else { continue }
             switch key {
             case "max file size": r.maxFileSize = ByteCount(parsing: raw) ?? ByteCount(Int64(value * 1_048_576))
             case "min width": r.minWidth = Int(value)

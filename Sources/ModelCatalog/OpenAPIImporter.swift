@@ -32,8 +32,8 @@ public enum OpenAPIImporter {
                                      maximum: prop["maximum"]?.numberValue, defaultValue: prop["default"], description: description.isEmpty ? nil : description)
             field.exclusiveMinimum = prop["exclusiveMinimum"]?.numberValue
             field.exclusiveMaximum = prop["exclusiveMaximum"]?.numberValue
-            field.minItems = prop["minItems"].flatMap(\.numberValue).map { Int($0) }
-            field.maxItems = prop["maxItems"].flatMap(\.numberValue).map { Int($0) }
+            field.minItems = prop["minItems"].flatMap(\.numberValue).flatMap { Int(exactly: $0.rounded()) }
+            field.maxItems = prop["maxItems"].flatMap(\.numberValue).flatMap { Int(exactly: $0.rounded()) }
             fields.append(field)
 
             let limits = LimitLine.parse(description)

@@ -204,6 +204,25 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: models).count == 1)
     }
 
+    /// Limit lines and schema numbers no Int holds ("Min width: 1e999px", maxItems 1e300): the import
+    /// finishes (dropping what is not a number) instead of trapping.
+    @Test func importedHugeNumbersDoNotTrap() async throws {
+        let home = try TestMedia.temporaryFolder("preflight-hostile")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ModelCatalogTests/Fixtures/fal-openapi-kling-o1-edit.json")
+        let original = try String(contentsOf: fixture, encoding: .utf8)
+        for number in ["1e999", "1e300", "-1e300", "9223372036854775808", "nan"] {
+            let text = original.replacingOccurrences(of: "Min width: 720px", with: "Min width: \(number)px")
+                .replacingOccurrences(of: "Max file size: 200.0MB", with: "Max file size: \(number)MB")
+                .replacingOccurrences(of: "\"type\": \"array\"", with: "\"type\": \"array\", \"maxItems\": 1e300, \"minItems\": -1e300")
+            let doc = home.appendingPathComponent("doc.json")
+            try text.write(to: doc, atomically: true, encoding: .utf8)
+            let r = try await preflight(["models", "import", doc.path, "--print"], home: home)
+            #expect(r.status == 0 || r.status == 65, "\(number): exit \(r.status)")
+        }
+    }
+
     /// A 20 s 720p clip: long enough that a veryslow encode is still running after a second.
     private func longClip(in dir: URL) async throws -> String {
         let source = dir.appendingPathComponent("big.mp4").path
