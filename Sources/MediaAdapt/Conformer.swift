@@ -50,7 +50,6 @@ public struct Conformer: Sendable {
         let target = output ?? Self.defaultOutput(for: plan.source, format: plan.format)
         try guardTarget(target, source: source)
         let sourceGuard = try SourceGuard(path: plan.source, expectedSize: sourceInfo?.fileSize)
-        OutputTarget.removeStalePartials(beside: target)
 
         var plan = plan
         var notes: [String] = []
@@ -135,6 +134,8 @@ public struct Conformer: Sendable {
 
     private func guardTarget(_ target: URL, source: URL) throws(FixError) {
         if let problem = OutputTarget.problem(output: target.path, source: source.path) { throw .output(problem) }
+        // What a run killed with SIGKILL left beside this target (SIGINT/TERM/HUP clean up themselves).
+        OutputTarget.removeStalePartials(beside: target)
         if target.standardizedFileURL.resolvingSymlinksInPath() == source.resolvingSymlinksInPath() {
             throw .output("the output would overwrite the source \(source.path); choose another -o")
         }

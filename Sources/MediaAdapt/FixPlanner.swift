@@ -81,6 +81,10 @@ public struct FixPlanner: Sendable {
             var start = 0.0
             if let from = options.from { start = max(0, from) }
             if let to = options.to { length = max(0, min(to, duration) - start) } else { length = duration - start }
+            // --from past the end leaves nothing: say so, rather than plan a negative length.
+            guard length > 0.0005 else {
+                throw .impossible([String(format: "--from %g s is at or past the end of this %.2f s clip: nothing would be kept", start, duration)])
+            }
             if let maxDuration = r.maxDuration, length > maxDuration {
                 length = maxDuration
                 if options.from == nil {

@@ -74,6 +74,12 @@ import TestSupport
             #expect(r.status == 64, "\(args): exit \(r.status)")
             #expect(r.stderr.contains(option), "\(args): \(r.stderr)")
         }
+        // In range for the option, past the end of this clip: nothing to keep, said as such.
+        for from in ["12", "100", "9999999"] {
+            let past = try await preflight(["fix", clip, "--model", kling, "--dry-run", "--from", from], home: home)
+            #expect(past.status == 1)
+            #expect(past.stderr.contains("past the end of this 12.00 s clip"), "\(past.stderr)")
+        }
         // The edges of the ranges are still accepted.
         #expect(try await preflight(["probe", still, "--timeout", "0", "-j", "1"], home: home).status == 0)
         #expect(try await preflight(["fix", clip, "--model", kling, "--dry-run", "--from", "0", "--to", "10", "--crf", "51"], home: home).status == 0)
