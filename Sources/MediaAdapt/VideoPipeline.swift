@@ -194,7 +194,8 @@ struct AudioPath {
             if !started {
                 started = true
                 // Sound that starts after the picture keeps its place: silence before it.
-                if time > 0.0005 { try converter.pushSilence(Int(clampingRounded: time * rate, .down)) }
+                // At most an hour: a start time further out is a hostile timestamp, not a pause.
+                if time > 0.0005 { try converter.pushSilence(Int(clampingRounded: min(time, 3600) * rate, .down)) }
             }
             try converter.push(frame, skip: time < 0 ? Int(clampingRounded: -time * rate) : 0)
             try encodeReady(final: false, length: length, muxer: muxer)
