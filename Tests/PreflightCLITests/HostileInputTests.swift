@@ -130,8 +130,7 @@ import TestSupport
         try Data("left by a killed run".utf8).write(to: stale)
 
         let process = try slowFix(source, output: dir.appendingPathComponent("out.mp4").path, home: dir)
-        try await Task.sleep(nanoseconds: 1_500_000_000)
-        #expect(process.isRunning, "the encode finished before it could be interrupted")
+        #expect(try await encodeStarted(process, in: dir), "the encode finished before it could be interrupted")
         kill(process.processIdentifier, signalNumber)
         await waitForExit(process)
         #expect(process.terminationStatus == expected)
@@ -147,8 +146,7 @@ import TestSupport
         let output = dir.appendingPathComponent("out.mp4").path
         let errors = Pipe()
         let process = try slowFix(source, output: output, home: dir, stderr: errors)
-        try await Task.sleep(nanoseconds: 1_500_000_000)
-        #expect(process.isRunning, "the encode finished before the source could be changed")
+        #expect(try await encodeStarted(process, in: dir), "the encode finished before the source could be changed")
         let handle = try #require(FileHandle(forUpdatingAtPath: source))
         try handle.truncate(atOffset: 30_000)
         try handle.close()
@@ -251,4 +249,15 @@ import TestSupport
         try process.run()
         return process
     }
+}
+
+/// Waits until `process` has begun writing its partial output in `dir` (probing and planning are
+/// over, the handlers are installed); false when it ended first. Polls, so it holds under any load.
+func encodeStarted(_ process: Process, in dir: URL) async throws -> Bool {
+    let marker = ".partial-\(process.processIdentifier)-"
+    while process.isRunning {
+        if try FileManager.default.contentsOfDirectory(atPath: dir.path).contains(where: { $0.contains(marker) }) { return process.isRunning }
+        try await Task.sleep(nanoseconds: 50_000_000)
+    }
+    return false
 }
