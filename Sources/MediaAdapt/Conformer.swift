@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 import MediaProbe
 import ModelCatalog
 
@@ -48,21 +49,27 @@ public struct Conformer: Sendable {
         }
         let target = output ?? Self.defaultOutput(for: plan.source, format: plan.format)
         try guardTarget(target, source: source)
+        let sourceGuard = try SourceGuard(path: plan.source, expectedSize: sourceInfo?.fileSize)
 
         var plan = plan
         var notes: [String] = []
         for attempt in 1...2 {
-            let temporary = target.deletingLastPathComponent()
-                .appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).\(plan.format)")
+            let temporary = OutputTarget.partialName(for: target, suffix: "-\(UInt32.random(in: 0...UInt32.max)).\(plan.format)")
             defer { try? FileManager.default.removeItem(at: temporary) }
             do {
                 notes += try convert(plan, source: sourceInfo, to: temporary.path, cancel: cancel, progress: progress)
             } catch {
+                // A source cut short mid-read fails as "invalid data": say what really happened.
+                try sourceGuard.verifyUnchanged()
                 throw error
             }
             if cancel.isCancelled { throw .cancelled }
+            try sourceGuard.verifyUnchanged()
             let (report, failures) = try verify(temporary.path)
             if failures.isEmpty {
+                let mismatches = PlanAudit.mismatches(report.media, plan: plan, source: sourceInfo)
+                if !mismatches.isEmpty { throw .verificationFailed(mismatches) }
+                if cancel.isCancelled { throw .cancelled }
                 // rename(2): atomic within one folder, and replaces an earlier output of the same name.
                 guard rename(temporary.path, target.path) == 0 else {
                     throw .output("cannot write \(target.path): \(String(cString: strerror(errno)))")
@@ -78,8 +85,8 @@ public struct Conformer: Sendable {
                 throw .verificationFailed(failures.map(\.message))
             }
             let actual = Double(report.media.fileSize)
-            let current = video.bitRate ?? Int64(actual * 8 / duration)
-            video.bitRate = Int64(Double(current) * Double(limit) * 0.9 / actual)
+            let current = video.bitRate ?? Int64(clampingRounded: actual * 8 / duration)
+            video.bitRate = Int64(clampingRounded: Double(current) * Double(limit) * 0.9 / actual)
             plan.video = video
             notes.append("the first encode was \(ByteCount(Int64(actual))); encoded again at \(video.bitRate! / 1000) kb/s")
         }
@@ -126,6 +133,9 @@ public struct Conformer: Sendable {
     }
 
     private func guardTarget(_ target: URL, source: URL) throws(FixError) {
+        if let problem = OutputTarget.problem(output: target.path, source: source.path) { throw .output(problem) }
+        // What a run killed with SIGKILL left beside this target (SIGINT/TERM/HUP clean up themselves).
+        OutputTarget.removeStalePartials(beside: target)
         if target.standardizedFileURL.resolvingSymlinksInPath() == source.resolvingSymlinksInPath() {
             throw .output("the output would overwrite the source \(source.path); choose another -o")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 import MediaProbe
 import ModelCatalog
 
@@ -80,6 +81,10 @@ public struct FixPlanner: Sendable {
             var start = 0.0
             if let from = options.from { start = max(0, from) }
             if let to = options.to { length = max(0, min(to, duration) - start) } else { length = duration - start }
+            // --from past the end leaves nothing: say so, rather than plan a negative length.
+            guard length > 0.0005 else {
+                throw .impossible([String(format: "--from %g s is at or past the end of this %.2f s clip: nothing would be kept", start, duration)])
+            }
             if let maxDuration = r.maxDuration, length > maxDuration {
                 length = maxDuration
                 if options.from == nil {
@@ -171,7 +176,7 @@ public struct FixPlanner: Sendable {
                 var audioRate = 0.0
                 switch audio {
                 case .reencode(let codec, let rate, let channels, _):
-                    let share = Int64(min(160_000, max(32_000, total * 0.1)))
+                    let share = Int64(clampingRounded: min(160_000, max(32_000, total * 0.1)))
                     audio = .reencode(codec: codec, sampleRate: rate, channels: channels, bitRate: share)
                     audioRate = Double(share)
                 case .copy:
@@ -179,9 +184,9 @@ public struct FixPlanner: Sendable {
                 default:
                     break
                 }
-                bitRate = Int64(total - audioRate)
+                bitRate = Int64(clampingRounded: total - audioRate)
                 if bitRate! < 20_000 {
-                    throw .impossible(["\(limit) for \(String(format: "%.1f", seconds)) s leaves no room for the picture (\(Int(total / 1000)) kb/s in all)"])
+                    throw .impossible(["\(limit) for \(String(format: "%.1f", seconds)) s leaves no room for the picture (\(Int(clampingRounded: total / 1000)) kb/s in all)"])
                 }
             }
         }
@@ -210,7 +215,7 @@ public struct FixPlanner: Sendable {
                 steps.append(how + (anamorphic ? " with square pixels" : ""))
             }
             if let frameRate { steps.append(String(format: "convert to a constant %@ fps (frames %@)", Self.fpsText(frameRate), (fps ?? 0) > frameRate.value ? "dropped" : "duplicated")) }
-            steps.append("encode H.264 High 4:2:0 8-bit (libx264 \(options.preset), " + (bitRate.map { "\($0 / 1000) kb/s to fit \(r.maxFileSize!)" } ?? "CRF \(Int(options.crf))") + ")")
+            steps.append("encode H.264 High 4:2:0 8-bit (libx264 \(options.preset), " + (bitRate.map { "\($0 / 1000) kb/s to fit \(r.maxFileSize!)" } ?? "CRF \(Int(clampingRounded: options.crf))") + ")")
             if case .reencode(_, let rate, let ch, _) = audio { steps.append("encode the audio as AAC \(rate) Hz \(ch == 1 ? "mono" : "stereo")") }
             if case .copy = audio { steps.append("copy the audio") }
             if let hdr = v.hdr { notes.append("the source is HDR (\(hdr.rawValue.uppercased())); it is encoded as SDR BT.709 without tone mapping, so colours may look flat") }
@@ -233,9 +238,10 @@ public struct FixPlanner: Sendable {
     }
 
     static func ratio(for fps: Double) -> Ratio {
-        if abs(fps - fps.rounded()) < 0.001 { return Ratio(num: Int(fps.rounded()), den: 1) }
+        if abs(fps - fps.rounded()) < 0.001 { return Ratio(num: Int(Int32(clamping: Int(clampingRounded: fps))), den: 1) }
         for base in [24, 30, 60] where abs(fps - Double(base) * 1000 / 1001) < 0.01 { return Ratio(num: base * 1000, den: 1001) }
-        return Ratio(num: Int((fps * 1000).rounded()), den: 1000)
+        // Held to what an FFmpeg rational (Int32) can carry: a hostile rate must not trap later.
+        return Ratio(num: Int(Int32(clamping: Int(clampingRounded: fps * 1000))), den: 1000)
     }
 
     static func fpsText(_ r: Ratio) -> String { r.den == 1 ? "\(r.num)" : String(format: "%.3f", r.value) }

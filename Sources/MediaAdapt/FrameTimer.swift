@@ -18,7 +18,7 @@ struct FrameTimer {
         self.rate = rate
         self.timeBase = timeBase
         self.frameDuration = frameDuration
-        if let rate, let length, length.isFinite { maxSlots = Int((length * rate.value + 1e-6).rounded(.down)) } else { maxSlots = nil }
+        if let rate, let length, length.isFinite { maxSlots = Int(clampingRounded: length * rate.value + 1e-6, .down) } else { maxSlots = nil }
     }
 
     var slotsEmitted: Int { nextSlot }
@@ -28,13 +28,13 @@ struct FrameTimer {
         guard let rate else {
             // Kept only if it ends by the cut: a picture starting just before it would outlast it.
             guard time >= -0.0005, time + frameDuration <= length + 0.0005 else { return }
-            var pts = Int64((time / (timeBase.value ?? 1)).rounded())
+            var pts = Int64(clampingRounded: time / (timeBase.value ?? 1))
             if pts <= lastPTS { pts = lastPTS + 1 }
             lastPTS = pts
             try emit(frame, pts)
             return
         }
-        let upTo = Int((time * rate.value).rounded())
+        let upTo = Int(clampingRounded: time * rate.value)
         if let pending {
             try flush(until: upTo, pending, emit)
         }
@@ -44,7 +44,7 @@ struct FrameTimer {
     /// The last picture fills the slots up to `end` seconds.
     mutating func finish(end: Double, emit: (Frame, Int64) throws(FixError) -> Void) throws(FixError) {
         guard let rate, let pending else { return }
-        try flush(until: Int((end * rate.value).rounded()), pending, emit)
+        try flush(until: Int(clampingRounded: end * rate.value), pending, emit)
         self.pending = nil
     }
 

@@ -1,3 +1,5 @@
+import MediaIO
+import MediaProbe
 import ModelCatalog
 
 /// Where the picture goes: the output canvas, the part of the displayed source kept (crop), and
@@ -15,6 +17,10 @@ struct Geometry: Equatable {
     /// The smallest change of `display` that meets every size and shape limit of `r`, keeping the
     /// picture's aspect unless a limit forbids it, then padding or cropping as `fit` says.
     static func plan(_ display: PictureSize, _ r: MediaRequirement, fit: Fit, even: Bool) throws(FixError) -> Geometry {
+        // The prober refuses such pictures; a planner called with one must not divide by zero.
+        guard display.width > 0, display.height > 0 else {
+            throw FixError.impossible(["the picture is \(display), which no change can make into a real picture"])
+        }
         let whole = Rect(x: 0, y: 0, width: display.width, height: display.height)
         var aspect = display.aspect
         var exact: PictureSize?
@@ -35,20 +41,23 @@ struct Geometry: Equatable {
             }
         }
         // Size limits that no scale of this shape satisfies: move the shape to the nearest one that fits.
-        if exact == nil, SizeTarget.scaleRange(for: shape(display, aspect, fit), r) == nil {
+        if exact == nil, SizeTarget.scaleRange(for: try shape(display, aspect, fit), r) == nil {
             aspect = feasibleAspect(near: aspect, r) ?? aspect
         }
 
-        let shaped = exact == nil ? shape(display, aspect, fit) : nil
         var canvas: PictureSize
         if let exact {
             canvas = exact
-        } else if let target = SizeTarget.target(for: shaped!, r, even: even) {
+        } else if let target = SizeTarget.target(for: try shape(display, aspect, fit), r, even: even) {
             canvas = target
         } else {
             throw FixError.impossible(["no picture size meets every size limit at once (\(describe(r)))"])
         }
         if even { canvas = PictureSize(canvas.width & ~1, canvas.height & ~1) }
+        // No plan names a picture the prober itself would refuse (or an empty one).
+        guard (1...Prober.maxSide).contains(canvas.width), (1...Prober.maxSide).contains(canvas.height) else {
+            throw FixError.impossible(["the size the limits call for, \(canvas), is beyond any real picture (1 to \(Prober.maxSide) px per side)"])
+        }
 
         let changedShape = abs(aspect - display.aspect) / display.aspect > 0.001
         guard changedShape else {
@@ -58,7 +67,7 @@ struct Geometry: Equatable {
         case .pad:
             // The whole picture, as large as fits; bars fill the rest.
             let scale = min(Double(canvas.width) / Double(display.width), Double(canvas.height) / Double(display.height))
-            var w = Int((Double(display.width) * scale).rounded()), h = Int((Double(display.height) * scale).rounded())
+            var w = try side(Double(display.width) * scale), h = try side(Double(display.height) * scale)
             if even { w &= ~1; h &= ~1 }
             w = min(w, canvas.width); h = min(h, canvas.height)
             var x = (canvas.width - w) / 2, y = (canvas.height - h) / 2
@@ -68,7 +77,7 @@ struct Geometry: Equatable {
             // The middle of the picture with the canvas's shape fills it.
             let target = Double(canvas.width) / Double(canvas.height)
             var cw = display.width, ch = display.height
-            if target > display.aspect { ch = Int((Double(display.width) / target).rounded()) } else { cw = Int((Double(display.height) * target).rounded()) }
+            if target > display.aspect { ch = try side(Double(display.width) / target) } else { cw = try side(Double(display.height) * target) }
             var x = (display.width - cw) / 2, y = (display.height - ch) / 2
             if even { x &= ~1; y &= ~1; cw &= ~1; ch &= ~1 }
             return Geometry(canvas: canvas, sourceCrop: Rect(x: x, y: y, width: cw, height: ch),
@@ -77,13 +86,22 @@ struct Geometry: Equatable {
     }
 
     /// The display picture re-shaped to `aspect`: grown with bars (pad) or cut (crop).
-    private static func shape(_ d: PictureSize, _ aspect: Double, _ fit: Fit) -> PictureSize {
+    private static func shape(_ d: PictureSize, _ aspect: Double, _ fit: Fit) throws(FixError) -> PictureSize {
         let a = d.aspect
         if abs(aspect - a) / a <= 0.001 { return d }
         switch fit {
-        case .pad: return aspect > a ? PictureSize(Int((Double(d.height) * aspect).rounded()), d.height) : PictureSize(d.width, Int((Double(d.width) / aspect).rounded()))
-        case .crop: return aspect > a ? PictureSize(d.width, Int((Double(d.width) / aspect).rounded())) : PictureSize(Int((Double(d.height) * aspect).rounded()), d.height)
+        case .pad: return aspect > a ? PictureSize(try side(Double(d.height) * aspect), d.height) : PictureSize(d.width, try side(Double(d.width) / aspect))
+        case .crop: return aspect > a ? PictureSize(d.width, try side(Double(d.width) / aspect)) : PictureSize(try side(Double(d.height) * aspect), d.height)
         }
+    }
+
+    /// A computed side in whole pixels; a side no picture can have (NaN, infinite, beyond the
+    /// prober's cap) is a plan that cannot be made, not a trap.
+    static func side(_ value: Double) throws(FixError) -> Int {
+        guard let n = Int(rounding: value), n >= 0, n <= Prober.maxSide * 4 else {
+            throw FixError.impossible([String(format: "a picture side of %g px is beyond any real picture", value)])
+        }
+        return n
     }
 
     /// The aspect nearest `aspect` for which some size meets every size limit.
@@ -117,8 +135,9 @@ enum CodedSpace {
         default: u = r
         }
         if sampleAspect > 0, abs(sampleAspect - 1) > 0.0001 {
-            u.x = Int((Double(u.x) / sampleAspect).rounded())
-            u.width = Int((Double(u.width) / sampleAspect).rounded())
+            // Clamped: the prober caps display and coded sizes, so the bounds never bite on real input.
+            u.x = Int(clampingRounded: Double(u.x) / sampleAspect)
+            u.width = Int(clampingRounded: Double(u.width) / sampleAspect)
         }
         return u
     }

@@ -59,10 +59,10 @@ struct ImagePipeline {
             guard step < 0.999 else {
                 throw FixError.impossible(["at the lowest quality and the smallest size the models accept (\(canvas)) the picture is \(ByteCount(Int64(bytes.count))), over the \(ByteCount(image.maxBytes ?? 0)) limit"])
             }
-            canvas = PictureSize(Int((Double(canvas.width) * step).rounded(.up)), Int((Double(canvas.height) * step).rounded(.up)))
-            content = Rect(x: Int(Double(content.x) * step), y: Int(Double(content.y) * step),
-                           width: min(canvas.width, Int((Double(content.width) * step).rounded(.up))),
-                           height: min(canvas.height, Int((Double(content.height) * step).rounded(.up))))
+            canvas = PictureSize(Int(clampingRounded: Double(canvas.width) * step, .up), Int(clampingRounded: Double(canvas.height) * step, .up))
+            content = Rect(x: Int(clampingRounded: Double(content.x) * step, .towardZero), y: Int(clampingRounded: Double(content.y) * step, .towardZero),
+                           width: min(canvas.width, Int(clampingRounded: Double(content.width) * step, .up)),
+                           height: min(canvas.height, Int(clampingRounded: Double(content.height) * step, .up)))
         }
         throw FixError.impossible(["no quality or size of this picture fits \(ByteCount(image.maxBytes ?? 0))"])
     }

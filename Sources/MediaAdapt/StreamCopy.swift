@@ -51,7 +51,7 @@ struct StreamCopy {
                 finished.insert(packet.streamIndex)
                 continue
             }
-            packet.shift(by: -Int64(((containerStart + start) / seconds).rounded()))
+            packet.shift(by: -Int64(clampingRounded: (containerStart + start) / seconds))
             try muxer.write(packet, stream: out, timeBase: tb)
         }
         try muxer.finish()

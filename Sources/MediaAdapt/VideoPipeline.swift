@@ -40,10 +40,10 @@ struct VideoPipeline {
         let length = plan.trim?.duration ?? info.duration ?? .infinity
 
         let muxer = try Muxer(path: path, format: Self.muxerName(plan.format))
-        let encoderTB = video.frameRate.map { Rational(Int32($0.den), Int32($0.num)) } ?? decoder.timeBase
+        let encoderTB = video.frameRate.map { Rational(Int32(clamping: $0.den), Int32(clamping: $0.num)) } ?? decoder.timeBase
         var settings = VideoEncoderSettings(width: video.width, height: video.height, timeBase: encoderTB)
-        settings.frameRate = video.frameRate.map { Rational(Int32($0.num), Int32($0.den)) }
-            ?? v.averageFrameRate.map { Rational(Int32($0.num), Int32($0.den)) }
+        settings.frameRate = video.frameRate.map { Rational(Int32(clamping: $0.num), Int32(clamping: $0.den)) }
+            ?? v.averageFrameRate.map { Rational(Int32(clamping: $0.num), Int32(clamping: $0.den)) }
         settings.crf = video.crf
         settings.preset = video.preset
         settings.bitRate = video.bitRate
@@ -63,7 +63,7 @@ struct VideoPipeline {
             display: PictureSize(v.displayWidth, v.displayHeight), coded: PictureSize(v.width, v.height),
             rotation: video.rotation, sampleAspect: v.sampleAspectRatio?.value ?? 1, pixelFormat: "yuv420p", padColor: video.padColor)
         var timer = FrameTimer(rate: video.frameRate, timeBase: encoderTB, length: length, frameDuration: 1 / sourceFPS)
-        let totalFrames = video.frameRate.map { Int((min(length, info.duration ?? length)) * $0.value) } ?? Int(min(length, info.duration ?? 0) * sourceFPS)
+        let totalFrames = video.frameRate.map { Int(clampingRounded: min(length, info.duration ?? length) * $0.value, .down) } ?? Int(clampingRounded: min(length, info.duration ?? 0) * sourceFPS, .down)
         let packet = Packet(), frame = Frame(), encoded = Packet()
         var framesOut = 0, decodedCount = 0
         var lastTime = -Double.infinity
@@ -71,7 +71,7 @@ struct VideoPipeline {
 
         // libx264 leaves packet durations at 0; the MP4 muxer then gives the last frame no time and
         // the clip comes out a frame short. One frame at the output rate is the right length.
-        let frameTicks = max(1, Int64(((1 / (video.frameRate?.value ?? sourceFPS)) / (encoderTB.value ?? 1)).rounded()))
+        let frameTicks = max(1, Int64(clampingRounded: (1 / (video.frameRate?.value ?? sourceFPS)) / (encoderTB.value ?? 1)))
         func writeEncoded() throws {
             while try encoder.receive(into: encoded) {
                 if encoded.duration <= 0 { encoded.duration = frameTicks }
@@ -179,7 +179,7 @@ struct AudioPath {
             let time = Double(packet.pts ?? 0) * (tb.value ?? 0) - containerStart - start
             if time < -0.0005 { return }
             if time >= length - 0.0005 { done = true; return }
-            packet.shift(by: -Int64(((containerStart + start) / (tb.value ?? 1)).rounded()))
+            packet.shift(by: -Int64(clampingRounded: (containerStart + start) / (tb.value ?? 1)))
             try muxer.write(packet, stream: out, timeBase: tb)
             return
         }
@@ -194,9 +194,10 @@ struct AudioPath {
             if !started {
                 started = true
                 // Sound that starts after the picture keeps its place: silence before it.
-                if time > 0.0005 { try converter.pushSilence(Int(time * rate)) }
+                // At most an hour: a start time further out is a hostile timestamp, not a pause.
+                if time > 0.0005 { try converter.pushSilence(Int(clampingRounded: min(time, 3600) * rate, .down)) }
             }
-            try converter.push(frame, skip: time < 0 ? Int((-time * rate).rounded()) : 0)
+            try converter.push(frame, skip: time < 0 ? Int(clampingRounded: -time * rate) : 0)
             try encodeReady(final: false, length: length, muxer: muxer)
         }
     }

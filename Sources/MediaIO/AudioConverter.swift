@@ -64,7 +64,7 @@ public final class AudioConverter {
     }
 
     private func write(_ tmp: Frame, count: Int32, skip: Int) throws(FFmpegError) {
-        let skipped = min(Int32(skip), count)
+        let skipped = min(Int32(clamping: skip), count)
         guard count - skipped > 0 else { return }
         let bytesPerSample = av_get_bytes_per_sample(outFormat)
         let planar = av_sample_fmt_is_planar(outFormat) != 0
@@ -80,7 +80,16 @@ public final class AudioConverter {
 
     /// Adds `count` samples of silence (to keep sound in sync when it starts after the picture).
     public func pushSilence(_ count: Int) throws(FFmpegError) {
-        guard count > 0 else { return }
+        // In slices: a hostile start time asks for more samples than one frame (Int32) can hold.
+        var left = count
+        while left > 0 {
+            let slice = min(left, 1 << 20)
+            try pushSilenceSlice(slice)
+            left -= slice
+        }
+    }
+
+    private func pushSilenceSlice(_ count: Int) throws(FFmpegError) {
         let tmp = Frame()
         tmp.pointer.pointee.nb_samples = Int32(count)
         tmp.pointer.pointee.format = outFormat.rawValue

@@ -11,8 +11,9 @@ final class Deadline {
     private let limit: UInt64
 
     init(after seconds: Double?) {
-        if let seconds, seconds > 0 {
-            limit = Deadline.now() &+ UInt64(seconds * 1_000_000_000)
+        // NaN, infinite or beyond UInt64's nanoseconds (584 years): no deadline, rather than a trap.
+        if let seconds, seconds > 0, let nanoseconds = UInt64(rounding: seconds * 1_000_000_000) {
+            limit = Deadline.now().addingReportingOverflow(nanoseconds).overflow ? .max : Deadline.now() &+ nanoseconds
         } else {
             limit = .max
         }

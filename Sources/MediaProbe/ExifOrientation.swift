@@ -16,7 +16,9 @@ enum ExifOrientation {
             let marker = bytes[i + 1]
             let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
             if marker == 0xDA || length < 2 { return nil } // image data starts: no EXIF before it
-            if marker == 0xE1, i + 4 + length - 2 <= bytes.count,
+            // length >= 8: the "Exif\0\0" header fits inside the segment (a shorter one made the
+            // slice below run backwards, a trap).
+            if marker == 0xE1, length >= 8, i + 4 + length - 2 <= bytes.count,
                Array(bytes[(i + 4)..<min(i + 10, bytes.count)]) == Array("Exif\0\0".utf8) {
                 return orientation(in: Array(bytes[(i + 10)..<(i + 2 + length)]))
             }

@@ -17,8 +17,10 @@ enum FileSniffer {
         return ["ftyp", "moov", "mdat", "free", "skip", "wide", "pnot", "uuid", "styp", "sidx", "moof"].contains(type)
     }
 
-    /// A short description of text content, or nil when the bytes are not text.
-    static func describeText(_ bytes: [UInt8]) -> String? {
+    /// A short description of text content, or nil when the bytes are not text. The first line is
+    /// quoted only when neither the file's name nor its first bytes look like credentials: probing a
+    /// key file by mistake must not print the key.
+    static func describeText(_ bytes: [UInt8], path: String = "") -> String? {
         guard !bytes.isEmpty,
               bytes.allSatisfy({ $0 == 9 || $0 == 10 || $0 == 13 || (32...126).contains($0) || $0 >= 0x80 })
         else { return nil }
@@ -29,6 +31,9 @@ enum FileSniffer {
         else if start.hasPrefix("<?xml") || start.hasPrefix("<") { kind = "XML" }
         else if start.hasPrefix("{") || start.hasPrefix("[") { kind = "JSON" }
         else { kind = "text" }
+        if CredentialShape.nameLooksSecret(path) || CredentialShape.textLooksSecret(text) {
+            return "\(kind) (not quoted: it may hold credentials)"
+        }
         let firstLine = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         let excerpt = firstLine.count > 40 ? String(firstLine.prefix(40)) + "..." : firstLine
         return "\(kind), beginning \"\(excerpt)\""

@@ -83,8 +83,9 @@ enum Interpretation {
         }
         let rotation = normalisedRotation(s.displayMatrixRotation)
         var displayWidth = width, displayHeight = height
-        if let value = sar?.value, value > 0, sar!.num != sar!.den {
-            displayWidth = Int((Double(width) * value).rounded())
+        if let sar, let value = sar.value, value > 0, sar.num != sar.den {
+            // 0 when the product is not a number an Int holds: the prober refuses a display size of 0.
+            displayWidth = Int(rounding: Double(width) * value) ?? 0
         }
         if rotation == 90 || rotation == 270 { swap(&displayWidth, &displayHeight) }
 
@@ -121,7 +122,7 @@ enum Interpretation {
     /// think in the clockwise turn that shows the picture upright, one of 0/90/180/270.
     static func normalisedRotation(_ counterClockwise: Double?) -> Int {
         guard let ccw = counterClockwise, ccw.isFinite else { return 0 }
-        let clockwise = Int((-ccw).rounded())
+        guard let clockwise = Int(rounding: -ccw) else { return 0 }
         let quarter = ((clockwise % 360 + 360) % 360 + 45) / 90
         return (quarter * 90) % 360
     }

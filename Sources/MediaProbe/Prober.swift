@@ -50,6 +50,13 @@ public enum Prober {
         try checkTruncation(demuxer, fileSize: size, path: path)
 
         var info = Interpretation.mediaInfo(path: path, fileSize: size, format: format, streams: streams)
+        // Data, subtitle or attachment streams alone are nothing a model can take: calling such a
+        // file "audio" let it pass checks for audio fields.
+        guard !info.video.isEmpty || !info.audio.isEmpty else {
+            let kinds = Set(streams.map(\.mediaType.rawValue)).sorted().joined(separator: ", ")
+            throw ProbeError(.notMedia, path: path, message: "no audio, video or picture streams in this \(format.name) file (only \(kinds))",
+                             hint: "Check that it is the file you meant to send.")
+        }
         try checkPictures(info, streams: streams, analysisErrors: analysisErrors, path: path)
         for i in info.video.indices {
             // Only an index with an entry per frame (MP4/MOV) shows every frame's timing; seek
@@ -127,7 +134,7 @@ public enum Prober {
 
     static func explain(_ error: FFmpegError, path: String, timeout: Double?) -> ProbeError {
         if error.isInterrupted {
-            let limit = timeout.map { "\(Int($0)) s" } ?? "the time limit"
+            let limit = timeout.map { String(format: "%g s", $0) } ?? "the time limit"
             return ProbeError(.timeout, path: path, message: "gave up after \(limit)",
                               hint: "The file may be pathological or the disk slow; raise --timeout to wait longer.")
         }
@@ -141,8 +148,9 @@ public enum Prober {
         let detail = error.detail ?? error.text
         if error.isInvalidData || detail.contains("moov atom not found") {
             // FFmpeg picks a demuxer from the file name when the content matches none; say what it is.
-            let head = FileSniffer.head(path)
-            if let text = FileSniffer.describeText(head) {
+            // Enough bytes to see a credential shape anywhere near the top, not only in the quote.
+            let head = FileSniffer.head(path, count: 4096)
+            if let text = FileSniffer.describeText(head, path: path) {
                 return ProbeError(.notMedia, path: path, message: "not media: the file holds \(text)",
                                   hint: "A failed download or an error page saved under a media name looks like this; download or export it again.")
             }
@@ -184,6 +192,14 @@ public enum Prober {
                                  message: "stream \(s.index) claims \(w)x\(h) pixels, beyond any real picture (\(maxSide) px per side)",
                                  hint: "The header is corrupt or hostile; re-export the file.")
             }
+        }
+        // The pixel aspect stretches the picture as shown, and models judge that: a hostile aspect
+        // (1:2147483647, 2147483647:1) makes a picture 0 or billions of pixels wide.
+        for v in info.video where v.displayWidth < 1 || v.displayHeight < 1 || v.displayWidth > maxSide || v.displayHeight > maxSide {
+            let sar = v.sampleAspectRatio.map { " (pixel aspect \($0.num):\($0.den))" } ?? ""
+            throw ProbeError(.invalidDimensions, path: path,
+                             message: "stream \(v.index) is \(v.width)x\(v.height) pixels but would be shown \(v.displayWidth)x\(v.displayHeight)\(sar), beyond any real picture (1 to \(maxSide) px per side)",
+                             hint: "The pixel aspect in the header is corrupt or hostile; re-export the file.")
         }
     }
 }

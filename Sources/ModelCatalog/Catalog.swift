@@ -140,7 +140,7 @@ public struct Catalog: Sendable {
             if spec.field(named: lesson.field) == nil {
                 spec.media.append(MediaField(name: lesson.field, kind: MediaFieldKind.guess(fromFieldName: lesson.field)))
             }
-            let i = spec.media.firstIndex { $0.name == lesson.field }!
+            guard let i = spec.media.firstIndex(where: { $0.name == lesson.field }) else { continue }
             spec.media[i].requirement.set(lesson.key, to: lesson.value)
             spec.media[i].limitSources[lesson.key] = lesson.source
             models[lesson.modelID] = spec

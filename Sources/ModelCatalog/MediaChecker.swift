@@ -167,7 +167,7 @@ struct MediaChecker {
         if let allowed = r.aspectRatios, !allowed.isEmpty {
             let ok = allowed.contains { SizeTarget.parseRatio($0).map { abs($0 - aspect) / $0 <= 0.01 } ?? false }
             if !ok {
-                let nearest = allowed.min { abs((SizeTarget.parseRatio($0) ?? 0) - aspect) < abs((SizeTarget.parseRatio($1) ?? 0) - aspect) }!
+                let nearest = allowed.min { abs((SizeTarget.parseRatio($0) ?? 0) - aspect) < abs((SizeTarget.parseRatio($1) ?? 0) - aspect) } ?? allowed[0]
                 let crops = r.isAdvisory(.aspectRatios) ? " (the model crops other shapes: you may lose the edges)" : ""
                 out.append(violation(.aspectRatios, actual: aspectText, required: allowed.joined(separator: " or "),
                                      message: "\(who) takes \(allowed.joined(separator: " or ")) pictures; this \(noun) is \(shape)\(crops)",
@@ -308,8 +308,8 @@ struct MediaChecker {
         }
     }
 
-    private func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : String(format: "%g s", s) }
-    private func rate(_ r: Double) -> String { r == r.rounded() ? "\(Int(r)) fps" : String(format: "%g fps", r) }
+    private func seconds(_ s: Double) -> String { s == s.rounded() && abs(s) < 1e15 ? "\(Int(s)) s" : String(format: "%g s", s) }
+    private func rate(_ r: Double) -> String { r == r.rounded() && abs(r) < 1e15 ? "\(Int(r)) fps" : String(format: "%g fps", r) }
     private func article(_ word: String) -> String { ("aeiou".contains(word.first ?? "x") ? "an " : "a ") + word }
 }
 

@@ -20,8 +20,7 @@ struct PayloadChecker {
                              message: "\(spec.name) needs '\(field.name)' (\(field.kind.element.rawValue)\(field.kind.isList ? " URLs" : " URL")) as well; the payload has none",
                              remedy: "add it: --set \(field.name)=https://... (preflight upload FILE prints a URL)"))
         }
-        for name in payload.keys.sorted() {
-            let value = payload[name]!
+        for (name, value) in payload.sorted(by: { $0.key < $1.key }) {
             if let field = schema.field(name) {
                 out += check(value, against: field)
             } else if spec.field(named: name) == nil {

@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// The picture size a requirement allows for a given picture, keeping its aspect: the smallest
 /// change that fits every size limit, or nil when only a change of aspect (pad or crop) can.
@@ -14,7 +15,11 @@ public struct PictureSize: Codable, Sendable, Equatable, CustomStringConvertible
     public var aspect: Double { Double(width) / Double(max(height, 1)) }
     public var shortSide: Int { min(width, height) }
     public var longSide: Int { max(width, height) }
-    public var pixels: Int { width * height }
+    /// Clamped: a size parsed from a catalog can be anything.
+    public var pixels: Int {
+        let (product, overflow) = width.multipliedReportingOverflow(by: height)
+        return overflow ? .max : product
+    }
     public var description: String { "\(width)x\(height)" }
 }
 
@@ -38,14 +43,17 @@ public enum SizeTarget {
         guard let range = scaleRange(for: size, r) else { return nil }
         let factor = range.contains(1) ? 1 : (range.lowerBound > 1 ? range.lowerBound : range.upperBound)
         if factor == 1 { return size }
-        func side(_ v: Int) -> Int {
+        // nil when the scaled side is not a number an Int holds (a 0-pixel side makes the factor
+        // infinite): no size, rather than a trap.
+        func side(_ v: Int) -> Int? {
             let exact = Double(v) * factor
-            guard even else { return Int((factor > 1 ? exact.rounded(.up) : exact.rounded(.down))) }
+            guard even else { return Int(rounding: exact, factor > 1 ? .up : .down) }
             // Round up when growing (to stay above minimums), down when shrinking (below maximums).
-            let halves = factor > 1 ? (exact / 2).rounded(.up) : (exact / 2).rounded(.down)
-            return max(2, Int(halves) * 2)
+            guard let halves = Int(rounding: exact / 2, factor > 1 ? .up : .down), halves < Int.max / 2 else { return nil }
+            return max(2, halves * 2)
         }
-        return PictureSize(side(size.width), side(size.height))
+        guard let width = side(size.width), let height = side(size.height) else { return nil }
+        return PictureSize(width, height)
     }
 
     /// Whether `size` matches an allowed resolution: "1280x720" in either orientation, or "720p"
@@ -57,8 +65,8 @@ public enum SizeTarget {
 
     public static func parseResolution(_ text: String) -> PictureSize? {
         let t = text.lowercased()
-        if t.hasSuffix("p"), let short = Int(t.dropLast()) {
-            return PictureSize(Int((Double(short) * 16 / 9).rounded()), short)
+        if t.hasSuffix("p"), let short = Int(t.dropLast()), short > 0 {
+            return Int(rounding: Double(short) * 16 / 9).map { PictureSize($0, short) }
         }
         let parts = t.split(separator: "x").compactMap { Int($0) }
         return parts.count == 2 ? PictureSize(parts[0], parts[1]) : nil

@@ -21,12 +21,12 @@ struct CatalogContext {
             journal = opened
             learned = try JournalLearnedStore(opened).all()
         } catch {
-            Terminal.err("warning: learned requirements unavailable (\(paths.database.path): \(error)); checking without them")
+            Terminal.err(Terminal.printable("warning: learned requirements unavailable (\(paths.database.path): \(error)); checking without them"))
         }
         do {
             return CatalogContext(paths: paths, catalog: try Catalog.load(paths: paths, learned: learned), journal: journal)
         } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
+            Terminal.error(error.description)
             throw Exit.usage
         }
     }
@@ -39,7 +39,7 @@ struct CatalogContext {
         do {
             return (specs, try input.payload(for: specs.first))
         } catch let failure as CLIFailure {
-            Terminal.err(Terminal.red("error: ") + failure.message)
+            Terminal.error(failure.message)
             throw failure.code
         }
     }
@@ -48,8 +48,7 @@ struct CatalogContext {
         do {
             return try catalog.model(id)
         } catch {
-            // The id came from the command line: shown escaped, whatever it holds.
-            Terminal.err(Terminal.red("error: ") + Redactor.printable(error.description))
+            Terminal.error(error.description)
             throw Exit.usage
         }
     }

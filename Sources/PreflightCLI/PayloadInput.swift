@@ -29,14 +29,34 @@ struct PayloadInput: ParsableArguments {
             guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
                 throw CLIFailure(code: Exit.usage, message: "\(inputFile): the payload must be a JSON object, e.g. {\"prompt\": \"...\"}")
             }
+            if let path = Self.nonFinitePath(.object(object)) {
+                throw CLIFailure(code: Exit.usage, message: "\(inputFile): \(path) is not a finite number; give a plain number such as 7.5")
+            }
             payload = object
         }
         for s in settings {
             let parts = s.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = String(parts[0]), raw = parts.count > 1 ? String(parts[1]) : ""
-            payload[key] = Self.typed(raw, as: spec?.payload.field(key)?.type)
+            let value = Self.typed(raw, as: spec?.payload.field(key)?.type)
+            if Self.nonFinitePath(value) != nil {
+                throw CLIFailure(code: Exit.usage, message: "--set \(key)=\(raw): not a finite number; give a plain number such as 7.5")
+            }
+            payload[key] = value
         }
         return payload
+    }
+
+    /// Where a number that is NaN or infinite (1e999 read as a Double) sits in `value`, if anywhere.
+    static func nonFinitePath(_ value: JSONValue, at path: String = "") -> String? {
+        switch value {
+        case .number(let d): return d.isFinite ? nil : (path.isEmpty ? "the value" : path)
+        case .array(let items):
+            for (i, item) in items.enumerated() { if let p = nonFinitePath(item, at: "\(path)[\(i)]") { return p } }
+        case .object(let fields):
+            for (key, item) in fields { if let p = nonFinitePath(item, at: path.isEmpty ? key : "\(path).\(key)") { return p } }
+        default: break
+        }
+        return nil
     }
 
     /// A shell cannot easily say "5" versus 5; the schema can. Unknown fields read as JSON when they
@@ -48,7 +68,9 @@ struct PayloadInput: ParsableArguments {
             if case .string? = json { return json! }
             return .string(raw)
         case .integer?: return Int(raw).map(JSONValue.integer) ?? json ?? .string(raw)
-        case .number?: return Double(raw).map { $0 == $0.rounded() && !raw.contains(".") ? .integer(Int($0)) : .number($0) } ?? json ?? .string(raw)
+        case .number?:
+            // 1e300 is integral but no Int: it stays a number (Int(1e300) would trap).
+            return Double(raw).map { d in !raw.contains(".") ? Int(exactly: d).map(JSONValue.integer) ?? .number(d) : .number(d) } ?? json ?? .string(raw)
         case .boolean?: return ["true", "false"].contains(raw) ? .bool(raw == "true") : json ?? .string(raw)
         default: return json ?? .string(raw)
         }

@@ -217,16 +217,33 @@ extension SubmissionEngine {
         let deadline = context.deadline
         var last: QueueStatus.State?
         var done: QueueStatus?
-        // The stream first; when it fails (it ends, stalls or errs), polling takes over.
-        do {
-            for try await status in client.statusStream(submission) {
-                if status.status != last { last = status.status; try journal.note(job: run.jobID, run: run.id, "status", status.status.rawValue) }
-                observe(.status(model: run.model, status))
-                if status.status == .completed { done = status; break }
-                if cancel.isRaised || (deadline.map { Date() > $0 } ?? false) { break }
+        // The stream first; when it fails (it ends, stalls or errs), polling takes over. A quiet
+        // stream sends nothing for minutes, so Ctrl-C and the deadline are watched beside it, not
+        // only when an event arrives.
+        let client = self.client, journal = self.journal, observe = self.observe, runNow = run
+        done = await withTaskGroup(of: QueueStatus?.self) { group in
+            group.addTask {
+                var seen: QueueStatus.State?
+                do {
+                    for try await status in client.statusStream(submission) {
+                        if status.status != seen { seen = status.status; try? journal.note(job: runNow.jobID, run: runNow.id, "status", status.status.rawValue) }
+                        observe(.status(model: runNow.model, status))
+                        if status.status == .completed { return status }
+                    }
+                } catch {
+                    try? journal.note(job: runNow.jobID, run: runNow.id, "stream", "the status stream stopped (\(error)); polling instead")
+                }
+                return nil
             }
-        } catch {
-            try? journal.note(job: run.jobID, run: run.id, "stream", "the status stream stopped (\(error)); polling instead")
+            group.addTask {
+                while !Task.isCancelled, !cancel.isRaised, !(deadline.map { Date() > $0 } ?? false) {
+                    try? await Task.sleep(nanoseconds: 100_000_000)
+                }
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
         }
         while done == nil {
             if cancel.isRaised || (deadline.map { Date() > $0 } ?? false) {

@@ -70,7 +70,7 @@ import TestSupport
     }
 
     @Test func statusStreamEndsCompleted() async throws {
-        try await withSimulator(book(default: scenario { $0.queueMs = 1_500; $0.progressMs = 1_500 })) { client, _ in
+        try await withSimulator(book(default: scenario { $0.queueMs = 6_000; $0.progressMs = 1_500 })) { client, _ in
             let url = try await client.upload(file: TestMedia.path("hd_1280x720_4s.mp4"))
             let submission = try await client.submit(model: wanEdit, input: ["prompt": "x", "video_url": .string(url.absoluteString)])
             var states: [QueueStatus.State] = []

@@ -134,7 +134,7 @@ import TestSupport
     }
 
     @Test func detachThenResume() async throws {
-        try await Bench.with(book(default: sim { $0.queueMs = 1_500 })) { bench in
+        try await Bench.with(book(default: sim { $0.queueMs = 4_000 })) { bench in
             var settings = SubmitSettings()
             settings.timeout = 0.3
             settings.detach = true
@@ -144,7 +144,7 @@ import TestSupport
             #expect(first.runs.first?.state == .submitted)
             #expect(first.job.state == .detached)
             #expect(try bench.journal.unfinishedJobs().map(\.id) == [job.id])
-            try await Task.sleep(nanoseconds: 1_500_000_000)
+            try await Task.sleep(nanoseconds: 4_000_000_000)
             let resumed = try await engine.run(job: job.id)
             #expect(resumed.runs.first?.state == .downloaded)
             #expect(resumed.runs.first?.requestID == first.runs.first?.requestID)

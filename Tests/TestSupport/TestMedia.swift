@@ -19,11 +19,15 @@ public enum TestMedia {
         "anamorphic_pal.mp4", "animated.gif", "audio_only.m4a", "cover_art.mp3", "exif_rotated_90.jpg", "h264_aac.mp4", "hd_1280x720_4s.mp4", "hdr10_pq.mp4",
         "hevc.mp4", "interlaced.mp4", "long_720p_12s.mp4", "no_durations.mkv", "odd_853x480.mp4", "raw_stream.h264", "rotated_270.mov",
         "rotated_90.mov", "sd_854x480.mp4", "still.jpg", "still.webp", "still_rgba.png", "tiny_64x36.mp4",
-        "vfr.mp4", "video_only.mp4", "vp9_opus.webm",
+        "vfr.mp4", "video_only.mp4", "vp9_opus.webm", "sar_zero.png", "h264sar_1_65535.mp4",
     ]
 
     /// Files that must be refused, each for its own reason.
-    public static let hostile = ["absurd_dimensions.png", "empty.mp4", "not_media.mp4", "truncated.mp4", "truncated_no_index.mp4"]
+    public static let hostile = ["absurd_dimensions.png", "empty.mp4", "not_media.mp4", "truncated.mp4", "truncated_no_index.mp4"] + hostileAspects
+        + ["data_only_kind_audio.mp4"]
+
+    /// Pixel aspects that would show the picture 0 or billions of pixels wide: `invalid_dimensions`.
+    public static let hostileAspects = ["sar_tiny.png", "sar_huge.png", "absurd_sar.png", "pasp_huge.mp4"]
 
     /// A fresh empty folder under the system's temporary directory.
     public static func temporaryFolder(_ label: String = "preflight-test") throws -> URL {

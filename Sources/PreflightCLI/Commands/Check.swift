@@ -38,13 +38,13 @@ struct Check: AsyncParsableCommand {
     @Flag(help: "One JSON report per line, written as each file is checked.")
     var ndjson = false
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Files checked at once (default: the number of cores).", valueName: "n"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: [.short, .long], parsing: .unconditional,
+            help: ArgumentHelp("Files checked at once, 1 to \(Count.limit) (default: the number of cores).", valueName: "n"))
+    var jobs: Count = .processors
 
     func validate() throws {
         if models.isEmpty { throw ValidationError("Name at least one model: --model fal-ai/kling-video/o1/video-to-video/edit (`preflight models list` shows them).") }
         if json && ndjson { throw ValidationError("Choose one of --json and --ndjson.") }
-        if jobs < 1 { throw ValidationError("-j must be at least 1, e.g. -j 4.") }
     }
 
     func run() async throws {
@@ -57,7 +57,7 @@ struct Check: AsyncParsableCommand {
             let info: MediaInfo
             do { info = try Prober.probe(expansion.files[0]) } catch {
                 if json || ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(error), pretty: !ndjson)) }
-                Terminal.err(Terminal.red("error: ") + error.description)
+                Terminal.error(error.description)
                 throw ExitCode(error.exitCode)
             }
             let report = checker.check(info, models: specs, payload: payload, field: field)
@@ -68,10 +68,10 @@ struct Check: AsyncParsableCommand {
 
         var reports: [CheckReport] = [], errors = expansion.failures
         for e in expansion.failures where !json {
-            if ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(e), pretty: false)) } else { Terminal.err(Terminal.red("error: ") + e.description) }
+            if ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(e), pretty: false)) } else { Terminal.error(e.description) }
         }
-        WorkerPool.cpu.width = jobs // -j means what it says, even above the core count
-        for await outcome in ProbeRunner(width: jobs).outcomes(for: expansion.files) {
+        WorkerPool.cpu.width = jobs.value // -j means what it says, even above the core count
+        for await outcome in ProbeRunner(width: jobs.value).outcomes(for: expansion.files) {
             switch outcome.result {
             case .success(let info):
                 let report = checker.check(info, models: specs, payload: payload, field: field)
@@ -87,7 +87,7 @@ struct Check: AsyncParsableCommand {
             Terminal.out(try CLIJSON.string(BatchDocument(reports: reports, errors: errors.map(ProbeJSON.Record.failure))))
         } else if !ndjson {
             Terminal.out(CheckSummary(reports: reports, models: specs).render())
-            for e in errors.sorted(by: { $0.path < $1.path }) where !expansion.failures.contains(e) { Terminal.err(Terminal.red("error: ") + e.description) }
+            for e in errors.sorted(by: { $0.path < $1.path }) where !expansion.failures.contains(e) { Terminal.error(e.description) }
             let passing = reports.filter(\.compliant).count
             Terminal.err("\(reports.count + errors.count) files: \(passing) compliant, \(reports.count - passing) not, \(errors.count) could not be read")
         }

@@ -20,7 +20,8 @@ struct Fix: AsyncParsableCommand {
         all be met (a 2 s clip for a model that needs 3 s), it says so and writes nothing.
 
         Exit codes: 0 fixed (or already compliant); 1 cannot be fixed or the output would still fail; \
-        64 usage; 65 not valid media; 66 missing or unreadable; 130 interrupted.
+        64 usage (also an -o that is a device, FIFO, folder or the source itself); 65 not valid media; \
+        66 missing or unreadable; 130 interrupted by Ctrl-C (143 SIGTERM, 129 SIGHUP: no partial file is left).
         """
     )
 
@@ -34,25 +35,26 @@ struct Fix: AsyncParsableCommand {
     var output: String?
 
     @Option(help: "When the shape must change: pad (bars) or crop (cut the overflow).")
-    var fit: String = "pad"
+    var fit: Fit = .pad
 
     @Option(help: "When too long, the part kept: start, center or end.")
-    var trim: String = "start"
+    var trim: FixOptions.TrimAnchor = .start
 
-    @Option(help: ArgumentHelp("Keep from this second of the source.", valueName: "seconds"))
-    var from: Double?
+    // .unconditional: `--from -5` reaches the check and is refused by name, not "missing value".
+    @Option(parsing: .unconditional, help: ArgumentHelp("Keep from this second of the source (0 or more).", valueName: "seconds"))
+    var from: Seconds?
 
-    @Option(help: ArgumentHelp("Keep up to this second of the source.", valueName: "seconds"))
-    var to: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Keep up to this second of the source.", valueName: "seconds"))
+    var to: Seconds?
 
-    @Option(help: "libx264 constant quality (lower is better; 18 is visually lossless for most footage).")
-    var crf: Double = 18
+    @Option(parsing: .unconditional, help: "libx264 constant quality, 0 to 51 (lower is better; 18 is visually lossless for most footage).")
+    var crf = ConstantRateFactor(18)
 
     @Option(help: "libx264 speed preset (ultrafast ... veryslow).")
-    var preset: String = "fast"
+    var preset: X264Preset = .fast
 
     @Option(name: .customLong("pad-color"), help: "Bar colour for --fit pad: black, white or gray.")
-    var padColor: String = "black"
+    var padColor: PadColor = .black
 
     @Flag(name: .customLong("keep-rotation"), help: "Keep a rotation flag instead of turning the pixels (when nothing else needs a re-encode).")
     var keepRotation = false
@@ -76,11 +78,8 @@ struct Fix: AsyncParsableCommand {
 
     func validate() throws {
         if models.isEmpty { throw ValidationError("Name at least one model: --model fal-ai/kling-video/o1/video-to-video/edit.") }
-        guard Fit(rawValue: fit) != nil else { throw ValidationError("--fit takes pad or crop.") }
-        guard FixOptions.TrimAnchor(rawValue: trim) != nil else { throw ValidationError("--trim takes start, center or end.") }
-        guard ["black", "white", "gray", "grey"].contains(padColor) else { throw ValidationError("--pad-color takes black, white or gray.") }
-        if let from, let to, to <= from { throw ValidationError("--to must be after --from.") }
-        if crf < 0 || crf > 51 { throw ValidationError("--crf takes 0 to 51 (18 is a good default).") }
+        if let from, let to, to.value <= from.value { throw ValidationError("--to must be after --from.") }
+        if let to, to.value == 0 { throw ValidationError("--to must be after the start, e.g. --to 5.") }
         if let output {
             // A bad -o is a usage mistake: say so before probing and planning, not after.
             var isDirectory: ObjCBool = false
@@ -88,32 +87,29 @@ struct Fix: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw ValidationError("-o \(output): the folder \(folder) does not exist; create it or choose another path.")
             }
-            if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw ValidationError("-o \(output) is a folder; give a file name, e.g. -o \(output)/clip.mp4.")
-            }
+            // A device, FIFO or the source under another name would be replaced by the rename.
+            if let problem = OutputTarget.problem(output: output, source: file) { throw ValidationError("-o " + problem + ".") }
         }
-        let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
-        guard presets.contains(preset) else { throw ValidationError("--preset takes one of " + presets.joined(separator: ", ") + ".") }
     }
 
     func run() async throws {
         let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
         let info: MediaInfo
         do { info = try Prober.probe(file) } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
+            Terminal.error(error.description)
             throw ExitCode(error.exitCode)
         }
 
         var options = FixOptions()
-        options.fit = Fit(rawValue: fit)!
-        options.trim = FixOptions.TrimAnchor(rawValue: trim)!
-        options.from = from
-        options.to = to
-        options.crf = crf
-        options.preset = preset
+        options.fit = fit
+        options.trim = trim
+        options.from = from?.value
+        options.to = to?.value
+        options.crf = crf.value
+        options.preset = preset.rawValue
         options.keepRotationFlag = keepRotation
         options.forceReencode = reencode
-        options.padColor = switch padColor { case "white": [235, 128, 128]; case "gray", "grey": [126, 128, 128]; default: [16, 128, 128] }
+        options.padColor = padColor.yuv
 
         let plan: FixPlan
         do {
@@ -122,7 +118,7 @@ struct Fix: AsyncParsableCommand {
                                                                                           containerStart: info.container.startTime ?? 0))
         } catch {
             if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
-            Terminal.err(Terminal.red("error: ") + "\(file): \(error.description)")
+            Terminal.error("\(file): \(error.description)")
             throw Exit.doesNotComply
         }
         if !json && !quiet { Terminal.out(FixRenderer.plan(plan)) }
@@ -132,11 +128,8 @@ struct Fix: AsyncParsableCommand {
         }
 
         let cancel = CancellationFlag()
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupt.setEventHandler { cancel.cancel() }
-        interrupt.resume()
-        defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
+        let interrupt = InterruptWatch(cancel: cancel)
+        defer { interrupt.stop() }
 
         let bar = ProgressBar(enabled: !quiet && !json && plan.action == .reencode)
         let conformer = Conformer(models: specs, payload: payload, field: field)
@@ -150,8 +143,8 @@ struct Fix: AsyncParsableCommand {
             if json { Terminal.out(try CLIJSON.string(result)) } else if !quiet { Terminal.out(FixRenderer.result(result)) }
         case .failure(let error):
             if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
-            Terminal.err(Terminal.red("error: ") + "\(file): \(error.description)")
-            if case .cancelled = error { throw ExitCode(130) }
+            Terminal.error("\(file): \(error.description)")
+            if case .cancelled = error { throw ExitCode(interrupt.exitCode) }
             throw Exit.doesNotComply
         }
     }

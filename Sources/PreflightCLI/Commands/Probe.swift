@@ -35,24 +35,25 @@ struct Probe: AsyncParsableCommand {
     @Flag(help: "Read headers only, even when they leave the duration unknown.")
     var fast = false
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Files probed at once (default: the number of cores).", valueName: "n"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    // .unconditional: `-j -1` reaches the check and is refused by name, not "missing value".
+    @Option(name: [.short, .long], parsing: .unconditional,
+            help: ArgumentHelp("Files probed at once, 1 to \(Count.limit) (default: the number of cores).", valueName: "n"))
+    var jobs: Count = .processors
 
-    @Option(help: ArgumentHelp("Seconds before giving up on one file (0: never).", valueName: "seconds"))
-    var timeout: Double = 30
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Seconds before giving up on one file, up to \(Int(Seconds.limit)) (0: never).", valueName: "seconds"))
+    var timeout = Seconds(30)
 
     func validate() throws {
         if json && ndjson { throw ValidationError("Choose one of --json and --ndjson.") }
         if accurate && fast { throw ValidationError("Choose one of --accurate and --fast.") }
-        if jobs < 1 { throw ValidationError("-j must be at least 1, e.g. -j 4.") }
-        if timeout < 0 { throw ValidationError("--timeout must be 0 (never) or a number of seconds, e.g. --timeout 10.") }
     }
 
     func run() async throws {
         let expansion = MediaFinder().expand(paths)
-        let options = ProbeOptions(depth: accurate ? .accurate : fast ? .fast : .auto, timeout: timeout == 0 ? nil : timeout)
-        WorkerPool.cpu.width = jobs // -j means what it says, even above the core count
-        let runner = ProbeRunner(width: jobs, options: options)
+        let options = ProbeOptions(depth: accurate ? .accurate : fast ? .fast : .auto, timeout: timeout.value == 0 ? nil : timeout.value)
+        WorkerPool.cpu.width = jobs.value // -j means what it says, even above the core count
+        let runner = ProbeRunner(width: jobs.value, options: options)
         var failures = expansion.failures.map(\.exitCode)
 
         for failure in expansion.failures where !json && !ndjson { report(failure) }
@@ -89,7 +90,7 @@ struct Probe: AsyncParsableCommand {
     }
 
     private func report(_ e: ProbeError) {
-        Terminal.err(Terminal.red("error: ") + e.description)
+        Terminal.error(e.description)
     }
 
     private func printTable(_ outcomes: [ProbeOutcome]) {

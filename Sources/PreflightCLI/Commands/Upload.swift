@@ -26,14 +26,14 @@ struct Upload: AsyncParsableCommand {
     @Argument(help: "Files to upload.", completion: .file())
     var files: [String]
 
-    @Option(help: ArgumentHelp("Size in MiB from which files go up in parts.", valueName: "MiB"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Size in MiB from which files go up in parts (1 to 1048576).", valueName: "MiB"))
     var multipartThreshold: Int = 100
 
-    @Option(help: ArgumentHelp("Part size in MiB.", valueName: "MiB"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Part size in MiB (1 to 5120).", valueName: "MiB"))
     var partSize: Int = 10
 
-    @Option(help: "Parts in flight at once.")
-    var parallel: Int = 4
+    @Option(parsing: .unconditional, help: "Parts in flight at once (1 to 1024).")
+    var parallel: Count = Count(4)
 
     @Option(help: ArgumentHelp("Ask fal to keep the files this long (X-Fal-Object-Lifecycle-Preference).", valueName: "seconds"))
     var lifetime: Int?
@@ -44,10 +44,9 @@ struct Upload: AsyncParsableCommand {
     @OptionGroup var fal: FalOptions
 
     func validate() throws {
-        if multipartThreshold < 1 || partSize < 1 || parallel < 1 { throw ValidationError("Sizes and --parallel must be at least 1.") }
-        if multipartThreshold > 1 << 20 || partSize > 5 << 10 || parallel > 64 {
-            throw ValidationError("--multipart-threshold at most 1048576 MiB, --part-size at most 5120 MiB, --parallel at most 64.")
-        }
+        // Bounded above too: MiB << 20 past Int64 wraps to a negative or zero part size.
+        if !(1...1_048_576).contains(multipartThreshold) { throw ValidationError("--multipart-threshold takes 1 to 1048576 (MiB).") }
+        if !(1...5120).contains(partSize) { throw ValidationError("--part-size takes 1 to 5120 (MiB).") }
         if let lifetime, lifetime < 1 { throw ValidationError("--lifetime takes a number of seconds, at least 1 (e.g. 86400 for a day).") }
     }
 
@@ -62,7 +61,7 @@ struct Upload: AsyncParsableCommand {
         var options = UploadOptions()
         options.multipartThreshold = Int64(multipartThreshold) << 20
         options.partSize = Int64(partSize) << 20
-        options.parallelParts = parallel
+        options.parallelParts = parallel.value
         options.lifetime = lifetime
         let cache = MemoryUploadCache()
         // Refuse what probe refuses before any network call (a folder, /dev/zero, a FIFO, not media).

@@ -31,7 +31,7 @@ struct CheckRenderer {
                 }
             }
         }
-        return lines.joined(separator: "\n")
+        return lines.map { Terminal.printable($0) }.joined(separator: "\n")
     }
 
     private var header: String {
@@ -44,7 +44,7 @@ struct CheckRenderer {
         if let d = m.duration { parts.append((m.container.durationExact == false ? "~" : "") + String(format: "%.2f s", d)) }
         if let a = m.primaryAudio { parts.append("audio \(a.codec ?? "?")") } else if m.kind == .video { parts.append("no audio") }
         parts.append(Format.bytes(m.fileSize))
-        return "\(report.file): " + parts.joined(separator: ", ")
+        return Terminal.printable("\(report.file): " + parts.joined(separator: ", "))
     }
 
     private func render(_ v: ModelVerdict) -> [String] {

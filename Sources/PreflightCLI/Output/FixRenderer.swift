@@ -5,10 +5,11 @@ import ModelCatalog
 /// The plan before, and the proof after.
 enum FixRenderer {
     static func plan(_ plan: FixPlan) -> String {
-        guard plan.changesAnything else { return "\(plan.source): already compliant; nothing to change" }
-        var lines = ["\(plan.source): plan (\(plan.action.rawValue.replacingOccurrences(of: "_", with: " ")))"]
-        lines += plan.steps.map { "  - \($0)" }
-        lines += plan.notes.map { "  note: \($0)" }
+        let source = Terminal.printable(plan.source)
+        guard plan.changesAnything else { return "\(source): already compliant; nothing to change" }
+        var lines = ["\(source): plan (\(plan.action.rawValue.replacingOccurrences(of: "_", with: " ")))"]
+        lines += plan.steps.map { "  - \(Terminal.printable($0))" }
+        lines += plan.notes.map { "  note: \(Terminal.printable($0))" }
         return lines.joined(separator: "\n")
     }
 
@@ -20,8 +21,8 @@ enum FixRenderer {
         if let d = m.duration { parts.append(String(format: "%.3f s", d)) }
         if let a = m.primaryAudio { parts.append("audio \(a.codec ?? "?")") }
         parts.append(Format.bytes(m.fileSize))
-        var lines = ["wrote \(output): " + parts.joined(separator: ", ")]
-        lines += result.notes.map { "  note: \($0)" }
+        var lines = [Terminal.printable("wrote \(output): " + parts.joined(separator: ", "))]
+        lines += result.notes.map { "  note: \(Terminal.printable($0))" }
         let names = report.verdicts.map(\.modelName).joined(separator: ", ")
         lines.append("verified: probed again, passes \(names)")
         return lines.joined(separator: "\n")

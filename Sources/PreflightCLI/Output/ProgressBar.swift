@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 import MediaAdapt
 
 /// A one-line progress bar on stderr for re-encodes: frames, speed, time left. Silent unless stderr
@@ -19,10 +20,10 @@ final class ProgressBar: @unchecked Sendable {
         lastDraw = Date()
         let elapsed = Date().timeIntervalSince(started)
         let fps = elapsed > 0 ? Double(p.frames) / elapsed : 0
-        var line = "  \(p.frames) frames, \(Int(fps)) fps"
+        var line = "  \(p.frames) frames, \(Int(clampingRounded: fps, .down)) fps"
         if let total = p.totalFrames, total > 0 {
             let fraction = min(1, Double(p.frames) / Double(total))
-            let width = 30, filled = Int(fraction * Double(width))
+            let width = 30, filled = Int(clampingRounded: fraction * Double(width), .down)
             let eta = fps > 0 ? Double(max(0, total - p.frames)) / fps : 0
             line = "  [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
                 + String(format: "%3d%%  %d/%d frames  %.0f fps  ETA %.0f s", Int(fraction * 100), p.frames, total, fps, eta)

@@ -47,7 +47,8 @@ struct Table {
     mutating func add(_ row: [String]) { rows.append(row) }
 
     func render() -> String {
-        let all = [header] + rows
+        // Cells hold file names and catalog text: escaped before their widths are measured.
+        let all = ([header] + rows).map { $0.map { Terminal.printable($0) } }
         var widths = [Int](repeating: 0, count: header.count)
         for row in all {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
@@ -71,6 +72,6 @@ enum Format {
     static func seconds(_ s: Double) -> String { String(format: "%.3f s", s) }
 
     static func rate(_ r: Double) -> String {
-        r == r.rounded() ? String(Int(r)) : String(format: "%.3f", r)
+        r == r.rounded() && abs(r) < 1e15 ? String(Int(r)) : String(format: "%.3f", r)
     }
 }

@@ -24,14 +24,18 @@ struct ModelsImport: AsyncParsableCommand {
 
     func run() async throws {
         guard let data = FileManager.default.contents(atPath: document) else {
-            Terminal.err(Terminal.red("error: ") + "\(document): cannot read the file; check the path")
+            Terminal.error("\(document): cannot read the file; check the path")
             throw Exit.inputMissing
         }
         let entry: CatalogFile.CatalogEntry
         do {
             entry = try OpenAPIImporter.entry(from: data, name: document)
         } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
+            Terminal.error(error.description)
+            throw Exit.invalidMedia
+        }
+        if let problem = EndpointID.problem(entry.id) {
+            Terminal.error("\(document): \(problem) (\"\(entry.id)\"); nothing was saved. Check the document's endpoint id (its x-fal-metadata or servers), or import the document fal publishes for the endpoint")
             throw Exit.invalidMedia
         }
         let text = try CLIJSON.string(CatalogFile(models: [entry]))
@@ -45,7 +49,7 @@ struct ModelsImport: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: paths.userCatalogs, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: target, options: .atomic)
         let limits = entry.media?.reduce(0) { $0 + ($1.require?.keys.count ?? 0) } ?? 0
-        Terminal.out("imported \(entry.id): \(entry.media?.count ?? 0) media fields, \(limits) limits, \(entry.payload?.fields?.count ?? 0) payload fields")
+        Terminal.out(Terminal.printable("imported \(entry.id): \(entry.media?.count ?? 0) media fields, \(limits) limits, \(entry.payload?.fields?.count ?? 0) payload fields"))
         Terminal.out("saved to \(target.path)")
     }
 }

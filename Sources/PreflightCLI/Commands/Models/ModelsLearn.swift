@@ -25,12 +25,12 @@ struct ModelsLearn: AsyncParsableCommand {
         let context = try CatalogContext.load()
         guard let store = context.store else { throw Exit.unavailable }
         guard let body = FileManager.default.contents(atPath: rejection) else {
-            Terminal.err(Terminal.red("error: ") + "\(rejection): cannot read the file; check the path")
+            Terminal.error("\(rejection): cannot read the file; check the path")
             throw Exit.inputMissing
         }
         let rejections = Rejection.parse(body)
         guard !rejections.isEmpty else {
-            Terminal.err(Terminal.red("error: ") + "\(rejection): not a fal error body ({\"detail\": [...]})")
+            Terminal.error("\(rejection): not a fal error body ({\"detail\": [...]})")
             throw Exit.invalidMedia
         }
         let lessons = LearnedRequirement.from(rejections, modelID: id, field: field)

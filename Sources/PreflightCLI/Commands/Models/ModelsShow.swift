@@ -65,6 +65,6 @@ struct ModelsShow: AsyncParsableCommand {
         } else {
             lines.append("  price: not in the catalog (add one in a user catalog)")
         }
-        Terminal.out(lines.joined(separator: "\n"))
+        Terminal.out(lines.map { Terminal.printable($0) }.joined(separator: "\n"))
     }
 }
