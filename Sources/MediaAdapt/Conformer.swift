@@ -21,11 +21,18 @@ public struct Conformer: Sendable {
     public var models: [ModelSpec]
     public var payload: [String: JSONValue]
     public var field: String?
+    /// Whether the payload is judged too (false when the user gave none), as `check` does.
+    public var checksPayload: Bool
+    /// What an already-compliant file becomes at an output path: a copy unless a link is asked for.
+    public var link: OutputLink
 
-    public init(models: [ModelSpec], payload: [String: JSONValue] = [:], field: String? = nil) {
+    public init(models: [ModelSpec], payload: [String: JSONValue] = [:], field: String? = nil, checksPayload: Bool? = nil,
+                link: OutputLink = .copy) {
         self.models = models
         self.payload = payload
         self.field = field
+        self.checksPayload = checksPayload ?? !payload.isEmpty
+        self.link = link
     }
 
     /// The default output name: NAME.preflight.EXT beside the source.
@@ -40,11 +47,21 @@ public struct Conformer: Sendable {
                     progress: ((FixProgress) -> Void)? = nil) throws(FixError) -> FixResult {
         let source = URL(fileURLWithPath: plan.source).standardizedFileURL
         if plan.action == .none {
-            guard let output else { return FixResult(plan: plan, output: nil, tries: 0, report: nil, notes: ["already compliant: no new file"]) }
+            // Nothing to change is a verdict too: the file kept must pass the same check, or the
+            // fix fails like any other whose output fails.
+            var (report, failures) = try verify(source.path)
+            guard failures.isEmpty else { throw .verificationFailed(failures.map(\.message)) }
+            guard let output else { return FixResult(plan: plan, output: nil, tries: 0, report: report, notes: ["already compliant: no new file"]) }
             try guardTarget(output, source: source)
-            try place(copyOf: source, at: output)
-            return FixResult(plan: plan, output: output.path, tries: 0, report: try verify(output.path).0,
-                             notes: ["already compliant: copied as it is"])
+            try place(source, at: output)
+            report.file = output.path
+            report.media.path = output.path
+            let how = switch link {
+            case .copy: "copied as it is"
+            case .hard: "a hard link to the source (--link hard: changing one changes both)"
+            case .symlink: "a symbolic link to the source (--link symlink)"
+            }
+            return FixResult(plan: plan, output: output.path, tries: 0, report: report, notes: ["already compliant: " + how])
         }
         let target = output ?? Self.defaultOutput(for: plan.source, format: plan.format)
         try guardTarget(target, source: source)
@@ -108,15 +125,17 @@ public struct Conformer: Sendable {
         }
     }
 
-    /// Probes and checks a written file; the failures are its error violations, payload aside.
+    /// Probes a written file (every packet read) and checks it through `Checker.check(file:)`, the
+    /// path behind `preflight check`; the failures are its errors.
     private func verify(_ path: String) throws(FixError) -> (CheckReport, [Violation]) {
-        let info: MediaInfo
-        do { info = try Prober.probe(path, options: ProbeOptions(depth: .accurate)) } catch {
+        let report: CheckReport
+        do {
+            report = try Checker(checksPayload: checksPayload).check(file: path, probe: ProbeOptions(depth: .accurate), models: models,
+                                                                      payload: payload, field: field)
+        } catch {
             throw .verificationFailed(["the output cannot be read back: \(error.message)"])
         }
-        let report = Checker().check(info, models: models, payload: payload, field: field)
-        let failures = report.verdicts.flatMap(\.violations).filter { !$0.rule.hasPrefix("payload.") }
-        return (report, failures)
+        return (report, report.verdicts.flatMap(\.violations))
     }
 
     private func limitBytes() -> Int64? {
@@ -139,13 +158,17 @@ public struct Conformer: Sendable {
         }
     }
 
-    /// A hard link when possible (no bytes copied), else a copy through a temporary name.
-    private func place(copyOf source: URL, at target: URL) throws(FixError) {
+    /// A copy (or the link asked for) through a temporary name, so the target appears whole or not at all.
+    private func place(_ source: URL, at target: URL) throws(FixError) {
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())")
         try? FileManager.default.removeItem(at: temporary)
         do {
-            if link(source.path, temporary.path) != 0 { try FileManager.default.copyItem(at: source, to: temporary) }
-            guard rename(temporary.path, target.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            switch link {
+            case .copy: try FileManager.default.copyItem(at: source, to: temporary)
+            case .hard: guard Foundation.link(source.path, temporary.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            case .symlink: guard symlink(source.resolvingSymlinksInPath().path, temporary.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            }
+            guard rename(temporary.path, target.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw .output("cannot write \(target.path): \(error.localizedDescription)")

@@ -1,5 +1,6 @@
 /// Several models' limits on one input, combined: the tightest of each, and every pair of limits
-/// that leaves nothing in between (then each model needs its own output).
+/// that leaves nothing in between (then each model needs its own output). Every limit key takes
+/// part, read from the one table (`LimitKey.shape`), so a new key cannot be forgotten here.
 enum Intersection {
     struct Party {
         let name: String
@@ -9,52 +10,86 @@ enum Intersection {
     static func combine(_ parties: [Party]) -> (MediaRequirement?, [String]) {
         var combined = MediaRequirement()
         var conflicts: [String] = []
+        /// Which model set the tightest value of each bound, to name it in a conflict.
+        var owner: [LimitKey: String] = [:]
 
-        func range<T: Comparable>(_ label: String, _ unit: String, _ lo: KeyPath<MediaRequirement, T?>, _ hi: KeyPath<MediaRequirement, T?>,
-                                  _ setLo: (inout MediaRequirement, T?) -> Void, _ setHi: (inout MediaRequirement, T?) -> Void) {
-            let mins = parties.compactMap { p in p.requirement[keyPath: lo].map { (p.name, $0) } }
-            let maxs = parties.compactMap { p in p.requirement[keyPath: hi].map { (p.name, $0) } }
-            let tightestMin = mins.max { $0.1 < $1.1 }
-            let tightestMax = maxs.min { $0.1 < $1.1 }
-            setLo(&combined, tightestMin?.1)
-            setHi(&combined, tightestMax?.1)
-            if let a = tightestMin, let b = tightestMax, a.1 > b.1 {
-                conflicts.append("\(a.0) needs \(label) of at least \(a.1)\(unit); \(b.0) takes at most \(b.1)\(unit)")
+        func tightest<T: Comparable>(_ key: LimitKey, _ path: WritableKeyPath<MediaRequirement, T?>, largest: Bool) {
+            let values = parties.compactMap { p in p.requirement[keyPath: path].map { (p.name, $0) } }
+            guard let pick = largest ? values.max(by: { $0.1 < $1.1 }) : values.min(by: { $0.1 < $1.1 }) else { return }
+            combined[keyPath: path] = pick.1
+            owner[key] = pick.0
+        }
+
+        for key in LimitKey.allCases {
+            switch key.shape {
+            case .none: break
+            case .atLeast(let p): tightest(key, p, largest: true)
+            case .atMost(let p): tightest(key, p, largest: false)
+            case .atLeastReal(let p): tightest(key, p, largest: true)
+            case .atMostReal(let p): tightest(key, p, largest: false)
+            case .atMostBytes(let p): tightest(key, p, largest: false)
+            case .oneOf(let p):
+                let sets: [(String, Set<String>)] = parties.compactMap { party in
+                    guard let values = party.requirement[keyPath: p] else { return nil }
+                    let names: [String] = key == .formats ? values.flatMap { MediaFormatName.synonyms($0) } : values.map { $0.lowercased() }
+                    return (party.name, Set(names))
+                }
+                guard let first = sets.first else { continue }
+                let common = sets.dropFirst().reduce(first.1) { $0.intersection($1.1) }
+                if common.isEmpty {
+                    conflicts.append("no \(label(key)) suits all: " + sets.map { "\($0.0) takes \($0.1.sorted().joined(separator: "/"))" }.joined(separator: "; "))
+                }
+                combined[keyPath: p] = common.sorted()
+            case .sound:
+                let rules = Set(parties.compactMap(\.requirement.audio))
+                if rules.contains(.required) && rules.contains(.forbidden) {
+                    conflicts.append("one model needs sound and another forbids it")
+                }
+                combined.audio = rules.contains(.required) ? .required : rules.contains(.forbidden) ? .forbidden : rules.first
             }
         }
-        range("a width", " px", \.minWidth, \.maxWidth, { $0.minWidth = $1 }, { $0.maxWidth = $1 })
-        range("a height", " px", \.minHeight, \.maxHeight, { $0.minHeight = $1 }, { $0.maxHeight = $1 })
-        range("a duration", " s", \.minDuration, \.maxDuration, { $0.minDuration = $1 }, { $0.maxDuration = $1 })
-        range("a frame rate", " fps", \.minFPS, \.maxFPS, { $0.minFPS = $1 }, { $0.maxFPS = $1 })
-        range("a width/height ratio", "", \.minAspectRatio, \.maxAspectRatio, { $0.minAspectRatio = $1 }, { $0.maxAspectRatio = $1 })
-        range("a picture", " pixels", \.minPixels, \.maxPixels, { $0.minPixels = $1 }, { $0.maxPixels = $1 })
-        combined.minShortSide = parties.compactMap(\.requirement.minShortSide).max()
-        combined.maxLongSide = parties.compactMap(\.requirement.maxLongSide).min()
-        if let short = combined.minShortSide, let long = combined.maxLongSide, short > long {
-            conflicts.append("one model needs a short side of at least \(short) px; another takes a long side of at most \(long) px")
+        for low in LimitKey.allCases {
+            guard let high = low.upperPartner, let a = low.number(in: combined), let b = high.number(in: combined), a > b else { continue }
+            conflicts.append("\(owner[low] ?? "one model") needs \(label(low)) of at least \(shown(a, low)); \(owner[high] ?? "another") takes at most \(shown(b, high))")
         }
-        if let size = parties.compactMap(\.requirement.maxFileSize).min() { combined.maxFileSize = size }
-
-        func intersect(_ label: String, _ key: KeyPath<MediaRequirement, [String]?>, normalise: (String) -> [String] = { [$0.lowercased()] }) -> [String]? {
-            let sets = parties.compactMap { p in p.requirement[keyPath: key].map { (p.name, Set($0.flatMap(normalise))) } }
-            guard let first = sets.first else { return nil }
-            let common = sets.dropFirst().reduce(first.1) { $0.intersection($1.1) }
-            if common.isEmpty {
-                conflicts.append("no \(label) suits all: " + sets.map { "\($0.0) takes \($0.1.sorted().joined(separator: "/"))" }.joined(separator: "; "))
-            }
-            return common.sorted()
+        // A limit one model calls approximate stays approximate only when every model setting it says so.
+        let advisory = LimitKey.allCases.filter { key in
+            let setting = parties.filter { key.isSet(in: $0.requirement) }
+            return !setting.isEmpty && setting.allSatisfy { $0.requirement.isAdvisory(key) }
         }
-        combined.formats = intersect("file format", \.formats, normalise: MediaFormatName.synonyms)
-        combined.videoCodecs = intersect("video codec", \.videoCodecs)
-        combined.aspectRatios = intersect("aspect ratio", \.aspectRatios)
-        combined.resolutions = intersect("resolution", \.resolutions)
-
-        let audioRules = Set(parties.compactMap(\.requirement.audio))
-        if audioRules.contains(.required) && audioRules.contains(.forbidden) {
-            conflicts.append("one model needs sound and another forbids it")
-        }
-        combined.audio = audioRules.contains(.required) ? .required : audioRules.contains(.forbidden) ? .forbidden : audioRules.first
-
+        combined.advisory = advisory.isEmpty ? nil : advisory
+        combined.downloadTimeout = parties.compactMap(\.requirement.downloadTimeout).min()
         return (conflicts.isEmpty ? combined : nil, conflicts)
+    }
+
+    private static func label(_ key: LimitKey) -> String {
+        switch key {
+        case .minWidth, .maxWidth: "a width"
+        case .minHeight, .maxHeight: "a height"
+        case .minShortSide: "a short side"
+        case .maxLongSide: "a long side"
+        case .minPixels, .maxPixels: "a picture"
+        case .minAspectRatio, .maxAspectRatio: "a width/height ratio"
+        case .minDuration, .maxDuration: "a duration"
+        case .minFPS, .maxFPS: "a frame rate"
+        case .minCount, .maxCount: "a number of files"
+        case .formats: "file format"
+        case .videoCodecs: "video codec"
+        case .audioCodecs: "audio codec"
+        case .aspectRatios: "aspect ratio"
+        case .resolutions: "resolution"
+        default: key.rawValue.replacingOccurrences(of: "_", with: " ")
+        }
+    }
+
+    private static func shown(_ value: Double, _ key: LimitKey) -> String {
+        let number = value == value.rounded() && abs(value) < 1e15 ? "\(Int(value))" : "\(value)"
+        switch key {
+        case .minWidth, .maxWidth, .minHeight, .maxHeight, .minShortSide, .maxLongSide: return number + " px"
+        case .minPixels, .maxPixels: return number + " pixels"
+        case .minDuration, .maxDuration: return number + " s"
+        case .minFPS, .maxFPS: return number + " fps"
+        default: return number
+        }
     }
 }

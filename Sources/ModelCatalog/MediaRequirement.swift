@@ -21,6 +21,105 @@ public enum LimitKey: String, Codable, CodingKeyRepresentable, Sendable, CaseIte
     case maxTotalFileSize = "max_total_file_size"
 }
 
+/// How one limit reads and combines: the single table every list of limits derives from (which keys
+/// a requirement sets, layering, learned values, the intersection of several models).
+public enum LimitShape {
+    /// A lower bound: several models together need the largest.
+    case atLeast(WritableKeyPath<MediaRequirement, Int?>)
+    /// An upper bound: several models together allow the smallest.
+    case atMost(WritableKeyPath<MediaRequirement, Int?>)
+    case atLeastReal(WritableKeyPath<MediaRequirement, Double?>)
+    case atMostReal(WritableKeyPath<MediaRequirement, Double?>)
+    case atMostBytes(WritableKeyPath<MediaRequirement, ByteCount?>)
+    /// An allowed set: several models together allow what all of them allow.
+    case oneOf(WritableKeyPath<MediaRequirement, [String]?>)
+    /// Sound required, optional or forbidden.
+    case sound
+    /// Not a stored limit (the kind of media a field takes).
+    case none
+}
+
+extension LimitKey {
+    /// The table. A new limit is one case here and one stored property; everything else follows.
+    public var shape: LimitShape {
+        switch self {
+        case .mediaKind: .none
+        case .formats: .oneOf(\.formats)
+        case .videoCodecs: .oneOf(\.videoCodecs)
+        case .audioCodecs: .oneOf(\.audioCodecs)
+        case .minWidth: .atLeast(\.minWidth)
+        case .maxWidth: .atMost(\.maxWidth)
+        case .minHeight: .atLeast(\.minHeight)
+        case .maxHeight: .atMost(\.maxHeight)
+        case .minShortSide: .atLeast(\.minShortSide)
+        case .maxLongSide: .atMost(\.maxLongSide)
+        case .minPixels: .atLeast(\.minPixels)
+        case .maxPixels: .atMost(\.maxPixels)
+        case .minAspectRatio: .atLeastReal(\.minAspectRatio)
+        case .maxAspectRatio: .atMostReal(\.maxAspectRatio)
+        case .aspectRatios: .oneOf(\.aspectRatios)
+        case .resolutions: .oneOf(\.resolutions)
+        case .minDuration: .atLeastReal(\.minDuration)
+        case .maxDuration: .atMostReal(\.maxDuration)
+        case .minFPS: .atLeastReal(\.minFPS)
+        case .maxFPS: .atMostReal(\.maxFPS)
+        case .maxFileSize: .atMostBytes(\.maxFileSize)
+        case .audio: .sound
+        case .minCount: .atLeast(\.minCount)
+        case .maxCount: .atMost(\.maxCount)
+        case .maxTotalDuration: .atMostReal(\.maxTotalDuration)
+        case .maxTotalFileSize: .atMostBytes(\.maxTotalFileSize)
+        }
+    }
+
+    /// The opposite bound of the same quantity, for conflicts ("at least 12 s" against "at most 10 s").
+    public var upperPartner: LimitKey? {
+        switch self {
+        case .minWidth: .maxWidth
+        case .minHeight: .maxHeight
+        case .minShortSide: .maxLongSide
+        case .minPixels: .maxPixels
+        case .minAspectRatio: .maxAspectRatio
+        case .minDuration: .maxDuration
+        case .minFPS: .maxFPS
+        case .minCount: .maxCount
+        default: nil
+        }
+    }
+
+    public func isSet(in r: MediaRequirement) -> Bool {
+        switch shape {
+        case .none: false
+        case .atLeast(let p), .atMost(let p): r[keyPath: p] != nil
+        case .atLeastReal(let p), .atMostReal(let p): r[keyPath: p] != nil
+        case .atMostBytes(let p): r[keyPath: p] != nil
+        case .oneOf(let p): r[keyPath: p] != nil
+        case .sound: r.audio != nil
+        }
+    }
+
+    /// The limit's value as a number, for comparisons across keys (nil for sets and the sound rule).
+    public func number(in r: MediaRequirement) -> Double? {
+        switch shape {
+        case .atLeast(let p), .atMost(let p): r[keyPath: p].map(Double.init)
+        case .atLeastReal(let p), .atMostReal(let p): r[keyPath: p]
+        case .atMostBytes(let p): r[keyPath: p].map { Double($0.bytes) }
+        default: nil
+        }
+    }
+
+    func copy(from source: MediaRequirement, into r: inout MediaRequirement) {
+        switch shape {
+        case .none: break
+        case .atLeast(let p), .atMost(let p): r[keyPath: p] = source[keyPath: p]
+        case .atLeastReal(let p), .atMostReal(let p): r[keyPath: p] = source[keyPath: p]
+        case .atMostBytes(let p): r[keyPath: p] = source[keyPath: p]
+        case .oneOf(let p): r[keyPath: p] = source[keyPath: p]
+        case .sound: r.audio = source.audio
+        }
+    }
+}
+
 /// Whether a media input must, may or must not carry sound.
 public enum AudioRule: String, Codable, Sendable {
     case required, optional, forbidden
@@ -85,65 +184,13 @@ public struct MediaRequirement: Codable, Sendable, Equatable {
         case downloadTimeout = "download_timeout", advisory
     }
 
-    /// The keys this requirement sets.
-    public var keys: [LimitKey] {
-        var keys: [LimitKey] = []
-        if formats != nil { keys.append(.formats) }
-        if videoCodecs != nil { keys.append(.videoCodecs) }
-        if audioCodecs != nil { keys.append(.audioCodecs) }
-        if minWidth != nil { keys.append(.minWidth) }
-        if maxWidth != nil { keys.append(.maxWidth) }
-        if minHeight != nil { keys.append(.minHeight) }
-        if maxHeight != nil { keys.append(.maxHeight) }
-        if minShortSide != nil { keys.append(.minShortSide) }
-        if maxLongSide != nil { keys.append(.maxLongSide) }
-        if minPixels != nil { keys.append(.minPixels) }
-        if maxPixels != nil { keys.append(.maxPixels) }
-        if minAspectRatio != nil { keys.append(.minAspectRatio) }
-        if maxAspectRatio != nil { keys.append(.maxAspectRatio) }
-        if aspectRatios != nil { keys.append(.aspectRatios) }
-        if resolutions != nil { keys.append(.resolutions) }
-        if minDuration != nil { keys.append(.minDuration) }
-        if maxDuration != nil { keys.append(.maxDuration) }
-        if minFPS != nil { keys.append(.minFPS) }
-        if maxFPS != nil { keys.append(.maxFPS) }
-        if maxFileSize != nil { keys.append(.maxFileSize) }
-        if audio != nil { keys.append(.audio) }
-        if minCount != nil { keys.append(.minCount) }
-        if maxCount != nil { keys.append(.maxCount) }
-        if maxTotalDuration != nil { keys.append(.maxTotalDuration) }
-        if maxTotalFileSize != nil { keys.append(.maxTotalFileSize) }
-        return keys
-    }
+    /// The keys this requirement sets (derived from `LimitKey.shape`, the one table of limits).
+    public var keys: [LimitKey] { LimitKey.allCases.filter { $0.isSet(in: self) } }
 
     /// This requirement with every limit `other` sets taken from `other` (a later layer wins).
     public func overlaid(with other: MediaRequirement) -> MediaRequirement {
         var r = self
-        r.formats = other.formats ?? formats
-        r.videoCodecs = other.videoCodecs ?? videoCodecs
-        r.audioCodecs = other.audioCodecs ?? audioCodecs
-        r.minWidth = other.minWidth ?? minWidth
-        r.maxWidth = other.maxWidth ?? maxWidth
-        r.minHeight = other.minHeight ?? minHeight
-        r.maxHeight = other.maxHeight ?? maxHeight
-        r.minShortSide = other.minShortSide ?? minShortSide
-        r.maxLongSide = other.maxLongSide ?? maxLongSide
-        r.minPixels = other.minPixels ?? minPixels
-        r.maxPixels = other.maxPixels ?? maxPixels
-        r.minAspectRatio = other.minAspectRatio ?? minAspectRatio
-        r.maxAspectRatio = other.maxAspectRatio ?? maxAspectRatio
-        r.aspectRatios = other.aspectRatios ?? aspectRatios
-        r.resolutions = other.resolutions ?? resolutions
-        r.minDuration = other.minDuration ?? minDuration
-        r.maxDuration = other.maxDuration ?? maxDuration
-        r.minFPS = other.minFPS ?? minFPS
-        r.maxFPS = other.maxFPS ?? maxFPS
-        r.maxFileSize = other.maxFileSize ?? maxFileSize
-        r.audio = other.audio ?? audio
-        r.minCount = other.minCount ?? minCount
-        r.maxCount = other.maxCount ?? maxCount
-        r.maxTotalDuration = other.maxTotalDuration ?? maxTotalDuration
-        r.maxTotalFileSize = other.maxTotalFileSize ?? maxTotalFileSize
+        for key in other.keys { key.copy(from: other, into: &r) }
         r.downloadTimeout = other.downloadTimeout ?? downloadTimeout
         r.advisory = other.advisory ?? advisory
         return r
@@ -205,36 +252,18 @@ extension MediaRequirement {
     /// Sets one limit from a JSON value (a learned lesson or an importer's finding); values of the
     /// wrong shape for the key are ignored.
     public mutating func set(_ key: LimitKey, to value: JSONValue) {
-        let number = value.numberValue
+        let number = value.numberValue.flatMap { $0.isFinite && abs($0) < 1e15 ? $0 : nil }
         let int = number.map { Int($0.rounded()) }
         let strings: [String]? = if case .array(let a) = value { a.compactMap(\.stringValue) } else { nil }
-        switch key {
-        case .mediaKind: break
-        case .formats: formats = strings?.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")) } ?? formats
-        case .videoCodecs: videoCodecs = strings ?? videoCodecs
-        case .audioCodecs: audioCodecs = strings ?? audioCodecs
-        case .minWidth: minWidth = int ?? minWidth
-        case .maxWidth: maxWidth = int ?? maxWidth
-        case .minHeight: minHeight = int ?? minHeight
-        case .maxHeight: maxHeight = int ?? maxHeight
-        case .minShortSide: minShortSide = int ?? minShortSide
-        case .maxLongSide: maxLongSide = int ?? maxLongSide
-        case .minPixels: minPixels = int ?? minPixels
-        case .maxPixels: maxPixels = int ?? maxPixels
-        case .minAspectRatio: minAspectRatio = number ?? minAspectRatio
-        case .maxAspectRatio: maxAspectRatio = number ?? maxAspectRatio
-        case .aspectRatios: aspectRatios = strings ?? aspectRatios
-        case .resolutions: resolutions = strings ?? resolutions
-        case .minDuration: minDuration = number ?? minDuration
-        case .maxDuration: maxDuration = number ?? maxDuration
-        case .minFPS: minFPS = number ?? minFPS
-        case .maxFPS: maxFPS = number ?? maxFPS
-        case .maxFileSize: maxFileSize = number.map { ByteCount(Int64($0)) } ?? maxFileSize
-        case .audio: audio = value.stringValue.flatMap(AudioRule.init(rawValue:)) ?? audio
-        case .minCount: minCount = int ?? minCount
-        case .maxCount: maxCount = int ?? maxCount
-        case .maxTotalDuration: maxTotalDuration = number ?? maxTotalDuration
-        case .maxTotalFileSize: maxTotalFileSize = number.map { ByteCount(Int64($0)) } ?? maxTotalFileSize
+        switch key.shape {
+        case .none: break
+        case .atLeast(let path), .atMost(let path): self[keyPath: path] = int ?? self[keyPath: path]
+        case .atLeastReal(let path), .atMostReal(let path): self[keyPath: path] = number ?? self[keyPath: path]
+        case .atMostBytes(let path): self[keyPath: path] = number.map { ByteCount(Int64($0)) } ?? self[keyPath: path]
+        case .oneOf(let path):
+            let cleaned = key == .formats ? strings?.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")) } : strings
+            self[keyPath: path] = cleaned ?? self[keyPath: path]
+        case .sound: audio = value.stringValue.flatMap(AudioRule.init(rawValue:)) ?? audio
         }
     }
 }

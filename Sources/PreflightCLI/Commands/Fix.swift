@@ -60,6 +60,22 @@ struct Fix: AsyncParsableCommand {
     @Flag(help: "Decode and encode even when copying the streams would do.")
     var reencode = false
 
+    @Option(help: ArgumentHelp("Frames a cut lands inside a duration limit, so fal's own measurement still passes (0: exactly at the limit).", valueName: "frames"))
+    var margin: Int = 1
+
+    @Option(help: ArgumentHelp("The curve an HDR source is tone-mapped with when re-encoded as SDR: \(ToneMapCurve.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "curve"))
+    var tonemap: ToneMapCurve = .hable
+
+    @Option(help: ArgumentHelp("Interlaced sources in a re-encode: frame (bwdif, same frame rate), field (one frame per field, double rate) or off.", valueName: "mode"))
+    var deinterlace: DeinterlaceMode = .frame
+
+    @Option(help: ArgumentHelp("An already-compliant file written to -o is a copy; hard or symlink makes a link to the source instead.", valueName: "hard|symlink"))
+    var link: LinkChoice?
+
+    enum LinkChoice: String, ExpressibleByArgument, CaseIterable {
+        case hard, symlink
+    }
+
     @Option(help: "The media field the file goes to (default: the model's first field of the file's kind).")
     var field: String?
 
@@ -80,6 +96,7 @@ struct Fix: AsyncParsableCommand {
         guard FixOptions.TrimAnchor(rawValue: trim) != nil else { throw ValidationError("--trim takes start, center or end.") }
         guard ["black", "white", "gray", "grey"].contains(padColor) else { throw ValidationError("--pad-color takes black, white or gray.") }
         if let from, let to, to <= from { throw ValidationError("--to must be after --from.") }
+        if margin < 0 || margin > 1000 { throw ValidationError("--margin takes a number of frames from 0 to 1000, e.g. --margin 2.") }
         if crf < 0 || crf > 51 { throw ValidationError("--crf takes 0 to 51 (18 is a good default).") }
         if let output {
             // A bad -o is a usage mistake: say so before probing and planning, not after.
@@ -99,7 +116,9 @@ struct Fix: AsyncParsableCommand {
     func run() async throws {
         let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
         let info: MediaInfo
-        do { info = try Prober.probe(file) } catch {
+        // Every packet read: a header that understates the length (4 s claimed, 34 s of packets) must
+        // not pass for "nothing to do"; the verification reads the output the same way.
+        do { info = try Prober.probe(file, options: ProbeOptions(depth: .accurate)) } catch {
             Terminal.err(Terminal.red("error: ") + error.description)
             throw ExitCode(error.exitCode)
         }
@@ -113,6 +132,10 @@ struct Fix: AsyncParsableCommand {
         options.preset = preset
         options.keepRotationFlag = keepRotation
         options.forceReencode = reencode
+        options.marginFrames = margin
+        options.toneMap = tonemap
+        options.deinterlace = deinterlace
+        options.link = link.flatMap { OutputLink(rawValue: $0.rawValue) } ?? .copy
         options.padColor = switch padColor { case "white": [235, 128, 128]; case "gray", "grey": [126, 128, 128]; default: [16, 128, 128] }
 
         let plan: FixPlan
@@ -139,7 +162,7 @@ struct Fix: AsyncParsableCommand {
         defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
 
         let bar = ProgressBar(enabled: !quiet && !json && plan.action == .reencode)
-        let conformer = Conformer(models: specs, payload: payload, field: field)
+        let conformer = Conformer(models: specs, payload: payload, field: field, checksPayload: payloadInput.given, link: options.link)
         let target = output.map { URL(fileURLWithPath: $0) }
         let outcome = await Blocking.run { () -> Result<FixResult, FixError> in
             Result { () throws(FixError) in try conformer.run(plan, output: target, source: info, cancel: cancel, progress: bar.update) }
@@ -148,6 +171,12 @@ struct Fix: AsyncParsableCommand {
         switch outcome {
         case .success(let result):
             if json { Terminal.out(try CLIJSON.string(result)) } else if !quiet { Terminal.out(FixRenderer.result(result)) }
+            // Exit 0 only on a verdict that passes every model; the Conformer throws before this, but
+            // the exit code must not depend on that.
+            guard let report = result.report, report.compliant else {
+                Terminal.err(Terminal.red("error: ") + "\(file): the result was not verified against every model")
+                throw Exit.doesNotComply
+            }
         case .failure(let error):
             if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
             Terminal.err(Terminal.red("error: ") + "\(file): \(error.description)")
@@ -157,3 +186,6 @@ struct Fix: AsyncParsableCommand {
     }
 
 }
+
+extension ToneMapCurve: ExpressibleByArgument {}
+extension DeinterlaceMode: ExpressibleByArgument {}
