@@ -49,11 +49,21 @@ public struct Conformer: Sendable {
         if plan.action == .none {
             // Nothing to change is a verdict too: the file kept must pass the same check, or the
             // fix fails like any other whose output fails.
-            var (report, failures) = try verify(source.path)
-            guard failures.isEmpty else { throw .verificationFailed(failures.map(\.message)) }
-            guard let output else { return FixResult(plan: plan, output: nil, tries: 0, report: report, notes: ["already compliant: no new file"]) }
+            guard let output else {
+                let (report, failures) = try verify(source.path)
+                guard failures.isEmpty else { throw .verificationFailed(failures.map(\.message)) }
+                return FixResult(plan: plan, output: nil, tries: 0, report: report, notes: ["already compliant: no new file"])
+            }
             try guardTarget(output, source: source)
-            try place(source, at: output)
+            try guardName(output, format: plan.format)
+            // Judged under the name it will have (a model may read the extension), before it gets it.
+            let temporary = try place(source, beside: output)
+            defer { try? FileManager.default.removeItem(at: temporary) }
+            var (report, failures) = try verify(temporary.path)
+            guard failures.isEmpty else { throw .verificationFailed(failures.map(\.message)) }
+            guard rename(temporary.path, output.path) == 0 else {
+                throw .output("cannot write \(output.path): \(String(cString: strerror(errno)))")
+            }
             report.file = output.path
             report.media.path = output.path
             let how = switch link {
@@ -65,12 +75,14 @@ public struct Conformer: Sendable {
         }
         let target = output ?? Self.defaultOutput(for: plan.source, format: plan.format)
         try guardTarget(target, source: source)
+        try guardName(target, format: plan.format)
+        let suffix = target.pathExtension.isEmpty ? plan.format : target.pathExtension
 
         var plan = plan
         var notes: [String] = []
         for attempt in 1...2 {
             let temporary = target.deletingLastPathComponent()
-                .appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).\(plan.format)")
+                .appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).\(suffix)")
             defer { try? FileManager.default.removeItem(at: temporary) }
             do {
                 notes += try convert(plan, source: sourceInfo, to: temporary.path, cancel: cancel, progress: progress)
@@ -158,20 +170,31 @@ public struct Conformer: Sendable {
         }
     }
 
-    /// A copy (or the link asked for) through a temporary name, so the target appears whole or not at all.
-    private func place(_ source: URL, at target: URL) throws(FixError) {
-        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())")
-        try? FileManager.default.removeItem(at: temporary)
+    /// A name whose extension says another format than the one written would mislead every reader
+    /// (a model, a player, `check`): refused before anything is written.
+    private func guardName(_ target: URL, format: String) throws(FixError) {
+        let ext = target.pathExtension.lowercased()
+        guard !ext.isEmpty, !MediaFormatName.synonyms(ext).contains(format) else { return }
+        let renamed = target.deletingPathExtension().appendingPathExtension(format).lastPathComponent
+        throw .output("the output is \(format.uppercased()) (what the models take), but its name \(target.lastPathComponent) says .\(ext); name it \(renamed)")
+    }
+
+    /// A copy (or the link asked for) of the source under a temporary name beside the target, with
+    /// the target's extension, so it can be judged before it appears whole under its real name.
+    private func place(_ source: URL, beside target: URL) throws(FixError) -> URL {
+        let suffix = target.pathExtension.isEmpty ? "" : "." + target.pathExtension
+        let temporary = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))\(suffix)")
         do {
             switch link {
             case .copy: try FileManager.default.copyItem(at: source, to: temporary)
             case .hard: guard Foundation.link(source.path, temporary.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
             case .symlink: guard symlink(source.resolvingSymlinksInPath().path, temporary.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
             }
-            guard rename(temporary.path, target.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw .output("cannot write \(target.path): \(error.localizedDescription)")
         }
+        return temporary
     }
 }

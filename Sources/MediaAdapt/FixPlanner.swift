@@ -33,6 +33,8 @@ public struct FixOptions: Sendable {
     public var deinterlace: DeinterlaceMode = .frame
     /// An output that needs no change is a copy unless a link is asked for.
     public var link: OutputLink = .copy
+    /// The format the output's name asks for (the extension of -o), chosen when the models take it.
+    public var outputFormat: String?
 
     public init() {}
 }
@@ -75,12 +77,21 @@ public struct FixPlanner: Sendable {
         let current = MediaFormatName.of(info)
         let alpha = (v.pixelFormat ?? "").contains("a") && !(v.pixelFormat ?? "").hasPrefix("yuvj")
         let accepted = r.formats.map { $0.flatMap(MediaFormatName.synonyms) }
+        let writable = ["jpg", "png", "webp"]
+        // The format the user named with -o, when the model takes it.
+        let named = options.outputFormat.flatMap { MediaFormatName.synonyms($0).first(where: writable.contains) }
+            .flatMap { accepted == nil || accepted!.contains($0) ? $0 : nil }
         let format: String
-        if let accepted, !accepted.contains(current) {
+        if let named {
+            format = named
+        } else if let accepted, !accepted.contains(current) {
             let preferred = alpha ? ["png", "webp", "jpg"] : ["jpg", "png", "webp"]
-            format = preferred.first(where: accepted.contains) ?? accepted[0]
+            guard let choice = preferred.first(where: accepted.contains) else {
+                throw .impossible(["the model takes only " + accepted.map { "." + $0 }.joined(separator: ", ") + " pictures, which preflight cannot write (it writes .jpg, .png and .webp)"])
+            }
+            format = choice
         } else {
-            format = ["jpg", "png", "webp"].contains(current) ? current : "png"
+            format = writable.contains(current) ? current : "png"
         }
         let geometry = try Geometry.plan(display, r, fit: options.fit, even: false)
         let tooBig = r.maxFileSize.map { info.fileSize > $0.bytes } ?? false

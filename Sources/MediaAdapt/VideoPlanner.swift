@@ -115,6 +115,13 @@ struct VideoPlanner {
     /// The formats the output may take: the model's (those preflight writes), else the source's own
     /// when preflight writes it, else the writable ones.
     func candidateFormats() throws(FixError) -> [String] {
+        let named = options.outputFormat.flatMap { MediaFormatName.synonyms($0).first(where: OutputCodecs.containers.contains) }
+        let formats = try modelFormats()
+        guard let named, formats.contains(named) else { return formats }
+        return [named] + formats.filter { $0 != named }
+    }
+
+    private func modelFormats() throws(FixError) -> [String] {
         if let accepted = r.formats.map({ $0.flatMap(MediaFormatName.synonyms) }) {
             let writable = ([currentFormat] + OutputCodecs.containers).filter { accepted.contains($0) && OutputCodecs.containers.contains($0) }
             guard !writable.isEmpty else {

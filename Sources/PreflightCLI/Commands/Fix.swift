@@ -135,6 +135,7 @@ struct Fix: AsyncParsableCommand {
         options.marginFrames = margin
         options.toneMap = tonemap
         options.deinterlace = deinterlace
+        options.outputFormat = output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
         options.link = link.flatMap { OutputLink(rawValue: $0.rawValue) } ?? .copy
         options.padColor = switch padColor { case "white": [235, 128, 128]; case "gray", "grey": [126, 128, 128]; default: [16, 128, 128] }
 
