@@ -56,7 +56,10 @@ struct VideoPlanner {
                               frameRate: deinterlace == .field ? Self.ratio(for: 2 * (sourceFPS ?? 25)) : frameRate,
                               crf: options.crf, preset: options.preset, bitRate: bitRate, padColor: options.padColor,
                               toneMap: colour, deinterlace: deinterlace)
-        return describeReencode(format: format, trim: trim, geometry: geometry, video: video, videoCodec: videoCodec,
+        var notes: [String] = []
+        if rawStream { notes.append("a raw \(info.container.format) stream has no timestamps to copy, so it is re-encoded") }
+        if reasons == ["audio"] { notes.append("only the sound needed a new codec; the picture is re-encoded with it (preflight does not yet re-encode sound alone)") }
+        return describeReencode(format: format, trim: trim, geometry: geometry, video: video, videoCodec: videoCodec, notes: notes,
                                 audio: audio, audioLabel: { if case .encode(let c) = audioChoice { c.label } else { "" } }())
     }
 
@@ -262,8 +265,8 @@ struct VideoPlanner {
     }
 
     private func describeReencode(format: String, trim: TrimPlan?, geometry: Geometry, video: VideoPlan, videoCodec: OutputCodecs.Choice,
-                                  audio: AudioPlan, audioLabel: String) -> FixPlan {
-        var steps: [String] = [], notes: [String] = []
+                                  notes given: [String], audio: AudioPlan, audioLabel: String) -> FixPlan {
+        var steps: [String] = [], notes = given
         let anamorphic = v.displayWidth != (v.rotation == 90 || v.rotation == 270 ? v.height : v.width)
         let odd = display.width % 2 != 0 || display.height % 2 != 0
         if let t = trim {

@@ -11,12 +11,16 @@ struct Fix: AsyncParsableCommand {
         Plans the smallest change that satisfies every --model: nothing; a re-wrap (streams copied); \
         a trim on a keyframe (streams copied); or a re-encode that scales (keeping the picture's shape: \
         --fit pad adds bars, --fit crop cuts the overflow), turns rotated video upright, makes pixels \
-        square, converts the frame rate, fits a file-size limit, and encodes H.264/AAC. Stills are \
-        resized, converted and recompressed the same way.
+        square, converts the frame rate, fits a file-size limit, deinterlaces (bwdif), tone-maps HDR \
+        to SDR BT.709 (zscale + tonemap), and encodes what the model and container take (H.264 or \
+        VP9; AAC, MP3, Opus or PCM), or refuses a combination no encoder here makes. A cut lands \
+        --margin frames inside a duration limit. Stills are resized, converted and recompressed the \
+        same way.
 
-        The output is written to a temporary file beside the target, probed and checked again against \
-        every model, and only then renamed into place (default name: NAME.preflight.EXT beside the \
-        source). The source is never modified; Ctrl-C leaves no partial file. When the limits cannot \
+        The output is written to a temporary file beside the target, probed again (every packet) and \
+        judged by the same code as `check` against every model, and only then renamed into place \
+        (default name: NAME.preflight.EXT beside the source). An already-compliant file given -o is \
+        copied (--link hard|symlink for a link). The source is never modified; Ctrl-C leaves no partial file. When the limits cannot \
         all be met (a 2 s clip for a model that needs 3 s), it says so and writes nothing.
 
         Exit codes: 0 fixed (or already compliant); 1 cannot be fixed or the output would still fail; \
@@ -114,6 +118,14 @@ struct Fix: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Ctrl-C is handled from the start: the probe reads every packet, which takes a moment on a
+        // long file, and an interrupt then must still end as 130 with nothing written.
+        let cancel = CancellationFlag()
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupt.setEventHandler { cancel.cancel() }
+        interrupt.resume()
+        defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
         let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
         let info: MediaInfo
         // Every packet read: a header that understates the length (4 s claimed, 34 s of packets) must
@@ -155,12 +167,7 @@ struct Fix: AsyncParsableCommand {
             return
         }
 
-        let cancel = CancellationFlag()
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupt.setEventHandler { cancel.cancel() }
-        interrupt.resume()
-        defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
+        if cancel.isCancelled { throw ExitCode(130) }
 
         let bar = ProgressBar(enabled: !quiet && !json && plan.action == .reencode)
         let conformer = Conformer(models: specs, payload: payload, field: field, checksPayload: payloadInput.given, link: options.link)
