@@ -16,7 +16,7 @@ import TestSupport
         #expect(plan.action == .none)
         let result = try Conformer(models: [spec]).run(plan, output: nil)
         #expect(result.output == nil)
-        // With an output demanded: the same bytes (a hard link or a copy).
+        // With an output demanded: the same bytes, in a copy (a link only when asked).
         let (copied, folder) = try fix("hd_1280x720_4s.mp4", [spec])
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(try sha(copied.output!) == sha(TestMedia.path("hd_1280x720_4s.mp4")))
