@@ -62,7 +62,12 @@ import TestSupport
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        try await Task.sleep(nanoseconds: 1_500_000_000)
+        // Interrupt once the encode is writing (its partial file exists), not after a fixed delay:
+        // on a loaded machine start-up alone can take longer than any delay chosen here.
+        for _ in 0..<200 where process.isRunning {
+            if try FileManager.default.contentsOfDirectory(atPath: dir.path).contains(where: { $0.contains("partial") }) { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
         #expect(process.isRunning, "the encode finished before it could be interrupted")
         process.interrupt() // SIGINT, as Ctrl-C sends
         await waitForExit(process)
