@@ -18,6 +18,9 @@
 #include <libavutil/audio_fifo.h>
 #include <libswscale/swscale.h>
 #include <libswresample/swresample.h>
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersrc.h>
+#include <libavfilter/buffersink.h>
 
 static inline int pf_averror(int posix_error) { return AVERROR(posix_error); }
 static inline int pf_averror_eof(void) { return AVERROR_EOF; }
@@ -26,6 +29,8 @@ static inline int pf_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 static inline int pf_averror_exit(void) { return AVERROR_EXIT; }
 static inline int64_t pf_nopts_value(void) { return AV_NOPTS_VALUE; }
 static inline AVRational pf_time_base_q(void) { return AV_TIME_BASE_Q; }
+/// An anonymous enum constant in buffersrc.h: the caller keeps its reference to the frame.
+static inline int pf_buffersrc_keep_ref(void) { return AV_BUFFERSRC_FLAG_KEEP_REF; }
 
 /// Fills `buffer` with FFmpeg's text for an error code (av_err2str is a macro over a compound literal).
 static inline void pf_strerror(int code, char *buffer, size_t size) {

@@ -22,11 +22,18 @@ public struct Conformer: Sendable {
     public var models: [ModelSpec]
     public var payload: [String: JSONValue]
     public var field: String?
+    /// Whether the payload is judged too (false when the user gave none), as `check` does.
+    public var checksPayload: Bool
+    /// What an already-compliant file becomes at an output path: a copy unless a link is asked for.
+    public var link: OutputLink
 
-    public init(models: [ModelSpec], payload: [String: JSONValue] = [:], field: String? = nil) {
+    public init(models: [ModelSpec], payload: [String: JSONValue] = [:], field: String? = nil, checksPayload: Bool? = nil,
+                link: OutputLink = .copy) {
         self.models = models
         self.payload = payload
         self.field = field
+        self.checksPayload = checksPayload ?? !payload.isEmpty
+        self.link = link
     }
 
     /// The default output name: NAME.preflight.EXT beside the source.
@@ -41,20 +48,42 @@ public struct Conformer: Sendable {
                     progress: ((FixProgress) -> Void)? = nil) throws(FixError) -> FixResult {
         let source = URL(fileURLWithPath: plan.source).standardizedFileURL
         if plan.action == .none {
-            guard let output else { return FixResult(plan: plan, output: nil, tries: 0, report: nil, notes: ["already compliant: no new file"]) }
+            // Nothing to change is a verdict too: the file kept must pass the same check, or the
+            // fix fails like any other whose output fails.
+            guard let output else {
+                let (report, failures) = try verify(source.path)
+                guard failures.isEmpty else { throw .verificationFailed(failures.map(\.message)) }
+                return FixResult(plan: plan, output: nil, tries: 0, report: report, notes: ["already compliant: no new file"])
+            }
             try guardTarget(output, source: source)
-            try place(copyOf: source, at: output)
-            return FixResult(plan: plan, output: output.path, tries: 0, report: try verify(output.path).0,
-                             notes: ["already compliant: copied as it is"])
+            try guardName(output, format: plan.format)
+            // Judged under the name it will have (a model may read the extension), before it gets it.
+            let temporary = try place(source, beside: output)
+            defer { try? FileManager.default.removeItem(at: temporary) }
+            var (report, failures) = try verify(temporary.path)
+            guard failures.isEmpty else { throw .verificationFailed(failures.map(\.message)) }
+            guard rename(temporary.path, output.path) == 0 else {
+                throw .output("cannot write \(output.path): \(String(cString: strerror(errno)))")
+            }
+            report.file = output.path
+            report.media.path = output.path
+            let how = switch link {
+            case .copy: "copied as it is"
+            case .hard: "a hard link to the source (--link hard: changing one changes both)"
+            case .symlink: "a symbolic link to the source (--link symlink)"
+            }
+            return FixResult(plan: plan, output: output.path, tries: 0, report: report, notes: ["already compliant: " + how])
         }
         let target = output ?? Self.defaultOutput(for: plan.source, format: plan.format)
         try guardTarget(target, source: source)
         let sourceGuard = try SourceGuard(path: plan.source, expectedSize: sourceInfo?.fileSize)
+        try guardName(target, format: plan.format)
+        let suffix = target.pathExtension.isEmpty ? plan.format : target.pathExtension
 
         var plan = plan
         var notes: [String] = []
         for attempt in 1...2 {
-            let temporary = OutputTarget.partialName(for: target, suffix: "-\(UInt32.random(in: 0...UInt32.max)).\(plan.format)")
+            let temporary = OutputTarget.partialName(for: target, suffix: "-\(UInt32.random(in: 0...UInt32.max)).\(suffix)")
             defer { try? FileManager.default.removeItem(at: temporary) }
             do {
                 notes += try convert(plan, source: sourceInfo, to: temporary.path, cancel: cancel, progress: progress)
@@ -115,15 +144,17 @@ public struct Conformer: Sendable {
         }
     }
 
-    /// Probes and checks a written file; the failures are its error violations, payload aside.
+    /// Probes a written file (every packet read) and checks it through `Checker.check(file:)`, the
+    /// path behind `preflight check`; the failures are its errors.
     private func verify(_ path: String) throws(FixError) -> (CheckReport, [Violation]) {
-        let info: MediaInfo
-        do { info = try Prober.probe(path, options: ProbeOptions(depth: .accurate)) } catch {
+        let report: CheckReport
+        do {
+            report = try Checker(checksPayload: checksPayload).check(file: path, probe: ProbeOptions(depth: .accurate), models: models,
+                                                                      payload: payload, field: field)
+        } catch {
             throw .verificationFailed(["the output cannot be read back: \(error.message)"])
         }
-        let report = Checker().check(info, models: models, payload: payload, field: field)
-        let failures = report.verdicts.flatMap(\.violations).filter { !$0.rule.hasPrefix("payload.") }
-        return (report, failures)
+        return (report, report.verdicts.flatMap(\.violations))
     }
 
     private func limitBytes() -> Int64? {
@@ -149,16 +180,31 @@ public struct Conformer: Sendable {
         }
     }
 
-    /// A hard link when possible (no bytes copied), else a copy through a temporary name.
-    private func place(copyOf source: URL, at target: URL) throws(FixError) {
-        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())")
-        try? FileManager.default.removeItem(at: temporary)
+    /// A name whose extension says another format than the one written would mislead every reader
+    /// (a model, a player, `check`): refused before anything is written.
+    private func guardName(_ target: URL, format: String) throws(FixError) {
+        let ext = target.pathExtension.lowercased()
+        guard !ext.isEmpty, !MediaFormatName.synonyms(ext).contains(format) else { return }
+        let renamed = target.deletingPathExtension().appendingPathExtension(format).lastPathComponent
+        throw .output("the output is \(format.uppercased()) (what the models take), but its name \(target.lastPathComponent) says .\(ext); name it \(renamed)")
+    }
+
+    /// A copy (or the link asked for) of the source under a temporary name beside the target, with
+    /// the target's extension, so it can be judged before it appears whole under its real name.
+    private func place(_ source: URL, beside target: URL) throws(FixError) -> URL {
+        let suffix = target.pathExtension.isEmpty ? "" : "." + target.pathExtension
+        let temporary = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))\(suffix)")
         do {
-            if link(source.path, temporary.path) != 0 { try FileManager.default.copyItem(at: source, to: temporary) }
-            guard rename(temporary.path, target.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            switch link {
+            case .copy: try FileManager.default.copyItem(at: source, to: temporary)
+            case .hard: guard Foundation.link(source.path, temporary.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            case .symlink: guard symlink(source.resolvingSymlinksInPath().path, temporary.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw .output("cannot write \(target.path): \(error.localizedDescription)")
         }
+        return temporary
     }
 }

@@ -67,6 +67,39 @@ public struct VideoPlan: Codable, Sendable, Equatable {
     public var bitRate: Int64?
     /// Letterbox colour as Y, U, V (limited range).
     public var padColor: [UInt8]
+    /// HDR to SDR, when the source is HDR.
+    public var toneMap: ToneMapPlan? = nil
+    /// Fields to progressive frames, when the source is interlaced.
+    public var deinterlace: DeinterlaceMode? = nil
+
+    /// libvpx-vp9's CRF scale (0-63) for an x264-style CRF (0-51): 18 maps to 31, visually close.
+    public static func vp9CRF(_ crf: Double) -> Int { min(63, max(0, Int((crf * 63 / 51 + 9).rounded()))) }
+}
+
+/// The tone-mapping curves of libavfilter's `tonemap`.
+public enum ToneMapCurve: String, Codable, Sendable, CaseIterable {
+    case hable, mobius, reinhard, clip, linear, gamma
+}
+
+public struct ToneMapPlan: Codable, Sendable, Equatable {
+    /// The source's HDR transfer (PQ or HLG).
+    public var transfer: HDRFormat
+    public var curve: ToneMapCurve
+}
+
+/// How interlaced video becomes progressive (bwdif).
+public enum DeinterlaceMode: String, Codable, Sendable, CaseIterable {
+    /// One frame per frame: the frame rate is kept.
+    case frame
+    /// One frame per field: double rate, smoother motion.
+    case field
+    /// Not deinterlaced (combing stays).
+    case off
+}
+
+/// What an output that needs no change is.
+public enum OutputLink: String, Codable, Sendable, CaseIterable {
+    case copy, hard, symlink
 }
 
 public struct Rect: Codable, Sendable, Equatable, CustomStringConvertible {

@@ -35,6 +35,8 @@ struct VideoPipeline {
         try demuxer.findStreamInfo()
         let decoder = try Decoder(demuxer, stream: v.index)
         let sourceFPS = (v.averageFrameRate ?? v.realFrameRate)?.value ?? 25
+        // A double-rate deinterlace makes a picture of every field.
+        let pictureFPS = video.deinterlace == .field ? 2 * sourceFPS : sourceFPS
         let containerStart = info.container.startTime ?? 0
         let start = plan.trim?.start ?? 0
         let length = plan.trim?.duration ?? info.duration ?? .infinity
@@ -42,9 +44,10 @@ struct VideoPipeline {
         let muxer = try Muxer(path: path, format: Self.muxerName(plan.format))
         let encoderTB = video.frameRate.map { Rational(Int32(clamping: $0.den), Int32(clamping: $0.num)) } ?? decoder.timeBase
         var settings = VideoEncoderSettings(width: video.width, height: video.height, timeBase: encoderTB)
+        settings.codec = video.codec
         settings.frameRate = video.frameRate.map { Rational(Int32(clamping: $0.num), Int32(clamping: $0.den)) }
             ?? v.averageFrameRate.map { Rational(Int32(clamping: $0.num), Int32(clamping: $0.den)) }
-        settings.crf = video.crf
+        settings.crf = video.codec == "libvpx-vp9" ? Double(VideoPlan.vp9CRF(video.crf)) : video.crf
         settings.preset = video.preset
         settings.bitRate = video.bitRate
         settings.globalHeader = muxer.needsGlobalHeader
@@ -62,7 +65,7 @@ struct VideoPipeline {
             canvas: PictureSize(video.width, video.height), content: video.content, sourceCrop: video.sourceCrop,
             display: PictureSize(v.displayWidth, v.displayHeight), coded: PictureSize(v.width, v.height),
             rotation: video.rotation, sampleAspect: v.sampleAspectRatio?.value ?? 1, pixelFormat: "yuv420p", padColor: video.padColor)
-        var timer = FrameTimer(rate: video.frameRate, timeBase: encoderTB, length: length, frameDuration: 1 / sourceFPS)
+        var timer = FrameTimer(rate: video.frameRate, timeBase: encoderTB, length: length, frameDuration: 1 / pictureFPS)
         let totalFrames = video.frameRate.map { Int(clampingRounded: min(length, info.duration ?? length) * $0.value, .down) } ?? Int(clampingRounded: min(length, info.duration ?? 0) * sourceFPS, .down)
         let packet = Packet(), frame = Frame(), encoded = Packet()
         var framesOut = 0, decodedCount = 0
@@ -90,16 +93,39 @@ struct VideoPipeline {
                 progress?(FixProgress(frames: framesOut, totalFrames: totalFrames, seconds: Double(framesOut) / sourceFPS, totalSeconds: length))
             }
         }
-        func drainVideo() throws {
-            while try decoder.receive(into: frame) {
+        /// One picture (from the decoder, or out of the filters) at its output time.
+        func place(_ picture: Frame, timeBase: Rational) throws {
+            // Raw streams have no timestamps: count frames instead.
+            let time = picture.pts.map { Double($0) * (timeBase.value ?? 0) - containerStart - start }
+                ?? Double(decodedCount) / sourceFPS - start
+            decodedCount += 1
+            if time >= length - 0.0005 { videoDone = true; return }
+            lastTime = max(lastTime, time)
+            try timer.push(picture, time: time, length: length, emit: emit)
+        }
+        // Deinterlacing and tone mapping run in libavfilter, before the picture is scaled.
+        let chain = FilterChain.describe(video, source: v)
+        var graph: FilterGraph?
+        let filtered = Frame()
+        var fed = 0
+        func filter(_ picture: Frame?) throws {
+            guard let chain else { return }
+            if let picture {
+                if picture.pts == nil { picture.pts = Int64((Double(fed) / sourceFPS / (decoder.timeBase.value ?? 1)).rounded()) }
+                fed += 1
+                if graph == nil { graph = try FilterGraph(for: picture, timeBase: decoder.timeBase, description: chain) }
+            }
+            guard let g = graph else { return }
+            try g.push(picture)
+            while !videoDone, try g.pull(into: filtered) {
                 if cancel.isCancelled { throw FixError.cancelled }
-                // Raw streams have no timestamps: count frames instead.
-                let time = frame.pts.map { Double($0) * (decoder.timeBase.value ?? 0) - containerStart - start }
-                    ?? Double(decodedCount) / sourceFPS - start
-                decodedCount += 1
-                if time >= length - 0.0005 { videoDone = true; return }
-                lastTime = max(lastTime, time)
-                try timer.push(frame, time: time, length: length, emit: emit)
+                try place(filtered, timeBase: g.outputTimeBase)
+            }
+        }
+        func drainVideo() throws {
+            while !videoDone, try decoder.receive(into: frame) {
+                if cancel.isCancelled { throw FixError.cancelled }
+                if chain != nil { try filter(frame) } else { try place(frame, timeBase: decoder.timeBase) }
             }
         }
 
@@ -116,8 +142,9 @@ struct VideoPipeline {
         if !videoDone {
             try decoder.send(nil)
             try drainVideo()
+            if !videoDone { try filter(nil) }
         }
-        try timer.finish(end: min(length, lastTime + 1 / sourceFPS), emit: emit)
+        try timer.finish(end: min(length, lastTime + 1 / pictureFPS), emit: emit)
         try encoder.send(nil)
         try writeEncoded()
         try audio.finish(muxer: muxer, length: length)

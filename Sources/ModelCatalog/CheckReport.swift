@@ -91,6 +91,16 @@ public struct CheckReport: Codable, Sendable {
     public var media: MediaInfo
     public var verdicts: [ModelVerdict]
     public var combined: CombinedVerdict?
+    /// False when no payload was given, so only the media was judged.
+    public var payloadChecked: Bool
+
+    public init(file: String, media: MediaInfo, verdicts: [ModelVerdict], combined: CombinedVerdict?, payloadChecked: Bool = true) {
+        self.file = file
+        self.media = media
+        self.verdicts = verdicts
+        self.combined = combined
+        self.payloadChecked = payloadChecked
+    }
 
     public var compliant: Bool { verdicts.allSatisfy(\.compliant) }
 }

@@ -3,7 +3,11 @@ import MediaProbe
 /// Checks a probed file and a payload against one or more models, reporting every violation at
 /// once, each with its reason, its limit's source and how `fix` could repair it.
 public struct Checker: Sendable {
-    public init() {}
+    /// False when the user gave no payload at all: most people ask "is this clip OK for X" before
+    /// writing a request, so only the media is judged and the report says the payload was not checked.
+    public var checksPayload: Bool
+
+    public init(checksPayload: Bool = true) { self.checksPayload = checksPayload }
 
     /// - Parameters:
     ///   - field: the media field the file goes to; by default the first that takes its kind.
@@ -25,7 +29,14 @@ public struct Checker: Sendable {
                                        singleOutputPossible: conflicts.isEmpty && unsatisfiable.isEmpty,
                                        conflicts: conflicts, unsatisfiable: unsatisfiable, intersection: intersection)
         }
-        return CheckReport(file: info.path, media: info, verdicts: verdicts, combined: combined)
+        return CheckReport(file: info.path, media: info, verdicts: verdicts, combined: combined, payloadChecked: checksPayload)
+    }
+
+    /// Probes a file and checks it: the one path behind `preflight check` and behind the verdict
+    /// `fix` gives on the file it wrote, so the two cannot disagree.
+    public func check(file path: String, probe options: ProbeOptions = ProbeOptions(), models: [ModelSpec],
+                      payload: [String: JSONValue] = [:], field: String? = nil) throws(ProbeError) -> CheckReport {
+        check(try Prober.probe(path, options: options), models: models, payload: payload, field: field)
     }
 
     /// List fields (several reference videos or images): the file plus the URLs the payload already
@@ -83,8 +94,10 @@ public struct Checker: Sendable {
                                       required: takes, message: message, repair: nil,
                                       remedy: "cannot be fixed: choose another model or file", source: spec.source))
         }
-        findings += FieldGroupChecker(spec: spec, suppliedField: field?.name).check(payload)
-        findings += PayloadChecker(spec: spec, suppliedFields: Set([field?.name].compactMap { $0 })).check(payload)
+        if checksPayload {
+            findings += FieldGroupChecker(spec: spec, suppliedField: field?.name).check(payload)
+            findings += PayloadChecker(spec: spec, suppliedFields: Set([field?.name].compactMap { $0 })).check(payload)
+        }
         let errors = findings.filter { $0.severity == .error }
         let warnings = findings.filter { $0.severity == .warning }
         let verdict = ModelVerdict(model: spec.id, modelName: spec.name, field: field?.name, compliant: errors.isEmpty,

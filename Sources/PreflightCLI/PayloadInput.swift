@@ -13,6 +13,9 @@ struct PayloadInput: ParsableArguments {
         valueName: "key=value"))
     var settings: [String] = []
 
+    /// Whether the user gave any payload at all (an empty one is not checked).
+    var given: Bool { inputFile != nil || !settings.isEmpty }
+
     func validate() throws {
         for s in settings where !s.contains("=") || s.hasPrefix("=") {
             throw ValidationError("--set takes key=value, e.g. --set duration=5 (got '\(s)')")

@@ -69,8 +69,9 @@ public final class SubmissionEngine: Sendable {
         return "\(f.string(from: Date()))-\(String(UInt16.random(in: 0...UInt16.max), radix: 16))"
     }
 
-    /// Carries out (or continues) every unfinished run of a job, concurrently.
-    public func run(job id: String, cancel: CancelSignal = CancelSignal()) async throws(SubmissionError) -> JobOutcome {
+    /// Carries out (or continues) every unfinished run of a job, concurrently. `resuming`: a new
+    /// wait, not bound by the submit's --timeout (Ctrl-C still stops it).
+    public func run(job id: String, cancel: CancelSignal = CancelSignal(), resuming: Bool = false) async throws(SubmissionError) -> JobOutcome {
         let job: JobRecord
         let runs: [RunRecord]
         do {
@@ -78,7 +79,7 @@ public final class SubmissionEngine: Sendable {
             job = j
             runs = try journal.runs(job: id)
         } catch let e as SubmissionError { throw e } catch { throw SubmissionError(error) }
-        let context = try JobContext(job: job)
+        let context = try JobContext(job: job, resuming: resuming)
         await withTaskGroup(of: Void.self) { group in
             for run in runs where !run.state.isFinished {
                 group.addTask { await self.drive(run, context, cancel) }
@@ -169,7 +170,7 @@ struct JobContext: Sendable {
     /// --timeout counts from here: this run of the job (a resume gets its own wait).
     let deadline: Date?
 
-    init(job: JobRecord) throws(SubmissionError) {
+    init(job: JobRecord, resuming: Bool = false) throws(SubmissionError) {
         self.job = job
         guard let p = try? JSONDecoder().decode([String: JSONValue].self, from: Data(job.payloadJSON.utf8)),
               let s = try? JSONDecoder().decode(SubmitSettings.self, from: Data(job.settingsJSON.utf8)) else {
@@ -177,7 +178,7 @@ struct JobContext: Sendable {
         }
         payload = p
         settings = s
-        deadline = s.timeout.map { Date().addingTimeInterval($0) }
+        deadline = resuming ? nil : s.timeout.map { Date().addingTimeInterval($0) }
     }
 }
 

@@ -29,7 +29,7 @@ import TestSupport
 
     @Test(arguments: ["crlf", "cr", "lf"])
     func aStreamInAnyLineEnding(ending: String) async throws {
-        try await withSimulator(book(default: scenario { $0.streamLineEnding = ending; $0.queueMs = 3_000; $0.progressMs = 2_000; $0.keepaliveMs = 100 })) { client, _ in
+        try await withSimulator(book(default: scenario { $0.streamLineEnding = ending; $0.queueMs = 8_000; $0.progressMs = 3_000; $0.keepaliveMs = 100 })) { client, _ in
             let s = try await client.submit(model: "acme/any", input: ["x": 1])
             var states: [QueueStatus.State] = []
             for try await status in client.statusStream(s) { states.append(status.status) }
@@ -259,10 +259,10 @@ import TestSupport
     }
 
     @Test func timeMovesARequestNotPolls() async throws {
-        try await withSimulator(book(default: scenario { $0.queueMs = 3_000; $0.progressMs = 500 })) { client, server in
+        try await withSimulator(book(default: scenario { $0.queueMs = 8_000; $0.progressMs = 500 })) { client, server in
             let s = try await client.submit(model: "acme/any", input: ["x": 1])
             #expect(try await client.status(s).status == .inQueue)
-            try await Task.sleep(nanoseconds: 4_000_000_000)
+            try await Task.sleep(nanoseconds: 9_000_000_000)
             #expect(try await client.status(s).status == .completed) // one poll, after the time passed
             #expect(await server.exchanges().filter { $0.contains("/status") }.count == 2)
         }

@@ -83,8 +83,8 @@ import TestSupport
     }
 
     @Test func cancelBeforeAndAfterCompletion() async throws {
-        try await withSimulator(book(default: scenario { $0.queueMs = 5_000 })) { client, _ in
-            let a = try await client.submit(model: "acme/unknown-model", input: ["x": 1])
+        try await withSimulator(book(models: ["acme/slow": scenario { $0.queueMs = 600_000 }])) { client, _ in
+            let a = try await client.submit(model: "acme/slow", input: ["x": 1])
             #expect(try await client.cancel(a) == .requested)
             let b = try await client.submit(model: "acme/unknown-model", input: ["x": 1])
             _ = try await waitForCompletion(client, b)
@@ -105,7 +105,7 @@ import TestSupport
     }
 
     @Test func aResultBeforeCompletionIsNotReady() async throws {
-        try await withSimulator(book(default: scenario { $0.queueMs = 5_000 })) { client, _ in
+        try await withSimulator(book(default: scenario { $0.queueMs = 600_000 })) { client, _ in
             let s = try await client.submit(model: "acme/unknown-model", input: ["x": 1])
             let error = try #require(await FalError.capture { _ = try await client.result(s) })
             #expect(error.category == .notReady)

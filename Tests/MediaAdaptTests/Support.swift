@@ -24,6 +24,9 @@ func fix(_ name: String, _ models: [ModelSpec], options: FixOptions = FixOptions
     let folder = try TestMedia.temporaryFolder("preflight-fix")
     let info = try Prober.probe(TestMedia.path(name))
     let keyframes = KeyframeLocator.near(path: info.path, stream: info.primaryVideo?.index ?? 0)
+    var options = options
+    // As the CLI does: the output's extension chooses among the formats the models take.
+    if options.outputFormat == nil { options.outputFormat = URL(fileURLWithPath: output).pathExtension.lowercased() }
     let plan = try FixPlanner(options: options).plan(info, models: models, keyframes: keyframes)
     let result = try Conformer(models: models).run(plan, output: folder.appendingPathComponent(output), cancel: cancel)
     return (result, folder)

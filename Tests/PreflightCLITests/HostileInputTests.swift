@@ -75,10 +75,10 @@ import TestSupport
             #expect(r.stderr.contains(option), "\(args): \(r.stderr)")
         }
         // In range for the option, past the end of this clip: nothing to keep, said as such.
-        for from in ["12", "100", "9999999"] {
+        for from in ["12.5", "100", "9999999"] {
             let past = try await preflight(["fix", clip, "--model", kling, "--dry-run", "--from", from], home: home)
             #expect(past.status == 1)
-            #expect(past.stderr.contains("past the end of this 12.00 s clip"), "\(past.stderr)")
+            #expect(past.stderr.contains("past the end of this 12."), "\(past.stderr)")
         }
         // The edges of the ranges are still accepted.
         #expect(try await preflight(["probe", still, "--timeout", "0", "-j", "1"], home: home).status == 0)

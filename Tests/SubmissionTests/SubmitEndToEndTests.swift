@@ -144,8 +144,7 @@ import TestSupport
             #expect(first.runs.first?.state == .submitted)
             #expect(first.job.state == .detached)
             #expect(try bench.journal.unfinishedJobs().map(\.id) == [job.id])
-            try await Task.sleep(nanoseconds: 4_000_000_000)
-            let resumed = try await engine.run(job: job.id)
+            let resumed = try await engine.run(job: job.id, resuming: true) // waits as long as it takes
             #expect(resumed.runs.first?.state == .downloaded)
             #expect(resumed.runs.first?.requestID == first.runs.first?.requestID)
             #expect(await bench.submits() == 1)

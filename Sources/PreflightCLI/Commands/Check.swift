@@ -11,7 +11,8 @@ struct Check: AsyncParsableCommand {
         Probes each file once and checks it against every --model: picture size as displayed (rotation \
         and pixel aspect applied), duration, frame rate, format, file size, sound; and the payload \
         against the model's schema (types, enums, ranges, required fields). Every violation is \
-        reported at once, with the limit's source and how `preflight fix` can repair it.
+        reported at once, with the limit's source and how `preflight fix` can repair it. With no \
+        --set or --input at all, only the media is judged and the report says the payload was not checked.
 
         With two or more models it also says whether one output file can satisfy them all. With \
         several files or a folder, files are checked concurrently and summarised one line each.
@@ -49,18 +50,18 @@ struct Check: AsyncParsableCommand {
 
     func run() async throws {
         let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
-        let checker = Checker()
+        // No payload at all: the question is "is this clip OK for X"; judge the media only, and say so.
+        let checker = Checker(checksPayload: payloadInput.given)
         let expansion = MediaFinder().expand(paths)
         let single = expansion.files.count == 1 && expansion.failures.isEmpty && !isFolder(paths[0])
 
         if single {
-            let info: MediaInfo
-            do { info = try Prober.probe(expansion.files[0]) } catch {
+            let report: CheckReport
+            do { report = try checker.check(file: expansion.files[0], models: specs, payload: payload, field: field) } catch {
                 if json || ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(error), pretty: !ndjson)) }
                 Terminal.error(error.description)
                 throw ExitCode(error.exitCode)
             }
-            let report = checker.check(info, models: specs, payload: payload, field: field)
             Terminal.out(json || ndjson ? try CLIJSON.string(report, pretty: !ndjson) : CheckRenderer(report: report).render())
             if !report.compliant { throw Exit.doesNotComply }
             return

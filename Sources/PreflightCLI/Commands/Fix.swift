@@ -11,12 +11,16 @@ struct Fix: AsyncParsableCommand {
         Plans the smallest change that satisfies every --model: nothing; a re-wrap (streams copied); \
         a trim on a keyframe (streams copied); or a re-encode that scales (keeping the picture's shape: \
         --fit pad adds bars, --fit crop cuts the overflow), turns rotated video upright, makes pixels \
-        square, converts the frame rate, fits a file-size limit, and encodes H.264/AAC. Stills are \
-        resized, converted and recompressed the same way.
+        square, converts the frame rate, fits a file-size limit, deinterlaces (bwdif), tone-maps HDR \
+        to SDR BT.709 (zscale + tonemap), and encodes what the model and container take (H.264 or \
+        VP9; AAC, MP3, Opus or PCM), or refuses a combination no encoder here makes. A cut lands \
+        --margin frames inside a duration limit. Stills are resized, converted and recompressed the \
+        same way.
 
-        The output is written to a temporary file beside the target, probed and checked again against \
-        every model, and only then renamed into place (default name: NAME.preflight.EXT beside the \
-        source). The source is never modified; Ctrl-C leaves no partial file. When the limits cannot \
+        The output is written to a temporary file beside the target, probed again (every packet) and \
+        judged by the same code as `check` against every model, and only then renamed into place \
+        (default name: NAME.preflight.EXT beside the source). An already-compliant file given -o is \
+        copied (--link hard|symlink for a link). The source is never modified; Ctrl-C leaves no partial file. When the limits cannot \
         all be met (a 2 s clip for a model that needs 3 s), it says so and writes nothing.
 
         Exit codes: 0 fixed (or already compliant); 1 cannot be fixed or the output would still fail; \
@@ -62,6 +66,22 @@ struct Fix: AsyncParsableCommand {
     @Flag(help: "Decode and encode even when copying the streams would do.")
     var reencode = false
 
+    @Option(help: ArgumentHelp("Frames a cut lands inside a duration limit, so fal's own measurement still passes (0: exactly at the limit).", valueName: "frames"))
+    var margin: Int = 1
+
+    @Option(help: ArgumentHelp("The curve an HDR source is tone-mapped with when re-encoded as SDR: \(ToneMapCurve.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "curve"))
+    var tonemap: ToneMapCurve = .hable
+
+    @Option(help: ArgumentHelp("Interlaced sources in a re-encode: frame (bwdif, same frame rate), field (one frame per field, double rate) or off.", valueName: "mode"))
+    var deinterlace: DeinterlaceMode = .frame
+
+    @Option(help: ArgumentHelp("An already-compliant file written to -o is a copy; hard or symlink makes a link to the source instead.", valueName: "hard|symlink"))
+    var link: LinkChoice?
+
+    enum LinkChoice: String, ExpressibleByArgument, CaseIterable {
+        case hard, symlink
+    }
+
     @Option(help: "The media field the file goes to (default: the model's first field of the file's kind).")
     var field: String?
 
@@ -80,6 +100,7 @@ struct Fix: AsyncParsableCommand {
         if models.isEmpty { throw ValidationError("Name at least one model: --model fal-ai/kling-video/o1/video-to-video/edit.") }
         if let from, let to, to.value <= from.value { throw ValidationError("--to must be after --from.") }
         if let to, to.value == 0 { throw ValidationError("--to must be after the start, e.g. --to 5.") }
+        if margin < 0 || margin > 1000 { throw ValidationError("--margin takes a number of frames from 0 to 1000, e.g. --margin 2.") }
         if let output {
             // A bad -o is a usage mistake: say so before probing and planning, not after.
             var isDirectory: ObjCBool = false
@@ -93,9 +114,16 @@ struct Fix: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Ctrl-C is handled from the start: the probe reads every packet, which takes a moment on a
+        // long file, and an interrupt then must still end as 130 with nothing written.
+        let cancel = CancellationFlag()
+        let interrupt = InterruptWatch(cancel: cancel)
+        defer { interrupt.stop() }
         let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
         let info: MediaInfo
-        do { info = try Prober.probe(file) } catch {
+        // Every packet read: a header that understates the length (4 s claimed, 34 s of packets) must
+        // not pass for "nothing to do"; the verification reads the output the same way.
+        do { info = try Prober.probe(file, options: ProbeOptions(depth: .accurate)) } catch {
             Terminal.error(error.description)
             throw ExitCode(error.exitCode)
         }
@@ -109,6 +137,11 @@ struct Fix: AsyncParsableCommand {
         options.preset = preset.rawValue
         options.keepRotationFlag = keepRotation
         options.forceReencode = reencode
+        options.marginFrames = margin
+        options.toneMap = tonemap
+        options.deinterlace = deinterlace
+        options.outputFormat = output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+        options.link = link.flatMap { OutputLink(rawValue: $0.rawValue) } ?? .copy
         options.padColor = padColor.yuv
 
         let plan: FixPlan
@@ -127,12 +160,10 @@ struct Fix: AsyncParsableCommand {
             return
         }
 
-        let cancel = CancellationFlag()
-        let interrupt = InterruptWatch(cancel: cancel)
-        defer { interrupt.stop() }
+        if cancel.isCancelled { throw ExitCode(interrupt.exitCode) }
 
         let bar = ProgressBar(enabled: !quiet && !json && plan.action == .reencode)
-        let conformer = Conformer(models: specs, payload: payload, field: field)
+        let conformer = Conformer(models: specs, payload: payload, field: field, checksPayload: payloadInput.given, link: options.link)
         let target = output.map { URL(fileURLWithPath: $0) }
         let outcome = await Blocking.run { () -> Result<FixResult, FixError> in
             Result { () throws(FixError) in try conformer.run(plan, output: target, source: info, cancel: cancel, progress: bar.update) }
@@ -141,6 +172,12 @@ struct Fix: AsyncParsableCommand {
         switch outcome {
         case .success(let result):
             if json { Terminal.out(try CLIJSON.string(result)) } else if !quiet { Terminal.out(FixRenderer.result(result)) }
+            // Exit 0 only on a verdict that passes every model; the Conformer throws before this, but
+            // the exit code must not depend on that.
+            guard let report = result.report, report.compliant else {
+                Terminal.err(Terminal.red("error: ") + "\(file): the result was not verified against every model")
+                throw Exit.doesNotComply
+            }
         case .failure(let error):
             if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
             Terminal.error("\(file): \(error.description)")
@@ -150,3 +187,6 @@ struct Fix: AsyncParsableCommand {
     }
 
 }
+
+extension ToneMapCurve: ExpressibleByArgument {}
+extension DeinterlaceMode: ExpressibleByArgument {}

@@ -13,6 +13,10 @@ struct CheckRenderer {
             lines.append("")
             lines += render(verdict)
         }
+        if !report.payloadChecked {
+            lines.append("")
+            lines.append("payload not checked: none was given (--set key=value or --input payload.json checks it too)")
+        }
         if let combined = report.combined {
             lines.append("")
             let n = report.verdicts.count

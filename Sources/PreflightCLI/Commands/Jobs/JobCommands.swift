@@ -113,7 +113,7 @@ struct Resume: AsyncParsableCommand {
         if ids.isEmpty { if !quiet { Terminal.err("nothing to resume") }; return }
         var worst: ExitCode?
         for id in ids {
-            do { try await SubmissionSession.carryOut(engine, job: id, detach: true, quiet: quiet) } catch let code as ExitCode { worst = code }
+            do { try await SubmissionSession.carryOut(engine, job: id, detach: true, quiet: quiet, resuming: true) } catch let code as ExitCode { worst = code }
         }
         if let worst { throw worst }
     }

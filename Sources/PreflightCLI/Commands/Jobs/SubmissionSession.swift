@@ -25,13 +25,13 @@ enum SubmissionSession {
         return SubmissionEngine(client: client, journal: journal, catalog: context.catalog, observe: progress.show)
     }
 
-    static func carryOut(_ engine: SubmissionEngine, job: String, detach: Bool, quiet: Bool) async throws {
-        try await carryOut(engine, jobs: [job], concurrency: 1, detach: detach, quiet: quiet)
+    static func carryOut(_ engine: SubmissionEngine, job: String, detach: Bool, quiet: Bool, resuming: Bool = false) async throws {
+        try await carryOut(engine, jobs: [job], concurrency: 1, detach: detach, quiet: quiet, resuming: resuming)
     }
 
     /// Runs the jobs, `concurrency` at a time. One job: its own exit code; several: 0 when all
     /// succeeded, 2 when some did not.
-    static func carryOut(_ engine: SubmissionEngine, jobs: [String], concurrency: Int, detach: Bool, quiet: Bool) async throws {
+    static func carryOut(_ engine: SubmissionEngine, jobs: [String], concurrency: Int, detach: Bool, quiet: Bool, resuming: Bool = false) async throws {
         let job = jobs.count == 1 ? jobs[0] : "JOB"
         // Ctrl-C (or TERM/HUP) once: stop waiting (cancel at fal, or detach). Twice: exit now; every
         // step so far is already in the journal.
@@ -60,7 +60,7 @@ enum SubmissionSession {
                 next += 1
                 group.addTask {
                     do throws(SubmissionError) {
-                        let outcome = try await engine.run(job: id, cancel: cancel)
+                        let outcome = try await engine.run(job: id, cancel: cancel, resuming: resuming)
                         report(outcome, quiet: quiet)
                         return outcome.exitCode
                     } catch {
