@@ -273,8 +273,7 @@ public final class PrepareRun: Sendable {
                 row.outputStamp = FileStamp.of(target)
                 if row.outputHash == nil { row.status = .failed; row.error = "the output cannot be read back" }
             case .failure(.cancelled):
-                row.status = .pending
-                return job.previous ?? row
+                return job.previous ?? notReached(row)
             case .failure(let error):
                 switch error {
                 case .impossible, .conflicting: row.status = .unfixable
@@ -294,7 +293,7 @@ public final class PrepareRun: Sendable {
                 row.outputHash = row.fingerprint
                 row.outputStamp = FileStamp.of(target)
             } catch {
-                if cancel.isCancelled { return job.previous ?? row }
+                if cancel.isCancelled { return job.previous ?? notReached(row) }
                 row.status = .failed
                 row.error = error.description
                 row.output = nil
@@ -303,6 +302,17 @@ public final class PrepareRun: Sendable {
         row.timings.work = Date().timeIntervalSince(clock)
         if let previous = job.previous { removeOutput(of: previous, unlessAt: row.output) }
         await stats.add(row, encoded: job.isEncode && row.status == .fixed ? (job.info?.duration ?? 0) : 0)
+        return row
+    }
+
+    /// A row stopped before its output was placed: what is known, and no output.
+    func notReached(_ row: ManifestRow) -> ManifestRow {
+        var row = row
+        row.status = .pending
+        row.output = nil
+        row.outputHash = nil
+        row.outputStamp = nil
+        row.method = nil
         return row
     }
 
