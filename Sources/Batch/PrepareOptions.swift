@@ -19,10 +19,12 @@ public struct PrepareOptions: Sendable {
     public var retryFailed: Bool
     /// The tool's version: a new one redoes everything (its planner may decide differently).
     public var tool: String
+    /// Only this share of the files (nil: all).
+    public var shard: Shard?
 
     public init(source: String, output: String, models: [ModelSpec], fix: FixOptions = FixOptions(), link: LinkMode = .copy,
                 width: Int = ProcessInfo.processInfo.activeProcessorCount, encodeWidth: Int? = nil, csv: Bool = false,
-                retryFailed: Bool = false, tool: String) {
+                retryFailed: Bool = false, tool: String, shard: Shard? = nil) {
         self.source = source
         self.output = output
         self.models = models
@@ -36,6 +38,7 @@ public struct PrepareOptions: Sendable {
         self.csv = csv
         self.retryFailed = retryFailed
         self.tool = tool
+        self.shard = shard
     }
 
     /// A digest of whatever besides the source bytes shapes an output; a change redoes every file.

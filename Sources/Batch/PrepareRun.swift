@@ -54,8 +54,8 @@ public final class PrepareRun: Sendable {
         self.events = events
     }
 
-    public var manifestURL: URL { URL(fileURLWithPath: options.output).appendingPathComponent(Manifest.fileName) }
-    public var csvURL: URL { URL(fileURLWithPath: options.output).appendingPathComponent("preflight-manifest.csv") }
+    public var manifestURL: URL { URL(fileURLWithPath: options.output).appendingPathComponent(options.shard?.manifestName ?? Manifest.fileName) }
+    public var csvURL: URL { manifestURL.deletingPathExtension().appendingPathExtension("csv") }
 
     /// A file between the scan and its result.
     struct Job: Sendable {
@@ -80,7 +80,10 @@ public final class PrepareRun: Sendable {
         if sourceRoot == destinationRoot {
             throw BatchError(.usage, "the output folder is the source folder", hint: "Choose another --out; sources are never modified.")
         }
-        let scan = try SourceScanner(root: options.source, exclude: [destination]).scan()
+        var scan = try SourceScanner(root: options.source, exclude: [destination]).scan()
+        // Names come from the whole tree, so every shard picks the names a single run would.
+        let names = OutputNames(sources: scan.files.map(\.relativePath))
+        if let shard = options.shard { scan.files.removeAll { !shard.contains($0.relativePath) } }
         do {
             try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
         } catch {
@@ -90,7 +93,6 @@ public final class PrepareRun: Sendable {
 
         let previous = try Manifest.load(manifestURL)
         let previousRows = Dictionary((previous?.rows ?? []).map { ($0.source, $0) }, uniquingKeysWith: { first, _ in first })
-        let names = OutputNames(sources: scan.files.map(\.relativePath))
 
         // Rows start as the earlier run left them (their outputs are still what they say) or pending.
         var initial: [String: ManifestRow] = [:]

@@ -68,6 +68,9 @@ struct Prepare: AsyncParsableCommand {
     @Option(help: "libx264 speed preset (ultrafast ... veryslow).")
     var preset: String = "fast"
 
+    @Option(help: ArgumentHelp("Only a deterministic share of the files (by a hash of the path), for running N shards at once; `preflight manifest merge` joins their manifests.", valueName: "K/N"))
+    var shard: String?
+
     @Flag(name: .shortAndLong, help: "No progress line and no per-file lines: the summary only.")
     var quiet = false
 
@@ -79,6 +82,9 @@ struct Prepare: AsyncParsableCommand {
         guard Fit(rawValue: fit) != nil else { throw ValidationError("--fit takes pad or crop.") }
         guard FixOptions.TrimAnchor(rawValue: trim) != nil else { throw ValidationError("--trim takes start, center or end.") }
         if crf < 0 || crf > 51 { throw ValidationError("--crf takes 0 to 51 (18 is a good default).") }
+        if let shard {
+            do { _ = try Shard(shard) } catch { throw ValidationError(error.description) }
+        }
         let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
         guard presets.contains(preset) else { throw ValidationError("--preset takes one of " + presets.joined(separator: ", ") + ".") }
     }
@@ -93,7 +99,8 @@ struct Prepare: AsyncParsableCommand {
         fix.preset = preset
         WorkerPool.cpu.width = jobs
         let options = PrepareOptions(source: source, output: output, models: specs, fix: fix, link: LinkMode(rawValue: link) ?? .copy,
-                                     width: jobs, encodeWidth: encodes, csv: csv, retryFailed: retryFailed, tool: "preflight \(Preflight.version)")
+                                     width: jobs, encodeWidth: encodes, csv: csv, retryFailed: retryFailed, tool: "preflight \(Preflight.version)",
+                                     shard: try shard.map { text throws(BatchError) in try Shard(text) })
 
         let cancel = CancellationFlag()
         var signals: [DispatchSourceSignal] = []
