@@ -59,6 +59,8 @@ struct SourceTree {
 /// The lip-sync model: at least 2 s, and MP4/MOV, so the tree has compliant, fixed (re-encoded),
 /// unfixable, failed and not-media files.
 let lipsync = "fal-ai/kling-video/lipsync/text-to-video"
+/// Kling O1 edit (at least 3 s): no file of the tree needs a re-encode, for the tests about placing and walking.
+let klingEdit = "fal-ai/kling-video/o1/video-to-video/edit"
 
 func models(_ ids: [String]) throws -> [ModelSpec] {
     let catalog = Catalog.bundled()
@@ -178,7 +180,7 @@ struct RowEssence: Equatable, CustomStringConvertible {
         for mode in [LinkMode.symlink, .hard] {
             let tree = try SourceTree.make("preflight-prepare")
             defer { tree.remove() }
-            let summary = try await prepare(tree, link: mode)
+            let summary = try await prepare(tree, models: [klingEdit], link: mode)
             let row = try #require(summary.rows.first { $0.source == "clip 4s.mp4" })
             #expect(row.method == (mode == .symlink ? "symlink" : "hardlink"))
             let out = tree.output.appendingPathComponent("clip 4s.mp4").path
@@ -190,7 +192,7 @@ struct RowEssence: Equatable, CustomStringConvertible {
             }
             #expect(try SHA256.file(out) == row.fingerprint)
             // A re-run keeps the links.
-            #expect(try await prepare(tree, link: mode).reused == summary.rows.count)
+            #expect(try await prepare(tree, models: [klingEdit], link: mode).reused == summary.rows.count)
         }
     }
 
@@ -198,7 +200,7 @@ struct RowEssence: Equatable, CustomStringConvertible {
         let tree = try SourceTree.make("preflight-prepare")
         defer { tree.remove() }
         let inside = tree.source.appendingPathComponent("prepared")
-        let options = PrepareOptions(source: tree.source.path, output: inside.path, models: try models([lipsync]), width: 2, tool: "preflight test")
+        let options = PrepareOptions(source: tree.source.path, output: inside.path, models: try models([klingEdit]), width: 2, tool: "preflight test")
         _ = try await PrepareRun(options: options).run()
         let second = try await PrepareRun(options: options).run()
         #expect(second.rows.map(\.source) == SourceTree.expectedSources)
@@ -213,7 +215,7 @@ struct RowEssence: Equatable, CustomStringConvertible {
         let leftovers = [".日本.mp4.partial-99999999-1.mp4", ".clip 4s.mp4.preflight-tmp-99999999-7"]
         try Data("half".utf8).write(to: tree.output.appendingPathComponent("Reise/Tag 2/" + leftovers[0]))
         try Data("half".utf8).write(to: tree.output.appendingPathComponent(leftovers[1]))
-        _ = try await prepare(tree)
+        _ = try await prepare(tree, models: [klingEdit])
         #expect(try outputFiles(tree) == (try loadManifest(tree)).rows.compactMap(\.output).sorted())
     }
 }
