@@ -10,6 +10,11 @@ struct OutputNames: Sendable {
 
     static let synonyms: [String: String] = ["jpeg": "jpg", "tif": "tiff", "m4v": "mp4", "qt": "mov"]
 
+    /// A relative path that cannot lead out of the folder it is joined to.
+    static func staysInside(_ relative: String) -> Bool {
+        !relative.isEmpty && !relative.hasPrefix("/") && !relative.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == ".." || $0.isEmpty }
+    }
+
     func fixedOutput(for source: String, format: String) -> String {
         let url = URL(fileURLWithPath: "/" + source)
         let ext = url.pathExtension.lowercased()

@@ -233,7 +233,7 @@ public final class PrepareRun: Sendable {
         case .failed: return !options.retryFailed
         case .unfixable, .notMedia: return true
         case .compliant, .fixed:
-            guard let output = row.output, let hash = row.outputHash else { return false }
+            guard let output = row.output, OutputNames.staysInside(output), let hash = row.outputHash else { return false }
             let path = options.output + "/" + output
             if row.method == "symlink" {
                 return (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == URL(fileURLWithPath: options.source + "/" + row.source).standardizedFileURL.path
@@ -321,7 +321,9 @@ public final class PrepareRun: Sendable {
     /// Removes an earlier row's output when it is no longer the output (another name now, or none),
     /// and only when it is still the file we made.
     func removeOutput(of row: ManifestRow, unlessAt keep: String?) {
-        guard let output = row.output, output != keep, row.status == .compliant || row.status == .fixed else { return }
+        // The manifest is a file anyone may edit: never follow it out of the output folder.
+        guard let output = row.output, output != keep, OutputNames.staysInside(output),
+              row.status == .compliant || row.status == .fixed else { return }
         let path = options.output + "/" + output
         if row.method == "symlink" || FileStamp.of(path) == row.outputStamp {
             unlink(path)

@@ -44,3 +44,28 @@ import TestSupport
         #expect(throws: BatchError.self) { try Manifest.merge([manifests[1], other]) }
     }
 }
+
+@Suite struct ManifestSafetyTests {
+    /// A hand-edited manifest pointing outside the output folder is never followed (nothing outside is deleted).
+    @Test func anEditedManifestCannotReachOutsideTheOutput() async throws {
+        let tree = try SourceTree.make("preflight-prepare-safety")
+        defer { tree.remove() }
+        let victim = tree.root.appendingPathComponent("victim.txt")
+        try Data("keep me".utf8).write(to: victim)
+        _ = try await prepare(tree, models: [klingEdit])
+        var manifest = try loadManifest(tree)
+        let index = try #require(manifest.rows.firstIndex { $0.source == "clip 4s.mp4" })
+        for escape in ["../victim.txt", "/" + victim.path.dropFirst(), "a//../../victim.txt"] {
+            manifest.rows[index].output = escape
+            manifest.rows[index].outputStamp = FileStamp.of(victim.path)
+            // A different fingerprint and no stamp force a redo, which removes the old output.
+            manifest.rows[index].fingerprint = "changed"
+            manifest.rows[index].sourceStamp = nil
+            try manifest.write(to: tree.output.appendingPathComponent(Manifest.fileName))
+            _ = try await prepare(tree, models: [klingEdit])
+            #expect(FileManager.default.fileExists(atPath: victim.path), "\(escape)")
+            manifest = try loadManifest(tree)
+        }
+        #expect(manifest.rows[index].output == "clip 4s.mp4")
+    }
+}
