@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "MediaAdapt", targets: ["MediaAdapt"]),
         .library(name: "FalClient", targets: ["FalClient"]),
         .library(name: "Submission", targets: ["Submission"]),
+        .library(name: "Batch", targets: ["Batch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -82,6 +83,11 @@ let package = Package(
             dependencies: ["FalClient", "ModelCatalog", "MediaAdapt", "MediaProbe", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
+        // FICLONE and copy_file_range(2) for placing compliant files (ioctl is variadic: Swift cannot call it).
+        .target(name: "CFileClone"),
+        // prepare: folder scan, scheduler, manifest, resumability.
+        .target(name: "Batch", dependencies: ["PreflightCore", "CFileClone", "MediaProbe", "ModelCatalog", "MediaAdapt", "FalClient"]),
+
         .executableTarget(
             name: "PreflightCLI",
             dependencies: [
@@ -91,6 +97,7 @@ let package = Package(
                 "MediaAdapt",
                 "FalClient",
                 "Submission",
+                "Batch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -102,6 +109,7 @@ let package = Package(
         .testTarget(name: "FalClientTests", dependencies: ["FalClient", "FalSimulator", "TestSupport"]),
         .testTarget(name: "MediaAdaptTests", dependencies: ["MediaAdapt", "TestSupport"]),
         .testTarget(name: "SubmissionTests", dependencies: ["Submission", "FalSimulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "BatchTests", dependencies: ["Batch", "MediaProbe", "ModelCatalog", "TestSupport"]),
         .testTarget(name: "ModelCatalogTests", dependencies: ["ModelCatalog", "TestSupport"], exclude: ["Fixtures"]),
         // Runs the real executable: exit codes, output streams and formats as a user sees them.
         .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "FalSimulator", "TestSupport"]),

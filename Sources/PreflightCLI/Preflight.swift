@@ -17,6 +17,6 @@ struct Preflight: AsyncParsableCommand {
         75 temporary failure, try again; 77 not permitted.
         """,
         version: version,
-        subcommands: [Probe.self, Check.self, Fix.self, Submit.self, Jobs.self, Status.self, Resume.self, Retry.self, Cancel.self, Report.self, Models.self, Upload.self, DoctorCommand.self]
+        subcommands: [Probe.self, Check.self, Fix.self, Prepare.self, ManifestCommand.self, Submit.self, Jobs.self, Status.self, Resume.self, Retry.self, Cancel.self, Report.self, Models.self, Upload.self, DoctorCommand.self]
     )
 }

@@ -138,7 +138,13 @@ import TestSupport
             while await server.acceptedRequests().isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
             try await Task.sleep(nanoseconds: 300_000_000)
             process.interrupt()
+            // A watchdog: a child that does not stop is a failure, never a hung suite.
+            let watchdog = Task {
+                try await Task.sleep(nanoseconds: 90_000_000_000)
+                if process.isRunning { Issue.record("submit did not stop within 90 s of Ctrl-C"); kill(process.processIdentifier, SIGKILL) }
+            }
             await waitForExit(process)
+            watchdog.cancel()
             #expect(process.terminationStatus == 130)
             let cancels = await server.exchanges().filter { $0.hasPrefix("PUT ") && $0.contains("/cancel") }
             #expect(cancels.count == (detach ? 0 : 1))

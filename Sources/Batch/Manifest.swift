@@ -1,0 +1,179 @@
+import Foundation
+
+/// `DEST/preflight-manifest.json`: one row per source file, rewritten atomically as files finish,
+/// so at any moment every row's output is on disk with the hash the row gives.
+public struct Manifest: Codable, Sendable {
+    public static let fileName = "preflight-manifest.json"
+    public static let formatVersion = 1
+
+    public var format = Manifest.formatVersion
+    public var tool: String
+    /// The selected models, in the order given.
+    public var models: [String]
+    /// Digest of everything besides the source that shapes an output (models' limits, fix options, link mode, tool).
+    public var settings: String
+    /// Rows sorted by source path.
+    public var rows: [ManifestRow]
+
+    public init(tool: String, models: [String], settings: String, rows: [ManifestRow]) {
+        self.tool = tool
+        self.models = models
+        self.settings = settings
+        self.rows = rows
+    }
+
+    public static func load(_ url: URL) throws(BatchError) -> Manifest? {
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            return try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: url))
+        } catch {
+            throw BatchError(.manifest, "\(url.path) cannot be read: \(error)",
+                             hint: "Move it away to start over (outputs already made will be checked again, not redone if unchanged).")
+        }
+    }
+
+    public func encoded() throws(BatchError) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do { return try encoder.encode(self) } catch { throw BatchError(.manifest, "cannot encode the manifest: \(error)") }
+    }
+
+    /// temp + fsync + rename: a reader (or a killed run) sees the old manifest or the new, never half of one.
+    public func write(to url: URL, csv: URL? = nil) throws(BatchError) {
+        try AtomicFile.write(try encoded(), to: url)
+        if let csv { try AtomicFile.write(Data(ManifestCSV.text(self).utf8), to: csv) }
+    }
+}
+
+public enum RowStatus: String, Codable, Sendable {
+    /// Already acceptable to every model: copied (or linked) as it is.
+    case compliant
+    /// Converted, probed again and checked: passes every model.
+    case fixed
+    /// Cannot be made acceptable (too short, conflicting limits...): listed with the reason.
+    case unfixable
+    /// Corrupt, unreadable, or the conversion failed.
+    case failed
+    /// Not media (a text file, a sidecar): passed over.
+    case notMedia = "not_media"
+    /// Not reached (the run was interrupted).
+    case pending
+}
+
+public struct ProbeSummary: Codable, Sendable, Equatable {
+    public var kind: String
+    public var container: String
+    public var duration: Double?
+    public var width: Int?
+    public var height: Int?
+    public var videoCodec: String?
+    public var audioCodec: String?
+    public var frameRate: Double?
+}
+
+public struct ModelOutcome: Codable, Sendable, Equatable {
+    public var model: String
+    /// The source as it was.
+    public var sourcePasses: Bool
+    /// Violations of the source.
+    public var violations: [String]
+}
+
+public struct PlanSummary: Codable, Sendable, Equatable {
+    /// none, rewrap, trim_copy, reencode, image (FixPlan.Action), or the placing of a compliant file.
+    public var action: String
+    public var steps: [String]
+}
+
+public struct Timings: Codable, Sendable, Equatable {
+    public var hash: Double = 0
+    public var probe: Double = 0
+    public var work: Double = 0
+}
+
+public struct ManifestRow: Codable, Sendable, Equatable {
+    /// Relative to the source folder.
+    public var source: String
+    public var sourceStamp: FileStamp?
+    /// SHA-256 of the source's bytes.
+    public var fingerprint: String?
+    public var probe: ProbeSummary?
+    public var status: RowStatus
+    public var verdicts: [ModelOutcome]
+    public var plan: PlanSummary?
+    /// How the output was made: clone, copy, symlink, hardlink, rewrap, trim_copy, reencode, image.
+    public var method: String?
+    /// Relative to the output folder.
+    public var output: String?
+    public var outputHash: String?
+    public var outputStamp: FileStamp?
+    public var timings: Timings
+    public var error: String?
+    /// The run settings digest and tool version this row was made under.
+    public var settings: String
+    public var tool: String
+
+    public init(source: String, status: RowStatus, settings: String, tool: String) {
+        self.source = source
+        self.status = status
+        self.verdicts = []
+        self.timings = Timings()
+        self.settings = settings
+        self.tool = tool
+    }
+
+    /// True when the row needs attention from a person.
+    public var needsAttention: Bool { status == .unfixable || status == .failed }
+}
+
+enum AtomicFile {
+    static func write(_ data: Data, to url: URL) throws(BatchError) {
+        let temporary = URL(fileURLWithPath: FilePlacer.temporaryPath(for: url.path))
+        do {
+            try data.write(to: temporary)
+            let handle = try FileHandle(forWritingTo: temporary)
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw BatchError(.manifest, "cannot write \(url.path): \(error)")
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw BatchError(.manifest, "cannot write \(url.path): \(reason)")
+        }
+    }
+}
+
+/// The manifest as a spreadsheet: one line per row, the columns people sort and filter on.
+public enum ManifestCSV {
+    public static let header = ["source", "status", "fingerprint", "kind", "container", "duration", "width", "height",
+                                "video_codec", "audio_codec", "verdicts", "plan", "method", "output", "output_hash",
+                                "hash_s", "probe_s", "work_s", "error"]
+
+    public static func text(_ manifest: Manifest) -> String {
+        var lines = [header.joined(separator: ",")]
+        for r in manifest.rows {
+            let verdicts = r.verdicts.map { "\($0.model)=\($0.sourcePasses ? "pass" : "fail")" }.joined(separator: " ")
+            let fields: [String] = [
+                r.source, r.status.rawValue, r.fingerprint ?? "", r.probe?.kind ?? "", r.probe?.container ?? "",
+                r.probe?.duration.map { String(format: "%.3f", $0) } ?? "", r.probe?.width.map(String.init) ?? "",
+                r.probe?.height.map(String.init) ?? "", r.probe?.videoCodec ?? "", r.probe?.audioCodec ?? "", verdicts,
+                r.plan?.action ?? "", r.method ?? "", r.output ?? "", r.outputHash ?? "",
+                String(format: "%.3f", r.timings.hash), String(format: "%.3f", r.timings.probe), String(format: "%.3f", r.timings.work),
+                r.error ?? "",
+            ]
+            lines.append(fields.map(quote).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// RFC 4180 quoting; a leading = + - @ is prefixed so a spreadsheet does not run it as a formula.
+    static func quote(_ field: String) -> String {
+        var f = field
+        if let first = f.first, "=+-@".contains(first) { f = "'" + f }
+        guard f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return f }
+        return "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,61 @@
+import FalClient
+import Foundation
+import MediaAdapt
+import ModelCatalog
+
+/// Everything a `prepare` run is given.
+public struct PrepareOptions: Sendable {
+    public var source: String
+    public var output: String
+    public var models: [ModelSpec]
+    public var fix: FixOptions
+    public var link: LinkMode
+    /// Probes, hashes and cheap placements at once.
+    public var width: Int
+    /// Re-encodes at once (each holds hundreds of MiB and several cores).
+    public var encodeWidth: Int
+    public var csv: Bool
+    /// Try failed files again even when nothing about them changed.
+    public var retryFailed: Bool
+    /// The tool's version: a new one redoes everything (its planner may decide differently).
+    public var tool: String
+    /// Only this share of the files (nil: all).
+    public var shard: Shard?
+
+    public init(source: String, output: String, models: [ModelSpec], fix: FixOptions = FixOptions(), link: LinkMode = .copy,
+                width: Int = ProcessInfo.processInfo.activeProcessorCount, encodeWidth: Int? = nil, csv: Bool = false,
+                retryFailed: Bool = false, tool: String, shard: Shard? = nil) {
+        self.source = source
+        self.output = output
+        self.models = models
+        self.fix = fix
+        self.link = link
+        self.width = max(1, width)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        // About 1 GiB per encode keeps a 4K encode (about 600 MiB) clear of the memory limit.
+        let byMemory = Int(clamping: ProcessInfo.processInfo.physicalMemory >> 30)
+        self.encodeWidth = max(1, encodeWidth ?? min(self.width, max(1, cores / 2), max(1, byMemory)))
+        self.csv = csv
+        self.retryFailed = retryFailed
+        self.tool = tool
+        self.shard = shard
+    }
+
+    /// A digest of whatever besides the source bytes shapes an output; a change redoes every file.
+    public var settingsDigest: String {
+        let f = fix
+        var text = "models=" + models.map(\.id).joined(separator: ",")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for model in models {
+            // The limits themselves, so a refreshed catalog redoes what it affects.
+            text += "\n" + ((try? encoder.encode(model)).map { String(decoding: $0, as: UTF8.self) } ?? model.id)
+        }
+        text += "\nfit=\(f.fit.rawValue) trim=\(f.trim.rawValue) from=\(f.from.map { "\($0)" } ?? "-") to=\(f.to.map { "\($0)" } ?? "-")"
+        text += " crf=\(f.crf) preset=\(f.preset) pad=\(f.padColor) keepRotation=\(f.keepRotationFlag)"
+        text += " keyframeTolerance=\(f.keyframeTolerance) reencode=\(f.forceReencode) link=\(link.rawValue) tool=\(tool)"
+        var hash = SHA256()
+        hash.update(Data(text.utf8))
+        return String(hash.finish().prefix(16))
+    }
+}

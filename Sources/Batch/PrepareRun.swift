@@ -1,0 +1,372 @@
+import FalClient
+import Foundation
+import MediaAdapt
+import MediaProbe
+import ModelCatalog
+import PreflightCore
+
+/// What a run reports while it goes, for a progress line.
+public enum PrepareEvent: Sendable {
+    /// Files found; how many were already done by an earlier run.
+    case scanned(total: Int, reused: Int)
+    /// A file's work began: its path and what is being done (probe, copy, reencode...).
+    case started(String, String)
+    case finished(ManifestRow)
+}
+
+/// The counts a run ends with.
+public struct PrepareSummary: Sendable {
+    public var rows: [ManifestRow]
+    /// Rows taken unchanged from the earlier run.
+    public var reused: Int
+    public var interrupted: Bool
+    public var wallSeconds: Double
+    /// Seconds spent re-encoding in this run, and the media seconds those encodes covered.
+    public var encodeSeconds: Double
+    public var encodedMediaSeconds: Double
+    /// Media seconds of every video row (what re-encoding everything would have had to cover).
+    public var totalMediaSeconds: Double
+    /// Work seconds (placing, converting) of this run's rows.
+    public var workSeconds: Double
+
+    public func count(_ status: RowStatus) -> Int { rows.filter { $0.status == status }.count }
+
+    /// Estimated seconds re-encoding every file would have taken beyond this run's work, from the
+    /// encode speed measured in this run; nil when nothing was encoded to measure it.
+    public var secondsSaved: Double? {
+        guard encodeSeconds > 0, encodedMediaSeconds > 0 else { return nil }
+        let naive = totalMediaSeconds * encodeSeconds / encodedMediaSeconds
+        return max(0, naive - workSeconds)
+    }
+}
+
+/// One `prepare` run: scan, fingerprint, probe, check and plan many files at once, then place the
+/// compliant ones and fix the others (re-encodes on a narrower lane), recording each in the manifest
+/// as it finishes.
+public final class PrepareRun: Sendable {
+    public let options: PrepareOptions
+    let cancel: CancellationFlag
+    let events: @Sendable (PrepareEvent) -> Void
+
+    public init(options: PrepareOptions, cancel: CancellationFlag = CancellationFlag(), events: @escaping @Sendable (PrepareEvent) -> Void = { _ in }) {
+        self.options = options
+        self.cancel = cancel
+        self.events = events
+    }
+
+    public var manifestURL: URL { URL(fileURLWithPath: options.output).appendingPathComponent(options.shard?.manifestName ?? Manifest.fileName) }
+    public var csvURL: URL { manifestURL.deletingPathExtension().appendingPathExtension("csv") }
+
+    /// A file between the scan and its result.
+    struct Job: Sendable {
+        var file: SourceFile
+        var row: ManifestRow
+        var info: MediaInfo?
+        var plan: FixPlan?
+        var previous: ManifestRow?
+        /// The earlier run's row holds as it is.
+        var reused = false
+        var isEncode: Bool { plan?.action == .reencode }
+        /// A file to place or convert (not already done, not refused).
+        var needsWork: Bool { !reused && (plan != nil || row.status == .compliant) }
+    }
+
+    public func run() async throws(BatchError) -> PrepareSummary {
+        let started = Date()
+        let settings = options.settingsDigest
+        let destination = options.output
+        let sourceRoot = URL(fileURLWithPath: options.source).standardizedFileURL.path
+        let destinationRoot = URL(fileURLWithPath: destination).standardizedFileURL.path
+        if sourceRoot == destinationRoot {
+            throw BatchError(.usage, "the output folder is the source folder", hint: "Choose another --out; sources are never modified.")
+        }
+        var scan = try SourceScanner(root: options.source, exclude: [destination]).scan()
+        // Names come from the whole tree, so every shard picks the names a single run would.
+        let names = OutputNames(sources: scan.files.map(\.relativePath))
+        if let shard = options.shard { scan.files.removeAll { !shard.contains($0.relativePath) } }
+        do {
+            try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
+        } catch {
+            throw BatchError(.output, "cannot create \(destination): \(error.localizedDescription)", hint: "Choose a folder you can write to.")
+        }
+        StaleFiles.remove(under: destination)
+
+        let previous = try Manifest.load(manifestURL)
+        let previousRows = Dictionary((previous?.rows ?? []).map { ($0.source, $0) }, uniquingKeysWith: { first, _ in first })
+
+        // Rows start as the earlier run left them (their outputs are still what they say) or pending.
+        var initial: [String: ManifestRow] = [:]
+        for file in scan.files {
+            initial[file.relativePath] = previousRows[file.relativePath] ?? ManifestRow(source: file.relativePath, status: .pending, settings: settings, tool: options.tool)
+        }
+        // Sources gone since the last run: their outputs go too, when untouched since we made them.
+        for (source, row) in previousRows where initial[source] == nil {
+            removeOutput(of: row, unlessAt: nil)
+        }
+        let book = ManifestBook(manifest: Manifest(tool: options.tool, models: options.models.map(\.id), settings: settings, rows: []),
+                                rows: initial, url: manifestURL, csv: options.csv ? csvURL : nil)
+        try await book.flush()
+
+        // Stage 1, wide: fingerprint, reuse or probe + check + plan.
+        let collector = JobCollector()
+        await forEachBounded(scan.files, width: options.width) { [self] file in
+            guard !cancel.isCancelled else { return }
+            let job = await WorkerPool.cpu.run { [self] in self.assess(file, previous: previousRows[file.relativePath], settings: settings, names: names) }
+            await collector.add(job)
+        }
+        var jobs = await collector.jobs
+        let reused = jobs.filter(\.reused).count
+        events(.scanned(total: scan.files.count, reused: reused))
+        for job in jobs where !job.needsWork {
+            await book.set(job.row)
+            events(.finished(job.row))
+        }
+        jobs.removeAll { !$0.needsWork }
+
+        // Stage 2: cheap work many at once, re-encodes on their own narrower lane, both at the same time.
+        let cheap = jobs.filter { !$0.isEncode }.sorted { $0.file.relativePath < $1.file.relativePath }
+        let encodes = jobs.filter(\.isEncode).sorted { ($0.info?.duration ?? 0) > ($1.info?.duration ?? 0) } // longest first: fewer idle cores at the end
+        let stats = EncodeStats()
+        async let cheapLane: Void = forEachBounded(cheap, width: options.width) { [self] job in
+            guard !cancel.isCancelled else { return }
+            let row = await perform(job, stats: stats)
+            await book.set(row)
+            events(.finished(row))
+        }
+        async let encodeLane: Void = forEachBounded(encodes, width: options.encodeWidth) { [self] job in
+            guard !cancel.isCancelled else { return }
+            let row = await perform(job, stats: stats)
+            await book.set(row)
+            events(.finished(row))
+        }
+        _ = await (cheapLane, encodeLane)
+        try await book.flush()
+
+        let rows = await book.rows.values.sorted { $0.source < $1.source }
+        let (encodeSeconds, encodedMedia, work) = await stats.totals
+        let totalMedia = rows.compactMap { $0.probe?.kind == "video" ? $0.probe?.duration : nil }.reduce(0, +)
+        return PrepareSummary(rows: rows, reused: reused, interrupted: cancel.isCancelled || rows.contains { $0.status == .pending },
+                              wallSeconds: Date().timeIntervalSince(started), encodeSeconds: encodeSeconds,
+                              encodedMediaSeconds: encodedMedia, totalMediaSeconds: totalMedia, workSeconds: work)
+    }
+
+    // MARK: - Stage 1
+
+    /// Fingerprints a file and decides its fate: the earlier row again, a final row (not media,
+    /// unfixable, failed), or a plan to carry out. Blocking: runs on the CPU pool.
+    func assess(_ file: SourceFile, previous: ManifestRow?, settings: String, names: OutputNames) -> Job {
+        var row = ManifestRow(source: file.relativePath, status: .pending, settings: settings, tool: options.tool)
+        var job = Job(file: file, row: row, previous: previous)
+        let clock = Date()
+        let stamp = FileStamp.of(file.path)
+        row.sourceStamp = stamp
+        if let previous, let stamp, previous.sourceStamp == stamp, let known = previous.fingerprint {
+            row.fingerprint = known
+        } else {
+            events(.started(file.relativePath, "hash"))
+            row.fingerprint = try? SHA256.file(file.path)
+        }
+        row.timings.hash = Date().timeIntervalSince(clock)
+        guard row.fingerprint != nil else {
+            row.status = .failed
+            row.error = "cannot be read"
+            job.row = row
+            return job
+        }
+        if let previous, isReusable(previous, fingerprint: row.fingerprint, settings: settings) {
+            var again = previous
+            again.sourceStamp = stamp
+            job.row = again
+            job.reused = true
+            return job
+        }
+
+        events(.started(file.relativePath, "probe"))
+        let probeClock = Date()
+        let info: MediaInfo
+        do {
+            info = try Prober.probe(file.path)
+        } catch {
+            row.timings.probe = Date().timeIntervalSince(probeClock)
+            // A name that promises media but does not deliver is a failure; an unknown file is simply not media.
+            let promisedMedia = MediaFinder.mediaExtensions.contains(URL(fileURLWithPath: file.path).pathExtension.lowercased())
+            row.status = (error.code == .notMedia && !promisedMedia) ? .notMedia : .failed
+            row.error = error.message + (error.hint.map { ". " + $0 } ?? "")
+            job.row = row
+            return job
+        }
+        row.probe = ProbeSummary(info)
+        let report = Checker().check(info, models: options.models)
+        row.verdicts = report.verdicts.map { verdict in
+            let failures = verdict.violations.filter { !$0.rule.hasPrefix("payload.") && $0.severity == .error }
+            return ModelOutcome(model: verdict.model, sourcePasses: failures.isEmpty, violations: failures.map(\.message))
+        }
+        row.timings.probe = Date().timeIntervalSince(probeClock)
+        job.info = info
+        if FixPipeline.mediaFailures(report).isEmpty && !options.fix.forceReencode {
+            row.status = .compliant
+            row.output = file.relativePath
+            row.plan = PlanSummary(action: "none", steps: [])
+            job.row = row
+            return job
+        }
+        do {
+            let plan = try FixPlanner(options: options.fix).plan(
+                info, models: options.models,
+                keyframes: KeyframeLocator.near(path: info.path, stream: info.primaryVideo?.index ?? 0, containerStart: info.container.startTime ?? 0))
+            row.plan = PlanSummary(action: plan.action.rawValue, steps: plan.steps)
+            row.output = names.fixedOutput(for: file.relativePath, format: plan.format)
+            job.plan = plan
+        } catch {
+            row.status = .unfixable
+            row.error = error.description
+        }
+        job.row = row
+        return job
+    }
+
+    /// The earlier row still holds: same bytes, same settings and tool, and its output is still the one it recorded.
+    func isReusable(_ row: ManifestRow, fingerprint: String?, settings: String) -> Bool {
+        guard row.fingerprint == fingerprint, row.settings == settings, row.tool == options.tool else { return false }
+        switch row.status {
+        case .pending: return false
+        case .failed: return !options.retryFailed
+        case .unfixable, .notMedia: return true
+        case .compliant, .fixed:
+            guard let output = row.output, OutputNames.staysInside(output), let hash = row.outputHash else { return false }
+            let path = options.output + "/" + output
+            if row.method == "symlink" {
+                return (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == URL(fileURLWithPath: options.source + "/" + row.source).standardizedFileURL.path
+            }
+            guard let stamp = FileStamp.of(path) else { return false }
+            if stamp == row.outputStamp { return true }
+            // Touched since: only its bytes can say whether it is still ours.
+            return (try? SHA256.file(path)) == hash
+        }
+    }
+
+    // MARK: - Stage 2
+
+    func perform(_ job: Job, stats: EncodeStats) async -> ManifestRow {
+        var row = job.row
+        guard let output = row.output else { return row }
+        let target = options.output + "/" + output
+        let clock = Date()
+        do {
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        } catch {
+            row.status = .failed
+            row.error = "cannot create the output folder: \(error.localizedDescription)"
+            return row
+        }
+        if let plan = job.plan, let info = job.info {
+            events(.started(row.source, plan.action.rawValue))
+            let conformer = Conformer(models: options.models)
+            let cancel = self.cancel
+            let outcome = await WorkerPool.cpu.run { () -> Result<FixResult, FixError> in
+                Result { () throws(FixError) in try conformer.run(plan, output: URL(fileURLWithPath: target), source: info, cancel: cancel) }
+            }
+            switch outcome {
+            case .success(let result):
+                row.status = .fixed
+                row.method = plan.action.rawValue
+                row.plan = PlanSummary(action: plan.action.rawValue, steps: result.plan.steps)
+                row.outputHash = try? SHA256.file(target)
+                row.outputStamp = FileStamp.of(target)
+                if row.outputHash == nil { row.status = .failed; row.error = "the output cannot be read back" }
+            case .failure(.cancelled):
+                return job.previous ?? notReached(row)
+            case .failure(let error):
+                switch error {
+                case .impossible, .conflicting: row.status = .unfixable
+                default: row.status = .failed
+                }
+                row.error = error.description
+                row.output = nil
+            }
+        } else {
+            events(.started(row.source, options.link == .copy ? "copy" : "link"))
+            do {
+                let cancel = self.cancel
+                let mode = options.link, source = job.file.path
+                let placed = await WorkerPool.cpu.run { Result { () throws(BatchError) in try FilePlacer.place(source, at: target, mode: mode, cancel: { cancel.isCancelled }) } }
+                row.method = try placed.get()
+                // The same bytes by construction (a clone, an in-kernel copy, a link).
+                row.outputHash = row.fingerprint
+                row.outputStamp = FileStamp.of(target)
+            } catch {
+                if cancel.isCancelled { return job.previous ?? notReached(row) }
+                row.status = .failed
+                row.error = error.description
+                row.output = nil
+            }
+        }
+        row.timings.work = Date().timeIntervalSince(clock)
+        if let previous = job.previous { removeOutput(of: previous, unlessAt: row.output) }
+        await stats.add(row, encoded: job.isEncode && row.status == .fixed ? (job.info?.duration ?? 0) : 0)
+        return row
+    }
+
+    /// A row stopped before its output was placed: what is known, and no output.
+    func notReached(_ row: ManifestRow) -> ManifestRow {
+        var row = row
+        row.status = .pending
+        row.output = nil
+        row.outputHash = nil
+        row.outputStamp = nil
+        row.method = nil
+        return row
+    }
+
+    /// Removes an earlier row's output when it is no longer the output (another name now, or none),
+    /// and only when it is still the file we made.
+    func removeOutput(of row: ManifestRow, unlessAt keep: String?) {
+        // The manifest is a file anyone may edit: never follow it out of the output folder.
+        guard let output = row.output, output != keep, OutputNames.staysInside(output),
+              row.status == .compliant || row.status == .fixed else { return }
+        let path = options.output + "/" + output
+        if row.method == "symlink" || FileStamp.of(path) == row.outputStamp {
+            unlink(path)
+        }
+    }
+}
+
+/// Collects stage 1's jobs from many tasks.
+actor JobCollector {
+    var jobs: [Job] = []
+    func add(_ job: PrepareRun.Job) { jobs.append(job) }
+    typealias Job = PrepareRun.Job
+}
+
+/// Encode time and media covered, for the time-saved estimate.
+actor EncodeStats {
+    private var encodeSeconds = 0.0, encodedMedia = 0.0, work = 0.0
+    func add(_ row: ManifestRow, encoded media: Double) {
+        work += row.timings.work
+        if media > 0 { encodeSeconds += row.timings.work; encodedMedia += media }
+    }
+    var totals: (Double, Double, Double) { (encodeSeconds, encodedMedia, work) }
+}
+
+/// Runs `body` over `items`, at most `width` at once.
+func forEachBounded<T: Sendable>(_ items: [T], width: Int, _ body: @escaping @Sendable (T) async -> Void) async {
+    await withTaskGroup(of: Void.self) { group in
+        var iterator = items.makeIterator()
+        for _ in 0..<max(1, width) {
+            guard let item = iterator.next() else { break }
+            group.addTask { await body(item) }
+        }
+        while await group.next() != nil {
+            if let item = iterator.next() { group.addTask { await body(item) } }
+        }
+    }
+}
+
+extension ProbeSummary {
+    init(_ info: MediaInfo) {
+        let v = info.primaryVideo
+        self.init(kind: info.kind.rawValue, container: info.container.format, duration: info.duration.flatMap { $0.isFinite ? $0 : nil },
+                  width: v?.displayWidth, height: v?.displayHeight, videoCodec: v?.codec, audioCodec: info.primaryAudio?.codec,
+                  frameRate: v?.averageFrameRate.flatMap { $0.value.isFinite ? $0.value : nil })
+    }
+}

@@ -1,0 +1,216 @@
+import ArgumentParser
+import Batch
+import Foundation
+import MediaAdapt
+import ModelCatalog
+import PreflightCore
+
+struct Prepare: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make a whole folder of footage ready for one or more models, resumably.",
+        discussion: """
+        Walks SRC recursively (media recognised by content, not by name; hidden files, partial \
+        downloads (.part, .crdownload, .partial...) and the output folder skipped; symlink loops \
+        survived), probes and checks every file against every --model, and mirrors SRC's tree into \
+        --out: compliant files copied (a copy-on-write clone where the filesystem offers one, or \
+        --link symlink|hard), the others fixed with the cheapest change and verified (probed and \
+        checked again), unfixable ones listed with the reason. Sources are never modified; every \
+        output is written under a temporary name and renamed when complete.
+
+        OUT/preflight-manifest.json (and preflight-manifest.csv with --csv) has one row per source \
+        file: its path, SHA-256, probe summary, verdict per model, the plan applied, the output \
+        and its SHA-256, timings and any error. It is rewritten atomically as files finish.
+
+        Running it again does only what is left: a file whose bytes, settings and tool version are \
+        unchanged and whose output is still the one recorded is skipped; a changed file is redone \
+        alone. Ctrl-C or SIGTERM stops cleanly (no partial outputs; the manifest matches OUT); after \
+        a crash or SIGKILL the next run removes the leftovers and finishes the rest.
+
+        Exit codes: 0 every media file is compliant or fixed; 1 some cannot be fixed (none failed); \
+        2 some failed (corrupt, unreadable, conversion failed); 64 usage; 66 SRC missing; \
+        130 interrupted (run again to finish).
+        """
+    )
+
+    @Argument(help: "The folder of source media.", completion: .directory)
+    var source: String
+
+    @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; repeat for several (each output satisfies all).", valueName: "id"))
+    var models: [String] = []
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("The output folder (created when missing).", valueName: "folder"))
+    var output: String
+
+    @Option(name: .short, help: "Probes, hashes and copies at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Re-encodes at once (default: half the cores, at most one per GiB of memory).")
+    var encodes: Int?
+
+    @Option(help: "Compliant files as: copy (a clone where possible), symlink, or hard (editing a hard link edits the source).")
+    var link: String = "copy"
+
+    @Flag(help: "Also write OUT/preflight-manifest.csv.")
+    var csv = false
+
+    @Flag(name: .customLong("retry-failed"), help: "Try files that failed before again, even when unchanged.")
+    var retryFailed = false
+
+    @Option(help: "When the shape must change: pad (bars) or crop (cut the overflow).")
+    var fit: String = "pad"
+
+    @Option(help: "When too long, the part kept: start, center or end.")
+    var trim: String = "start"
+
+    @Option(help: "libx264 constant quality for re-encodes.")
+    var crf: Double = 18
+
+    @Option(help: "libx264 speed preset (ultrafast ... veryslow).")
+    var preset: String = "fast"
+
+    @Option(help: ArgumentHelp("Only a deterministic share of the files (by a hash of the path), for running N shards at once; `preflight manifest merge` joins their manifests.", valueName: "K/N"))
+    var shard: String?
+
+    @Flag(name: .shortAndLong, help: "No progress line and no per-file lines: the summary only.")
+    var quiet = false
+
+    func validate() throws {
+        if models.isEmpty { throw ValidationError("Name at least one model: --model fal-ai/kling-video/o1/video-to-video/edit.") }
+        if jobs < 1 { throw ValidationError("-j must be at least 1, e.g. -j 4.") }
+        if let encodes, encodes < 1 { throw ValidationError("--encodes must be at least 1.") }
+        guard LinkMode(rawValue: link) != nil else { throw ValidationError("--link takes copy, symlink or hard.") }
+        guard Fit(rawValue: fit) != nil else { throw ValidationError("--fit takes pad or crop.") }
+        guard FixOptions.TrimAnchor(rawValue: trim) != nil else { throw ValidationError("--trim takes start, center or end.") }
+        if crf < 0 || crf > 51 { throw ValidationError("--crf takes 0 to 51 (18 is a good default).") }
+        if let shard {
+            do { _ = try Shard(shard) } catch { throw ValidationError(error.description) }
+        }
+        let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
+        guard presets.contains(preset) else { throw ValidationError("--preset takes one of " + presets.joined(separator: ", ") + ".") }
+    }
+
+    func run() async throws {
+        let context = try CatalogContext.load()
+        let specs = try models.map(context.model)
+        var fix = FixOptions()
+        fix.fit = Fit(rawValue: fit) ?? .pad
+        fix.trim = FixOptions.TrimAnchor(rawValue: trim) ?? .start
+        fix.crf = crf
+        fix.preset = preset
+        WorkerPool.cpu.width = jobs
+        let options = PrepareOptions(source: source, output: output, models: specs, fix: fix, link: LinkMode(rawValue: link) ?? .copy,
+                                     width: jobs, encodeWidth: encodes, csv: csv, retryFailed: retryFailed, tool: "preflight \(Preflight.version)",
+                                     shard: try shard.map { text throws(BatchError) in try Shard(text) })
+
+        let cancel = CancellationFlag()
+        var signals: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                if !cancel.isCancelled { Terminal.err("stopping: finishing the manifest; run the same command again to finish the rest") }
+                cancel.cancel()
+            }
+            source.resume()
+            signals.append(source)
+        }
+        defer { signals.forEach { $0.cancel() } }
+
+        let progress = PrepareProgress(enabled: !quiet && Terminal.stderrIsTTY)
+        let run = PrepareRun(options: options, cancel: cancel) { progress.handle($0) }
+        let summary: PrepareSummary
+        do {
+            summary = try await run.run()
+        } catch {
+            progress.finish()
+            Terminal.err(Terminal.red("error: ") + error.description)
+            switch error.code {
+            case .usage: throw Exit.usage
+            case .sourceMissing: throw Exit.inputMissing
+            case .output, .manifest: throw Exit.usage
+            }
+        }
+        progress.finish()
+        Terminal.out(PrepareRenderer.summary(summary, manifest: run.manifestURL.path, verbose: !quiet))
+        throw Self.exitCode(summary)
+    }
+
+    static func exitCode(_ summary: PrepareSummary) -> ExitCode {
+        if summary.interrupted { return ExitCode(130) }
+        if summary.count(.failed) > 0 { return Exit.someItemsFailed }
+        if summary.count(.unfixable) > 0 { return Exit.doesNotComply }
+        return Exit.success
+    }
+}
+
+/// One line on stderr while a run goes: files done of total, what is running, time left.
+final class PrepareProgress: @unchecked Sendable {
+    private let enabled: Bool
+    private let lock = NSLock()
+    private let started = Date()
+    private var total = 0, done = 0, reused = 0
+    private var running: [String: String] = [:]
+    private var lastDraw = Date.distantPast
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func handle(_ event: PrepareEvent) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .scanned(let total, let reused):
+            self.total = total
+            self.reused = reused
+        case .started(let path, let what):
+            running[path] = what
+        case .finished(let row):
+            running[row.source] = nil
+            done += 1
+        }
+        guard Date().timeIntervalSince(lastDraw) > 0.1 else { return }
+        lastDraw = Date()
+        let elapsed = Date().timeIntervalSince(started)
+        let worked = done - reused
+        var line = total > 0 ? "  \(done)/\(total) files" : "  scanning and probing"
+        if worked > 0, total > done {
+            let eta = elapsed / Double(worked) * Double(total - done)
+            if eta.isFinite { line += String(format: ", ETA %.0f s", eta) }
+        }
+        let busy = running.sorted { $0.key < $1.key }.prefix(3).map { "\($0.value) \($0.key)" }
+        if !busy.isEmpty { line += " | " + busy.joined(separator: ", ") + (running.count > 3 ? " +\(running.count - 3)" : "") }
+        if line.count > 150 { line = String(line.prefix(149)) + "…" }
+        FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+enum PrepareRenderer {
+    static func summary(_ s: PrepareSummary, manifest: String, verbose: Bool) -> String {
+        var lines: [String] = []
+        if verbose {
+            for row in s.rows where row.needsAttention {
+                lines.append("\(row.status.rawValue): \(row.source): \(row.error ?? "")")
+            }
+            if !lines.isEmpty { lines.append("") }
+        }
+        var table = Table("result", "files")
+        let statuses: [(RowStatus, String)] = [(.compliant, "compliant (copied)"), (.fixed, "fixed and verified"), (.unfixable, "cannot be fixed"),
+                                               (.failed, "failed"), (.notMedia, "not media (passed over)"), (.pending, "not done (interrupted)")]
+        for (status, label) in statuses {
+            let n = s.count(status)
+            if n > 0 || [.compliant, .fixed, .unfixable, .failed].contains(status) { table.add([label, String(n)]) }
+        }
+        table.add(["total", String(s.rows.count)])
+        lines.append(table.render())
+        var tail = String(format: "%d done by an earlier run; %.1f s", s.reused, s.wallSeconds)
+        if let saved = s.secondsSaved { tail += String(format: "; about %.0f s saved against re-encoding everything", saved) }
+        lines.append(tail)
+        lines.append("manifest: \(manifest)")
+        return lines.joined(separator: "\n")
+    }
+}
