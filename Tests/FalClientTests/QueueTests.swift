@@ -97,7 +97,7 @@ import TestSupport
 
     @Test func slowAnswersStillArrive() async throws {
         // The simulator holds every answer back; the client waits rather than failing.
-        try await withSimulator(book(default: scenario { $0.delayMs = 300; $0.queueMs = 5_000 })) { client, server in
+        try await withSimulator(book(default: scenario { $0.delayMs = 300; $0.queueMs = 600_000 })) { client, server in
             let s = try await client.submit(model: "acme/unknown-model", input: ["x": 1])
             #expect(try await client.status(s).status == .inQueue)
             #expect(await server.exchanges().count == 2)
