@@ -1,6 +1,7 @@
 import Foundation
 import MediaProbe
 import ModelCatalog
+import PreflightCore
 
 /// probe -> check -> plan -> conform -> verify as one async call, run off the cooperative pool
 /// (FFmpeg blocks), shared by `fix`, `submit` and `prepare`.
@@ -43,9 +44,10 @@ public struct FixPipeline: Sendable {
         do { info = try Prober.probe(source, options: ProbeOptions(depth: .accurate)) } catch { throw .media(error.description) }
         let report = Checker().check(info, models: models, payload: payload, field: field)
         if Self.mediaFailures(report).isEmpty { return .compliant(info) }
-        let plan = try FixPlanner(options: options).plan(info, models: models, payload: payload, field: field,
+        var plan = try FixPlanner(options: options).plan(info, models: models, payload: payload, field: field,
                                                           keyframes: KeyframeLocator.near(path: info.path, stream: info.primaryVideo?.index ?? 0,
                                                                                           containerStart: info.container.startTime ?? 0))
+        plan.sourceFingerprint = try? ContentHash.file(source)
         let result = try Conformer(models: models, payload: payload, field: field).run(plan, output: output, source: info, cancel: cancel)
         // Verified means verified: the written file's own check must pass every model.
         if let written = result.report, !Self.mediaFailures(written).isEmpty {

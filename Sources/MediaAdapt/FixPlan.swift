@@ -28,6 +28,16 @@ public struct FixPlan: Codable, Sendable {
     public var steps: [String]
     /// Things the plan deliberately leaves, or changes with side effects, worth knowing.
     public var notes: [String]
+    /// The plan format's version: a stored plan of another version is planned again, not replayed.
+    public var version: Int? = FixPlan.formatVersion
+    /// What the plan aims at: the combined requirement of every model it was made for, by model id
+    /// (the same for each), so a stored plan says what it satisfies without the catalog of the day.
+    public var targets: [String: MediaRequirement]? = nil
+    /// SHA-256 of the source the plan was made for (set by `FixPipeline`): a resumed job replays
+    /// the plan only while the source is unchanged.
+    public var sourceFingerprint: String? = nil
+
+    public static let formatVersion = 2
 
     public var changesAnything: Bool { action != .none }
 }

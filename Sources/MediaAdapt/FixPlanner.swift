@@ -61,13 +61,17 @@ public struct FixPlanner: Sendable {
         if !conflicts.isEmpty { throw .conflicting(conflicts) }
         let r = combined ?? MediaRequirement()
 
+        var plan: FixPlan
         switch info.kind {
         case .video:
             guard let v = info.primaryVideo else { throw .impossible(["no video stream"]) }
-            return try VideoPlanner(info: info, v: v, r: r, options: options, keyframes: keyframes).plan()
-        case .image, .animatedImage: return try planImage(info, r)
+            plan = try VideoPlanner(info: info, v: v, r: r, options: options, keyframes: keyframes).plan()
+        case .image, .animatedImage: plan = try planImage(info, r)
         case .audio: throw .impossible(["fixing audio-only files is not supported yet; convert it with another tool"])
         }
+        // Self-contained: the plan carries what it aims at.
+        plan.targets = Dictionary(models.map { ($0.id, r) }, uniquingKeysWith: { first, _ in first })
+        return plan
     }
 
     // MARK: - Images

@@ -1,6 +1,8 @@
 import FalClient
 import Foundation
 import GRDB
+import MediaAdapt
+import PreflightCore
 import ModelCatalog
 import Submission
 import Testing
@@ -61,5 +63,26 @@ import TestSupport
         #expect(await cache.url(forHash: "sha256:b") == nil)
         // Persisted: a second journal on the file still knows it.
         #expect(await JournalUploadCache(try Journal(path: folder.appendingPathComponent("j.sqlite"))).url(forHash: "sha256:a") == url)
+    }
+}
+
+/// A fix plan is self-contained: it names its version, what it aims at and the source it was made for.
+@Suite struct SelfContainedPlanTests {
+    @Test func aPlanCarriesItsTargetsAndTheSourcesFingerprint() async throws {
+        let folder = try TestMedia.temporaryFolder("preflight-plan")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec = try Catalog.bundled().model("fal-ai/wan/v2.7/edit-video")
+        let source = TestMedia.path("long_720p_12s.mp4")
+        guard case .fixed(let result) = try await FixPipeline(models: [spec], payload: ["prompt": "x"])
+            .run(source: source, output: folder.appendingPathComponent("out.mp4")) else {
+            Issue.record("a 12 s clip passed a 10 s model as it is")
+            return
+        }
+        #expect(result.plan.version == FixPlan.formatVersion)
+        #expect(result.plan.sourceFingerprint == (try ContentHash.file(source)))
+        #expect(try #require(result.plan.targets?[spec.id]?.maxDuration) <= 10)
+        // Stored and read back, it is the same plan.
+        let back = try JSONDecoder().decode(FixPlan.self, from: JSONEncoder().encode(result.plan))
+        #expect(back.sourceFingerprint == result.plan.sourceFingerprint && back.targets?[spec.id] == result.plan.targets?[spec.id])
     }
 }
