@@ -73,19 +73,7 @@ public struct Redactor: Sendable {
 
     /// Text from outside made safe to print on one line: control characters and escape sequences
     /// shown as `\u{1B}` and the like instead of acting on the terminal.
-    public static func printable(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x00..<0x20, 0x7F, 0x80..<0xA0, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069:
-                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
-            default:
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    public static func printable(_ text: String) -> String { Printable.escape(text) }
 }
 
 extension FalError {

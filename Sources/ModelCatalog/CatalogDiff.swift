@@ -28,7 +28,7 @@ public struct CatalogChange: Sendable, Equatable, CustomStringConvertible {
     /// Names and values come from fal's documents: no control characters (terminal escapes) pass,
     /// and nothing runs on for pages.
     static func printable(_ text: String) -> String {
-        let clean = String(text.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.map(Character.init))
+        let clean = Printable.escape(text)
         return clean.count > 200 ? clean.prefix(200) + "..." : clean
     }
 }
