@@ -211,9 +211,7 @@ public final class PrepareRun: Sendable {
             return job
         }
         do {
-            let plan = try FixPlanner(options: options.fix).plan(
-                info, models: options.models,
-                keyframes: KeyframeLocator.near(path: info.path, stream: info.primaryVideo?.index ?? 0, containerStart: info.container.startTime ?? 0))
+            let plan = try FixPipeline(models: options.models, options: options.fix).plan(info)
             row.plan = PlanSummary(action: plan.action.rawValue, steps: plan.steps)
             row.output = names.fixedOutput(for: file.relativePath, format: plan.format)
             job.plan = plan
@@ -261,10 +259,12 @@ public final class PrepareRun: Sendable {
         }
         if let plan = job.plan, let info = job.info {
             events(.started(row.source, plan.action.rawValue))
-            let conformer = Conformer(models: options.models)
-            let cancel = self.cancel
-            let outcome = await WorkerPool.cpu.run { () -> Result<FixResult, FixError> in
-                Result { () throws(FixError) in try conformer.run(plan, output: URL(fileURLWithPath: target), source: info, cancel: cancel) }
+            let pipeline = FixPipeline(models: options.models, options: options.fix)
+            let outcome: Result<FixResult, FixError>
+            do throws(FixError) {
+                outcome = .success(try await pipeline.conform(plan, source: info, output: URL(fileURLWithPath: target), cancel: cancel))
+            } catch {
+                outcome = .failure(error)
             }
             switch outcome {
             case .success(let result):

@@ -121,9 +121,7 @@ struct Fix: AsyncParsableCommand {
         defer { interrupt.stop() }
         let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
         let info: MediaInfo
-        // Every packet read: a header that understates the length (4 s claimed, 34 s of packets) must
-        // not pass for "nothing to do"; the verification reads the output the same way.
-        do { info = try Prober.probe(file, options: ProbeOptions(depth: .accurate)) } catch {
+        do { info = try await FixPipeline.probe(file) } catch {
             Terminal.error(error.description)
             throw ExitCode(error.exitCode)
         }
@@ -143,12 +141,12 @@ struct Fix: AsyncParsableCommand {
         options.outputFormat = output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
         options.link = link.flatMap { OutputLink(rawValue: $0.rawValue) } ?? .copy
         options.padColor = padColor.yuv
+        // The same pipeline `submit` and `prepare` run; `fix` stops between its stages to show the plan.
+        let pipeline = FixPipeline(models: specs, payload: payload, field: field, options: options, checksPayload: payloadInput.given)
 
         let plan: FixPlan
         do {
-            plan = try FixPlanner(options: options).plan(info, models: specs, payload: payload, field: field,
-                                                          keyframes: KeyframeLocator.near(path: info.path, stream: info.primaryVideo?.index ?? 0,
-                                                                                          containerStart: info.container.startTime ?? 0))
+            plan = try pipeline.plan(info)
         } catch {
             if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
             Terminal.error("\(file): \(error.description)")
@@ -163,10 +161,12 @@ struct Fix: AsyncParsableCommand {
         if cancel.isCancelled { throw ExitCode(interrupt.exitCode) }
 
         let bar = ProgressBar(enabled: !quiet && !json && plan.action == .reencode)
-        let conformer = Conformer(models: specs, payload: payload, field: field, checksPayload: payloadInput.given, link: options.link)
         let target = output.map { URL(fileURLWithPath: $0) }
-        let outcome = await Blocking.run { () -> Result<FixResult, FixError> in
-            Result { () throws(FixError) in try conformer.run(plan, output: target, source: info, cancel: cancel, progress: bar.update) }
+        let outcome: Result<FixResult, FixError>
+        do throws(FixError) {
+            outcome = .success(try await pipeline.conform(plan, source: info, output: target, cancel: cancel, progress: bar.update))
+        } catch {
+            outcome = .failure(error)
         }
         bar.finish()
         switch outcome {
