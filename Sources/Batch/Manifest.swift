@@ -112,6 +112,8 @@ public struct ManifestRow: Codable, Sendable, Equatable {
     /// The run settings digest and tool version this row was made under.
     public var settings: String
     public var tool: String
+    /// Set by `prepare --submit`: the job that sent this row's output, and how it ended.
+    public var submission: SubmissionNote?
 
     public init(source: String, status: RowStatus, settings: String, tool: String) {
         self.source = source
@@ -150,7 +152,7 @@ enum AtomicFile {
 public enum ManifestCSV {
     public static let header = ["source", "status", "fingerprint", "kind", "container", "duration", "width", "height",
                                 "video_codec", "audio_codec", "verdicts", "plan", "method", "output", "output_hash",
-                                "hash_s", "probe_s", "work_s", "error"]
+                                "hash_s", "probe_s", "work_s", "error", "job", "job_state"]
 
     public static func text(_ manifest: Manifest) -> String {
         var lines = [header.joined(separator: ",")]
@@ -162,7 +164,7 @@ public enum ManifestCSV {
                 r.probe?.height.map(String.init) ?? "", r.probe?.videoCodec ?? "", r.probe?.audioCodec ?? "", verdicts,
                 r.plan?.action ?? "", r.method ?? "", r.output ?? "", r.outputHash ?? "",
                 String(format: "%.3f", r.timings.hash), String(format: "%.3f", r.timings.probe), String(format: "%.3f", r.timings.work),
-                r.error ?? "",
+                r.error ?? "", r.submission?.job ?? "", r.submission?.state ?? "",
             ]
             lines.append(fields.map(quote).joined(separator: ","))
         }

@@ -85,9 +85,24 @@ public final class FalSimulatorServer: Sendable {
     private let baseBox = LockedBox<URL?>(nil)
     public var baseURL: URL? { baseBox.value }
 
+    /// Set first thing in `stop()`: open status streams end at their next tick instead of holding a
+    /// graceful shutdown open for as long as their request lasts.
+    private let stoppingBox = LockedBox(false)
+    var isStopping: Bool { stoppingBox.value }
+
     public func stop() async {
-        task.value?.cancel()
-        _ = try? await task.value?.value
+        stoppingBox.value = true
+        if let running = task.value {
+            running.cancel()
+            // A graceful shutdown waits for responses in flight; one that never ends (a peer that
+            // stopped reading) must not hang whoever stops the simulator. Wait a bounded time.
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try? await running.value }
+                group.addTask { try? await Task.sleep(nanoseconds: 10_000_000_000) }
+                await group.next()
+                group.cancelAll()
+            }
+        }
         task.value = nil
         if let ownedStorage { try? FileManager.default.removeItem(at: ownedStorage) }
     }
@@ -98,6 +113,11 @@ public final class FalSimulatorServer: Sendable {
     /// The ids of every request the simulator accepted, oldest first.
     public func acceptedRequests() async -> [(id: String, model: String)] {
         await state.requests.values.sorted { $0.submittedAt < $1.submittedAt }.map { ($0.id, $0.model) }
+    }
+
+    /// The input each accepted request carried, by request id.
+    public func acceptedInputs() async -> [String: [String: JSONValue]] {
+        await state.requests.mapValues(\.input)
     }
 
     /// Every `fal_webhook` value submits carried, as the server decoded them.

@@ -127,7 +127,7 @@ struct Queue {
         return Response(status: .ok, headers: headers, body: .init { writer in
             var last = ""
             var lastWrite = Date()
-            while true {
+            while !self.routes.server.isStopping {
                 guard let now = await self.current(sim.id) else { break }
                 if now.state != last {
                     last = now.state

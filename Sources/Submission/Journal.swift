@@ -81,6 +81,12 @@ public final class Journal: Sendable {
                 t.column("until", .datetime).notNull()
             }
         }
+        // A batch (`prepare --submit`) names each job by what it sends, so running the batch again
+        // finds the job instead of paying for the same generation twice.
+        m.registerMigration("journal-v2-batch-key") { db in
+            try db.alter(table: "jobs") { t in t.add(column: "batch_key", .text) }
+            try db.create(index: "jobs_batch_key", on: "jobs", columns: ["batch_key"], unique: true)
+        }
         return m
     }
 
@@ -170,6 +176,11 @@ public final class Journal: Sendable {
 
     public func runs(job id: String) throws(JournalError) -> [RunRecord] {
         try read { try RunRecord.filter(Column("job_id") == id).order(Column("id")).fetchAll($0) }
+    }
+
+    /// The job a batch made for this key, if any (see `SubmissionEngine.create(batchKey:)`).
+    public func job(batchKey: String) throws(JournalError) -> JobRecord? {
+        try read { try JobRecord.filter(Column("batch_key") == batchKey).fetchOne($0) }
     }
 
     public func run(_ id: Int64) throws(JournalError) -> RunRecord? { try read { try RunRecord.fetchOne($0, key: id) } }

@@ -15,10 +15,12 @@ public struct JobRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     public var settingsJSON: String
     public var outDir: String
     public var state: JobState
+    /// Set by a batch: a digest of the file, models, payload and settings the job sends (unique).
+    public var batchKey: String?
 
     enum CodingKeys: String, CodingKey {
         case id, createdAt = "created_at", source, sourceFingerprint = "source_fingerprint", payloadJSON = "payload_json"
-        case settingsJSON = "settings_json", outDir = "out_dir", state
+        case settingsJSON = "settings_json", outDir = "out_dir", state, batchKey = "batch_key"
     }
 }
 

@@ -32,8 +32,9 @@ public final class SubmissionEngine: Sendable {
     // MARK: - Jobs
 
     /// Journals a new job (one run per model) and returns it; `run(job:)` carries it out.
+    /// `batchKey`: the batch's name for this job (unique in the journal; see `BatchJobs`).
     public func create(source: String, models: [String], payload: [String: JSONValue], settings: SubmitSettings,
-                       outRoot: URL) throws(SubmissionError) -> JobRecord {
+                       outRoot: URL, batchKey: String? = nil) throws(SubmissionError) -> JobRecord {
         var st = stat()
         guard stat(source, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
             throw SubmissionError(message: "\(Redactor.printable(source)) is not a regular file", hint: "Submit a media file (not a folder, device or pipe).", exitCode: 66)
@@ -55,7 +56,7 @@ public final class SubmissionEngine: Sendable {
         let job = JobRecord(id: id, createdAt: Date(), source: URL(fileURLWithPath: source).standardizedFileURL.path, sourceFingerprint: fingerprint,
                             payloadJSON: client.key.redactor(String(decoding: (try? encoder.encode(payload)) ?? Data("{}".utf8), as: UTF8.self)),
                             settingsJSON: String(decoding: (try? encoder.encode(settings)) ?? Data("{}".utf8), as: UTF8.self),
-                            outDir: outDir.path, state: .open)
+                            outDir: outDir.path, state: .open, batchKey: batchKey)
         do { _ = try journal.insert(job: job, models: models) } catch { throw SubmissionError(error) }
         return job
     }

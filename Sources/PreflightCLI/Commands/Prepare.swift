@@ -26,8 +26,14 @@ struct Prepare: AsyncParsableCommand {
         alone. Ctrl-C or SIGTERM stops cleanly (no partial outputs; the manifest matches OUT); after \
         a crash or SIGKILL the next run removes the leftovers and finishes the rest.
 
+        --submit then sends every ready file to the models (one or two) through the submission \
+        engine, with --set/--input for all or --per-file sheet.csv (a `source` column and one column \
+        per field). Jobs are named in the journal by what they send, so running the same command \
+        again keeps finished jobs, takes up unfinished ones, and never pays twice; each manifest row \
+        records its job. Failed generations are sent again only with --retry-failed.
+
         Exit codes: 0 every media file is compliant or fixed; 1 some cannot be fixed (none failed); \
-        2 some failed (corrupt, unreadable, conversion failed); 64 usage; 66 SRC missing; \
+        2 some failed (corrupt, unreadable, conversion failed; with --submit also a job that did not finish); 64 usage; 66 SRC missing; \
         130 interrupted (run again to finish).
         """
     )
@@ -74,8 +80,11 @@ struct Prepare: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress line and no per-file lines: the summary only.")
     var quiet = false
 
+    @OptionGroup(title: "Sending the prepared files") var submission: PrepareSubmitOptions
+
     func validate() throws {
         if models.isEmpty { throw ValidationError("Name at least one model: --model fal-ai/kling-video/o1/video-to-video/edit.") }
+        if submission.enabled && models.count > 2 { throw ValidationError("--submit sends to one or two --model (a dual run each).") }
         if jobs < 1 { throw ValidationError("-j must be at least 1, e.g. -j 4.") }
         if let encodes, encodes < 1 { throw ValidationError("--encodes must be at least 1.") }
         guard LinkMode(rawValue: link) != nil else { throw ValidationError("--link takes copy, symlink or hard.") }
@@ -92,6 +101,7 @@ struct Prepare: AsyncParsableCommand {
     func run() async throws {
         let context = try CatalogContext.load()
         let specs = try models.map(context.model)
+        let sheet = try submission.sheet()
         var fix = FixOptions()
         fix.fit = Fit(rawValue: fit) ?? .pad
         fix.trim = FixOptions.TrimAnchor(rawValue: trim) ?? .start
@@ -132,7 +142,16 @@ struct Prepare: AsyncParsableCommand {
         }
         progress.finish()
         Terminal.out(PrepareRenderer.summary(summary, manifest: run.manifestURL.path, verbose: !quiet))
-        throw Self.exitCode(summary)
+        let prepared = Self.exitCode(summary)
+        guard submission.enabled, !summary.interrupted else { throw prepared }
+        // The submission engine answers Ctrl-C its own way (cancel at fal, twice: quit now).
+        signals.forEach { $0.cancel() }
+        let submitter = BatchSubmitter(options: submission, sheet: sheet, context: context, specs: specs, destination: output,
+                                       retryFailed: retryFailed, quiet: quiet)
+        let sent = try await submitter.run(summary, manifest: run.manifestURL, csv: options.csv ? run.csvURL : nil)
+        // The worse of the two: an interruption, then some failed (2), then some unfixable (1).
+        if sent.rawValue > 128 { throw sent }
+        throw [prepared, sent].contains(Exit.someItemsFailed) ? Exit.someItemsFailed : prepared
     }
 
     static func exitCode(_ summary: PrepareSummary) -> ExitCode {

@@ -1,0 +1,16 @@
+/// A manifest row's submission (`prepare --submit`): the journal has the whole story; the row
+/// says where to look and where the results are.
+public struct SubmissionNote: Codable, Sendable, Equatable {
+    /// The job id (`preflight status JOB`).
+    public var job: String
+    /// The job's state when the batch last looked: done, partial, failed, cancelled, open, detached.
+    public var state: String
+    /// The downloaded result files.
+    public var results: [String]
+
+    public init(job: String, state: String, results: [String]) {
+        self.job = job
+        self.state = state
+        self.results = results
+    }
+}

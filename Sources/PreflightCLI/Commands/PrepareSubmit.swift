@@ -1,0 +1,147 @@
+import ArgumentParser
+import Batch
+import FalClient
+import Foundation
+import ModelCatalog
+import Submission
+
+/// `prepare --submit`: what to send with each prepared file, and where results go.
+struct PrepareSubmitOptions: ParsableArguments {
+    @Flag(name: .customLong("submit"), help: "Then send every ready file (compliant or fixed) to the models through the submission engine; one or two --model.")
+    var enabled = false
+
+    @OptionGroup var payloadInput: PayloadInput
+
+    @Option(name: .customLong("per-file"), help: ArgumentHelp(
+        "A CSV of per-file payload values: a `source` column (the path relative to SRC, as in the manifest) and one column per field; only the files it lists are sent.",
+        valueName: "sheet.csv"), completion: .file(extensions: ["csv"]))
+    var perFile: String?
+
+    @Option(name: .customLong("results"), help: ArgumentHelp("Where results go with --submit; each job gets its own folder.", valueName: "dir"))
+    var results: String = "preflight-out"
+
+    @Option(name: .customLong("submit-jobs"), help: ArgumentHelp("Jobs at fal at once with --submit.", valueName: "n"))
+    var submitJobs: Int = 8
+
+    @OptionGroup var fal: FalOptions
+
+    func validate() throws {
+        if !enabled && (payloadInput.given || perFile != nil) {
+            throw ValidationError("--set, --input and --per-file say what to send: add --submit.")
+        }
+        if !(1...256).contains(submitJobs) { throw ValidationError("--submit-jobs takes 1 to 256.") }
+        var isFolder: ObjCBool = false
+        if enabled, FileManager.default.fileExists(atPath: results, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ValidationError("--results \(results) is a file; name a folder (it is made if missing).")
+        }
+    }
+
+    /// Read before anything is prepared: a bad sheet is a usage mistake, found in a second, not
+    /// after an hour of encoding.
+    func sheet() throws -> SubmitSheet? {
+        guard enabled, let perFile else { return nil }
+        do { return try SubmitSheet.load(perFile) } catch {
+            Terminal.err(Terminal.red("error: ") + Redactor.printable(error.description))
+            throw Exit.usage
+        }
+    }
+}
+
+/// Sends a prepared batch and records each row's job in the manifest. The journal names each job
+/// by what it sends, so running the same command again resumes the batch: finished jobs are
+/// kept, unfinished ones followed, and nothing is paid for twice.
+struct BatchSubmitter {
+    var options: PrepareSubmitOptions
+    var sheet: SubmitSheet?
+    var context: CatalogContext
+    var specs: [ModelSpec]
+    var destination: String
+    var retryFailed: Bool
+    var quiet: Bool
+
+    /// Returns the exit code of the submissions: 0 all done, 2 some not, 128+n interrupted.
+    func run(_ summary: PrepareSummary, manifest: URL, csv: URL?) async throws -> ExitCode {
+        let common: [String: JSONValue]
+        do { common = try options.payloadInput.payload(for: specs.first) } catch let f as CLIFailure {
+            Terminal.err(Terminal.red("error: ") + f.message)
+            throw f.code
+        }
+        let ready = summary.rows.filter { ($0.status == .compliant || $0.status == .fixed) && $0.output != nil }
+        var items: [BatchItem] = []
+        for row in ready {
+            guard let output = row.output, let hash = row.outputHash ?? row.fingerprint else { continue }
+            var payload = common
+            if let sheet {
+                guard let values = sheet.rows[row.source] else { continue }
+                for (key, raw) in values { payload[key] = PayloadInput.typed(raw, as: specs.first?.payload.field(key)?.type) }
+            }
+            items.append(BatchItem(name: row.source, file: destination + "/" + output, fileHash: hash, payload: payload))
+        }
+        if let sheet {
+            let known = Set(summary.rows.map(\.source))
+            let strangers = sheet.rows.keys.filter { !known.contains($0) }.sorted()
+            if !strangers.isEmpty {
+                Terminal.err("warning: the sheet lists \(strangers.count) file(s) not in SRC (not sent): "
+                             + strangers.prefix(5).map(Redactor.printable).joined(separator: ", ") + (strangers.count > 5 ? ", ..." : ""))
+            }
+            let unlisted = ready.count - items.count
+            if unlisted > 0 && !quiet { Terminal.err("\(unlisted) ready file(s) not in the sheet: not sent") }
+        }
+        guard !items.isEmpty else {
+            Terminal.err("nothing to send: no file is ready" + (sheet == nil ? "" : " and listed in the sheet"))
+            return Exit.success
+        }
+
+        let engine = try SubmissionSession.engine(context: context, fal: options.fal, quiet: quiet)
+        let models = specs.map(\.id)
+        let entries: [BatchEntry]
+        do {
+            entries = try BatchJobs.plan(items, engine: engine, models: models, settings: SubmitSettings(),
+                                         outRoot: URL(fileURLWithPath: options.results), retryFailed: retryFailed)
+        } catch {
+            Terminal.err(Terminal.red("error: ") + error.description)
+            throw ExitCode(error.exitCode)
+        }
+        let toRun = entries.filter { $0.action != .keep }
+        if !quiet {
+            let fresh = entries.filter { $0.action == .submit }.count
+            Terminal.err("sending \(fresh) file(s) to \(models.joined(separator: " + "))"
+                         + (toRun.count > fresh ? "; taking up \(toRun.count - fresh) unfinished from an earlier run" : "")
+                         + (entries.count > toRun.count ? "; \(entries.count - toRun.count) finished earlier (kept)" : ""))
+        }
+        var interrupted: ExitCode?
+        if !toRun.isEmpty {
+            do {
+                try await SubmissionSession.carryOut(engine, jobs: toRun.map(\.job.id), concurrency: options.submitJobs, detach: false, quiet: quiet)
+            } catch let code as ExitCode where code.rawValue > 128 {
+                interrupted = code
+            } catch is ExitCode {
+                // Per-job failures were reported as they happened; the tally below decides the code.
+            }
+        }
+        let notes = try record(entries, engine: engine, manifest: manifest, csv: csv)
+        let done = notes.values.filter { $0.state == JobState.done.rawValue }.count
+        Terminal.out(String(format: "submitted: %d of %d job(s) done", done, notes.count)
+                     + (notes.count > done ? "; the others: `preflight jobs`, or run the same command again to take them up" : ""))
+        if let interrupted { return interrupted }
+        return done == notes.count ? Exit.success : Exit.someItemsFailed
+    }
+
+    /// Each sent row's job, state and result files, written into the manifest (atomically).
+    private func record(_ entries: [BatchEntry], engine: SubmissionEngine, manifest url: URL, csv: URL?) throws -> [String: SubmissionNote] {
+        var notes: [String: SubmissionNote] = [:]
+        for entry in entries {
+            guard let outcome = try? engine.outcome(job: entry.job.id) else { continue }
+            let files = outcome.outputs.values.flatMap { $0 }.map(\.path).sorted()
+            notes[entry.item.name] = SubmissionNote(job: entry.job.id, state: outcome.job.state.rawValue, results: files)
+        }
+        do {
+            guard var manifest = try Manifest.load(url) else { return notes }
+            for i in manifest.rows.indices { if let note = notes[manifest.rows[i].source] { manifest.rows[i].submission = note } }
+            try manifest.write(to: url, csv: csv)
+        } catch {
+            Terminal.err("warning: the manifest could not record the jobs (\(Redactor.printable(error.description))); the journal has them: `preflight jobs`")
+        }
+        return notes
+    }
+}

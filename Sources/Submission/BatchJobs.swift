@@ -1,0 +1,83 @@
+import FalClient
+import Foundation
+import PreflightCore
+
+/// One prepared file a batch sends: its name in the batch, the file, its bytes' hash, its payload.
+public struct BatchItem: Sendable {
+    /// The source's path relative to the batch's folder (a manifest row's `source`).
+    public var name: String
+    public var file: String
+    public var fileHash: String
+    public var payload: [String: JSONValue]
+
+    public init(name: String, file: String, fileHash: String, payload: [String: JSONValue]) {
+        self.name = name
+        self.file = file
+        self.fileHash = fileHash
+        self.payload = payload
+    }
+}
+
+/// What a batch found for one item in the journal, and what it will do with it.
+public struct BatchEntry: Sendable {
+    public enum Action: Sendable, Equatable {
+        /// A new job was journaled: it will be submitted.
+        case submit
+        /// Journaled by an earlier run and not finished: it is taken up where it stopped (a request
+        /// already at fal is followed, never sent again).
+        case resume
+        /// Finished by an earlier run (done, or failed and not asked to retry): left alone.
+        case keep
+    }
+    public var item: BatchItem
+    public var job: JobRecord
+    public var action: Action
+}
+
+/// `prepare --submit`: one job per prepared file, named in the journal by a digest of what it
+/// sends (file bytes, name, models, payload, settings). Running the batch again therefore finds
+/// its own jobs: finished ones are kept, unfinished ones resumed, and nothing already paid for is
+/// submitted twice. A changed file, prompt or setting is a different job.
+public enum BatchJobs {
+    public static func key(_ item: BatchItem, models: [String], settings: SubmitSettings) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var hasher = ContentHash.Hasher()
+        hasher.update(Data("preflight-batch-job-v1\n\(item.name)\n\(item.fileHash)\n\(models.joined(separator: "\n"))\n".utf8))
+        hasher.update((try? encoder.encode(item.payload)) ?? Data())
+        hasher.update((try? encoder.encode(settings)) ?? Data())
+        return hasher.finish()
+    }
+
+    /// Journals a job for every item that has none; `retryFailed` reopens failed runs of earlier
+    /// ones (the same inputs, a new paid attempt, so only when asked).
+    public static func plan(_ items: [BatchItem], engine: SubmissionEngine, models: [String], settings: SubmitSettings,
+                            outRoot: URL, retryFailed: Bool) throws(SubmissionError) -> [BatchEntry] {
+        var entries: [BatchEntry] = []
+        for item in items {
+            let key = key(item, models: models, settings: settings)
+            let existing: JobRecord?
+            do { existing = try engine.journal.job(batchKey: key) } catch { throw SubmissionError(error) }
+            guard let job = existing else {
+                let job = try engine.create(source: item.file, models: models, payload: item.payload, settings: settings, outRoot: outRoot, batchKey: key)
+                entries.append(BatchEntry(item: item, job: job, action: .submit))
+                continue
+            }
+            let state = try engine.outcome(job: job.id).job.state
+            switch state {
+            case .open, .detached:
+                entries.append(BatchEntry(item: item, job: job, action: .resume))
+            case .failed, .partial, .cancelled:
+                if retryFailed {
+                    _ = try engine.reopen(job: job.id, model: nil, includeUncertain: false)
+                    entries.append(BatchEntry(item: item, job: job, action: .resume))
+                } else {
+                    entries.append(BatchEntry(item: item, job: job, action: .keep))
+                }
+            case .done:
+                entries.append(BatchEntry(item: item, job: job, action: .keep))
+            }
+        }
+        return entries
+    }
+}

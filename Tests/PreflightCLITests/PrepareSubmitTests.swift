@@ -1,0 +1,145 @@
+import FalSimulator
+import Foundation
+import Testing
+import TestSupport
+
+/// `preflight prepare --submit` as a user runs it against fal-sim: every ready file is sent once,
+/// the manifest says which job carried it, and running the command again pays for nothing new.
+@Suite struct PrepareSubmitTests {
+    struct Setup {
+        let folder: URL
+        var source: URL { folder.appendingPathComponent("src") }
+        var dest: URL { folder.appendingPathComponent("dest") }
+        var results: URL { folder.appendingPathComponent("results") }
+        var home: URL { folder.appendingPathComponent("home") }
+
+        func prepare(_ base: URL, _ extra: [String]) async throws -> ProcessResult {
+            try await preflight(["prepare", source.path, "--model", wanEdit, "--out", dest.path, "--results", results.path, "--quiet"] + extra,
+                                home: home, environment: ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": FalSimulatorServer.testKey])
+        }
+
+        func manifestRows() throws -> [[String: Any]] {
+            let data = try Data(contentsOf: dest.appendingPathComponent("preflight-manifest.json"))
+            return try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["rows"] as? [[String: Any]])
+        }
+    }
+
+    /// A small tree: a compliant clip, one that needs a fix, a nested name with a space and
+    /// unicode, and a text file that is not media.
+    func withTree(_ body: (Setup) async throws -> Void) async throws {
+        let folder = try TestMedia.temporaryFolder("preflight-prepare-submit")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let setup = Setup(folder: folder)
+        let nested = setup.source.appendingPathComponent("day 1/é")
+        try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestMedia.path("hd_1280x720_4s.mp4"), toPath: setup.source.appendingPathComponent("a clip.mp4").path)
+        try FileManager.default.copyItem(atPath: TestMedia.path("long_720p_12s.mp4"), toPath: nested.appendingPathComponent("long ü.mp4").path)
+        try Data("notes".utf8).write(to: setup.source.appendingPathComponent("notes.txt"))
+        try await body(setup)
+    }
+
+    func withServer(_ scenario: Scenario, _ body: (URL, FalSimulatorServer) async throws -> Void) async throws {
+        var book = ScenarioBook()
+        book.defaultScenario = scenario
+        let server = try FalSimulatorServer(.init(scenarios: book))
+        let base = try await server.start()
+        do { try await body(base, server) } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    static var quick: Scenario {
+        var s = Scenario()
+        s.queueMs = 50
+        s.progressMs = 50
+        return s
+    }
+
+    @Test func sendsEveryReadyFileOnceAndARerunPaysForNothing() async throws {
+        try await withTree { setup in
+            try await withServer(Self.quick) { base, server in
+                let first = try await setup.prepare(base, ["--submit", "--set", "prompt=snow"])
+                #expect(first.status == 0, "\(first.stderr)")
+                let accepted = await server.acceptedRequests()
+                #expect(accepted.count == 2)
+                // What fal received is what was prepared: the prompt, and media the simulator took.
+                for (_, input) in await server.acceptedInputs() {
+                    #expect(input["prompt"] == .string("snow"))
+                    #expect(input["video_url"] != nil)
+                }
+                let rows = try setup.manifestRows()
+                #expect(rows.count == 3)
+                for row in rows where (row["status"] as? String) != "not_media" {
+                    let submission = try #require(row["submission"] as? [String: Any], "\(row["source"] ?? "")")
+                    #expect(submission["state"] as? String == "done")
+                    let files = try #require(submission["results"] as? [String])
+                    #expect(files.count == 1)
+                    for f in files { #expect(FileManager.default.fileExists(atPath: f)) }
+                }
+                #expect(rows.first { ($0["status"] as? String) == "not_media" }?["submission"] == nil)
+
+                // The same command again: nothing prepared again, nothing sent again.
+                let again = try await setup.prepare(base, ["--submit", "--set", "prompt=snow"])
+                #expect(again.status == 0, "\(again.stderr)")
+                #expect(await server.acceptedRequests().count == 2)
+                #expect(again.stdout.contains("2 of 2 job(s) done"))
+
+                // A different prompt is a different generation: both files are sent again, once.
+                let other = try await setup.prepare(base, ["--submit", "--set", "prompt=rain"])
+                #expect(other.status == 0, "\(other.stderr)")
+                #expect(await server.acceptedRequests().count == 4)
+            }
+        }
+    }
+
+    @Test func aSheetGivesEachFileItsPromptAndChoosesTheFiles() async throws {
+        try await withTree { setup in
+            try await withServer(Self.quick) { base, server in
+                // A broken sheet is refused before anything is prepared or sent.
+                let broken = setup.folder.appendingPathComponent("broken.csv")
+                try Data("file,prompt\na clip.mp4,x\n".utf8).write(to: broken)
+                let refused = try await setup.prepare(base, ["--submit", "--per-file", broken.path])
+                #expect(refused.status == 64, "\(refused.stderr)")
+                #expect(refused.stderr.contains("source"))
+                #expect(!FileManager.default.fileExists(atPath: setup.dest.path))
+                #expect(await server.exchanges().isEmpty)
+
+                let sheet = setup.folder.appendingPathComponent("sheet.csv")
+                try Data("source,prompt\n\"day 1/é/long ü.mp4\",\"a quiet, snowy street\"\nmissing.mp4,x\n".utf8).write(to: sheet)
+                let r = try await setup.prepare(base, ["--submit", "--per-file", sheet.path])
+                #expect(r.status == 0, "\(r.stderr)")
+                let inputs = Array(await server.acceptedInputs().values)
+                #expect(inputs.count == 1)
+                #expect(inputs.first?["prompt"] == .string("a quiet, snowy street"))
+                #expect(r.stderr.contains("not in SRC"))
+            }
+        }
+    }
+
+    @Test func aFailedJobIsKeptUntilTheUserAsksForAnotherPaidTry() async throws {
+        try await withTree { setup in
+            var refusing = Self.quick
+            refusing.resultStatus = 422
+            refusing.resultErrorType = "content_policy_violation"
+            try await withServer(refusing) { base, server in
+                let r = try await setup.prepare(base, ["--submit", "--set", "prompt=snow"])
+                #expect(r.status == 2, "\(r.stderr)")
+                #expect(await server.acceptedRequests().count == 2)
+                let again = try await setup.prepare(base, ["--submit", "--set", "prompt=snow"])
+                #expect(again.status == 2)
+                #expect(await server.acceptedRequests().count == 2, "a failed generation is not paid for again unasked")
+                let states = try setup.manifestRows().compactMap { ($0["submission"] as? [String: Any])?["state"] as? String }
+                #expect(states == ["failed", "failed"])
+            }
+            try await withServer(Self.quick) { base, server in
+                let retried = try await setup.prepare(base, ["--submit", "--set", "prompt=snow", "--retry-failed"])
+                #expect(retried.status == 0, "\(retried.stderr)")
+                #expect(await server.acceptedRequests().count == 2)
+                let states = try setup.manifestRows().compactMap { ($0["submission"] as? [String: Any])?["state"] as? String }
+                #expect(states == ["done", "done"])
+            }
+        }
+    }
+}
