@@ -7,8 +7,8 @@ import PreflightCore
 
 /// What a run reports while it goes, for a progress line.
 public enum PrepareEvent: Sendable {
-    /// Files found; how many were already done by an earlier run.
-    case scanned(total: Int, reused: Int)
+    /// Files found, how many were already done by an earlier run, and their bytes in all.
+    case scanned(total: Int, reused: Int, bytes: Int64)
     /// A file's work began: its path and what is being done (probe, copy, reencode...).
     case started(String, String)
     case finished(ManifestRow)
@@ -116,7 +116,8 @@ public final class PrepareRun: Sendable {
         }
         var jobs = await collector.jobs
         let reused = jobs.filter(\.reused).count
-        events(.scanned(total: scan.files.count, reused: reused))
+        let bytes = jobs.reduce(Int64(0)) { $0 &+ max(0, $1.row.sourceStamp?.size ?? 0) }
+        events(.scanned(total: scan.files.count, reused: reused, bytes: bytes))
         for job in jobs where !job.needsWork {
             await book.set(job.row)
             events(.finished(job.row))

@@ -168,6 +168,7 @@ final class PrepareProgress: @unchecked Sendable {
     private let lock = NSLock()
     private let started = Date()
     private var total = 0, done = 0, reused = 0
+    private var totalBytes: Int64 = 0, doneBytes: Int64 = 0
     private var running: [String: String] = [:]
     private var lastDraw = Date.distantPast
 
@@ -178,20 +179,23 @@ final class PrepareProgress: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         switch event {
-        case .scanned(let total, let reused):
+        case .scanned(let total, let reused, let bytes):
             self.total = total
             self.reused = reused
+            self.totalBytes = bytes
         case .started(let path, let what):
             running[path] = what
         case .finished(let row):
             running[row.source] = nil
             done += 1
+            doneBytes &+= max(0, row.sourceStamp?.size ?? 0)
         }
         guard Date().timeIntervalSince(lastDraw) > 0.1 else { return }
         lastDraw = Date()
         let elapsed = Date().timeIntervalSince(started)
         let worked = done - reused
         var line = total > 0 ? "  \(done)/\(total) files" : "  scanning and probing"
+        if totalBytes > 0 { line += ", " + Self.size(doneBytes) + " of " + Self.size(totalBytes) }
         if worked > 0, total > done {
             let eta = elapsed / Double(worked) * Double(total - done)
             if eta.isFinite { line += String(format: ", ETA %.0f s", eta) }
@@ -200,6 +204,14 @@ final class PrepareProgress: @unchecked Sendable {
         if !busy.isEmpty { line += " | " + busy.joined(separator: ", ") + (running.count > 3 ? " +\(running.count - 3)" : "") }
         if line.count > 150 { line = String(line.prefix(149)) + "…" }
         FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
+    }
+
+    /// Decimal units, as file managers show sizes.
+    static func size(_ bytes: Int64) -> String {
+        let b = Double(bytes)
+        if b >= 1e9 { return String(format: "%.1f GB", b / 1e9) }
+        if b >= 1e6 { return String(format: "%.1f MB", b / 1e6) }
+        return String(format: "%.0f kB", b / 1e3)
     }
 
     func finish() {
