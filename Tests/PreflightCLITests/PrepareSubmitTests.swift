@@ -142,4 +142,48 @@ import TestSupport
             }
         }
     }
+
+    @Test func aBatchKilledWhileItsJobsWaitFinishesOnTheNextRunWithoutPayingTwice() async throws {
+        try await withTree { setup in
+            var slow = Self.quick
+            slow.queueMs = 1_500
+            try await withServer(slow) { base, server in
+                var env = ProcessInfo.processInfo.environment
+                env["PREFLIGHT_HOME"] = setup.home.path
+                env["PREFLIGHT_FAL_URL"] = base.absoluteString
+                env["FAL_KEY"] = FalSimulatorServer.testKey
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: preflightExecutable)
+                process.arguments = ["prepare", setup.source.path, "--model", wanEdit, "--out", setup.dest.path, "--results", setup.results.path,
+                                     "--quiet", "--submit", "--set", "prompt=snow"]
+                process.environment = env
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                // Both requests at fal and waiting in its queue: then the power goes.
+                let deadline = Date().addingTimeInterval(60)
+                while await server.acceptedRequests().count < 2, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+                #expect(await server.acceptedRequests().count == 2)
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+
+                let again = try await setup.prepare(base, ["--submit", "--set", "prompt=snow"])
+                #expect(again.status == 0, "\(again.stderr)")
+                #expect(await server.acceptedRequests().count == 2, "the journaled requests are followed, not sent again")
+                let rows = try setup.manifestRows().filter { $0["submission"] != nil }
+                #expect(rows.count == 2)
+                for row in rows {
+                    let submission = try #require(row["submission"] as? [String: Any])
+                    #expect(submission["state"] as? String == "done")
+                    let files = try #require(submission["results"] as? [String])
+                    #expect(files.count == 1)
+                    for f in files { #expect(FileManager.default.fileExists(atPath: f)) }
+                }
+                // One download per output: no file was fetched twice under another name.
+                let downloaded = FileManager.default.enumerator(atPath: setup.results.path)?.compactMap { $0 as? String }
+                    .filter { $0.hasSuffix(".mp4") } ?? []
+                #expect(downloaded.count == 2, "\(downloaded)")
+            }
+        }
+    }
 }
