@@ -119,7 +119,8 @@ struct ReportPage {
             if let duration = probe.duration, probe.kind != "image" { facts.append(Self.durationText(duration)) }
             let codecs = [probe.videoCodec, probe.audioCodec].compactMap { $0 }
             if !codecs.isEmpty { facts.append(codecs.joined(separator: " + ")) }
-            facts.append(Self.containerText(probe.container))
+            let container = Self.containerText(probe.container)
+            if !codecs.contains(container) { facts.append(container) }
             html += "<div class=\"facts\">" + facts.filter { !$0.isEmpty }.map { "<span>\(HTMLText.escape($0))</span>" }.joined() + "</div>"
         }
         return html

@@ -43,7 +43,9 @@ enum ReportStyle {
     nav .k-compliant b{color:var(--ok)} nav .k-fixed b{color:var(--fix)} nav .k-unfixable b{color:var(--warn)}
     nav .k-failed b{color:var(--bad)} nav .k-not_media b,nav .k-pending b{color:var(--grey)}
     p.hint{margin:-6px 0 14px;font-size:12.5px;color:var(--muted)}
-    table{width:100%;table-layout:fixed;border-collapse:separate;border-spacing:0;background:var(--paper);border:1px solid var(--line);border-radius:10px;overflow:hidden}
+    table{width:100%;table-layout:fixed;border-collapse:separate;border-spacing:0;background:var(--paper);border:1px solid var(--line);border-radius:10px}
+    th:first-child{border-top-left-radius:10px} th:last-child{border-top-right-radius:10px}
+    tbody tr:last-child td:first-child{border-bottom-left-radius:10px} tbody tr:last-child td:last-child{border-bottom-right-radius:10px}
     th{position:sticky;top:0;background:#f0f3f6;text-align:left;font-size:12px;font-weight:600;color:var(--muted);text-transform:uppercase;
       letter-spacing:.04em;padding:9px 12px;border-bottom:1px solid var(--line);z-index:1}
     td{vertical-align:top;padding:12px;border-bottom:1px solid var(--line)}
