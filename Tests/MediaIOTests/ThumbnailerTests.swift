@@ -89,6 +89,30 @@ import TestSupport
         }
     }
 
+    /// A large JPEG is decoded at a quarter of its size (lowres), so a pixel limit that refuses the same
+    /// picture as PNG (no lowres) lets it through; the picture is still FFmpeg's.
+    @Test func aLargePhotoIsDecodedSmall() async throws {
+        let ffmpeg = try #require(which("ffmpeg"))
+        let folder = try TestMedia.temporaryFolder("preflight-thumb-large")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var request = ThumbnailRequest()
+        request.maxPixels = 1_000_000
+        for ext in ["jpg", "png"] {
+            let path = folder.appendingPathComponent("large.\(ext)").path
+            let made = try await run(ffmpeg, ["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=3840x2160", "-frames:v", "1", path])
+            try #require(made.status == 0, "\(made.stderr)")
+            if ext == "png" {
+                #expect(throws: FFmpegError.self) { try Thumbnailer.make(path, request) }
+                continue
+            }
+            let thumb = try Thumbnailer.make(path, request)
+            #expect(thumb.width == 192 && thumb.height == 108)
+            let ours = try await Self.grey(thumb.jpeg, width: 192, height: 108)
+            let theirs = try await Self.ffmpegGrey(["-i", path], width: 192, height: 108)
+            #expect(Self.meanDifference(ours, theirs) < 8)
+        }
+    }
+
     @Test func aDeadlineStopsTheAttempt() throws {
         var request = ThumbnailRequest()
         request.timeout = 0.000_001
