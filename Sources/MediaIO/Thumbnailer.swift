@@ -63,6 +63,7 @@ public enum Thumbnailer {
             picture = try firstFrame(demuxer, stream: stream.index, shrink: shrink, request: request, deadline: deadline)
         }
         guard let picture else {
+            if deadline.hasPassed { throw FFmpegError(code: pf_averror_exit(), operation: "find a picture of \(path) within \(request.timeout) s") }
             throw FFmpegError(code: pf_averror_invaliddata(), operation: "decode a picture of \(path)", detail: FFmpegLog.takeErrors().first)
         }
 
