@@ -171,6 +171,11 @@ struct ReportPage {
         case .pending:
             html += "<b>Not reached:</b> the run stopped first; run the same command again to finish."
         }
+        // Known from an earlier `--submit` (this run's page is written before anything is sent).
+        if let note = row.submission {
+            let results = note.results.count == 1 ? "1 result" : "\(note.results.count) results"
+            html += "<div class=\"output\">sent: job <code>\(HTMLText.escape(note.job))</code>, \(HTMLText.escape(note.state)), \(results)</div>"
+        }
         return html + "</div>"
     }
 

@@ -161,6 +161,7 @@ import TestSupport
         var manifest = Manifest(tool: "t<b>", models: ["m\"1"], settings: "s", rows: [])
         var row = ManifestRow(source: "a/\u{202E}4pm.exe & <i>", status: .failed, settings: "s", tool: "t")
         row.error = "bad\nline \u{7} 'q'"
+        row.submission = SubmissionNote(job: "j<1>", state: "done", results: ["a.mp4"])
         manifest.rows = [row]
         let report = PrepareReport(manifest: manifest, sourceFolder: root.path, outputFolder: root.path, modelNames: ["m\"1": "<M>"])
         let target = root.appendingPathComponent("r.html").path
@@ -169,6 +170,7 @@ import TestSupport
         #expect(html.contains("t&lt;b&gt;") && html.contains("title=\"m&quot;1\"") && html.contains("&lt;M&gt;"))
         #expect(html.contains("\\u{202E}4pm.exe &amp; &lt;i&gt;"))
         #expect(html.contains("bad\\nline \\x07 &#39;q&#39;"))
+        #expect(html.contains("sent: job <code>j&lt;1&gt;</code>, done, 1 result"))
         #expect(!html.contains("\u{202E}") && !html.contains("\u{7}") && !html.contains("<i>"))
     }
 }
