@@ -85,8 +85,8 @@ let package = Package(
 
         // FICLONE and copy_file_range(2) for placing compliant files (ioctl is variadic: Swift cannot call it).
         .target(name: "CFileClone"),
-        // prepare: folder scan, scheduler, manifest, resumability.
-        .target(name: "Batch", dependencies: ["PreflightCore", "CFileClone", "MediaProbe", "ModelCatalog", "MediaAdapt", "FalClient"]),
+        // prepare: folder scan, scheduler, manifest, resumability, the HTML report.
+        .target(name: "Batch", dependencies: ["PreflightCore", "CFileClone", "MediaIO", "MediaProbe", "ModelCatalog", "MediaAdapt", "FalClient"]),
 
         .executableTarget(
             name: "PreflightCLI",

@@ -5,6 +5,8 @@ public struct BatchError: Error, Sendable, CustomStringConvertible {
         case sourceMissing
         case output
         case manifest
+        /// The HTML report could not be written (the run's outputs and manifest are unaffected).
+        case report
     }
 
     public var code: Code

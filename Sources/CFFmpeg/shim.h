@@ -27,6 +27,7 @@ static inline int pf_averror_eof(void) { return AVERROR_EOF; }
 static inline int pf_averror_eagain(void) { return AVERROR(EAGAIN); }
 static inline int pf_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 static inline int pf_averror_exit(void) { return AVERROR_EXIT; }
+static inline int pf_averror_stream_not_found(void) { return AVERROR_STREAM_NOT_FOUND; }
 static inline int64_t pf_nopts_value(void) { return AV_NOPTS_VALUE; }
 static inline AVRational pf_time_base_q(void) { return AV_TIME_BASE_Q; }
 /// An anonymous enum constant in buffersrc.h: the caller keeps its reference to the frame.

@@ -7,7 +7,12 @@ public final class Decoder {
     public let timeBase: Rational
     public let streamIndex: Int
 
-    public init(_ demuxer: Demuxer, stream: Int, threads: Int = 0) throws(FFmpegError) {
+    /// - Parameters:
+    ///   - shrink: decode at 1/2^shrink of the stored size where the codec can (JPEG's `lowres`), so a
+    ///     huge photo is never decoded at full size for a small picture; held to what the codec offers.
+    ///   - maxPixels: refuse decoded pictures larger than this (FFmpeg checks before allocating), so a
+    ///     header claiming absurd dimensions cannot make us allocate gigabytes.
+    public init(_ demuxer: Demuxer, stream: Int, threads: Int = 0, shrink: Int = 0, maxPixels: Int64? = nil) throws(FFmpegError) {
         let st = demuxer.stream(stream)
         guard let codec = avcodec_find_decoder(st.pointee.codecpar.pointee.codec_id) else {
             throw FFmpegError(code: pf_averror(ENOSYS), operation: "find a decoder for stream \(stream)")
@@ -17,6 +22,14 @@ public final class Decoder {
         context!.pointee.pkt_timebase = st.pointee.time_base
         context!.pointee.thread_count = Int32(threads)
         context!.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        let lowres = max(0, min(shrink, Int(codec.pointee.max_lowres)))
+        context!.pointee.lowres = Int32(lowres)
+        if let maxPixels, maxPixels > 0 {
+            // FFmpeg checks the limit against the stored size as well as the decoded one: scale it so
+            // that it bounds what is decoded (4x fewer pixels per halving).
+            let (stored, overflow) = maxPixels.multipliedReportingOverflow(by: Int64(1) << (2 * lowres))
+            context!.pointee.max_pixels = overflow ? .max : stored
+        }
         try check(avcodec_open2(context, codec, nil), "open the decoder")
         timeBase = Rational(st.pointee.time_base)
         streamIndex = stream

@@ -37,6 +37,21 @@ public final class Frame {
 
     public func unref() { av_frame_unref(pointer) }
 
+    /// The decoder's pixel aspect for this picture; nil when unknown (0/0, x/0 or 0/x).
+    public var sampleAspectRatio: Rational? {
+        let sar = pointer.pointee.sample_aspect_ratio
+        return sar.num > 0 && sar.den > 0 ? Rational(sar.num, sar.den) : nil
+    }
+
+    /// Counter-clockwise degrees of a display matrix the decoder attached to this picture (the JPEG
+    /// decoder turns an EXIF orientation into one), as `av_display_rotation_get` reports them; nil without one.
+    public var displayMatrixRotation: Double? {
+        guard let side = av_frame_get_side_data(pointer, AV_FRAME_DATA_DISPLAYMATRIX),
+              side.pointee.size >= 9 * MemoryLayout<Int32>.size, let data = side.pointee.data else { return nil }
+        let degrees = data.withMemoryRebound(to: Int32.self, capacity: 9) { av_display_rotation_get($0) }
+        return degrees.isNaN ? nil : degrees
+    }
+
     /// Gives this frame a fresh picture buffer of the given size and format.
     public func allocatePicture(width: Int, height: Int, pixelFormat: String) throws(FFmpegError) {
         av_frame_unref(pointer)

@@ -32,8 +32,19 @@ struct Prepare: AsyncParsableCommand {
         again keeps finished jobs, takes up unfinished ones, and never pays twice; each manifest row \
         records its job. Failed generations are sent again only with --retry-failed.
 
+        --report FILE.html writes one self-contained page (no network, no server: pictures are \
+        embedded) from the manifest at the end of the run, so a resumed run's page covers every \
+        file: a row per file with a picture before and after (decoded by FFmpeg, a third into a \
+        clip), what each model found wrong, what was changed, and filters (click a count; \
+        FILE.html#needs-attention opens filtered). The path is checked before the run starts; it \
+        may not be inside SRC unless it is inside --out. It is written when preparing ends, before \
+        --submit sends anything. Run again with another --report to make only a new page: nothing \
+        else is redone.
+
         Exit codes: 0 every media file is compliant or fixed; 1 some cannot be fixed (none failed); \
-        2 some failed (corrupt, unreadable, conversion failed; with --submit also a job that did not finish); 64 usage; 66 SRC missing; \
+        2 some failed (corrupt, unreadable, conversion failed; with --submit also a job that did not finish); \
+        64 usage (or the report cannot be written: the outputs and the manifest are complete all \
+        the same); 66 SRC missing; \
         130 interrupted (run again to finish).
         """
     )
@@ -58,6 +69,9 @@ struct Prepare: AsyncParsableCommand {
 
     @Flag(help: "Also write OUT/preflight-manifest.csv.")
     var csv = false
+
+    @Option(help: ArgumentHelp("Also write a self-contained HTML page: a row per file with pictures before and after, violations, changes and verdicts.", valueName: "file.html"), completion: .file(extensions: ["html"]))
+    var report: String?
 
     @Flag(name: .customLong("retry-failed"), help: "Try files that failed before again, even when unchanged.")
     var retryFailed = false
@@ -90,6 +104,7 @@ struct Prepare: AsyncParsableCommand {
         guard LinkMode(rawValue: link) != nil else { throw ValidationError("--link takes copy, symlink or hard.") }
         guard Fit(rawValue: fit) != nil else { throw ValidationError("--fit takes pad or crop.") }
         guard FixOptions.TrimAnchor(rawValue: trim) != nil else { throw ValidationError("--trim takes start, center or end.") }
+        if let report, report.isEmpty { throw ValidationError("--report takes a file name, e.g. --report report.html.") }
         if crf < 0 || crf > 51 { throw ValidationError("--crf takes 0 to 51 (18 is a good default).") }
         if let shard {
             do { _ = try Shard(shard) } catch { throw ValidationError(error.description) }
@@ -111,6 +126,13 @@ struct Prepare: AsyncParsableCommand {
         let options = PrepareOptions(source: source, output: output, models: specs, fix: fix, link: LinkMode(rawValue: link) ?? .copy,
                                      width: jobs, encodeWidth: encodes, csv: csv, retryFailed: retryFailed, tool: "preflight \(Preflight.version)",
                                      shard: try shard.map { text throws(BatchError) in try Shard(text) })
+
+        if let report {
+            do { try PrepareReport.checkDestination(report, source: source, output: output) } catch {
+                Terminal.err(Terminal.red("error: ") + Printable.escape(error.description))
+                throw Exit.usage
+            }
+        }
 
         let cancel = CancellationFlag()
         var signals: [DispatchSourceSignal] = []
@@ -137,12 +159,17 @@ struct Prepare: AsyncParsableCommand {
             switch error.code {
             case .usage: throw Exit.usage
             case .sourceMissing: throw Exit.inputMissing
-            case .output, .manifest: throw Exit.usage
+            case .output, .manifest, .report: throw Exit.usage
             }
         }
         progress.finish()
         Terminal.out(PrepareRenderer.summary(summary, manifest: run.manifestURL.path, verbose: !quiet))
         let prepared = Self.exitCode(summary)
+        // The page shows the preparation, so it is written before --submit sends anything (and
+        // while Ctrl-C still stops it): a person can look at it while the jobs run.
+        if let report {
+            try await writeReport(report, summary: summary, manifest: run.manifestURL, models: specs, cancel: cancel)
+        }
         guard submission.enabled, !summary.interrupted else { throw prepared }
         // The submission engine answers Ctrl-C its own way (cancel at fal, twice: quit now).
         signals.forEach { $0.cancel() }
@@ -152,6 +179,31 @@ struct Prepare: AsyncParsableCommand {
         // The worse of the two: an interruption, then some failed (2), then some unfixable (1).
         if sent.rawValue > 128 { throw sent }
         throw [prepared, sent].contains(Exit.someItemsFailed) ? Exit.someItemsFailed : prepared
+    }
+
+    /// The page, from the manifest as it is on disk (this run's rows and the earlier runs' alike).
+    private func writeReport(_ path: String, summary: PrepareSummary, manifest url: URL, models: [ModelSpec], cancel: CancellationFlag) async throws {
+        if summary.interrupted {
+            Terminal.err("report: not written (the run was interrupted; run the same command again to finish and write it)")
+            return
+        }
+        let progress = ReportProgress(enabled: !quiet && Terminal.stderrIsTTY)
+        do throws(BatchError) {
+            guard let manifest = try Manifest.load(url) else { throw BatchError(.report, "\(url.path) is missing") }
+            var page = PrepareReport(manifest: manifest, sourceFolder: URL(fileURLWithPath: source).standardizedFileURL.path,
+                                     outputFolder: URL(fileURLWithPath: output).standardizedFileURL.path,
+                                     modelNames: Dictionary(models.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }), width: jobs)
+            page.progress = { done, total in progress.show(done, total) }
+            let written = try await page.write(to: path, cancel: cancel)
+            progress.finish()
+            let missing = written.placeholders > 0 ? ", \(written.placeholders) could not be made" : ""
+            Terminal.out("report: \(Printable.escape(path)) (\(written.pictures) pictures\(missing), " + String(format: "%.1f s)", written.seconds))
+        } catch {
+            progress.finish()
+            if cancel.isCancelled { throw ExitCode(130) }
+            Terminal.err(Terminal.red("error: ") + Printable.escape(error.description) + ". The outputs and the manifest are complete; run the same command with another --report to write only the page.")
+            throw Exit.usage
+        }
     }
 
     static func exitCode(_ summary: PrepareSummary) -> ExitCode {
@@ -214,6 +266,20 @@ final class PrepareProgress: @unchecked Sendable {
         return String(format: "%.0f kB", b / 1e3)
     }
 
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+/// "report: 120/5000 rows" on stderr while the page's pictures are made.
+final class ReportProgress: @unchecked Sendable {
+    private let enabled: Bool
+    init(enabled: Bool) { self.enabled = enabled }
+    func show(_ done: Int, _ total: Int) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r  report: \(done)/\(total) rows\u{1B}[K".utf8))
+    }
     func finish() {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
