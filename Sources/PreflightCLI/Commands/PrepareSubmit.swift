@@ -121,7 +121,9 @@ struct BatchSubmitter {
         }
         let notes = try record(entries, engine: engine, manifest: manifest, csv: csv)
         let done = notes.values.filter { $0.state == JobState.done.rawValue }.count
+        let kept = entries.count - toRun.count
         Terminal.out(String(format: "submitted: %d of %d job(s) done", done, notes.count)
+                     + (kept > 0 ? " (\(kept) finished by an earlier run, not sent again)" : "")
                      + (notes.count > done ? "; the others: `preflight jobs`, or run the same command again to take them up" : ""))
         if let interrupted { return interrupted }
         return done == notes.count ? Exit.success : Exit.someItemsFailed
