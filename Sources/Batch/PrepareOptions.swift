@@ -21,6 +21,9 @@ public struct PrepareOptions: Sendable {
     public var tool: String
     /// Only this share of the files (nil: all).
     public var shard: Shard?
+    /// Folders never walked besides the output (where `--submit` puts results: walking them would
+    /// prepare and send the results themselves on the next run).
+    public var skip: [String] = []
 
     public init(source: String, output: String, models: [ModelSpec], fix: FixOptions = FixOptions(), link: LinkMode = .copy,
                 width: Int = ProcessInfo.processInfo.activeProcessorCount, encodeWidth: Int? = nil, csv: Bool = false,
@@ -44,10 +47,12 @@ public struct PrepareOptions: Sendable {
     /// A digest of whatever besides the source bytes shapes an output; a change redoes every file.
     public var settingsDigest: String {
         let f = fix
-        var text = "models=" + models.map(\.id).joined(separator: ",")
+        // Sorted: `--model A --model B` and `--model B --model A` ask for the same outputs.
+        let ordered = models.sorted { $0.id < $1.id }
+        var text = "models=" + ordered.map(\.id).joined(separator: ",")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        for model in models {
+        for model in ordered {
             // The limits themselves, so a refreshed catalog redoes what it affects.
             text += "\n" + ((try? encoder.encode(model)).map { String(decoding: $0, as: UTF8.self) } ?? model.id)
         }

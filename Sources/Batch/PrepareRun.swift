@@ -80,7 +80,7 @@ public final class PrepareRun: Sendable {
         if sourceRoot == destinationRoot {
             throw BatchError(.usage, "the output folder is the source folder", hint: "Choose another --out; sources are never modified.")
         }
-        var scan = try SourceScanner(root: options.source, exclude: [destination]).scan()
+        var scan = try SourceScanner(root: options.source, exclude: [destination] + options.skip).scan()
         // Names come from the whole tree, so every shard picks the names a single run would.
         let names = OutputNames(sources: scan.files.map(\.relativePath))
         if let shard = options.shard { scan.files.removeAll { !shard.contains($0.relativePath) } }

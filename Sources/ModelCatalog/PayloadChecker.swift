@@ -120,3 +120,12 @@ struct PayloadChecker {
     private func num(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d) }
     private func article(_ word: String) -> String { ("aeiou".contains(word.first ?? "x") ? "an " : "a ") + word }
 }
+
+extension Checker {
+    /// The payload alone against a model, before any file is known: `supplying` names the fields
+    /// the caller will fill (the media field, a sheet's columns). Lets a batch refuse a missing
+    /// prompt before hours of preparing, not once per file afterwards.
+    public func checkPayload(_ payload: [String: JSONValue], model spec: ModelSpec, supplying fields: Set<String>) -> [Violation] {
+        PayloadChecker(spec: spec, suppliedFields: fields).check(payload)
+    }
+}

@@ -39,7 +39,9 @@ public struct BatchEntry: Sendable {
 /// its own jobs: finished ones are kept, unfinished ones resumed, and nothing already paid for is
 /// submitted twice. A changed file, prompt or setting is a different job.
 public enum BatchJobs {
+    /// The models sorted: a dual run of A and B is the same job whichever was named first.
     public static func key(_ item: BatchItem, models: [String], settings: SubmitSettings) -> String {
+        let models = models.sorted()
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         var hasher = ContentHash.Hasher()
@@ -68,12 +70,10 @@ public enum BatchJobs {
             case .open, .detached:
                 entries.append(BatchEntry(item: item, job: job, action: .resume))
             case .failed, .partial, .cancelled:
-                if retryFailed {
-                    _ = try engine.reopen(job: job.id, model: nil, includeUncertain: false)
-                    entries.append(BatchEntry(item: item, job: job, action: .resume))
-                } else {
-                    entries.append(BatchEntry(item: item, job: job, action: .keep))
-                }
+                // Runs fal never accepted cost nothing: running the batch again sends them. Runs it
+                // did accept and that failed were paid for: sent again only when asked.
+                let reopened = try engine.reopen(job: job.id, model: nil, includeUncertain: false, onlyUnsent: !retryFailed)
+                entries.append(BatchEntry(item: item, job: job, action: reopened > 0 ? .resume : .keep))
             case .done:
                 entries.append(BatchEntry(item: item, job: job, action: .keep))
             }

@@ -43,12 +43,14 @@ public final class SubmissionEngine: Sendable {
         do { fingerprint = try SHA256.file(source) } catch {
             throw SubmissionError(message: "cannot read \(Redactor.printable(source))", hint: "Check the path.", exitCode: 66)
         }
-        let id = Self.newJobID()
+        var id = Self.newJobID()
+        for _ in 0..<16 where (try? journal.job(id)) != nil { id = Self.newJobID() }
         let outDir = outRoot.appendingPathComponent(id)
         // The results' folder is made now, before anything is paid for, not found unwritable after.
         do { try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true) } catch {
-            throw SubmissionError(message: "cannot make the results folder \(Redactor.printable(outDir.path)): \((error as NSError).localizedDescription)",
-                                  hint: "Choose a writable --out folder.", exitCode: 64)
+            let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError) ?? (error as NSError)
+            throw SubmissionError(message: "cannot make the results folder \(Redactor.printable(outDir.path)): \(underlying.localizedDescription)",
+                                  hint: "Choose a writable results folder (--out for submit, --results for prepare).", exitCode: 64)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -61,13 +63,16 @@ public final class SubmissionEngine: Sendable {
         return job
     }
 
-    /// Job ids sort by time and are short enough to type: YYYYMMDD-HHMMSS-xxxx.
+    /// Job ids sort by time and are short enough to type: YYYYMMDD-HHMMSS-xxxxxx (a unique prefix will do).
     static func newJobID() -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "yyyyMMdd-HHmmss"
-        return "\(f.string(from: Date()))-\(String(UInt16.random(in: 0...UInt16.max), radix: 16))"
+        // 24 random bits, always six digits: a batch makes hundreds of jobs in one second, and a
+        // clash is still caught by the journal's key (`create` draws again).
+        let random = String(UInt32.random(in: 0...0xFF_FFFF), radix: 16)
+        return "\(f.string(from: Date()))-\(String(repeating: "0", count: 6 - random.count))\(random)"
     }
 
     /// Carries out (or continues) every unfinished run of a job, concurrently. `resuming`: a new
@@ -81,6 +86,11 @@ public final class SubmissionEngine: Sendable {
             runs = try journal.runs(job: id)
         } catch let e as SubmissionError { throw e } catch { throw SubmissionError(error) }
         let context = try JobContext(job: job, resuming: resuming)
+        guard let lease = try JobLease.take(job: id, folder: journal.path.deletingLastPathComponent().appendingPathComponent("locks")) else {
+            throw SubmissionError(message: "job \(id) is being carried out by another preflight process right now",
+                                  hint: "`preflight status \(id)` shows how it goes; run this again once that process has stopped.", exitCode: 75)
+        }
+        defer { lease.release() }
         await withTaskGroup(of: Void.self) { group in
             for run in runs where !run.state.isFinished {
                 group.addTask { await self.drive(run, context, cancel) }
@@ -116,11 +126,17 @@ public final class SubmissionEngine: Sendable {
 
     /// Makes failed (and, with `includeUncertain`, uncertain) runs pending again, with the same
     /// prompt, settings and media; `model` limits it to one.
-    public func reopen(job id: String, model: String?, includeUncertain: Bool) throws(SubmissionError) -> Int {
+    /// `onlyUnsent`: only runs fal never accepted (no request id: refused here, or failed before or
+    /// at the submit), which cost nothing, so running a batch again may send them without asking.
+    public func reopen(job id: String, model: String?, includeUncertain: Bool, onlyUnsent: Bool = false) throws(SubmissionError) -> Int {
         do {
             var count = 0
             for var run in try journal.runs(job: id) where model == nil || run.model == model {
-                guard run.state == .failed || run.state == .cancelled || (includeUncertain && run.state == .uncertain) else { continue }
+                if onlyUnsent {
+                    guard [.failed, .refused, .cancelled].contains(run.state), run.requestID == nil else { continue }
+                } else {
+                    guard [.failed, .refused, .cancelled].contains(run.state) || (includeUncertain && run.state == .uncertain) else { continue }
+                }
                 let was = run.state
                 run.state = .pending
                 run.attempts = 0
@@ -130,7 +146,8 @@ public final class SubmissionEngine: Sendable {
                 try journal.update(run, event: "retry", "reopened from \(was.rawValue) by the user")
                 count += 1
             }
-            try journal.set(job: id, state: .open)
+            // A finished job with nothing to reopen stays as it was (`retry` of a done job is a no-op).
+            if count > 0 { try journal.set(job: id, state: .open) }
             return count
         } catch { throw SubmissionError(error) }
     }

@@ -186,4 +186,64 @@ import TestSupport
             }
         }
     }
+
+    @Test func whatWouldRefuseTheJobsIsAskedBeforeAnythingIsPrepared() async throws {
+        try await withTree { setup in
+            try await withServer(Self.quick) { base, server in
+                let r = try await setup.prepare(base, ["--submit"])
+                #expect(r.status == 1, "\(r.stderr)")
+                #expect(r.stderr.contains("prompt"))
+                #expect(!FileManager.default.fileExists(atPath: setup.dest.path))
+                #expect(await server.exchanges().isEmpty)
+            }
+        }
+    }
+
+    @Test func resultsInsideTheSourceAreNotPreparedAndSentOnTheNextRun() async throws {
+        try await withTree { setup in
+            try await withServer(Self.quick) { base, server in
+                let inside = setup.source.appendingPathComponent("preflight-out").path
+                for _ in 0..<2 {
+                    let r = try await setup.prepare(base, ["--submit", "--set", "prompt=snow", "--results", inside])
+                    #expect(r.status == 0, "\(r.stderr)")
+                }
+                #expect(await server.acceptedRequests().count == 2)
+                #expect(try setup.manifestRows().allSatisfy { !(($0["source"] as? String) ?? "").hasPrefix("preflight-out") })
+            }
+        }
+    }
+
+    @Test func ctrlCWhileTheBatchWaitsCancelsAtFalAndExits130() async throws {
+        try await withTree { setup in
+            var slow = Self.quick
+            slow.queueMs = 20_000
+            try await withServer(slow) { base, server in
+                var env = ProcessInfo.processInfo.environment
+                env["PREFLIGHT_HOME"] = setup.home.path
+                env["PREFLIGHT_FAL_URL"] = base.absoluteString
+                env["FAL_KEY"] = FalSimulatorServer.testKey
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: preflightExecutable)
+                process.arguments = ["prepare", setup.source.path, "--model", wanEdit, "--out", setup.dest.path, "--results", setup.results.path,
+                                     "--quiet", "--submit", "--set", "prompt=snow"]
+                process.environment = env
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                let deadline = Date().addingTimeInterval(60)
+                while await server.acceptedRequests().count < 2, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+                try await Task.sleep(nanoseconds: 300_000_000)
+                process.interrupt()
+                let watchdog = Task {
+                    try await Task.sleep(nanoseconds: 60_000_000_000)
+                    if process.isRunning { Issue.record("prepare --submit ignored Ctrl-C"); kill(process.processIdentifier, SIGKILL) }
+                }
+                await waitForExit(process)
+                watchdog.cancel()
+                #expect(process.terminationStatus == 130)
+                let cancels = await server.exchanges().filter { $0.hasPrefix("PUT ") && $0.contains("/cancel") }
+                #expect(cancels.count == 2)
+            }
+        }
+    }
 }

@@ -119,6 +119,35 @@ import TestSupport
         }
     }
 
+    @Test func aJobIsCarriedOutByOneProcessAtATime() async throws {
+        try await with(Self.quick { $0.queueMs = 3_000 }) { setup, server in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: preflightExecutable)
+            process.arguments = ["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path, "--quiet"]
+            var env = ProcessInfo.processInfo.environment
+            env.merge(setup.env) { _, new in new }
+            env["PREFLIGHT_HOME"] = setup.home.path
+            process.environment = env
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(30)
+            while await server.acceptedRequests().isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+            // While the first process waits on its request, `resume` must not drive the same job
+            // (it would mark the run uncertain, or submit a pending one a second time).
+            let resumed = try await setup.preflight(["resume"])
+            #expect(resumed.status == 75, "\(resumed.stderr)")
+            #expect(resumed.stderr.contains("another preflight process"))
+            await waitForExit(process)
+            #expect(process.terminationStatus == 0)
+            #expect(await server.acceptedRequests().count == 1)
+            let jobs = try await setup.preflight(["jobs"])
+            #expect(jobs.stdout.contains("done"), "\(jobs.stdout)")
+            // The lease is gone with the process: the job can be taken up again.
+            #expect(try await setup.preflight(["resume"]).status == 0)
+        }
+    }
+
     @Test(arguments: [false, true])
     func ctrlCCancelsOrDetaches(detach: Bool) async throws {
         try await with(Self.quick { $0.queueMs = 8_000 }) { setup, server in

@@ -117,15 +117,20 @@ struct Prepare: AsyncParsableCommand {
         let context = try CatalogContext.load()
         let specs = try models.map(context.model)
         let sheet = try submission.sheet()
+        let submitter = submission.enabled
+            ? try BatchSubmitter(options: submission, sheet: sheet, context: context, specs: specs, destination: output,
+                                 retryFailed: retryFailed, quiet: quiet)
+            : nil
         var fix = FixOptions()
         fix.fit = Fit(rawValue: fit) ?? .pad
         fix.trim = FixOptions.TrimAnchor(rawValue: trim) ?? .start
         fix.crf = crf
         fix.preset = preset
         WorkerPool.cpu.width = jobs
-        let options = PrepareOptions(source: source, output: output, models: specs, fix: fix, link: LinkMode(rawValue: link) ?? .copy,
+        var options = PrepareOptions(source: source, output: output, models: specs, fix: fix, link: LinkMode(rawValue: link) ?? .copy,
                                      width: jobs, encodeWidth: encodes, csv: csv, retryFailed: retryFailed, tool: "preflight \(Preflight.version)",
                                      shard: try shard.map { text throws(BatchError) in try Shard(text) })
+        if submission.enabled { options.skip = [submission.results] }
 
         if let report {
             do { try PrepareReport.checkDestination(report, source: source, output: output) } catch {
@@ -135,18 +140,10 @@ struct Prepare: AsyncParsableCommand {
         }
 
         let cancel = CancellationFlag()
-        var signals: [DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                if !cancel.isCancelled { Terminal.err("stopping: finishing the manifest; run the same command again to finish the rest") }
-                cancel.cancel()
-            }
-            source.resume()
-            signals.append(source)
+        SignalHub.shared.handle { _ in
+            if !cancel.isCancelled { Terminal.err("stopping: finishing the manifest; run the same command again to finish the rest") }
+            cancel.cancel()
         }
-        defer { signals.forEach { $0.cancel() } }
 
         let progress = PrepareProgress(enabled: !quiet && Terminal.stderrIsTTY)
         let run = PrepareRun(options: options, cancel: cancel) { progress.handle($0) }
@@ -171,10 +168,9 @@ struct Prepare: AsyncParsableCommand {
             try await writeReport(report, summary: summary, manifest: run.manifestURL, models: specs, cancel: cancel)
         }
         guard submission.enabled, !summary.interrupted else { throw prepared }
-        // The submission engine answers Ctrl-C its own way (cancel at fal, twice: quit now).
-        signals.forEach { $0.cancel() }
-        let submitter = BatchSubmitter(options: submission, sheet: sheet, context: context, specs: specs, destination: output,
-                                       retryFailed: retryFailed, quiet: quiet)
+        // The submission engine answers Ctrl-C its own way (cancel at fal, twice: quit now); it
+        // takes the signals over in carryOut.
+        guard let submitter else { throw prepared }
         let sent = try await submitter.run(summary, manifest: run.manifestURL, csv: options.csv ? run.csvURL : nil)
         // The worse of the two: an interruption, then some failed (2), then some unfixable (1).
         if sent.rawValue > 128 { throw sent }

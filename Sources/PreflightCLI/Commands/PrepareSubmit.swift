@@ -53,19 +53,42 @@ struct PrepareSubmitOptions: ParsableArguments {
 struct BatchSubmitter {
     var options: PrepareSubmitOptions
     var sheet: SubmitSheet?
-    var context: CatalogContext
     var specs: [ModelSpec]
     var destination: String
     var retryFailed: Bool
     var quiet: Bool
+    let engine: SubmissionEngine
+    let common: [String: JSONValue]
 
-    /// Returns the exit code of the submissions: 0 all done, 2 some not, 128+n interrupted.
-    func run(_ summary: PrepareSummary, manifest: URL, csv: URL?) async throws -> ExitCode {
-        let common: [String: JSONValue]
+    /// Everything that can refuse the submission is asked before anything is prepared: the
+    /// journal, the key, the payload (a missing prompt), not after hours of encoding.
+    init(options: PrepareSubmitOptions, sheet: SubmitSheet?, context: CatalogContext, specs: [ModelSpec], destination: String,
+         retryFailed: Bool, quiet: Bool) throws {
+        self.options = options
+        self.sheet = sheet
+        self.specs = specs
+        self.destination = destination
+        self.retryFailed = retryFailed
+        self.quiet = quiet
         do { common = try options.payloadInput.payload(for: specs.first) } catch let f as CLIFailure {
             Terminal.err(Terminal.red("error: ") + f.message)
             throw f.code
         }
+        var problems: [String] = []
+        for spec in specs {
+            let supplied = Set(spec.media.map(\.name)).union(sheet?.fields ?? [])
+            problems += Checker().checkPayload(common, model: spec, supplying: supplied).filter { $0.severity == .error }.map(\.message)
+        }
+        if !problems.isEmpty {
+            for p in problems { Terminal.err(Terminal.red("error: ") + Redactor.printable(p)) }
+            Terminal.err("nothing prepared or sent: give the payload with --set key=value, --input payload.json or --per-file sheet.csv")
+            throw Exit.doesNotComply
+        }
+        engine = try SubmissionSession.engine(context: context, fal: options.fal, quiet: quiet)
+    }
+
+    /// Returns the exit code of the submissions: 0 all done, 2 some not, 128+n interrupted.
+    func run(_ summary: PrepareSummary, manifest: URL, csv: URL?) async throws -> ExitCode {
         let ready = summary.rows.filter { ($0.status == .compliant || $0.status == .fixed) && $0.output != nil }
         var items: [BatchItem] = []
         for row in ready {
@@ -92,7 +115,6 @@ struct BatchSubmitter {
             return Exit.success
         }
 
-        let engine = try SubmissionSession.engine(context: context, fal: options.fal, quiet: quiet)
         let models = specs.map(\.id)
         let entries: [BatchEntry]
         do {
@@ -122,9 +144,13 @@ struct BatchSubmitter {
         let notes = try record(entries, engine: engine, manifest: manifest, csv: csv)
         let done = notes.values.filter { $0.state == JobState.done.rawValue }.count
         let kept = entries.count - toRun.count
-        Terminal.out(String(format: "submitted: %d of %d job(s) done", done, notes.count)
-                     + (kept > 0 ? " (\(kept) finished by an earlier run, not sent again)" : "")
-                     + (notes.count > done ? "; the others: `preflight jobs`, or run the same command again to take them up" : ""))
+        let unfinished = notes.values.filter { [JobState.open.rawValue, JobState.detached.rawValue].contains($0.state) }.count
+        let failed = notes.count - done - unfinished
+        var line = String(format: "submitted: %d of %d job(s) done", done, notes.count)
+        if kept > 0 { line += " (\(kept) finished by an earlier run, not sent again)" }
+        if unfinished > 0 { line += "; \(unfinished) still at fal: run the same command again (or `preflight resume`) to bring them home" }
+        if failed > 0 { line += "; \(failed) failed: `preflight status JOB` says why, and --retry-failed sends them again (a new paid attempt)" }
+        Terminal.out(line)
         if let interrupted { return interrupted }
         return done == notes.count ? Exit.success : Exit.someItemsFailed
     }

@@ -37,21 +37,13 @@ enum SubmissionSession {
         // step so far is already in the journal.
         let cancel = CancelSignal()
         let presses = PressCounter()
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                presses.last = sig
-                if presses.increment() >= 2 { Terminal.err("stopped; `preflight resume \(job)` takes it up again"); exit(128 + sig) }
-                Terminal.err(detach ? "detaching: the requests keep running at fal; `preflight resume \(job)` fetches them (Ctrl-C again to quit now)"
-                                    : "cancelling the requests at fal (Ctrl-C again to quit now)")
-                cancel.raise()
-            }
-            source.resume()
-            sources.append(source)
+        SignalHub.shared.handle { sig in
+            presses.last = sig
+            if presses.increment() >= 2 { Terminal.err("stopped; `preflight resume \(job)` takes it up again"); exit(128 + sig) }
+            Terminal.err(detach ? "detaching: the requests keep running at fal; `preflight resume \(job)` fetches them (Ctrl-C again to quit now)"
+                                : "cancelling the requests at fal (Ctrl-C again to quit now)")
+            cancel.raise()
         }
-        defer { sources.forEach { $0.cancel() } }
         var codes: [Int32] = []
         await withTaskGroup(of: Int32.self) { group in
             var next = 0
