@@ -291,7 +291,24 @@ extension SubmissionEngine {
                 return run
             case .failure(let error):
                 if error.category == .inputRejected { learn(from: error, run: run) }
-                if error.errorType == "file_download_error", let url = run.mediaURL { forgetUpload(url) }
+                if error.errorType == "file_download_error", let url = run.mediaURL {
+                    forgetUpload(url)
+                    // fal could not fetch the media: most often a reused upload whose stored copy
+                    // is gone (past its lifetime, a restarted simulator). Upload it again and send
+                    // once more; a second such failure is the input's own and is reported.
+                    let tried = (try? journal.events(job: run.jobID))?.contains { $0.runID == run.id && $0.kind == "reupload" } ?? true
+                    if !tried {
+                        var again = run
+                        again.state = .pending
+                        again.mediaURL = nil
+                        again.requestID = nil
+                        again.statusURL = nil; again.responseURL = nil; again.cancelURL = nil
+                        try journal.update(again, event: "reupload", "fal could not download the media (\(error.message)); uploading it again and submitting once more")
+                        observe(.note(model: run.model, "fal could not download the uploaded media (gone or expired): uploading it again"))
+                        let sent = try await prepareAndSubmit(again, context, cancel)
+                        return sent.state == .submitted ? try await follow(sent, context, cancel) : sent
+                    }
+                }
                 // The answer was lost on the way (the network, a cut body, not the documented shape):
                 // the request is done and paid for, so its result is fetched again, never resubmitted.
                 if error.status == nil || error.category == .network || error.category == .unexpectedOutput {

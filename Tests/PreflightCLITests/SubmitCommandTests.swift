@@ -119,6 +119,29 @@ import TestSupport
         }
     }
 
+    @Test func aReusedUploadThatFalCannotFetchIsUploadedAgain() async throws {
+        var book = ScenarioBook()
+        book.defaultScenario = Self.quick()
+        let folder = try TestMedia.temporaryFolder("preflight-reupload")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let home = folder.appendingPathComponent("home"), out = folder.appendingPathComponent("out")
+        let clip = TestMedia.path("hd_1280x720_4s.mp4")
+        let first = try FalSimulatorServer(.init(scenarios: book))
+        let base = try await first.start()
+        let env = ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": FalSimulatorServer.testKey]
+        let sent = try await preflight(["submit", clip, "--model", wanEdit, "--set", "prompt=x", "--out", out.path], home: home, environment: env)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        await first.stop()
+        // The same address, new storage: the upload the journal trusts for an hour is gone.
+        let second = try FalSimulatorServer(.init(port: try #require(base.port), scenarios: book))
+        _ = try await second.start()
+        let again = try await preflight(["submit", clip, "--model", wanEdit, "--set", "prompt=x", "--out", out.path], home: home, environment: env)
+        await second.stop()
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("uploading it again"))
+        #expect(await second.acceptedRequests().count == 2)
+    }
+
     @Test func aJobIsCarriedOutByOneProcessAtATime() async throws {
         try await with(Self.quick { $0.queueMs = 3_000 }) { setup, server in
             let process = Process()
