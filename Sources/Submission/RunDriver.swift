@@ -337,6 +337,10 @@ extension SubmissionEngine {
                     let again = try await submit(run, input: input, context, cancel)
                     return again.state == .submitted ? try await follow(again, context, cancel) : again
                 }
+                // Cancelled at fal (`preflight cancel`, or by someone else): not a model failure.
+                if error.errorType == "client_cancelled" || (error.status == 400 && error.message.lowercased().contains("cancelled")) {
+                    return try finish(run, .cancelled, category: "cancelled", "cancelled at fal before it finished; nothing to download")
+                }
                 if error.category == .notReady, attempt < 20 {
                     try await Task.sleep(nanoseconds: UInt64(pollInterval * 1_000_000_000))
                     continue

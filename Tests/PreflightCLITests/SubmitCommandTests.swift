@@ -142,6 +142,22 @@ import TestSupport
         #expect(await second.acceptedRequests().count == 2)
     }
 
+    @Test func aJobCancelledAtFalIsReportedAsCancelledNotAsAModelFailure() async throws {
+        try await with(Self.quick { $0.queueMs = 5_000 }) { setup, _ in
+            let sent = try await setup.preflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x",
+                                                  "--out", setup.out.path, "--detach", "--timeout", "0.5"])
+            #expect(sent.stderr.contains("still running at fal"), "\(sent.stderr)")
+            let jobs = try await setup.preflight(["jobs", "--json"])
+            let list = try JSONSerialization.jsonObject(with: Data(jobs.stdout.utf8)) as? [[String: Any]]
+            let job = try #require((list?.first?["job"] as? [String: Any])?["id"] as? String)
+            #expect(try await setup.preflight(["cancel", job]).status == 0)
+            let resumed = try await setup.preflight(["resume", job])
+            #expect(resumed.stderr.contains("cancelled"), "\(resumed.stderr)")
+            #expect(!resumed.stderr.contains("model failed"), "\(resumed.stderr)")
+            #expect(try await setup.preflight(["jobs"]).stdout.contains("cancelled"))
+        }
+    }
+
     @Test func aJobIsCarriedOutByOneProcessAtATime() async throws {
         try await with(Self.quick { $0.queueMs = 3_000 }) { setup, server in
             let process = Process()
