@@ -17,19 +17,19 @@ extension SubmissionEngine {
                 try journal.update(run, event: "uncertain", run.errorMessage ?? "")
             }
             if run.state == .uncertain {
-                observe(.finished(model: run.model, .uncertain, Self.uncertainAdvice(context.job.id, run.model)))
+                observe(run.jobID, .finished(model: run.model, .uncertain, Self.uncertainAdvice(context.job.id, run.model)))
                 return
             }
             if run.state == .pending { run = try await prepareAndSubmit(run, context, cancel) }
             if run.state == .submitted { run = try await follow(run, context, cancel) }
             if run.state == .completed { run = try await download(run, context) }
-            observe(.finished(model: run.model, run.state, run.errorMessage ?? ""))
+            observe(run.jobID, .finished(model: run.model, run.state, run.errorMessage ?? ""))
         } catch {
             run.state = .failed
             run.errorCategory = run.errorCategory ?? "journal"
             run.errorMessage = "\(error)"
             try? journal.update(run, event: "failed", "\(error)")
-            observe(.finished(model: run.model, .failed, "\(error)"))
+            observe(run.jobID, .finished(model: run.model, .failed, "\(error)"))
         }
     }
 
@@ -62,7 +62,7 @@ extension SubmissionEngine {
         }
         run.mediaURL = url.absoluteString
         try journal.update(run, event: "uploaded", "media at \(FalEndpoints.redactedURL(url)) (sent now, or a still-trusted upload of the same bytes)")
-        observe(.note(model: run.model, "uploaded \(Redactor.printable((prepared.path as NSString).lastPathComponent))"))
+        observe(run.jobID, .note(model: run.model, "uploaded \(Redactor.printable((prepared.path as NSString).lastPathComponent))"))
         // 3. Submit, retrying what can succeed; the request id is journaled before anyone waits on it.
         var input = context.payload
         input[prepared.field] = .string(url.absoluteString)
@@ -115,7 +115,7 @@ extension SubmissionEngine {
            FixPipeline.mediaFailures(Checker().check(sharedInfo, models: [spec], payload: context.payload, field: field)).isEmpty {
             run.preparedPath = shared
             try journal.update(run, event: "fixed", "one file fixed for every model of the job, verified against \(spec.id)")
-            observe(.note(model: run.model, "fixed and verified (one file for both models)"))
+            observe(run.jobID, .note(model: run.model, "fixed and verified (one file for both models)"))
             return Prepared(path: shared, field: field)
         }
         let folder = URL(fileURLWithPath: context.job.outDir).appendingPathComponent(".prepared")
@@ -123,7 +123,7 @@ extension SubmissionEngine {
         let slug = Self.slug(spec.id)
         let ext = (source as NSString).pathExtension.isEmpty ? "mp4" : (source as NSString).pathExtension
         let target = folder.appendingPathComponent("\(slug).\(info.kind == .video ? "mp4" : ext)")
-        observe(.note(model: run.model, "fixing: " + failures.map(\.message).joined(separator: "; ")))
+        observe(run.jobID, .note(model: run.model, "fixing: " + failures.map(\.message).joined(separator: "; ")))
         let outcome: FixPipeline.Outcome
         do throws(FixError) { outcome = try await FixPipeline(models: [spec], payload: context.payload, field: field).run(source: source, output: target) } catch {
             run = try finish(run, .refused, category: "media", "cannot be made acceptable (nothing was uploaded or paid): \(error.description)")
@@ -135,7 +135,7 @@ extension SubmissionEngine {
         case .fixed(let result):
             run.preparedPath = result.output ?? target.path
             try journal.update(run, event: "fixed", "plan: " + result.plan.steps.joined(separator: "; ") + "; verified against \(spec.id)")
-            observe(.note(model: run.model, "fixed and verified: " + result.plan.steps.joined(separator: "; ")))
+            observe(run.jobID, .note(model: run.model, "fixed and verified: " + result.plan.steps.joined(separator: "; ")))
         }
         return Prepared(path: run.preparedPath ?? source, field: field)
     }
@@ -167,7 +167,7 @@ extension SubmissionEngine {
                 run.responseURL = s.responseURL.absoluteString
                 run.cancelURL = s.cancelURL.absoluteString
                 try journal.update(run, event: "submitted", "request \(s.requestID)")
-                observe(.note(model: run.model, "submitted: request \(s.requestID)"))
+                observe(run.jobID, .note(model: run.model, "submitted: request \(s.requestID)"))
                 return run
             case .failure(let error):
                 if error.mayHaveBeenAccepted {
@@ -181,7 +181,7 @@ extension SubmissionEngine {
                 case .retry(let delay):
                     run.state = .pending
                     try journal.update(run, event: "retry", String(format: "%@; again in %.1f s", error.message, delay))
-                    observe(.retrying(model: run.model, attempt: run.attempts, after: delay, reason: error.message))
+                    observe(run.jobID, .retrying(model: run.model, attempt: run.attempts, after: delay, reason: error.message))
                     try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
                 case .stop:
                     var failed = try finish(run, .failed, error: error, "the submit failed")
@@ -203,7 +203,7 @@ extension SubmissionEngine {
         if let fallback = context.settings.fallback, run.fallbackOf == nil, fallback != run.model {
             _ = try journal.add(runFor: context.job.id, model: fallback, fallbackOf: run.model)
             run.errorMessage = (run.errorMessage ?? "") + ". Switching to --fallback \(fallback)"
-            observe(.note(model: run.model, "capacity retries spent: switching to --fallback \(fallback)"))
+            observe(run.jobID, .note(model: run.model, "capacity retries spent: switching to --fallback \(fallback)"))
         }
         try journal.update(run, event: "advice", run.errorMessage ?? "")
         return run
@@ -227,7 +227,7 @@ extension SubmissionEngine {
                 do {
                     for try await status in client.statusStream(submission) {
                         if status.status != seen { seen = status.status; try? journal.note(job: runNow.jobID, run: runNow.id, "status", status.status.rawValue) }
-                        observe(.status(model: runNow.model, status))
+                        observe(runNow.jobID, .status(model: runNow.model, status))
                         if status.status == .completed { return status }
                     }
                 } catch {
@@ -261,7 +261,7 @@ extension SubmissionEngine {
             switch polled {
             case .success(let status):
                 if status.status != last { last = status.status; try journal.note(job: run.jobID, run: run.id, "status", status.status.rawValue) }
-                observe(.status(model: run.model, status))
+                observe(run.jobID, .status(model: run.model, status))
                 if status.status == .completed { done = status; break }
             case .failure(let error) where error.retryable:
                 try? journal.note(job: run.jobID, run: run.id, "poll", error.message)
@@ -304,7 +304,7 @@ extension SubmissionEngine {
                         again.requestID = nil
                         again.statusURL = nil; again.responseURL = nil; again.cancelURL = nil
                         try journal.update(again, event: "reupload", "fal could not download the media (\(error.message)); uploading it again and submitting once more")
-                        observe(.note(model: run.model, "fal could not download the uploaded media (gone or expired): uploading it again"))
+                        observe(run.jobID, .note(model: run.model, "fal could not download the uploaded media (gone or expired): uploading it again"))
                         let sent = try await prepareAndSubmit(again, context, cancel)
                         return sent.state == .submitted ? try await follow(sent, context, cancel) : sent
                     }
@@ -315,7 +315,7 @@ extension SubmissionEngine {
                     if attempt < max(1, policy.maxAttempts) {
                         let delay = min(policy.maxDelay, policy.baseDelay * pow(2, Double(attempt - 1)))
                         try journal.note(job: run.jobID, run: run.id, "result", "fetching the result failed (\(error.message)); again in \(String(format: "%.1f", delay)) s")
-                        observe(.retrying(model: run.model, attempt: attempt, after: delay, reason: "fetching the result: \(error.message)"))
+                        observe(run.jobID, .retrying(model: run.model, attempt: attempt, after: delay, reason: "fetching the result: \(error.message)"))
                         try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
                         continue
                     }
@@ -329,7 +329,7 @@ extension SubmissionEngine {
                    case .retry(let delay) = policy.decide(error, attempt: run.attempts, elapsed: 0) {
                     run.state = .pending
                     try journal.update(run, event: "retry", "request \(run.requestID ?? "?") failed: \(error.message); submitting again in \(String(format: "%.1f", delay)) s")
-                    observe(.retrying(model: run.model, attempt: run.attempts, after: delay, reason: error.message))
+                    observe(run.jobID, .retrying(model: run.model, attempt: run.attempts, after: delay, reason: error.message))
                     try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
                     guard let input = run.inputJSON.flatMap({ try? JSONDecoder().decode([String: JSONValue].self, from: Data($0.utf8)) }) else {
                         return try finish(run, .failed, error: error, "the result failed")
@@ -363,9 +363,9 @@ extension SubmissionEngine {
             try JournalLearnedStore(journal).record(lessons)
             let text = lessons.map { "\($0.field).\($0.key.rawValue) = \($0.value)" }.joined(separator: ", ")
             try journal.note(job: run.jobID, run: run.id, "learned", text)
-            observe(.note(model: run.model, "learned from this rejection: \(text); the next check stops before uploading"))
+            observe(run.jobID, .note(model: run.model, "learned from this rejection: \(text); the next check stops before uploading"))
         } catch {
-            observe(.note(model: run.model, "could not remember the rejection's limits: \(error)"))
+            observe(run.jobID, .note(model: run.model, "could not remember the rejection's limits: \(error)"))
         }
     }
 

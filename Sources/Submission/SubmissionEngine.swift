@@ -13,14 +13,15 @@ public final class SubmissionEngine: Sendable {
     public let journal: Journal
     public let catalog: Catalog
     public let policy: RetryPolicy
-    let observe: @Sendable (SubmissionEvent) -> Void
+    /// Each step of each job as it happens (the job id first): progress lines on a terminal.
+    let observe: @Sendable (_ job: String, SubmissionEvent) -> Void
     /// How often to poll when the status stream is not available.
     public let pollInterval: Double
     let uploads = UploadGate()
     let sharedFixes = SharedFix()
 
     public init(client: FalClient, journal: Journal, catalog: Catalog, policy: RetryPolicy = RetryPolicy(), pollInterval: Double = 0.5,
-                observe: @escaping @Sendable (SubmissionEvent) -> Void = { _ in }) {
+                observe: @escaping @Sendable (_ job: String, SubmissionEvent) -> Void = { _, _ in }) {
         self.client = client
         self.journal = journal
         self.catalog = catalog

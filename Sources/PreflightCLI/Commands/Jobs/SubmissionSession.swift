@@ -21,7 +21,7 @@ enum SubmissionSession {
             Terminal.err(Terminal.red("error: ") + error.description)
             throw ExitCode(error.exitCode)
         }
-        let progress = ProgressLines(enabled: !quiet)
+        let progress = ProgressLines(enabled: !quiet, journal: journal)
         return SubmissionEngine(client: client, journal: journal, catalog: context.catalog, observe: progress.show)
     }
 
@@ -104,14 +104,28 @@ final class PressCounter: @unchecked Sendable {
     var count: Int { lock.lock(); defer { lock.unlock() }; return n }
 }
 
-/// One line per step on stderr; queue positions and logs only when they change.
+/// One line per step on stderr; queue positions and logs only when they change. Once more than
+/// one job is under way, each line names its file, so interleaved lines can be told apart.
 final class ProgressLines: @unchecked Sendable {
     private let enabled: Bool
+    private let journal: Journal
     private let lock = NSLock()
     private var last: [String: String] = [:]
-    init(enabled: Bool) { self.enabled = enabled }
+    private var names: [String: String] = [:]
+    init(enabled: Bool, journal: Journal) {
+        self.enabled = enabled
+        self.journal = journal
+    }
 
-    func show(_ event: SubmissionEvent) {
+    private func name(of job: String) -> String {
+        if let known = names[job] { return known }
+        let source = (try? journal.job(job))?.source ?? job
+        let name = Redactor.printable((source as NSString).lastPathComponent)
+        names[job] = name
+        return name
+    }
+
+    func show(_ job: String, _ event: SubmissionEvent) {
         guard enabled else { return }
         let line: String
         let model: String
@@ -130,8 +144,11 @@ final class ProgressLines: @unchecked Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
-        guard last[model] != line else { return }
-        last[model] = line
-        Terminal.err("\(model): \(line)")
+        let key = job + "\n" + model
+        guard last[key] != line else { return }
+        last[key] = line
+        let file = name(of: job)
+        let many = names.count > 1
+        Terminal.err(many ? "\(file) -> \(model): \(line)" : "\(model): \(line)")
     }
 }
