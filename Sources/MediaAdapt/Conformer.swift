@@ -53,7 +53,7 @@ public struct Conformer: Sendable {
             guard let output else {
                 let (report, failures) = try verify(source.path)
                 guard failures.isEmpty else { throw .verificationFailed(failures.map(\.message)) }
-                return FixResult(plan: plan, output: nil, tries: 0, report: report, notes: ["already compliant: no new file"])
+                return FixResult(plan: plan, output: nil, tries: 0, report: report, notes: ["no new file written; give -o PATH for a copy (or --link hard|symlink for a link)"])
             }
             try guardTarget(output, source: source)
             try guardName(output, format: plan.format)

@@ -151,8 +151,12 @@ public enum Prober {
             // Enough bytes to see a credential shape anywhere near the top, not only in the quote.
             let head = FileSniffer.head(path, count: 4096)
             if let text = FileSniffer.describeText(head, path: path) {
+                // The advice fits a file named as media (video.mp4 holding an error page), not notes.txt.
+                let name = path.split(separator: "/").last ?? ""
+                let namedAsMedia = name.contains(".") && MediaFinder.mediaExtensions.contains((name.split(separator: ".").last ?? "").lowercased())
                 return ProbeError(.notMedia, path: path, message: "not media: the file holds \(text)",
-                                  hint: "A failed download or an error page saved under a media name looks like this; download or export it again.")
+                                  hint: namedAsMedia ? "A failed download or an error page saved under a media name looks like this; download or export it again."
+                                                     : "Only video, audio and images are media; it is passed over.")
             }
             if detail.contains("moov atom not found") && !FileSniffer.looksLikeISOMedia(head) {
                 return ProbeError(.notMedia, path: path, message: "not a media file FFmpeg recognises (its name says MP4/MOV, its bytes do not)",
