@@ -54,12 +54,14 @@ public struct JobOutcome: Sendable {
     public var outputs: [Int64: [OutputRecord]]
 
     /// 0 every run succeeded; 2 some did and some did not; 1 none did; 75 when every failure is
-    /// temporary (capacity, network), so trying again later may work.
+    /// temporary (capacity, network) or the runs are still at fal (detached), so later may work.
     public var exitCode: Int32 {
         let active = runs.filter { r in !runs.contains { $0.fallbackOf == r.model && $0.state == .downloaded } }
         let good = active.filter { $0.state == .downloaded }.count
         if good == active.count { return 0 }
         if good > 0 { return 2 }
+        // Left running at fal (--detach, or a result not fetched yet): nothing failed; resume later.
+        if active.allSatisfy({ $0.state == .downloaded || $0.state == .submitted }) { return 75 }
         let temporary: Set<String> = [FalError.Category.capacity.rawValue, FalError.Category.network.rawValue]
         if active.allSatisfy({ $0.errorCategory.map(temporary.contains) ?? false }) { return 75 }
         if active.allSatisfy({ $0.errorCategory == FalError.Category.server.rawValue }) { return 69 }

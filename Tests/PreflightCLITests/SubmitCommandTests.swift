@@ -147,6 +147,7 @@ import TestSupport
             let sent = try await setup.preflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x",
                                                   "--out", setup.out.path, "--detach", "--timeout", "0.5"])
             #expect(sent.stderr.contains("still running at fal"), "\(sent.stderr)")
+            #expect(sent.status == 75, "detached: nothing failed, resume later")
             let jobs = try await setup.preflight(["jobs", "--json"])
             let list = try JSONSerialization.jsonObject(with: Data(jobs.stdout.utf8)) as? [[String: Any]]
             let job = try #require((list?.first?["job"] as? [String: Any])?["id"] as? String)

@@ -31,7 +31,8 @@ struct Submit: AsyncParsableCommand {
         resume JOB` fetches them). Twice: exit at once; the journal stays consistent.
 
         Exit codes: 0 every model succeeded; 1 refused or failed; 2 one of two failed; 64 usage; \
-        65 not media; 66 missing file; 75 temporary (capacity, network): retry later; 77 key or billing.
+        65 not media; 66 missing file; 75 temporary (capacity, network), or left running at fal \
+        (--detach): `preflight resume` later; 77 key or billing.
         """
     )
 

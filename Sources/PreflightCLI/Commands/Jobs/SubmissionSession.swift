@@ -81,7 +81,9 @@ enum SubmissionSession {
                 for f in files { Terminal.out(f.path) }
                 if !quiet { Terminal.err("\(run.model): done, \(files.count) file(s)" + (run.fallbackOf.map { " (fallback for \($0))" } ?? "")) }
             case .submitted:
-                Terminal.err("\(run.model): still running at fal (request \(run.requestID ?? "?")); `preflight resume \(outcome.job.id)` fetches it")
+                // Completed but its result not fetched (the answer cut off) says so; else it is still running.
+                Terminal.err("\(run.model): " + (run.errorMessage.map(Redactor.printable)
+                    ?? "still running at fal (request \(run.requestID ?? "?")); `preflight resume \(outcome.job.id)` fetches it"))
             default:
                 Terminal.err(Terminal.red("\(run.model): \(run.state.rawValue): ") + (run.errorMessage ?? ""))
             }
