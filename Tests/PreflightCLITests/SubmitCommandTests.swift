@@ -143,7 +143,7 @@ import TestSupport
     }
 
     @Test func aJobCancelledAtFalIsReportedAsCancelledNotAsAModelFailure() async throws {
-        try await with(Self.quick { $0.queueMs = 5_000 }) { setup, _ in
+        try await with(Self.quick { $0.queueMs = 120_000 }) { setup, _ in
             let sent = try await setup.preflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x",
                                                   "--out", setup.out.path, "--detach", "--timeout", "0.5"])
             #expect(sent.stderr.contains("still running at fal"), "\(sent.stderr)")
