@@ -126,6 +126,9 @@ public struct PrepareReport: Sendable {
     /// folder, a missing or read-only folder, the manifest itself, or a place inside the source folder
     /// (sources are never modified, and the next run would find the page among them), unless that place
     /// is inside the output folder.
+    /// In every page's head: what marks a file as a report `--report` may replace.
+    static let generatorMark = "preflight prepare report"
+
     public static func checkDestination(_ path: String, source: String, output: String) throws(BatchError) {
         let fm = FileManager.default
         let target = URL(fileURLWithPath: path).standardizedFileURL
@@ -143,6 +146,20 @@ public struct PrepareReport: Sendable {
         if inside(source) && !inside(output) {
             throw BatchError(.usage, "--report \(path) is inside the source folder",
                              hint: "Sources are never modified: write it to the output folder or elsewhere, e.g. --report \(output)/report.html")
+        }
+        // Only a new file, or an earlier report, is replaced: the rename would otherwise destroy
+        // whatever is there (a device node as root, the journal, a downloaded result, a link).
+        var st = stat()
+        if lstat(target.path, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFREG else {
+                throw BatchError(.usage, "--report \(path) exists and is not a regular file (a device, pipe or link)",
+                                 hint: "Name a new file, e.g. --report \(output)/report.html")
+            }
+            let head = FileHandle(forReadingAtPath: target.path).flatMap { try? $0.read(upToCount: 1024) } ?? Data()
+            guard String(decoding: head, as: UTF8.self).contains(generatorMark) else {
+                throw BatchError(.usage, "--report \(path) exists and is not a preflight report; it is not replaced",
+                                 hint: "Name a new file, or move that one away first")
+            }
         }
         if target.lastPathComponent.hasPrefix("preflight-manifest.") && inside(output) {
             throw BatchError(.usage, "--report \(path) would replace the run's manifest", hint: "Choose another name, e.g. report.html")

@@ -23,6 +23,7 @@ struct ReportPage {
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">
         <meta name="viewport" content="width=device-width,initial-scale=1">
+        <meta name="generator" content="\(PrepareReport.generatorMark)">
         <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
         <title>preflight report: \(rows.count) \(rows.count == 1 ? "file" : "files")</title>
         <style>

@@ -72,3 +72,19 @@ final class InterruptWatch: @unchecked Sendable {
         lock.unlock()
     }
 }
+
+/// The first signal a phase received, for its exit code.
+final class CaughtSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Int32?
+    func record(_ number: Int32) {
+        lock.lock()
+        if first == nil { first = number }
+        lock.unlock()
+    }
+    var number: Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        return first
+    }
+}

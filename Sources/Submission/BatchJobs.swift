@@ -61,8 +61,15 @@ public enum BatchJobs {
             let existing: JobRecord?
             do { existing = try engine.journal.job(batchKey: key) } catch { throw SubmissionError(error) }
             guard let job = existing else {
-                let job = try engine.create(source: item.file, models: models, payload: item.payload, settings: settings, outRoot: outRoot, batchKey: key)
-                entries.append(BatchEntry(item: item, job: job, action: .submit))
+                do {
+                    let job = try engine.create(source: item.file, models: models, payload: item.payload, settings: settings, outRoot: outRoot, batchKey: key)
+                    entries.append(BatchEntry(item: item, job: job, action: .submit))
+                } catch {
+                    // Another run of the same batch journaled it a moment ago: take it up as its
+                    // own (the lease decides who drives it), never make a second job.
+                    guard let theirs = try? engine.journal.job(batchKey: key) else { throw error }
+                    entries.append(BatchEntry(item: item, job: theirs, action: .resume))
+                }
                 continue
             }
             let state = try engine.outcome(job: job.id).job.state
@@ -72,8 +79,12 @@ public enum BatchJobs {
             case .failed, .partial, .cancelled:
                 // Runs fal never accepted cost nothing: running the batch again sends them. Runs it
                 // did accept and that failed were paid for: sent again only when asked.
-                let reopened = try engine.reopen(job: job.id, model: nil, includeUncertain: false, onlyUnsent: !retryFailed)
-                entries.append(BatchEntry(item: item, job: job, action: reopened > 0 ? .resume : .keep))
+                do {
+                    let reopened = try engine.reopen(job: job.id, model: nil, includeUncertain: false, onlyUnsent: !retryFailed)
+                    entries.append(BatchEntry(item: item, job: job, action: reopened > 0 ? .resume : .keep))
+                } catch where error.exitCode == 75 {
+                    entries.append(BatchEntry(item: item, job: job, action: .resume)) // driven elsewhere: reported as such
+                }
             case .done:
                 entries.append(BatchEntry(item: item, job: job, action: .keep))
             }

@@ -253,8 +253,10 @@ extension SubmissionEngine {
                 }
                 let said = try? await client.cancel(submission)
                 try journal.note(job: run.jobID, run: run.id, "cancel", "asked fal to cancel: \(said?.rawValue ?? "no answer")")
-                if said == .alreadyCompleted { continue } // finished meanwhile: fetch it, it is paid for
-                return try finish(run, .cancelled, category: "cancelled", cancel.isRaised ? "cancelled on request" : "cancelled: --timeout passed")
+                // Finished meanwhile: it is paid for, so its result comes home (once: the flag that
+                // asked for the cancel is still raised, and asking again would never end).
+                if said == .alreadyCompleted { return try await fetch(run, submission, context, cancel) }
+                return try await settleCancel(run, submission, context, cancel, reason: cancel.isRaised ? "cancelled on request" : "cancelled: --timeout passed")
             }
             let polled: Result<QueueStatus, FalError>
             do throws(FalError) { polled = .success(try await client.status(submission)) } catch { polled = .failure(error) }
@@ -272,6 +274,25 @@ extension SubmissionEngine {
             try await Task.sleep(nanoseconds: UInt64(pollInterval * 1_000_000_000))
         }
         return try await fetch(run, submission, context, cancel)
+    }
+
+    /// fal took the cancel, but "a running request may still complete": watch it briefly. Completed
+    /// anyway: the result is paid for and is fetched. Cancelled: the run ends so. Still going when
+    /// the wait ends: the run stays `submitted` (not finished), so `resume` settles it later, and
+    /// a result that arrives after all is never lost.
+    private func settleCancel(_ run: RunRecord, _ submission: QueueSubmission, _ context: JobContext, _ cancel: CancelSignal,
+                              reason: String) async throws -> RunRecord {
+        let until = Date().addingTimeInterval(3)
+        while Date() < until {
+            if let status = try? await client.status(submission), status.status == .completed {
+                return try await fetch(run, submission, context, cancel)
+            }
+            try? await Task.sleep(nanoseconds: 200_000_000)
+        }
+        var open = run
+        open.errorMessage = "\(reason); fal had not confirmed the cancel yet: `preflight resume \(run.jobID)` settles it (and fetches the result if it finished after all)"
+        try journal.update(open, event: "cancel", open.errorMessage ?? "")
+        return open
     }
 
     private func fetch(_ start: RunRecord, _ submission: QueueSubmission, _ context: JobContext, _ cancel: CancelSignal) async throws -> RunRecord {

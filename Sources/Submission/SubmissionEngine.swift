@@ -64,6 +64,15 @@ public final class SubmissionEngine: Sendable {
         return job
     }
 
+    /// The right to drive job `id` (see `JobLease`); exit 75 while another process has it.
+    func lease(job id: String) throws(SubmissionError) -> JobLease {
+        guard let lease = try JobLease.take(job: id, folder: journal.path.deletingLastPathComponent().appendingPathComponent("locks")) else {
+            throw SubmissionError(message: "job \(id) is being carried out by another preflight process right now",
+                                  hint: "`preflight status \(id)` shows how it goes; run this again once that process has stopped.", exitCode: 75)
+        }
+        return lease
+    }
+
     /// Job ids sort by time and are short enough to type: YYYYMMDD-HHMMSS-xxxxxx (a unique prefix will do).
     static func newJobID() -> String {
         let f = DateFormatter()
@@ -79,6 +88,10 @@ public final class SubmissionEngine: Sendable {
     /// Carries out (or continues) every unfinished run of a job, concurrently. `resuming`: a new
     /// wait, not bound by the submit's --timeout (Ctrl-C still stops it).
     public func run(job id: String, cancel: CancelSignal = CancelSignal(), resuming: Bool = false) async throws(SubmissionError) -> JobOutcome {
+        // The lease first, the runs after: runs read before it could be ones another process has
+        // just finished driving.
+        let lease = try lease(job: id)
+        defer { lease.release() }
         let job: JobRecord
         let runs: [RunRecord]
         do {
@@ -87,11 +100,6 @@ public final class SubmissionEngine: Sendable {
             runs = try journal.runs(job: id)
         } catch let e as SubmissionError { throw e } catch { throw SubmissionError(error) }
         let context = try JobContext(job: job, resuming: resuming)
-        guard let lease = try JobLease.take(job: id, folder: journal.path.deletingLastPathComponent().appendingPathComponent("locks")) else {
-            throw SubmissionError(message: "job \(id) is being carried out by another preflight process right now",
-                                  hint: "`preflight status \(id)` shows how it goes; run this again once that process has stopped.", exitCode: 75)
-        }
-        defer { lease.release() }
         await withTaskGroup(of: Void.self) { group in
             for run in runs where !run.state.isFinished {
                 group.addTask { await self.drive(run, context, cancel) }
@@ -130,6 +138,9 @@ public final class SubmissionEngine: Sendable {
     /// `onlyUnsent`: only runs fal never accepted (no request id: refused here, or failed before or
     /// at the submit), which cost nothing, so running a batch again may send them without asking.
     public func reopen(job id: String, model: String?, includeUncertain: Bool, onlyUnsent: Bool = false) throws(SubmissionError) -> Int {
+        // Not under a process that is driving the job: it would find its runs changed under it.
+        let lease = try lease(job: id)
+        defer { lease.release() }
         do {
             var count = 0
             for var run in try journal.runs(job: id) where model == nil || run.model == model {

@@ -246,4 +246,36 @@ import TestSupport
             }
         }
     }
+
+    @Test func resultsAsTheSourceFolderAreRefusedBeforeAnything() async throws {
+        try await withTree { setup in
+            try await withServer(Self.quick) { base, server in
+                let r = try await setup.prepare(base, ["--submit", "--set", "prompt=snow", "--results", setup.source.path + "/."])
+                #expect(r.status == 64, "\(r.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: setup.dest.path))
+                #expect(await server.exchanges().isEmpty)
+            }
+        }
+    }
+
+    @Test func aReportNeverReplacesWhatIsNotAReport() async throws {
+        try await withTree { setup in
+            try await withServer(Self.quick) { base, _ in
+                let precious = setup.folder.appendingPathComponent("result.mp4")
+                try FileManager.default.copyItem(atPath: TestMedia.path("hd_1280x720_4s.mp4"), toPath: precious.path)
+                let link = setup.folder.appendingPathComponent("link.html")
+                try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: precious.path)
+                for target in [precious.path, link.path, "/dev/null"] {
+                    let r = try await setup.prepare(base, ["--report", target])
+                    #expect(r.status == 64, "\(target): \(r.stderr)")
+                }
+                #expect(try Data(contentsOf: precious) == (try Data(contentsOf: URL(fileURLWithPath: TestMedia.path("hd_1280x720_4s.mp4")))))
+                #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)) == precious.path)
+                // An earlier report is replaced.
+                let page = setup.folder.appendingPathComponent("report.html").path
+                #expect(try await setup.prepare(base, ["--report", page]).status == 0)
+                #expect(try await setup.prepare(base, ["--report", page]).status == 0)
+            }
+        }
+    }
 }

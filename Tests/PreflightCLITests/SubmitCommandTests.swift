@@ -159,6 +159,60 @@ import TestSupport
         }
     }
 
+    @Test func aCancelThatComesTooLateBringsThePaidResultHome() async throws {
+        // Every answer takes 0.8 s and the request finishes at once: --timeout passes while fal
+        // has already completed it, so the cancel is answered ALREADY_COMPLETED.
+        try await with(Self.quick { $0.queueMs = 0; $0.progressMs = 0; $0.delayMs = 800 }) { setup, server in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: preflightExecutable)
+            process.arguments = ["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path,
+                                 "--timeout", "2.5", "--quiet"]
+            var env = ProcessInfo.processInfo.environment
+            env.merge(setup.env) { _, new in new }
+            env["PREFLIGHT_HOME"] = setup.home.path
+            process.environment = env
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let watchdog = Task {
+                try await Task.sleep(nanoseconds: 90_000_000_000)
+                if process.isRunning { Issue.record("submit did not end after a late cancel"); kill(process.processIdentifier, SIGKILL) }
+            }
+            await waitForExit(process)
+            watchdog.cancel()
+            let cancels = await server.exchanges().filter { $0.hasPrefix("PUT ") && $0.contains("/cancel") }
+            #expect(cancels.count <= 1, "asked to cancel \(cancels.count) times")
+            let jobs = try await setup.preflight(["jobs"])
+            if !cancels.isEmpty { #expect(jobs.stdout.contains("done"), "a completed request's result comes home: \(jobs.stdout)") }
+        }
+    }
+
+    @Test func ctrlCThatLosesTheRaceStillBringsTheResultHome() async throws {
+        try await with(Self.quick { $0.queueMs = 800; $0.progressMs = 800; $0.cancelLosesRace = true }) { setup, server in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: preflightExecutable)
+            process.arguments = ["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path, "--quiet"]
+            var env = ProcessInfo.processInfo.environment
+            env.merge(setup.env) { _, new in new }
+            env["PREFLIGHT_HOME"] = setup.home.path
+            process.environment = env
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(30)
+            while await server.acceptedRequests().isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+            process.interrupt()
+            await waitForExit(process)
+            #expect(process.terminationStatus == 130)
+            // fal finished it anyway: it is paid for, so it is downloaded (now, or by resume).
+            _ = try await setup.preflight(["resume"])
+            let jobs = try await setup.preflight(["jobs"])
+            #expect(jobs.stdout.contains("done"), "\(jobs.stdout)")
+            let files = FileManager.default.enumerator(atPath: setup.out.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix("output.mp4") } ?? []
+            #expect(files.count == 1)
+        }
+    }
+
     @Test func aJobIsCarriedOutByOneProcessAtATime() async throws {
         try await with(Self.quick { $0.queueMs = 3_000 }) { setup, server in
             let process = Process()

@@ -118,7 +118,7 @@ struct Prepare: AsyncParsableCommand {
         let specs = try models.map(context.model)
         let sheet = try submission.sheet()
         let submitter = submission.enabled
-            ? try BatchSubmitter(options: submission, sheet: sheet, context: context, specs: specs, destination: output,
+            ? try BatchSubmitter(options: submission, sheet: sheet, context: context, specs: specs, source: source, destination: output,
                                  retryFailed: retryFailed, quiet: quiet)
             : nil
         var fix = FixOptions()
@@ -140,7 +140,9 @@ struct Prepare: AsyncParsableCommand {
         }
 
         let cancel = CancellationFlag()
-        SignalHub.shared.handle { _ in
+        let caught = CaughtSignal()
+        SignalHub.shared.handle { sig in
+            caught.record(sig)
             if !cancel.isCancelled { Terminal.err("stopping: finishing the manifest; run the same command again to finish the rest") }
             cancel.cancel()
         }
@@ -161,15 +163,18 @@ struct Prepare: AsyncParsableCommand {
         }
         progress.finish()
         Terminal.out(PrepareRenderer.summary(summary, manifest: run.manifestURL.path, verbose: !quiet))
-        let prepared = Self.exitCode(summary)
+        // Stopped by a signal: 128 + its number (130 Ctrl-C, 143 TERM, 129 HUP), as shells expect.
+        let prepared = summary.interrupted ? ExitCode(128 + (caught.number ?? SIGINT)) : Self.exitCode(summary)
         // The page shows the preparation, so it is written before --submit sends anything (and
         // while Ctrl-C still stops it): a person can look at it while the jobs run.
         if let report {
             try await writeReport(report, summary: summary, manifest: run.manifestURL, models: specs, cancel: cancel)
         }
         guard submission.enabled, !summary.interrupted else { throw prepared }
-        // The submission engine answers Ctrl-C its own way (cancel at fal, twice: quit now); it
-        // takes the signals over in carryOut.
+        // Ctrl-C after the last file but before anything is sent: nothing is sent.
+        if cancel.isCancelled { throw ExitCode(128 + (caught.number ?? SIGINT)) }
+        // The submission engine answers Ctrl-C its own way (cancel at fal, twice: quit now); the
+        // submitter takes the signals over before it journals or sends anything.
         guard let submitter else { throw prepared }
         let sent = try await submitter.run(summary, manifest: run.manifestURL, csv: options.csv ? run.csvURL : nil)
         // The worse of the two: an interruption, then some failed (2), then some unfixable (1).

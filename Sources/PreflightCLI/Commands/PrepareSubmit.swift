@@ -62,7 +62,7 @@ struct BatchSubmitter {
 
     /// Everything that can refuse the submission is asked before anything is prepared: the
     /// journal, the key, the payload (a missing prompt), not after hours of encoding.
-    init(options: PrepareSubmitOptions, sheet: SubmitSheet?, context: CatalogContext, specs: [ModelSpec], destination: String,
+    init(options: PrepareSubmitOptions, sheet: SubmitSheet?, context: CatalogContext, specs: [ModelSpec], source: String, destination: String,
          retryFailed: Bool, quiet: Bool) throws {
         self.options = options
         self.sheet = sheet
@@ -84,11 +84,20 @@ struct BatchSubmitter {
             Terminal.err("nothing prepared or sent: give the payload with --set key=value, --input payload.json or --per-file sheet.csv")
             throw Exit.doesNotComply
         }
+        // Results walked as sources would be prepared and sent again on every run.
+        let resolved = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+        if resolved(options.results) == resolved(source) {
+            Terminal.err(Terminal.red("error: ") + "--results \(Redactor.printable(options.results)) is the source folder; results would be prepared and sent as sources on the next run")
+            throw Exit.usage
+        }
         engine = try SubmissionSession.engine(context: context, fal: options.fal, quiet: quiet)
     }
 
     /// Returns the exit code of the submissions: 0 all done, 2 some not, 128+n interrupted.
     func run(_ summary: PrepareSummary, manifest: URL, csv: URL?) async throws -> ExitCode {
+        // Until the engine takes the signals over, a signal means: send nothing.
+        let caught = CaughtSignal()
+        SignalHub.shared.handle { sig in caught.record(sig) }
         let ready = summary.rows.filter { ($0.status == .compliant || $0.status == .fixed) && $0.output != nil }
         var items: [BatchItem] = []
         for row in ready {
@@ -124,6 +133,10 @@ struct BatchSubmitter {
             Terminal.err(Terminal.red("error: ") + error.description)
             throw ExitCode(error.exitCode)
         }
+        if let sig = caught.number {
+            Terminal.err("stopped before sending anything; run the same command again to send the batch")
+            return ExitCode(128 + sig)
+        }
         let toRun = entries.filter { $0.action != .keep }
         if !quiet {
             let fresh = entries.filter { $0.action == .submit }.count
@@ -141,14 +154,15 @@ struct BatchSubmitter {
                 // Per-job failures were reported as they happened; the tally below decides the code.
             }
         }
-        let notes = try record(entries, engine: engine, manifest: manifest, csv: csv)
+        let (notes, uncertain) = try record(entries, engine: engine, manifest: manifest, csv: csv)
         let done = notes.values.filter { $0.state == JobState.done.rawValue }.count
         let kept = entries.count - toRun.count
         let unfinished = notes.values.filter { [JobState.open.rawValue, JobState.detached.rawValue].contains($0.state) }.count
         let failed = notes.count - done - unfinished
         var line = String(format: "submitted: %d of %d job(s) done", done, notes.count)
         if kept > 0 { line += " (\(kept) finished by an earlier run, not sent again)" }
-        if unfinished > 0 { line += "; \(unfinished) still at fal: run the same command again (or `preflight resume`) to bring them home" }
+        if unfinished - uncertain > 0 { line += "; \(unfinished - uncertain) still at fal: run the same command again (or `preflight resume`) to bring them home" }
+        if uncertain > 0 { line += "; \(uncertain) uncertain (a submit whose answer was lost: `preflight status JOB`, then `preflight retry JOB --uncertain` only if fal has no such request)" }
         if failed > 0 { line += "; \(failed) failed: `preflight status JOB` says why, and --retry-failed sends them again (a new paid attempt)" }
         Terminal.out(line)
         if let interrupted { return interrupted }
@@ -156,20 +170,22 @@ struct BatchSubmitter {
     }
 
     /// Each sent row's job, state and result files, written into the manifest (atomically).
-    private func record(_ entries: [BatchEntry], engine: SubmissionEngine, manifest url: URL, csv: URL?) throws -> [String: SubmissionNote] {
+    private func record(_ entries: [BatchEntry], engine: SubmissionEngine, manifest url: URL, csv: URL?) throws -> ([String: SubmissionNote], Int) {
         var notes: [String: SubmissionNote] = [:]
+        var uncertain = 0
         for entry in entries {
             guard let outcome = try? engine.outcome(job: entry.job.id) else { continue }
+            if outcome.runs.contains(where: { $0.state == .uncertain }) { uncertain += 1 }
             let files = outcome.outputs.values.flatMap { $0 }.map(\.path).sorted()
             notes[entry.item.name] = SubmissionNote(job: entry.job.id, state: outcome.job.state.rawValue, results: files)
         }
         do {
-            guard var manifest = try Manifest.load(url) else { return notes }
+            guard var manifest = try Manifest.load(url) else { return (notes, uncertain) }
             for i in manifest.rows.indices { if let note = notes[manifest.rows[i].source] { manifest.rows[i].submission = note } }
             try manifest.write(to: url, csv: csv)
         } catch {
             Terminal.err("warning: the manifest could not record the jobs (\(Redactor.printable(error.description))); the journal has them: `preflight jobs`")
         }
-        return notes
+        return (notes, uncertain)
     }
 }

@@ -32,15 +32,16 @@ enum SubmissionSession {
     /// Runs the jobs, `concurrency` at a time. One job: its own exit code; several: 0 when all
     /// succeeded, 2 when some did not.
     static func carryOut(_ engine: SubmissionEngine, jobs: [String], concurrency: Int, detach: Bool, quiet: Bool, resuming: Bool = false) async throws {
-        let job = jobs.count == 1 ? jobs[0] : "JOB"
+        // What to type to take it up again: the job, or every unfinished job.
+        let resume = jobs.count == 1 ? "preflight resume \(jobs[0])" : "preflight resume"
         // Ctrl-C (or TERM/HUP) once: stop waiting (cancel at fal, or detach). Twice: exit now; every
         // step so far is already in the journal.
         let cancel = CancelSignal()
         let presses = PressCounter()
         SignalHub.shared.handle { sig in
             presses.last = sig
-            if presses.increment() >= 2 { Terminal.err("stopped; `preflight resume \(job)` takes it up again"); exit(128 + sig) }
-            Terminal.err(detach ? "detaching: the requests keep running at fal; `preflight resume \(job)` fetches them (Ctrl-C again to quit now)"
+            if presses.increment() >= 2 { Terminal.err("stopped; `\(resume)` takes it up again"); exit(128 + sig) }
+            Terminal.err(detach ? "detaching: the requests keep running at fal; `\(resume)` fetches them (Ctrl-C again to quit now)"
                                 : "cancelling the requests at fal (Ctrl-C again to quit now)")
             cancel.raise()
         }
