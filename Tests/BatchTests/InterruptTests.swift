@@ -94,7 +94,7 @@ import TestSupport
             if signal == SIGKILL {
                 #expect(process.terminationReason == .uncaughtSignal)
             } else {
-                #expect(process.terminationStatus == 130)
+                #expect(process.terminationStatus == 143, "SIGTERM: 128 + 15, as a shell reports it")
                 #expect(Self.hiddenLeftovers(output).isEmpty, "a clean stop leaves no temporary file: \(Self.hiddenLeftovers(output))")
             }
 

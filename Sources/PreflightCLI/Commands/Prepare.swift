@@ -45,7 +45,7 @@ struct Prepare: AsyncParsableCommand {
         2 some failed (corrupt, unreadable, conversion failed; with --submit also a job that did not finish); \
         64 usage (or the report cannot be written: the outputs and the manifest are complete all \
         the same); 66 SRC missing; \
-        130 interrupted (run again to finish).
+        130 interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP (run again to finish).
         """
     )
 
