@@ -83,19 +83,6 @@ struct ImagePipeline {
     }
 
     private func encode(_ picture: Frame, quality: Int?) throws -> [UInt8] {
-        var settings = VideoEncoderSettings(width: picture.width, height: picture.height, timeBase: Rational(1, 25))
-        settings.codec = image.codec
-        settings.pixelFormat = image.pixelFormat
-        settings.quality = quality
-        settings.tagBT709 = false
-        settings.threads = 1
-        let encoder = try Encoder(video: settings)
-        picture.pts = 0
-        try encoder.send(picture)
-        try encoder.send(nil)
-        let packet = Packet()
-        var bytes: [UInt8] = []
-        while try encoder.receive(into: packet) { bytes += packet.bytes }
-        return bytes
+        try Encoder.encodePicture(picture, codec: image.codec, pixelFormat: image.pixelFormat, quality: quality)
     }
 }

@@ -151,3 +151,23 @@ public final class Encoder {
         return true
     }
 }
+
+extension Encoder {
+    /// One picture encoded on its own (a still, a thumbnail): its whole bitstream.
+    public static func encodePicture(_ picture: Frame, codec: String, pixelFormat: String, quality: Int?) throws(FFmpegError) -> [UInt8] {
+        var settings = VideoEncoderSettings(width: picture.width, height: picture.height, timeBase: Rational(1, 25))
+        settings.codec = codec
+        settings.pixelFormat = pixelFormat
+        settings.quality = quality
+        settings.tagBT709 = false
+        settings.threads = 1
+        let encoder = try Encoder(video: settings)
+        picture.pts = 0
+        try encoder.send(picture)
+        try encoder.send(nil)
+        let packet = Packet()
+        var bytes: [UInt8] = []
+        while try encoder.receive(into: packet) { bytes += packet.bytes }
+        return bytes
+    }
+}

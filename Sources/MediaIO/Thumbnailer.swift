@@ -153,19 +153,6 @@ public enum Thumbnailer {
     }
 
     static func encode(_ picture: Frame, quality: Int) throws(FFmpegError) -> [UInt8] {
-        var settings = VideoEncoderSettings(width: picture.width, height: picture.height, timeBase: Rational(1, 25))
-        settings.codec = "mjpeg"
-        settings.pixelFormat = "yuvj420p"
-        settings.quality = min(31, max(2, quality))
-        settings.tagBT709 = false
-        settings.threads = 1
-        let encoder = try Encoder(video: settings)
-        picture.pts = 0
-        try encoder.send(picture)
-        try encoder.send(nil)
-        let packet = Packet()
-        var bytes: [UInt8] = []
-        while try encoder.receive(into: packet) { bytes += packet.bytes }
-        return bytes
+        try Encoder.encodePicture(picture, codec: "mjpeg", pixelFormat: "yuvj420p", quality: min(31, max(2, quality)))
     }
 }

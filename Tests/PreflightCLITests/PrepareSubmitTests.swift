@@ -148,18 +148,9 @@ import TestSupport
             var slow = Self.quick
             slow.queueMs = 1_500
             try await withServer(slow) { base, server in
-                var env = ProcessInfo.processInfo.environment
-                env["PREFLIGHT_HOME"] = setup.home.path
-                env["PREFLIGHT_FAL_URL"] = base.absoluteString
-                env["FAL_KEY"] = FalSimulatorServer.testKey
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: preflightExecutable)
-                process.arguments = ["prepare", setup.source.path, "--model", wanEdit, "--out", setup.dest.path, "--results", setup.results.path,
-                                     "--quiet", "--submit", "--set", "prompt=snow"]
-                process.environment = env
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
+                let process = try startPreflight(["prepare", setup.source.path, "--model", wanEdit, "--out", setup.dest.path, "--results", setup.results.path,
+                                     "--quiet", "--submit", "--set", "prompt=snow"],
+                                                 home: setup.home, environment: ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": FalSimulatorServer.testKey])
                 // Both requests at fal and waiting in its queue: then the power goes.
                 let deadline = Date().addingTimeInterval(60)
                 while await server.acceptedRequests().count < 2, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
@@ -218,18 +209,9 @@ import TestSupport
             var slow = Self.quick
             slow.queueMs = 20_000
             try await withServer(slow) { base, server in
-                var env = ProcessInfo.processInfo.environment
-                env["PREFLIGHT_HOME"] = setup.home.path
-                env["PREFLIGHT_FAL_URL"] = base.absoluteString
-                env["FAL_KEY"] = FalSimulatorServer.testKey
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: preflightExecutable)
-                process.arguments = ["prepare", setup.source.path, "--model", wanEdit, "--out", setup.dest.path, "--results", setup.results.path,
-                                     "--quiet", "--submit", "--set", "prompt=snow"]
-                process.environment = env
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
+                let process = try startPreflight(["prepare", setup.source.path, "--model", wanEdit, "--out", setup.dest.path, "--results", setup.results.path,
+                                     "--quiet", "--submit", "--set", "prompt=snow"],
+                                                 home: setup.home, environment: ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": FalSimulatorServer.testKey])
                 let deadline = Date().addingTimeInterval(60)
                 while await server.acceptedRequests().count < 2, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
                 try await Task.sleep(nanoseconds: 300_000_000)

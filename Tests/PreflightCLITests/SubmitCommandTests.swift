@@ -163,17 +163,8 @@ import TestSupport
         // Every answer takes 0.8 s and the request finishes at once: --timeout passes while fal
         // has already completed it, so the cancel is answered ALREADY_COMPLETED.
         try await with(Self.quick { $0.queueMs = 0; $0.progressMs = 0; $0.delayMs = 800 }) { setup, server in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: preflightExecutable)
-            process.arguments = ["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path,
-                                 "--timeout", "2.5", "--quiet"]
-            var env = ProcessInfo.processInfo.environment
-            env.merge(setup.env) { _, new in new }
-            env["PREFLIGHT_HOME"] = setup.home.path
-            process.environment = env
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try startPreflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path,
+                                 "--timeout", "2.5", "--quiet"], home: setup.home, environment: setup.env)
             let watchdog = Task {
                 try await Task.sleep(nanoseconds: 90_000_000_000)
                 if process.isRunning { Issue.record("submit did not end after a late cancel"); kill(process.processIdentifier, SIGKILL) }
@@ -189,16 +180,7 @@ import TestSupport
 
     @Test func ctrlCThatLosesTheRaceStillBringsTheResultHome() async throws {
         try await with(Self.quick { $0.queueMs = 800; $0.progressMs = 800; $0.cancelLosesRace = true }) { setup, server in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: preflightExecutable)
-            process.arguments = ["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path, "--quiet"]
-            var env = ProcessInfo.processInfo.environment
-            env.merge(setup.env) { _, new in new }
-            env["PREFLIGHT_HOME"] = setup.home.path
-            process.environment = env
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try startPreflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path, "--quiet"], home: setup.home, environment: setup.env)
             let deadline = Date().addingTimeInterval(30)
             while await server.acceptedRequests().isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
             process.interrupt()
@@ -215,16 +197,7 @@ import TestSupport
 
     @Test func aJobIsCarriedOutByOneProcessAtATime() async throws {
         try await with(Self.quick { $0.queueMs = 3_000 }) { setup, server in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: preflightExecutable)
-            process.arguments = ["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path, "--quiet"]
-            var env = ProcessInfo.processInfo.environment
-            env.merge(setup.env) { _, new in new }
-            env["PREFLIGHT_HOME"] = setup.home.path
-            process.environment = env
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try startPreflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path, "--quiet"], home: setup.home, environment: setup.env)
             let deadline = Date().addingTimeInterval(30)
             while await server.acceptedRequests().isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
             // While the first process waits on its request, `resume` must not drive the same job
@@ -245,17 +218,8 @@ import TestSupport
     @Test(arguments: [false, true])
     func ctrlCCancelsOrDetaches(detach: Bool) async throws {
         try await with(Self.quick { $0.queueMs = 8_000 }) { setup, server in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: preflightExecutable)
-            process.arguments = ["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path]
-                + (detach ? ["--detach"] : [])
-            var env = ProcessInfo.processInfo.environment
-            env.merge(setup.env) { _, new in new }
-            env["PREFLIGHT_HOME"] = setup.home.path
-            process.environment = env
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try startPreflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path]
+                + (detach ? ["--detach"] : []), home: setup.home, environment: setup.env)
             // Wait until the request is at fal, then press Ctrl-C once.
             let deadline = Date().addingTimeInterval(30)
             while await server.acceptedRequests().isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
