@@ -260,4 +260,25 @@ import TestSupport
             }
         }
     }
+
+    @Test func aSecondRunOfTheSameBatchStepsAsideWhileTheFirstDrivesIt() async throws {
+        try await withTree { setup in
+            var slow = Self.quick
+            slow.queueMs = 3_000
+            try await withServer(slow) { base, server in
+                let args = ["prepare", setup.source.path, "--model", wanEdit, "--out", setup.dest.path, "--results", setup.results.path,
+                            "--quiet", "--submit", "--set", "prompt=snow"]
+                let env = ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": FalSimulatorServer.testKey]
+                let first = try startPreflight(args, home: setup.home, environment: env)
+                let deadline = Date().addingTimeInterval(60)
+                while await server.acceptedRequests().count < 2, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+                let second = try await setup.prepare(base, ["--submit", "--set", "prompt=snow"])
+                #expect(second.status == 75, "nothing failed: the jobs are being driven elsewhere; \(second.stderr)")
+                #expect(second.stderr.contains("another preflight process"))
+                await waitForExit(first)
+                #expect(first.terminationStatus == 0)
+                #expect(await server.acceptedRequests().count == 2)
+            }
+        }
+    }
 }

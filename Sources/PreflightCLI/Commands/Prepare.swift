@@ -42,7 +42,9 @@ struct Prepare: AsyncParsableCommand {
         else is redone.
 
         Exit codes: 0 every media file is compliant or fixed; 1 some cannot be fixed (none failed); \
-        2 some failed (corrupt, unreadable, conversion failed; with --submit also a job that did not finish); \
+        2 some failed (corrupt, unreadable, conversion failed; with --submit also a job that failed or \
+        is uncertain); 75 with --submit, every file ready and the jobs not failed but still at fal \
+        (or driven by another process): run the same command again later; \
         64 usage (or the report cannot be written: the outputs and the manifest are complete all \
         the same); 66 SRC missing; \
         130 interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP (run again to finish).
@@ -179,7 +181,8 @@ struct Prepare: AsyncParsableCommand {
         let sent = try await submitter.run(summary, manifest: run.manifestURL, csv: options.csv ? run.csvURL : nil)
         // The worse of the two: an interruption, then some failed (2), then some unfixable (1).
         if sent.rawValue > 128 { throw sent }
-        throw [prepared, sent].contains(Exit.someItemsFailed) ? Exit.someItemsFailed : prepared
+        if [prepared, sent].contains(Exit.someItemsFailed) { throw Exit.someItemsFailed }
+        throw prepared == Exit.success && sent == Exit.temporary ? Exit.temporary : prepared
     }
 
     /// The page, from the manifest as it is on disk (this run's rows and the earlier runs' alike).

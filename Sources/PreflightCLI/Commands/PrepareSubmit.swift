@@ -93,7 +93,8 @@ struct BatchSubmitter {
         engine = try SubmissionSession.engine(context: context, fal: options.fal, quiet: quiet)
     }
 
-    /// Returns the exit code of the submissions: 0 all done, 2 some not, 128+n interrupted.
+    /// Returns the exit code of the submissions: 0 all done, 75 the rest still at fal (or driven
+    /// by another process), 2 some failed or uncertain, 128+n interrupted.
     func run(_ summary: PrepareSummary, manifest: URL, csv: URL?) async throws -> ExitCode {
         // Until the engine takes the signals over, a signal means: send nothing.
         let caught = CaughtSignal()
@@ -166,7 +167,10 @@ struct BatchSubmitter {
         if failed > 0 { line += "; \(failed) failed: `preflight status JOB` says why, and --retry-failed sends them again (a new paid attempt)" }
         Terminal.out(line)
         if let interrupted { return interrupted }
-        return done == notes.count ? Exit.success : Exit.someItemsFailed
+        if done == notes.count { return Exit.success }
+        // Nothing failed, nothing uncertain: the rest is still at fal or driven by another process,
+        // so later (the same command, or `resume`) finishes it; as `submit --detach` says.
+        return failed == 0 && uncertain == 0 ? Exit.temporary : Exit.someItemsFailed
     }
 
     /// Each sent row's job, state and result files, written into the manifest (atomically).
