@@ -30,9 +30,9 @@ struct Submit: AsyncParsableCommand {
         Ctrl-C once: cancel the requests at fal (with --detach: leave them running; `preflight \
         resume JOB` fetches them). Twice: exit at once; the journal stays consistent.
 
-        Exit codes: 0 every model succeeded; 1 refused or failed; 2 one of two failed; 64 usage; \
+        Exit codes: 0 every model succeeded; 1 refused or failed; 2 one of two failed; 64 usage (also: no key found); \
         65 not media; 66 missing file; 75 temporary (capacity, network), or left running at fal \
-        (--detach): `preflight resume` later; 77 key or billing.
+        (--detach): `preflight resume` later; 77 the key was refused, or billing.
         """
     )
 
