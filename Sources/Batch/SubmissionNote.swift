@@ -1,3 +1,5 @@
+import Foundation
+
 /// A manifest row's submission (`prepare --submit`): the journal has the whole story; the row
 /// says where to look and where the results are.
 public struct SubmissionNote: Codable, Sendable, Equatable {
@@ -12,5 +14,15 @@ public struct SubmissionNote: Codable, Sendable, Equatable {
         self.job = job
         self.state = state
         self.results = results
+    }
+}
+
+extension Manifest {
+    /// Writes each sent row's submission (keyed by source) into the manifest on disk, atomically,
+    /// so a row always says which job carried its output.
+    public static func record(_ notes: [String: SubmissionNote], at url: URL, csv: URL?) throws(BatchError) {
+        guard var manifest = try load(url) else { return }
+        for i in manifest.rows.indices { if let note = notes[manifest.rows[i].source] { manifest.rows[i].submission = note } }
+        try manifest.write(to: url, csv: csv)
     }
 }

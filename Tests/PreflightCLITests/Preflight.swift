@@ -1,4 +1,6 @@
+import FalSimulator
 import Foundation
+import Testing
 import TestSupport
 
 /// The built `preflight`, run as a user runs it, with its state in `home` and extra environment.
@@ -25,4 +27,22 @@ func startPreflight(_ args: [String], home: URL, environment extra: [String: Str
     process.standardError = FileHandle.nullDevice
     try process.run()
     return process
+}
+
+/// Waits until fal-sim has accepted `count` requests (at most `seconds`): the moment a test
+/// kills, interrupts or races a running preflight.
+func waitUntilAccepted(_ server: FalSimulatorServer, count: Int = 1, seconds: Double = 60) async throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while await server.acceptedRequests().count < count, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+}
+
+/// Waits for a background preflight to end; one that is still running after `seconds` is a
+/// failure (and is killed), never a hung suite.
+func waitForExit(_ process: Process, within seconds: Double, _ what: String) async {
+    let watchdog = Task {
+        try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+        if process.isRunning { Issue.record("\(what): still running after \(Int(seconds)) s"); kill(process.processIdentifier, SIGKILL) }
+    }
+    await waitForExit(process)
+    watchdog.cancel()
 }

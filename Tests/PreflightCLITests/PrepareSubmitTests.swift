@@ -18,6 +18,13 @@ import TestSupport
                                 home: home, environment: ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": FalSimulatorServer.testKey])
         }
 
+        /// The same batch as `prepare`, in the background (for kills, signals and races).
+        func startBatch(_ base: URL) throws -> Process {
+            try startPreflight(["prepare", source.path, "--model", wanEdit, "--out", dest.path, "--results", results.path, "--quiet",
+                                "--submit", "--set", "prompt=snow"],
+                               home: home, environment: ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": FalSimulatorServer.testKey])
+        }
+
         func manifestRows() throws -> [[String: Any]] {
             let data = try Data(contentsOf: dest.appendingPathComponent("preflight-manifest.json"))
             return try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["rows"] as? [[String: Any]])
@@ -148,12 +155,9 @@ import TestSupport
             var slow = Self.quick
             slow.queueMs = 1_500
             try await withServer(slow) { base, server in
-                let process = try startPreflight(["prepare", setup.source.path, "--model", wanEdit, "--out", setup.dest.path, "--results", setup.results.path,
-                                     "--quiet", "--submit", "--set", "prompt=snow"],
-                                                 home: setup.home, environment: ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": FalSimulatorServer.testKey])
+                let process = try setup.startBatch(base)
                 // Both requests at fal and waiting in its queue: then the power goes.
-                let deadline = Date().addingTimeInterval(60)
-                while await server.acceptedRequests().count < 2, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+                try await waitUntilAccepted(server, count: 2, seconds: 60)
                 #expect(await server.acceptedRequests().count == 2)
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
@@ -209,19 +213,11 @@ import TestSupport
             var slow = Self.quick
             slow.queueMs = 20_000
             try await withServer(slow) { base, server in
-                let process = try startPreflight(["prepare", setup.source.path, "--model", wanEdit, "--out", setup.dest.path, "--results", setup.results.path,
-                                     "--quiet", "--submit", "--set", "prompt=snow"],
-                                                 home: setup.home, environment: ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": FalSimulatorServer.testKey])
-                let deadline = Date().addingTimeInterval(60)
-                while await server.acceptedRequests().count < 2, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+                let process = try setup.startBatch(base)
+                try await waitUntilAccepted(server, count: 2, seconds: 60)
                 try await Task.sleep(nanoseconds: 300_000_000)
                 process.interrupt()
-                let watchdog = Task {
-                    try await Task.sleep(nanoseconds: 60_000_000_000)
-                    if process.isRunning { Issue.record("prepare --submit ignored Ctrl-C"); kill(process.processIdentifier, SIGKILL) }
-                }
-                await waitForExit(process)
-                watchdog.cancel()
+                await waitForExit(process, within: 60, "prepare --submit after Ctrl-C")
                 #expect(process.terminationStatus == 130)
                 let cancels = await server.exchanges().filter { $0.hasPrefix("PUT ") && $0.contains("/cancel") }
                 #expect(cancels.count == 2)
@@ -266,12 +262,8 @@ import TestSupport
             var slow = Self.quick
             slow.queueMs = 3_000
             try await withServer(slow) { base, server in
-                let args = ["prepare", setup.source.path, "--model", wanEdit, "--out", setup.dest.path, "--results", setup.results.path,
-                            "--quiet", "--submit", "--set", "prompt=snow"]
-                let env = ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": FalSimulatorServer.testKey]
-                let first = try startPreflight(args, home: setup.home, environment: env)
-                let deadline = Date().addingTimeInterval(60)
-                while await server.acceptedRequests().count < 2, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+                let first = try setup.startBatch(base)
+                try await waitUntilAccepted(server, count: 2, seconds: 60)
                 let second = try await setup.prepare(base, ["--submit", "--set", "prompt=snow"])
                 #expect(second.status == 75, "nothing failed: the jobs are being driven elsewhere; \(second.stderr)")
                 #expect(second.stderr.contains("another preflight process"))

@@ -165,12 +165,7 @@ import TestSupport
         try await with(Self.quick { $0.queueMs = 0; $0.progressMs = 0; $0.delayMs = 800 }) { setup, server in
             let process = try startPreflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path,
                                  "--timeout", "2.5", "--quiet"], home: setup.home, environment: setup.env)
-            let watchdog = Task {
-                try await Task.sleep(nanoseconds: 90_000_000_000)
-                if process.isRunning { Issue.record("submit did not end after a late cancel"); kill(process.processIdentifier, SIGKILL) }
-            }
-            await waitForExit(process)
-            watchdog.cancel()
+            await waitForExit(process, within: 90, "submit after a late cancel")
             let cancels = await server.exchanges().filter { $0.hasPrefix("PUT ") && $0.contains("/cancel") }
             #expect(cancels.count <= 1, "asked to cancel \(cancels.count) times")
             let jobs = try await setup.preflight(["jobs"])
@@ -181,8 +176,7 @@ import TestSupport
     @Test func ctrlCThatLosesTheRaceStillBringsTheResultHome() async throws {
         try await with(Self.quick { $0.queueMs = 800; $0.progressMs = 800; $0.cancelLosesRace = true }) { setup, server in
             let process = try startPreflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path, "--quiet"], home: setup.home, environment: setup.env)
-            let deadline = Date().addingTimeInterval(30)
-            while await server.acceptedRequests().isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+            try await waitUntilAccepted(server, seconds: 30)
             process.interrupt()
             await waitForExit(process)
             #expect(process.terminationStatus == 130)
@@ -198,8 +192,7 @@ import TestSupport
     @Test func aJobIsCarriedOutByOneProcessAtATime() async throws {
         try await with(Self.quick { $0.queueMs = 3_000 }) { setup, server in
             let process = try startPreflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path, "--quiet"], home: setup.home, environment: setup.env)
-            let deadline = Date().addingTimeInterval(30)
-            while await server.acceptedRequests().isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+            try await waitUntilAccepted(server, seconds: 30)
             // While the first process waits on its request, `resume` must not drive the same job
             // (it would mark the run uncertain, or submit a pending one a second time).
             let resumed = try await setup.preflight(["resume"])
@@ -221,17 +214,10 @@ import TestSupport
             let process = try startPreflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path]
                 + (detach ? ["--detach"] : []), home: setup.home, environment: setup.env)
             // Wait until the request is at fal, then press Ctrl-C once.
-            let deadline = Date().addingTimeInterval(30)
-            while await server.acceptedRequests().isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+            try await waitUntilAccepted(server, seconds: 30)
             try await Task.sleep(nanoseconds: 300_000_000)
             process.interrupt()
-            // A watchdog: a child that does not stop is a failure, never a hung suite.
-            let watchdog = Task {
-                try await Task.sleep(nanoseconds: 90_000_000_000)
-                if process.isRunning { Issue.record("submit did not stop within 90 s of Ctrl-C"); kill(process.processIdentifier, SIGKILL) }
-            }
-            await waitForExit(process)
-            watchdog.cancel()
+            await waitForExit(process, within: 90, "submit after Ctrl-C")
             #expect(process.terminationStatus == 130)
             let cancels = await server.exchanges().filter { $0.hasPrefix("PUT ") && $0.contains("/cancel") }
             #expect(cancels.count == (detach ? 0 : 1))

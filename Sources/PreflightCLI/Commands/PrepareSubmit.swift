@@ -183,11 +183,7 @@ struct BatchSubmitter {
             let files = outcome.outputs.values.flatMap { $0 }.map(\.path).sorted()
             notes[entry.item.name] = SubmissionNote(job: entry.job.id, state: outcome.job.state.rawValue, results: files)
         }
-        do {
-            guard var manifest = try Manifest.load(url) else { return (notes, uncertain) }
-            for i in manifest.rows.indices { if let note = notes[manifest.rows[i].source] { manifest.rows[i].submission = note } }
-            try manifest.write(to: url, csv: csv)
-        } catch {
+        do { try Manifest.record(notes, at: url, csv: csv) } catch {
             Terminal.err("warning: the manifest could not record the jobs (\(Redactor.printable(error.description))); the journal has them: `preflight jobs`")
         }
         return (notes, uncertain)
