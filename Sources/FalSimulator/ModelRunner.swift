@@ -144,7 +144,9 @@ struct ModelRunner: Sendable {
         let ext = (file.pathExtension.isEmpty ? MediaFormatName.of(info) : file.pathExtension)
         let folder = storage.appendingPathComponent(id)
         let name = "output.\(ext)"
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Not the storage itself (see SimulatorState.newFileFolder): a stopped simulator's removed
+        // storage must stay removed.
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
         try? FileManager.default.copyItem(at: file, to: folder.appendingPathComponent(name))
         let url = JSONValue.string(baseURL.appendingPathComponent("files/\(id)/\(name)").absoluteString)
         let size = JSONValue.integer(Int(info.fileSize))

@@ -101,7 +101,9 @@ actor SimulatorState {
     func newFileFolder() throws -> (id: String, folder: URL) {
         let id = UUID().uuidString.lowercased()
         let folder = storage.appendingPathComponent(id)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Not the storage itself: a request still arriving while the simulator stops must not
+        // make again the folder `stop()` has just removed.
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
         return (id, folder)
     }
 
