@@ -150,15 +150,28 @@ import TestSupport
         }
     }
 
+    /// Runs in the journal in `state`, as `preflight jobs --json` reports them (it reads while a batch writes).
+    func journaledRuns(_ setup: Setup, _ base: URL, state: String) async throws -> Int {
+        let jobs = try await preflight(["jobs", "--json"], home: setup.home)
+        let list = (try? JSONSerialization.jsonObject(with: Data(jobs.stdout.utf8))) as? [[String: Any]] ?? []
+        return list.flatMap { ($0["runs"] as? [[String: Any]]) ?? [] }.filter { ($0["state"] as? String) == state }.count
+    }
+
     @Test func aBatchKilledWhileItsJobsWaitFinishesOnTheNextRunWithoutPayingTwice() async throws {
         try await withTree { setup in
             var slow = Self.quick
-            slow.queueMs = 1_500
+            slow.queueMs = 5_000
             try await withServer(slow) { base, server in
                 let process = try setup.startBatch(base)
-                // Both requests at fal and waiting in its queue: then the power goes.
+                // Both requests at fal, their ids in the journal, waiting in fal's queue: then the
+                // power goes. (A kill between fal's accept and the journal's write is the
+                // `uncertain` case, never resent; crash-trials and its own test cover it.)
                 try await waitUntilAccepted(server, count: 2, seconds: 60)
                 #expect(await server.acceptedRequests().count == 2)
+                let deadline = Date().addingTimeInterval(30)
+                while try await journaledRuns(setup, base, state: "submitted") < 2, Date() < deadline {
+                    try await Task.sleep(nanoseconds: 50_000_000)
+                }
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
 
