@@ -21,8 +21,13 @@ final class CurlTransfer {
     var idleTimeout: Double?
     /// Set from another thread to stop the transfer at the next progress tick.
     var control: TransferControl?
+    /// Asked at every progress tick (about once a second): true stops the transfer (Ctrl-C, a
+    /// job's --timeout passing).
+    var shouldStop: (@Sendable () -> Bool)?
     private var lastActivity = Date()
     private var idleExpired = false
+    private var bodyLimit = 32 << 20
+    private var bodyTooLarge = false
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
@@ -50,13 +55,18 @@ final class CurlTransfer {
         pf_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
         pf_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         pf_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, 15)
-        if let timeout = request.timeout { pf_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout * 1000)) }
+        if let timeout = request.timeout, timeout.isFinite, timeout > 0 {
+            pf_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(min(timeout, 7 * 86_400) * 1000))
+        }
+        bodyLimit = request.maxBody
         if onData == nil {
-            // A stalled transfer (under 1 KB/s for 30 s) fails instead of hanging. Streams are judged
-            // by their idle timeout instead: a queued request may be quiet for minutes.
+            // A stalled transfer (under 1 KB/s for 30 s) fails instead of hanging. Streams and
+            // downloads are judged by their idle timeout instead: a queued request may be quiet for
+            // minutes, and a download's pace is the network's.
             pf_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1024)
             pf_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, 30)
         }
+        Self.setProxy(handle, for: request.url)
         // Compressed answers are welcome, unless the request asked otherwise (part PUTs ask for
         // identity so that the ETag comes back untouched).
         if !request.headers.contains(where: { $0.0.lowercased() == "accept-encoding" }) {
@@ -68,14 +78,13 @@ final class CurlTransfer {
         pf_curl_setopt_xferinfo_callback(handle) { context, _, _, _, _ in
             guard let context else { return 0 }
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-            if transfer.control?.isStopped == true { return 1 }
+            if transfer.control?.isStopped == true || transfer.shouldStop?() == true { return 1 }
             if let idle = transfer.idleTimeout, Date().timeIntervalSince(transfer.lastActivity) > idle {
                 transfer.idleExpired = true
                 return 1
             }
             return 0
         }
-        // Proxies: libcurl reads http_proxy / https_proxy / no_proxy from the environment itself.
 
         for (name, value) in request.headers { headerList = curl_slist_append(headerList, "\(name): \(value)") }
         // curl adds "Expect: 100-continue" to large uploads, which costs a round trip per part.
@@ -90,8 +99,18 @@ final class CurlTransfer {
             let chunk = Data(bytes: buffer, count: n)
             transfer.lastActivity = Date()
             if let onData = transfer.onData, transfer.responseStatus() < 400 { return onData(chunk) ? n : 0 }
-            // Bodies are bounded: 256 MiB is far beyond any JSON answer fal sends.
-            guard transfer.responseBody.count + n <= 256 << 20 else { return 0 }
+            // Bodies are bounded by what the call can need; an error's reason by a smaller bound.
+            let limit = transfer.responseStatus() >= 400 ? min(transfer.bodyLimit, HTTPRequest.maxErrorBody) : transfer.bodyLimit
+            guard transfer.responseBody.count + n <= limit else {
+                // An error's body is kept up to the bound (its reason is at the start); an answer
+                // that should be whole is refused rather than cut.
+                if transfer.responseStatus() >= 400 {
+                    transfer.responseBody.append(chunk.prefix(max(0, limit - transfer.responseBody.count)))
+                    return n
+                }
+                transfer.bodyTooLarge = true
+                return 0
+            }
             transfer.responseBody.append(chunk)
             return n
         }
@@ -126,9 +145,13 @@ final class CurlTransfer {
         let code = curl_easy_perform(handle)
         if code == CURLE_ABORTED_BY_CALLBACK, idleExpired, let idle = idleTimeout {
             throw TransportError(kind: .timeout, code: Int(code.rawValue),
-                                 message: "nothing arrived for \(Int(idle)) s (no event and no keep-alive)", requestSent: bytesSent > 0)
+                                 message: "nothing arrived for \(Int(idle)) s (stalled: not a byte, not a keep-alive)", requestSent: bytesSent > 0)
         }
-        if code == CURLE_ABORTED_BY_CALLBACK, control?.isStopped == true {
+        if code == CURLE_WRITE_ERROR, bodyTooLarge {
+            throw TransportError(kind: .other, code: Int(code.rawValue), message: "the answer is larger than the \(bodyLimit >> 20) MiB this call can need",
+                                 requestSent: bytesSent > 0)
+        }
+        if code == CURLE_ABORTED_BY_CALLBACK, control?.isStopped == true || shouldStop?() == true {
             throw TransportError(kind: .cancelled, code: Int(code.rawValue), message: "cancelled", requestSent: bytesSent > 0)
         }
         guard code == CURLE_OK else {
@@ -142,6 +165,17 @@ final class CurlTransfer {
         var status = 0
         pf_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return status
+    }
+
+    /// Proxies, decided here and not by libcurl's reading of the environment: a plain-http request
+    /// (loopback only) never goes through a proxy, which would see its Authorization header in the
+    /// clear; an https request uses the proxy the user named for https (`HTTPS_PROXY`, or
+    /// `PREFLIGHT_HTTPS_PROXY`), minus `NO_PROXY`'s hosts. `ALL_PROXY` and `http_proxy` are not
+    /// read: a proxy meant for other traffic is not one the user asked for here.
+    static func setProxy(_ handle: UnsafeMutableRawPointer, for url: URL) {
+        let proxy = url.scheme?.lowercased() == "https" ? ProxySetting.current : nil
+        pf_curl_setopt_string(handle, CURLOPT_PROXY, proxy?.url ?? "")
+        if let noProxy = proxy?.noProxy { pf_curl_setopt_string(handle, CURLOPT_NOPROXY, noProxy) }
     }
 
     /// The same rule as `FalEndpoints.requireSecure`, decided on libcurl's own reading of the URL
@@ -245,7 +279,10 @@ public struct HTTPTransport: Sendable {
 
     /// GETs `request.url` straight into the file at `path` (memory stays flat whatever the size).
     /// The answer's body is the file's; an error answer's body (small) is returned instead.
-    public func download(_ request: HTTPRequest, to path: String) async throws(TransportError) -> HTTPResponse {
+    /// `stallTimeout`: seconds without a byte before the transfer counts as stalled and fails;
+    /// `shouldStop`: asked about once a second (Ctrl-C, a deadline).
+    public func download(_ request: HTTPRequest, to path: String, stallTimeout: Double = 30,
+                         shouldStop: (@Sendable () -> Bool)? = nil) async throws(TransportError) -> HTTPResponse {
         let agent = userAgent
         let result: Result<HTTPResponse, TransportError> = await WorkerPool.transfers.run {
                 FileManager.default.createFile(atPath: path, contents: nil)
@@ -254,6 +291,8 @@ public struct HTTPTransport: Sendable {
                 }
                 defer { try? file.close() }
                 let transfer = CurlTransfer()
+                transfer.idleTimeout = stallTimeout
+                transfer.shouldStop = shouldStop
                 var failed = false
                 transfer.onData = { chunk in
                     do { try file.write(contentsOf: chunk) } catch { failed = true; return false }
@@ -271,16 +310,21 @@ public struct HTTPTransport: Sendable {
     /// The body as it arrives, chunk by chunk (server-sent events); the stream ends with the
     /// transfer. It fails when nothing at all arrives for `idleTimeout` seconds, and stops when the
     /// consumer stops listening. An error answer ends it with `HTTPStatusError`, body included.
-    public func stream(_ request: HTTPRequest, idleTimeout: Double = 15) -> AsyncThrowingStream<Data, Error> {
+    /// The transfer waits while `BoundedChunks.capacity` chunks are unread: a server that sends
+    /// faster than the reader reads fills the socket, not memory.
+    public func stream(_ request: HTTPRequest, idleTimeout: Double = 15, shouldStop: (@Sendable () -> Bool)? = nil) -> BoundedChunks {
         let agent = userAgent
-        return AsyncThrowingStream { continuation in
+        let gate = ChunkGate()
+        let base = AsyncThrowingStream<Data, Error> { continuation in
             let control = TransferControl()
-            continuation.onTermination = { _ in control.stop() }
+            continuation.onTermination = { _ in control.stop(); gate.open() }
             WorkerPool.streams.submit {
                 let transfer = CurlTransfer()
                 transfer.idleTimeout = idleTimeout
                 transfer.control = control
+                transfer.shouldStop = shouldStop
                 transfer.onData = { chunk in
+                    guard gate.enter(while: { !control.isStopped }) else { return false }
                     if case .terminated = continuation.yield(chunk) { return false }
                     return true
                 }
@@ -292,7 +336,50 @@ public struct HTTPTransport: Sendable {
                 }
             }
         }
+        return BoundedChunks(base: base, gate: gate)
     }
+}
+
+/// A transfer's body chunks with back-pressure: each chunk read lets the transfer deliver one more.
+public struct BoundedChunks: AsyncSequence, Sendable {
+    public typealias Element = Data
+    /// Chunks (up to libcurl's 16 KiB each) delivered but not yet read.
+    public static let capacity = 64
+    let base: AsyncThrowingStream<Data, Error>
+    let gate: ChunkGate
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var inner: AsyncThrowingStream<Data, Error>.AsyncIterator
+        let gate: ChunkGate
+        public mutating func next() async throws -> Data? {
+            let chunk = try await inner.next()
+            if chunk != nil { gate.leave() }
+            return chunk
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: base.makeAsyncIterator(), gate: gate) }
+}
+
+/// Counts chunks in flight between a transfer thread and its reader.
+final class ChunkGate: @unchecked Sendable {
+    private let slots = DispatchSemaphore(value: BoundedChunks.capacity)
+    private let lock = NSLock()
+    private var isOpen = false
+
+    /// Takes a slot, waiting while none is free and `alive()` holds; false when the reader is gone.
+    func enter(while alive: () -> Bool) -> Bool {
+        while true {
+            if slots.wait(timeout: .now() + 0.25) == .success { return true }
+            lock.lock(); let open = isOpen; lock.unlock()
+            if open || !alive() { return false }
+        }
+    }
+
+    func leave() { slots.signal() }
+
+    /// The reader stopped: nothing waits for it any more.
+    func open() { lock.lock(); isOpen = true; lock.unlock() }
 }
 
 /// Lets another thread stop a transfer in flight (checked at libcurl's progress ticks).

@@ -33,13 +33,44 @@ public struct FalClient: Sendable {
             do { body = try JSONEncoder().encode(input) } catch { throw FalError(category: .usage, message: "the input is not JSON", hint: "\(error)") }
             let response = try await send("POST", url, headers: [("Content-Type", "application/json")] + options.headers, body: .data(body),
                                           operation: "submit to \(model)", isSubmit: true)
-            let submission = try decode(QueueSubmission.self, response, operation: "submit to \(model)")
-            // The URLs to follow come from the server: the same https rule applies to them.
-            for (name, u) in [("status", submission.statusURL), ("result", submission.responseURL), ("cancel", submission.cancelURL)] {
-                try FalEndpoints.requireSecure(u, name: "\(name) URL returned by submit")
-            }
-            return submission
+            return try accepted(response, model: model)
         }
+    }
+
+    /// A 2xx answer to a submit means fal took the request, whatever else the body lacks: its id
+    /// (from the body, else the `x-fal-request-id` header) is the request to follow. The URLs to
+    /// follow are the server's only when they are on the queue's own host, over https (or loopback
+    /// http), and free of the key; otherwise they are built from the model and the id, as fal's
+    /// clients build them, so an odd answer neither loses a paid request nor sends the key elsewhere.
+    /// A 2xx that names no request is reported as possibly accepted: never sent again blindly.
+    func accepted(_ response: HTTPResponse, model: String) throws(FalError) -> QueueSubmission {
+        let operation = "submit to \(model)"
+        let json = try? JSONDecoder().decode(JSONValue.self, from: response.body)
+        let candidates = [json?["request_id"]?.stringValue, response.header("x-fal-request-id")].compactMap { $0 }
+        guard let id = candidates.first(where: Self.isRequestID) else {
+            throw FalError(category: .unexpectedOutput, message: "\(operation): fal answered HTTP \(response.status) without naming the request",
+                           hint: "fal may have accepted (and may bill) it, so it is not sent again; `preflight status` says how to settle it.",
+                           status: response.status, rawBody: key.redactor(String(response.text.prefix(65_536))), mayHaveBeenAccepted: true)
+        }
+        var submission = try submission(model: model, requestID: id)
+        if let n = json?["queue_position"]?.numberValue, n.isFinite, (0...10_000_000).contains(n) { submission.queuePosition = Int(n) }
+        func trusted(_ name: String) -> URL? {
+            guard let text = json?[name]?.stringValue, let u = URL(string: text), u.host?.lowercased() == endpoints.queue.host?.lowercased(),
+                  u.scheme?.lowercased() == endpoints.queue.scheme?.lowercased(), (try? FalEndpoints.requireSecure(u, name: name)) != nil,
+                  key.redactor(text) == text else { return nil }
+            return u
+        }
+        submission.statusURL = trusted("status_url") ?? submission.statusURL
+        submission.responseURL = trusted("response_url") ?? submission.responseURL
+        submission.cancelURL = trusted("cancel_url") ?? submission.cancelURL
+        return submission
+    }
+
+    /// fal's request ids are UUIDs; anything made of a URL path's safe characters is accepted, so a
+    /// new id format still works, but nothing that could change the path it is put into.
+    static func isRequestID(_ text: String) -> Bool {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_"))
+        return !text.isEmpty && text.count <= 128 && text.unicodeScalars.allSatisfy { allowed.contains($0) && $0.isASCII }
     }
 
     /// A submission rebuilt from a model id and a request id, for a request whose returned URLs
@@ -47,8 +78,7 @@ public struct FalClient: Sendable {
     /// `workflows/` and `comfy/`), as fal's clients build them.
     public func submission(model: String, requestID: String) throws(FalError) -> QueueSubmission {
         try Self.validateModelID(model)
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_"))
-        guard !requestID.isEmpty, requestID.count <= 128, requestID.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII }) else {
+        guard Self.isRequestID(requestID) else {
             throw FalError(category: .usage, message: "'\(Redactor.printable(requestID))' is not a request id", hint: "Request ids look like 764cabcf-b745-4b3e-ae38-1200304cf45b.")
         }
         let segments = model.split(separator: "/")
@@ -239,12 +269,16 @@ public struct FalClient: Sendable {
 extension FalClient {
     /// Downloads one output file to `path` (streamed). The key is never sent: fal's media URLs are
     /// public, and an output URL is a server's word, so the https rule applies to it as well.
-    public func download(_ url: URL, to path: String) async throws(FalError) -> Int64 {
+    /// A transfer silent for `stallTimeout` seconds fails; `shouldStop` (asked about once a second)
+    /// ends it early: Ctrl-C, a job's --timeout.
+    public func download(_ url: URL, to path: String, stallTimeout: Double = 30, shouldStop: (@Sendable () -> Bool)? = nil) async throws(FalError) -> Int64 {
         try await redacting { () async throws(FalError) -> Int64 in
             let operation = "download \(FalEndpoints.redactedURL(url))"
             try FalEndpoints.requireSecure(url, name: "output")
             let response: HTTPResponse
-            do throws(TransportError) { response = try await transport.download(HTTPRequest(method: "GET", url: url, timeout: nil), to: path) } catch {
+            do throws(TransportError) {
+                response = try await transport.download(HTTPRequest(method: "GET", url: url, timeout: nil), to: path, stallTimeout: stallTimeout, shouldStop: shouldStop)
+            } catch {
                 throw FalError.network(error, operation: operation, isSubmit: false)
             }
             guard (200..<300).contains(response.status) else { throw FalError.classify(response, operation: operation) }

@@ -14,15 +14,22 @@ public struct HTTPRequest: Sendable {
     public var url: URL
     public var headers: [(String, String)]
     public var body: Body
-    /// Seconds for the whole transfer; nil for none (long downloads use the low-speed limit instead).
+    /// Seconds for the whole transfer; nil for none (long downloads use the stall limit instead).
     public var timeout: Double?
+    /// The most body bytes held in memory: an answer is bounded by what its call can need, so a
+    /// hostile or broken server cannot make the client hold gigabytes. Downloads to a file are
+    /// bounded by the file system instead; an error answer's body, always kept, by `maxErrorBody`.
+    public var maxBody: Int
 
-    public init(method: String, url: URL, headers: [(String, String)] = [], body: Body = .none, timeout: Double? = 60) {
+    public static let maxErrorBody = 1 << 20
+
+    public init(method: String, url: URL, headers: [(String, String)] = [], body: Body = .none, timeout: Double? = 60, maxBody: Int = 32 << 20) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.maxBody = maxBody
     }
 }
 
@@ -55,6 +62,13 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The request body was (at least partly) sent before the failure: a POST may have been accepted.
     public var requestSent: Bool
+
+    public init(kind: Kind, code: Int, message: String, requestSent: Bool) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+        self.requestSent = requestSent
+    }
 
     public var description: String { "\(message) (curl \(code))" }
 }

@@ -14,7 +14,9 @@ public struct ServerSentEventParser: Sendable {
 
     private var line: [UInt8] = []
     private var lastWasCR = false
+    private var overlong = false
     private var data: [String] = []
+    private var dataBytes = 0
     private var type = ""
     private var id: String?
     /// Comments seen (keep-alives); they count as signs of life.
@@ -22,6 +24,9 @@ public struct ServerSentEventParser: Sendable {
 
     /// Longest line kept: a server that never ends a line must not grow memory without bound.
     static let maximumLine = 4 << 20
+    /// Largest event (its data lines together): a status with its logs is far smaller; a server
+    /// that never ends an event must not grow memory either.
+    static let maximumEvent = 8 << 20
 
     public init() {}
 
@@ -33,6 +38,7 @@ public struct ServerSentEventParser: Sendable {
             lastWasCR = byte == 0x0D
             if byte == 0x0A || byte == 0x0D {
                 if let event = endLine() { events.append(event) }
+                if overlong { throw SSEError(message: "an event of the stream is longer than \(Self.maximumEvent) bytes") }
             } else {
                 line.append(byte)
                 if line.count > Self.maximumLine { throw SSEError(message: "a line of the event stream is longer than \(Self.maximumLine) bytes") }
@@ -60,7 +66,10 @@ public struct ServerSentEventParser: Sendable {
             value = ""
         }
         switch name {
-        case "data": data.append(String(value))
+        case "data":
+            dataBytes += value.utf8.count + 1
+            if dataBytes > Self.maximumEvent { overlong = true; return nil }
+            data.append(String(value))
         case "event": type = String(value)
         case "id": if !value.contains("\0") { id = String(value) }
         default: break // "retry" and unknown fields are ignored
@@ -69,7 +78,7 @@ public struct ServerSentEventParser: Sendable {
     }
 
     private mutating func dispatch() -> Event? {
-        defer { data = []; type = "" }
+        defer { data = []; type = ""; dataBytes = 0 }
         guard !data.isEmpty else { return nil }
         return Event(type: type.isEmpty ? "message" : type, data: data.joined(separator: "\n"), id: id)
     }

@@ -32,6 +32,8 @@ public final class FalSimulatorServer: Sendable {
 
     let configuration: Configuration
     let state: SimulatorState
+    /// Calls per route, for scripted faults.
+    let faults = FaultCounter()
     private let task = LockedBox<Task<Void, Error>?>(nil)
     /// A storage folder the server made itself, removed again by `stop()` (a folder the caller
     /// named is the caller's and stays).

@@ -21,6 +21,7 @@ struct Queue {
                 return Answer.detail(404, "Request not found")
             }
             if let refusal = routes.authorize(request, sim.scenario) { return refusal }
+            if let faulty = await fault(request.method, rest, sim) { return faulty }
             switch (request.method, rest) {
             case (.get, ["status"]): return await status(sim, request)
             case (.get, ["status", "stream"]): return stream(sim)
@@ -53,14 +54,51 @@ struct Queue {
         }
         let id = UUID().uuidString.lowercased()
         let sim = SimRequest(id: id, model: model, app: app, input: input, scenario: scenario)
+        let fault = await routes.server.faults.next(.submit, faults: scenario.faults)
+        if let fault, !fault.accepted { return fault.response(requestID: nil, base: routes.baseURL()) }
         await routes.state.add(sim)
         let base = routes.baseURL().appendingPathComponent("\(app)/requests/\(id)")
+        if let fault { return fault.response(requestID: id, base: routes.baseURL()) }
         if scenario.dropSubmitAnswer { return Answer.cutOff(status: 200) }
         return Answer.json(200, [
             "status": "IN_QUEUE", "request_id": .string(id), "queue_position": .integer(sim.queuePosition),
             "response_url": .string(base.absoluteString), "status_url": .string(base.appendingPathComponent("status").absoluteString),
             "cancel_url": .string(base.appendingPathComponent("cancel").absoluteString),
         ], headers: [("x-fal-request-id", id)])
+    }
+
+    /// A scripted fault answering this call instead of fal (Faults.swift), if one covers it.
+    private func fault(_ method: HTTPRequest.Method, _ rest: [String], _ sim: SimRequest) async -> Response? {
+        let route: Fault.Route
+        switch (method, rest) {
+        case (.get, ["status"]): route = .status
+        case (.get, ["status", "stream"]): route = .stream
+        case (.get, []): route = .result
+        case (.put, ["cancel"]): route = .cancel
+        default: return nil
+        }
+        guard let fault = await routes.server.faults.next(route, faults: sim.scenario.faults) else { return nil }
+        let server = routes.server
+        let stopping: @Sendable () -> Bool = { [weak server] in server?.isStopping ?? true }
+        switch fault.behaviour {
+        case .answer:
+            return fault.response(requestID: sim.id, base: routes.baseURL())
+        case .stall:
+            return Fault.stalled(prefix: Data(#"{"status":"#.utf8), declaredLength: 1 << 20, stallMs: fault.stallMs, stopping: stopping)
+        case .keepaliveForever:
+            return Fault.keepaliveForever(stopping: stopping)
+        case .endlessLine:
+            return Fault.endlessLine(sizeBytes: fault.sizeBytes, stopping: stopping)
+        case .hugeResult, .hugeDataURI:
+            // The model really ran: the huge answer names (or inlines) its real output.
+            guard let done = await current(sim.id), done.state == "COMPLETED", case .success(let body)? = done.outcome else { return nil }
+            if fault.behaviour == .hugeResult { return Fault.hugeResult(body, sizeBytes: fault.sizeBytes, requestID: sim.id) }
+            let url = body["video"]?["url"]?.stringValue.flatMap(URL.init(string:))
+            let storage = await routes.state.storage
+            let file = url.map { storage.appendingPathComponent($0.pathComponents.suffix(2).joined(separator: "/")) }
+            return Fault.dataURIResult(file: file, contentType: body["video"]?["content_type"]?.stringValue ?? "video/mp4",
+                                       sizeBytes: fault.sizeBytes, requestID: sim.id)
+        }
     }
 
     /// Where the request is now; the first look at a completed request runs the model.

@@ -43,8 +43,21 @@ struct Routes: Sendable {
             }
             return Answer.json(200, ["requests": .array(list)])
         case (.post, "storage"):
+            if path.dropFirst().first == "auth", let fault = await server.faults.next(.token, faults: general.faults) {
+                return fault.response(requestID: nil, base: baseURL())
+            }
             return try await storage(request, path, general)
         case (_, "files"), (_, "uploads"):
+            let route: Fault.Route = request.method == .get ? .download : .upload
+            if let fault = await server.faults.next(route, faults: general.faults) {
+                if request.method != .get { _ = try await request.body.collect(upTo: .max) }
+                if fault.behaviour == .stall {
+                    let server = self.server
+                    return Fault.stalled(prefix: Data(repeating: 0, count: 4096), declaredLength: 64 << 20, stallMs: fault.stallMs,
+                                         stopping: { [weak server] in server?.isStopping ?? true })
+                }
+                return fault.response(requestID: nil, base: baseURL())
+            }
             return try await cuttingUploads { try await files(request, path, general) }
         default:
             return try await Queue(routes: self).handle(request, path, scenarioName: scenarioName)

@@ -71,6 +71,8 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var absurdNumbers = false
     /// Every answer is mutated at random from this seed (status, retry headers, body bytes).
     public var chaosSeed: UInt64?
+    /// A proxy's faults: the Nth call to a route answered otherwise (Faults.swift).
+    public var faults: [Fault] = []
 
     public init() {}
 
@@ -83,7 +85,7 @@ public struct Scenario: Codable, Sendable, Equatable {
         case dropResult = "drop_result", dropSubmitAnswer = "drop_submit_answer", failPart = "fail_part", failPartTimes = "fail_part_times", compressPartAnswers = "compress_part_answers"
         case cdnUploadFails = "cdn_upload_fails", delayMs = "delay_ms", resultExpired = "result_expired", outputShape = "output_shape"
         case cancelLosesRace = "cancel_loses_race", echoKeyStatus = "echo_key_status", tokenBaseURL = "token_base_url"
-        case signedURLOnHTTP = "signed_url_on_http", absurdNumbers = "absurd_numbers", chaosSeed = "chaos_seed"
+        case signedURLOnHTTP = "signed_url_on_http", absurdNumbers = "absurd_numbers", chaosSeed = "chaos_seed", faults
     }
 
     /// Every key is optional; an unknown key is an error (a typo must not silently do nothing).
@@ -125,6 +127,7 @@ public struct Scenario: Codable, Sendable, Equatable {
         signedURLOnHTTP = try c.decodeIfPresent(Bool.self, forKey: .signedURLOnHTTP) ?? false
         absurdNumbers = try c.decodeIfPresent(Bool.self, forKey: .absurdNumbers) ?? false
         chaosSeed = try c.decodeIfPresent(UInt64.self, forKey: .chaosSeed)
+        faults = try c.decodeIfPresent([Fault].self, forKey: .faults) ?? []
         guard queueMs >= 0, progressMs >= 0, keepaliveMs >= 0, delayMs >= 0, failSubmits >= 0, ["lf", "crlf", "cr"].contains(streamLineEnding) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                                                    debugDescription: "times and counts must be 0 or more; stream_line_ending is lf, crlf or cr"))

@@ -39,12 +39,21 @@ public enum OutputTarget {
     /// with SIGKILL, a power cut). Files of live processes, this one included, are left alone.
     @discardableResult
     public static func removeStalePartials(beside target: URL) -> [String] {
-        let folder = target.deletingLastPathComponent()
-        let prefix = ".\(target.lastPathComponent).partial-"
+        removeStalePartials(in: target.deletingLastPathComponent(), prefix: ".\(target.lastPathComponent).partial-")
+    }
+
+    /// Removes every stale partial file (`.NAME.partial-PID...` of a dead process) in `folder`.
+    @discardableResult
+    public static func removeStalePartials(in folder: URL) -> [String] {
+        removeStalePartials(in: folder, prefix: nil)
+    }
+
+    private static func removeStalePartials(in folder: URL, prefix: String?) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
         var removed: [String] = []
-        for name in names where name.hasPrefix(prefix) {
-            let digits = name.dropFirst(prefix.count).prefix(while: \.isNumber)
+        for name in names where name.hasPrefix(prefix ?? ".") {
+            guard let marker = name.range(of: ".partial-"), prefix == nil || name.hasPrefix(prefix ?? "") else { continue }
+            let digits = name[marker.upperBound...].prefix(while: \.isNumber)
             guard let pid = pid_t(digits), pid > 0, pid != getpid() else { continue }
             guard kill(pid, 0) != 0, errno == ESRCH else { continue }
             let path = folder.appendingPathComponent(name).path

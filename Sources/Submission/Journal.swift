@@ -11,8 +11,14 @@ public final class Journal: Sendable {
     let pool: DatabasePool
     public let path: URL
 
-    public init(path: URL) throws(JournalError) {
+    /// Opens (or makes) the journal at `path`. `mustExist`: for commands that read jobs made
+    /// earlier (status, resume, retry...): a missing journal is said, not silently made anew.
+    public init(path: URL, mustExist: Bool = false) throws(JournalError) {
         self.path = path
+        if mustExist, !FileManager.default.fileExists(atPath: path.path) {
+            throw JournalError(.missing, message: "there is no journal at \(path.path)",
+                               hint: "Jobs are kept in the journal of the state folder they were made with (PREFLIGHT_HOME or XDG_DATA_HOME); set it as it was, or run this on the machine that submitted them")
+        }
         do {
             try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
             var config = Configuration()
@@ -20,8 +26,8 @@ public final class Journal: Sendable {
             pool = try DatabasePool(path: path.path, configuration: config)
             try Self.migrator.migrate(pool)
         } catch {
-            throw JournalError(message: "cannot open the journal at \(path.path): \(error)",
-                               hint: "Check that the state folder is writable (PREFLIGHT_HOME or XDG_DATA_HOME), or move a damaged file aside.")
+            throw JournalError(.unwritable, message: "cannot open the journal at \(path.path): \(error)",
+                               hint: "Check that the state folder is writable (PREFLIGHT_HOME or XDG_DATA_HOME), or move a damaged file aside")
         }
     }
 
@@ -87,6 +93,14 @@ public final class Journal: Sendable {
             try db.alter(table: "jobs") { t in t.add(column: "batch_key", .text) }
             try db.create(index: "jobs_batch_key", on: "jobs", columns: ["batch_key"], unique: true)
         }
+        // A result is saved to disk as it arrives (it can be tens of MB); the run keeps where it
+        // is and the outputs it names, and the result itself only when it is small.
+        m.registerMigration("journal-v3-saved-results") { db in
+            try db.alter(table: "runs") { t in
+                t.add(column: "result_file", .text)
+                t.add(column: "outputs_json", .text)
+            }
+        }
         return m
     }
 
@@ -94,13 +108,13 @@ public final class Journal: Sendable {
 
     func write<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
         do { return try pool.write(body) } catch let e as JournalError { throw e } catch {
-            throw JournalError(message: "the journal could not be written: \(error)", hint: "Check free space in \(path.deletingLastPathComponent().path).")
+            throw JournalError(.unwritable, message: "the journal could not be written: \(error)", hint: "Check free space in \(path.deletingLastPathComponent().path)")
         }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
         do { return try pool.read(body) } catch {
-            throw JournalError(message: "the journal could not be read: \(error)", hint: "Run `preflight doctor`; the file is \(path.path).")
+            throw JournalError(.damaged, message: "the journal could not be read: \(error)", hint: "Run `preflight doctor`; the file is \(path.path)")
         }
     }
 
@@ -161,7 +175,7 @@ public final class Journal: Sendable {
     public func verify() throws(JournalError) {
         let problems = try read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(3)") }
         guard problems == ["ok"] else {
-            throw JournalError(message: "the journal at \(path.path) is damaged (\(problems.joined(separator: "; ")))",
+            throw JournalError(.damaged, message: "the journal at \(path.path) is damaged (\(problems.joined(separator: "; ")))",
                                hint: "Move it aside (jobs in it are then forgotten) and run again; nothing was submitted")
         }
     }
@@ -208,9 +222,24 @@ public final class Journal: Sendable {
 }
 
 public struct JournalError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// No journal where jobs were expected.
+        case missing
+        /// SQLite says the file is damaged: it will not heal by itself.
+        case damaged
+        /// It cannot be written: no space, no permission.
+        case unwritable
+    }
+    public var kind: Kind
     public var message: String
     public var hint: String
-    public var description: String { "\(message). \(hint)" }
+    public var description: String { "\(message). \(hint)." }
+
+    public init(_ kind: Kind, message: String, hint: String) {
+        self.kind = kind
+        self.message = message
+        self.hint = hint
+    }
 }
 
 extension EventRecord {
@@ -229,6 +258,6 @@ extension RunRecord {
     init(id: Int64?, jobID: String, model: String, fallbackOf: String? = nil, state: RunState, attempts: Int, updatedAt: Date) {
         self.init(id: id, jobID: jobID, model: model, fallbackOf: fallbackOf, state: state, attempts: attempts, preparedPath: nil,
                   mediaField: nil, mediaURL: nil, inputJSON: nil, requestID: nil, statusURL: nil, responseURL: nil, cancelURL: nil,
-                  errorCategory: nil, errorMessage: nil, errorBody: nil, resultJSON: nil, updatedAt: updatedAt)
+                  errorCategory: nil, errorMessage: nil, errorBody: nil, resultJSON: nil, resultFile: nil, outputsJSON: nil, updatedAt: updatedAt)
     }
 }

@@ -1,20 +1,26 @@
 import FalClient
 import Foundation
+import MediaAdapt
 import ModelCatalog
 
 extension SubmissionEngine {
     /// Downloads every output the result names, all at once, each streamed to a temporary name
-    /// in the job's folder and renamed when complete; `result.json` beside them. An output already
-    /// journaled is not fetched again, so a resumed job downloads each file exactly once.
-    func download(_ start: RunRecord, _ context: JobContext) async throws -> RunRecord {
+    /// in the run's folder and renamed when complete. An output already journaled is not fetched
+    /// again, so a resumed job downloads each file exactly once. Each transfer fails when it
+    /// stalls (`policy.stallTimeout`) and stops on Ctrl-C or when --timeout passes; the run then
+    /// stays `completed` and `resume` downloads what is missing.
+    func download(_ start: RunRecord, _ context: JobContext, _ cancel: CancelSignal) async throws -> RunRecord {
         var run = start
-        guard let runID = run.id, let text = run.resultJSON, let body = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
+        guard let runID = run.id, let urls = outputURLs(run) else {
             return try finish(run, .failed, category: "journal", "the result is missing from the journal")
         }
-        let folder = URL(fileURLWithPath: context.job.outDir).appendingPathComponent(Self.slug(run.model))
+        let folder = resultsFolder(run, context)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: folder.appendingPathComponent("result.json"), options: .atomic)
+            // A result journaled before results were saved to disk (an older journal): write it now.
+            if run.resultFile == nil, let text = run.resultJSON {
+                try Data(text.utf8).write(to: folder.appendingPathComponent("result.json"), options: .atomic)
+            }
         } catch {
             // The result is safe in the journal: the run stays `completed`, and resume downloads it
             // once the folder can be written.
@@ -22,28 +28,33 @@ extension SubmissionEngine {
             try journal.update(run, event: "download", run.errorMessage ?? "")
             return run
         }
-        let urls = FalClient.mediaURLs(in: body)
-        let known = Set(try journal.outputs(run: runID).map(\.url))
-        var names = Set<String>()
-        let planned: [(URL, URL)] = urls.enumerated().map { i, url in
-            let name = Self.safeName(url, index: i, taken: &names)
-            return (url, folder.appendingPathComponent(name))
+        // Partial files of a download that was killed (SIGKILL, a power cut) go first.
+        OutputTarget.removeStalePartials(in: folder)
+        let known = try journal.outputs(run: runID)
+        var names = Set(known.map { ($0.path as NSString).lastPathComponent })
+        let done = Set(known.map(\.url))
+        let planned: [(URL, URL)] = urls.enumerated().compactMap { i, url in
+            guard !done.contains(url.absoluteString) else { return nil }
+            return (url, folder.appendingPathComponent(Self.safeName(url, index: i, taken: &names)))
         }
-        let client = self.client
-        let journal = self.journal
+        let client = self.client, journal = self.journal, stall = policy.stallTimeout
+        let deadline = context.deadline
+        let stop: @Sendable () -> Bool = { cancel.isRaised || (deadline.map { Date() > $0 } ?? false) }
         var failures: [String] = []
         await withTaskGroup(of: String?.self) { group in
-            for (url, target) in planned where !known.contains(url.absoluteString) {
+            for (url, target) in planned {
                 group.addTask {
                     let temporary = target.deletingLastPathComponent()
                         .appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
                     defer { try? FileManager.default.removeItem(at: temporary) }
                     do {
-                        let bytes = try await client.download(url, to: temporary.path)
+                        let bytes = try await client.download(url, to: temporary.path, stallTimeout: stall, shouldStop: stop)
                         guard rename(temporary.path, target.path) == 0 else { return "cannot write \(target.path)" }
                         let hash = (try? SHA256.file(target.path)) ?? ""
                         try journal.record(output: OutputRecord(id: nil, runID: runID, url: url.absoluteString, path: target.path, bytes: bytes, sha256: hash))
                         return nil
+                    } catch let error as FalError where error.status == 404 || error.status == 410 {
+                        return "\(FalEndpoints.redactedURL(url)): gone at fal (\(error.status ?? 404)): it expired before it could be downloaded"
                     } catch {
                         return "\(FalEndpoints.redactedURL(url)): \(error)"
                     }
@@ -53,14 +64,26 @@ extension SubmissionEngine {
         }
         if !failures.isEmpty {
             // The result stays journaled: `preflight resume` downloads what is missing.
-            run.errorMessage = "some outputs could not be downloaded: " + failures.joined(separator: "; ")
+            let why = stop() ? (cancel.isRaised ? "stopped on request" : "--timeout passed") + " while downloading" : "some outputs could not be downloaded"
+            run.errorMessage = "\(why): " + failures.joined(separator: "; ") + "; `preflight resume \(run.jobID)` downloads what is missing"
             try journal.update(run, event: "download", run.errorMessage ?? "")
             return run
         }
         run.state = .downloaded
         run.errorMessage = nil
-        try journal.update(run, event: "downloaded", "\(urls.count) file(s) in \(folder.path)")
+        let count = try journal.outputs(run: runID).count
+        try journal.update(run, event: "downloaded", "\(count) file(s) in \(folder.path)")
         return run
+    }
+
+    /// The outputs to download: the list saved with the result, or (an older journal) the URLs
+    /// its journaled result names.
+    func outputURLs(_ run: RunRecord) -> [URL]? {
+        if let list = run.outputsJSON {
+            return (try? JSONDecoder().decode([String].self, from: Data(list.utf8)))?.compactMap(URL.init(string:))
+        }
+        guard let text = run.resultJSON, let body = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return nil }
+        return FalClient.mediaURLs(in: body)
     }
 
     /// A file name from the URL's last component: no path separators, no leading dot, no control

@@ -1,11 +1,13 @@
 import FalClient
 import Foundation
 
-/// What the engine retries, and how long it waits. The client only reports (`FalError.retryable`);
-/// the decision lives here: retry what can succeed (capacity, front-door 5xx, the network,
-/// 408/409/429, what fal marks retryable) with exponential backoff and jitter, bounded in attempts
-/// and in total time; never an input rejection, the key, billing, moderation or the user's own
-/// start deadline, and never a submit whose answer was lost (it may have been accepted).
+/// What the engine retries, and how long it waits: the one backoff formula (submits, result
+/// fetches, status polls after a failure, uploads) and the bounds on every wait. The client only
+/// reports (`FalError.retryable`); the decisions live here: retry what can succeed (capacity,
+/// front-door 5xx, the network, 408/409/429, what fal marks retryable) with exponential backoff
+/// and jitter, bounded in attempts and in total time; never an input rejection, the key, billing,
+/// moderation or the user's own start deadline, and never a submit whose answer was lost (it may
+/// have been accepted).
 public struct RetryPolicy: Sendable {
     public var maxAttempts = 5
     /// First wait, doubled each attempt, times a jitter in [0.75, 1.25] (the JS client's ±25 %).
@@ -13,6 +15,20 @@ public struct RetryPolicy: Sendable {
     public var maxDelay = 30.0
     /// No new attempt starts after this many seconds of retrying.
     public var maxTotal = 600.0
+    /// A paid request whose status cannot be read (errors, odd answers, an unreachable host) is
+    /// followed this long after the last good answer, then left `submitted` for `resume`.
+    public var followPatience = 600.0
+    /// A completed request whose result cannot be fetched is tried again this long, then left
+    /// `submitted` for `resume` (never submitted again).
+    public var fetchPatience = 300.0
+    /// Without --timeout, a request is followed at most this long (a queue that never moves, a
+    /// stream of keep-alives that never says COMPLETED), then left running at fal for `resume`.
+    public var maxWait = 3 * 3600.0
+    /// While the status stream is quiet, the status is also polled this often, so a completion is
+    /// noticed whatever a buffering proxy does to the stream.
+    public var quietPoll = 5.0
+    /// Bound on one output download's silence (no byte for this long: the transfer is stalled).
+    public var stallTimeout = 30.0
 
     public init() {}
 
@@ -21,11 +37,17 @@ public struct RetryPolicy: Sendable {
         case stop
     }
 
+    /// The wait before attempt `attempt + 1`: base x 2^(attempt-1), capped, with jitter.
+    public func delay(attempt: Int) -> Double {
+        let exponent = Double(min(max(attempt - 1, 0), 30))
+        return min(maxDelay, baseDelay * pow(2, exponent)) * Double.random(in: 0.75...1.25)
+    }
+
     public func decide(_ error: FalError, attempt: Int, elapsed: Double) -> Decision {
         guard error.retryable, !error.mayHaveBeenAccepted else { return .stop }
         let never: Set<FalError.Category> = [.inputRejected, .auth, .billing, .moderation, .userStartTimeout, .usage, .notFound]
         guard !never.contains(error.category), attempt < maxAttempts else { return .stop }
-        let delay = min(maxDelay, baseDelay * pow(2, Double(attempt - 1))) * Double.random(in: 0.75...1.25)
+        let delay = delay(attempt: attempt)
         guard elapsed + delay <= maxTotal else { return .stop }
         return .retry(after: delay)
     }

@@ -6,7 +6,8 @@ import ModelCatalog
 
 /// One model's run, step by step, each step journaled before the next depends on it.
 extension SubmissionEngine {
-    func drive(_ start: RunRecord, _ context: JobContext, _ cancel: CancelSignal) async {
+    /// Returns the journal problem that stopped it, if one did.
+    func drive(_ start: RunRecord, _ context: JobContext, _ cancel: CancelSignal) async -> String? {
         var run = start
         do {
             // A submit that was going out when the process died may have been accepted: it is
@@ -18,18 +19,25 @@ extension SubmissionEngine {
             }
             if run.state == .uncertain {
                 observe(run.jobID, .finished(model: run.model, .uncertain, Self.uncertainAdvice(context.job.id, run.model)))
-                return
+                return nil
             }
             if run.state == .pending { run = try await prepareAndSubmit(run, context, cancel) }
             if run.state == .submitted { run = try await follow(run, context, cancel) }
-            if run.state == .completed { run = try await download(run, context) }
+            if run.state == .completed { run = try await download(run, context, cancel) }
             observe(run.jobID, .finished(model: run.model, run.state, run.errorMessage ?? ""))
+            return nil
+        } catch let error as JournalError {
+            // The journal could not be written: the run is where it was last recorded (a request
+            // fal accepted was recorded, or rescued, before anything waited on it). Not failed:
+            // `resume` takes it up once the state folder can be written again.
+            let message = "\(error.description) The run stays as last recorded (\(run.state.rawValue)); `preflight resume \(run.jobID)` continues once it can be written."
+            observe(run.jobID, .alert(model: run.model, message))
+            observe(run.jobID, .finished(model: run.model, run.state, message))
+            return message
         } catch {
-            run.state = .failed
-            run.errorCategory = run.errorCategory ?? "journal"
-            run.errorMessage = "\(error)"
-            try? journal.update(run, event: "failed", "\(error)")
-            observe(run.jobID, .finished(model: run.model, .failed, "\(error)"))
+            // Stopped part-way (a cancelled wait): the journal has every step taken.
+            observe(run.jobID, .finished(model: run.model, run.state, run.errorMessage ?? "stopped: \(error)"))
+            return nil
         }
     }
 
@@ -40,7 +48,7 @@ extension SubmissionEngine {
 
     // MARK: - Prepare, upload, submit
 
-    private func prepareAndSubmit(_ start: RunRecord, _ context: JobContext, _ cancel: CancelSignal) async throws -> RunRecord {
+    func prepareAndSubmit(_ start: RunRecord, _ context: JobContext, _ cancel: CancelSignal) async throws -> RunRecord {
         var run = start
         let spec: ModelSpec
         do { spec = try catalog.model(run.model) } catch {
@@ -144,14 +152,23 @@ extension SubmissionEngine {
         String(id.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
     }
 
-    private func submit(_ start: RunRecord, input: [String: JSONValue], _ context: JobContext, _ cancel: CancelSignal) async throws -> RunRecord {
+    func submit(_ start: RunRecord, input: [String: JSONValue], _ context: JobContext, _ cancel: CancelSignal) async throws -> RunRecord {
         var run = start
         let began = Date()
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         run.inputJSON = client.key.redactor(String(decoding: (try? encoder.encode(input)) ?? Data(), as: UTF8.self))
+        let resultsFolder = URL(fileURLWithPath: context.job.outDir)
         while true {
             if cancel.isRaised { return try finish(run, .cancelled, category: "cancelled", "stopped before submitting; nothing was sent") }
+            // Nothing goes out unless its answer can be recorded.
+            do { try journal.ensureRoomForSubmit() } catch {
+                run.state = .pending
+                run.errorCategory = "local_state"
+                run.errorMessage = error.description
+                try? journal.update(run, event: "waiting", error.description)
+                throw error
+            }
             run.attempts += 1
             run.state = .submitting
             try journal.update(run, event: "submitting", "attempt \(run.attempts)")
@@ -159,35 +176,47 @@ extension SubmissionEngine {
             do throws(FalError) { answer = .success(try await client.submit(model: run.model, input: input, options: context.settings.submitOptions)) } catch {
                 answer = .failure(error)
             }
-            switch answer {
-            case .success(let s):
+            switch RunMachine.afterSubmit(answer, attempt: run.attempts, elapsed: Date().timeIntervalSince(began), policy: policy) {
+            case .submitted:
+                guard case .success(let s) = answer else { continue }
                 run.state = .submitted
                 run.requestID = s.requestID
                 run.statusURL = s.statusURL.absoluteString
                 run.responseURL = s.responseURL.absoluteString
                 run.cancelURL = s.cancelURL.absoluteString
-                try journal.update(run, event: "submitted", "request \(s.requestID)")
-                observe(run.jobID, .note(model: run.model, "submitted: request \(s.requestID)"))
+                run.errorCategory = nil
+                run.errorMessage = nil
+                switch journal.recordAccepted(run, event: "request \(s.requestID)", resultsFolder: resultsFolder) {
+                case .journal:
+                    observe(run.jobID, .note(model: run.model, "submitted: request \(s.requestID)"))
+                case .rescued(let files):
+                    observe(run.jobID, .alert(model: run.model, "fal accepted request \(s.requestID), but the journal could not record it (the state folder is full or unwritable); "
+                        + "it is kept in \(files.joined(separator: " and ")): free space, then `preflight resume \(run.jobID)` follows it. Do not submit this file again."))
+                    throw JournalError(.unwritable, message: "the journal could not record request \(s.requestID)", hint: "It is kept in \(files.joined(separator: " and "))")
+                case .lost(let why):
+                    observe(run.jobID, .alert(model: run.model, "fal accepted request \(s.requestID) for \(run.model), and it could not be written anywhere (\(why)). "
+                        + "Keep this id: fal's dashboard (https://fal.ai/dashboard/requests) has its result. Do not submit this file again."))
+                    throw JournalError(.unwritable, message: "request \(s.requestID) could not be recorded", hint: "Its id was printed above")
+                }
                 return run
-            case .failure(let error):
-                if error.mayHaveBeenAccepted {
-                    run.state = .uncertain
-                    run.errorCategory = error.category.rawValue
-                    run.errorMessage = error.description
-                    try journal.update(run, event: "uncertain", error.description)
-                    return run
-                }
-                switch policy.decide(error, attempt: run.attempts, elapsed: Date().timeIntervalSince(began)) {
-                case .retry(let delay):
-                    run.state = .pending
-                    try journal.update(run, event: "retry", String(format: "%@; again in %.1f s", error.message, delay))
-                    observe(run.jobID, .retrying(model: run.model, attempt: run.attempts, after: delay, reason: error.message))
-                    try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
-                case .stop:
-                    var failed = try finish(run, .failed, error: error, "the submit failed")
-                    if error.category == .capacity { failed = try capacityAdvice(failed, context) }
-                    return failed
-                }
+            case .uncertain:
+                guard case .failure(let error) = answer else { continue }
+                run.state = .uncertain
+                run.errorCategory = error.category.rawValue
+                run.errorMessage = error.description
+                try journal.update(run, event: "uncertain", error.description)
+                return run
+            case .retry(let delay):
+                guard case .failure(let error) = answer else { continue }
+                run.state = .pending
+                try journal.update(run, event: "retry", String(format: "%@; again in %.1f s", error.message, delay))
+                observe(run.jobID, .retrying(model: run.model, attempt: run.attempts, after: delay, reason: error.message))
+                try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+            case .failed:
+                guard case .failure(let error) = answer else { continue }
+                var failed = try finish(run, .failed, error: error, "the submit failed")
+                if error.category == .capacity { failed = try capacityAdvice(failed, context) }
+                return failed
             }
         }
     }
@@ -209,175 +238,13 @@ extension SubmissionEngine {
         return run
     }
 
-    // MARK: - Follow and fetch
-
-    private func follow(_ start: RunRecord, _ context: JobContext, _ cancel: CancelSignal) async throws -> RunRecord {
-        var run = start
-        guard let submission = submission(of: run) else { return try finish(run, .failed, category: "journal", "no request id was journaled") }
-        let deadline = context.deadline
-        var last: QueueStatus.State?
-        var done: QueueStatus?
-        // The stream first; when it fails (it ends, stalls or errs), polling takes over. A quiet
-        // stream sends nothing for minutes, so Ctrl-C and the deadline are watched beside it, not
-        // only when an event arrives.
-        let client = self.client, journal = self.journal, observe = self.observe, runNow = run
-        done = await withTaskGroup(of: QueueStatus?.self) { group in
-            group.addTask {
-                var seen: QueueStatus.State?
-                do {
-                    for try await status in client.statusStream(submission) {
-                        if status.status != seen { seen = status.status; try? journal.note(job: runNow.jobID, run: runNow.id, "status", status.status.rawValue) }
-                        observe(runNow.jobID, .status(model: runNow.model, status))
-                        if status.status == .completed { return status }
-                    }
-                } catch {
-                    try? journal.note(job: runNow.jobID, run: runNow.id, "stream", "the status stream stopped (\(error)); polling instead")
-                }
-                return nil
-            }
-            group.addTask {
-                while !Task.isCancelled, !cancel.isRaised, !(deadline.map { Date() > $0 } ?? false) {
-                    try? await Task.sleep(nanoseconds: 100_000_000)
-                }
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
-        while done == nil {
-            if cancel.isRaised || (deadline.map { Date() > $0 } ?? false) {
-                if context.settings.detach {
-                    try journal.note(job: run.jobID, run: run.id, "detached", "left running at fal; `preflight resume \(run.jobID)` fetches it")
-                    return run
-                }
-                let said = try? await client.cancel(submission)
-                try journal.note(job: run.jobID, run: run.id, "cancel", "asked fal to cancel: \(said?.rawValue ?? "no answer")")
-                // Finished meanwhile: it is paid for, so its result comes home (once: the flag that
-                // asked for the cancel is still raised, and asking again would never end).
-                if said == .alreadyCompleted { return try await fetch(run, submission, context, cancel) }
-                return try await settleCancel(run, submission, context, cancel, reason: cancel.isRaised ? "cancelled on request" : "cancelled: --timeout passed")
-            }
-            let polled: Result<QueueStatus, FalError>
-            do throws(FalError) { polled = .success(try await client.status(submission)) } catch { polled = .failure(error) }
-            switch polled {
-            case .success(let status):
-                if status.status != last { last = status.status; try journal.note(job: run.jobID, run: run.id, "status", status.status.rawValue) }
-                observe(run.jobID, .status(model: run.model, status))
-                if status.status == .completed { done = status; break }
-            case .failure(let error) where error.retryable:
-                try? journal.note(job: run.jobID, run: run.id, "poll", error.message)
-            case .failure(let error):
-                return try finish(run, .failed, error: error, "following the request failed")
-            }
-            if done != nil { break }
-            try await Task.sleep(nanoseconds: UInt64(pollInterval * 1_000_000_000))
-        }
-        return try await fetch(run, submission, context, cancel)
-    }
-
-    /// fal took the cancel, but "a running request may still complete": watch it briefly. Completed
-    /// anyway: the result is paid for and is fetched. Cancelled: the run ends so. Still going when
-    /// the wait ends: the run stays `submitted` (not finished), so `resume` settles it later, and
-    /// a result that arrives after all is never lost.
-    private func settleCancel(_ run: RunRecord, _ submission: QueueSubmission, _ context: JobContext, _ cancel: CancelSignal,
-                              reason: String) async throws -> RunRecord {
-        let until = Date().addingTimeInterval(3)
-        while Date() < until {
-            if let status = try? await client.status(submission), status.status == .completed {
-                return try await fetch(run, submission, context, cancel)
-            }
-            try? await Task.sleep(nanoseconds: 200_000_000)
-        }
-        var open = run
-        open.errorMessage = "\(reason); fal had not confirmed the cancel yet: `preflight resume \(run.jobID)` settles it (and fetches the result if it finished after all)"
-        try journal.update(open, event: "cancel", open.errorMessage ?? "")
-        return open
-    }
-
-    private func fetch(_ start: RunRecord, _ submission: QueueSubmission, _ context: JobContext, _ cancel: CancelSignal) async throws -> RunRecord {
-        var run = start
-        var attempt = 0
-        while true {
-            attempt += 1
-            let fetched: Result<QueueResult, FalError>
-            do throws(FalError) { fetched = .success(try await client.result(submission)) } catch { fetched = .failure(error) }
-            switch fetched {
-            case .success(let result):
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-                run.resultJSON = String(decoding: (try? encoder.encode(result.body)) ?? Data(), as: UTF8.self)
-                run.state = .completed
-                try journal.update(run, event: "completed", "\(result.mediaURLs.count) output file(s)")
-                return run
-            case .failure(let error):
-                if error.category == .inputRejected { learn(from: error, run: run) }
-                if error.errorType == "file_download_error", let url = run.mediaURL {
-                    forgetUpload(url)
-                    // fal could not fetch the media: most often a reused upload whose stored copy
-                    // is gone (past its lifetime, a restarted simulator). Upload it again and send
-                    // once more; a second such failure is the input's own and is reported.
-                    let tried = (try? journal.events(job: run.jobID))?.contains { $0.runID == run.id && $0.kind == "reupload" } ?? true
-                    if !tried {
-                        var again = run
-                        again.state = .pending
-                        again.mediaURL = nil
-                        again.requestID = nil
-                        again.statusURL = nil; again.responseURL = nil; again.cancelURL = nil
-                        try journal.update(again, event: "reupload", "fal could not download the media (\(error.message)); uploading it again and submitting once more")
-                        observe(run.jobID, .note(model: run.model, "fal could not download the uploaded media (gone or expired): uploading it again"))
-                        let sent = try await prepareAndSubmit(again, context, cancel)
-                        return sent.state == .submitted ? try await follow(sent, context, cancel) : sent
-                    }
-                }
-                // The answer was lost on the way (the network, a cut body, not the documented shape):
-                // the request is done and paid for, so its result is fetched again, never resubmitted.
-                if error.status == nil || error.category == .network || error.category == .unexpectedOutput {
-                    if attempt < max(1, policy.maxAttempts) {
-                        let delay = min(policy.maxDelay, policy.baseDelay * pow(2, Double(attempt - 1)))
-                        try journal.note(job: run.jobID, run: run.id, "result", "fetching the result failed (\(error.message)); again in \(String(format: "%.1f", delay)) s")
-                        observe(run.jobID, .retrying(model: run.model, attempt: attempt, after: delay, reason: "fetching the result: \(error.message)"))
-                        try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
-                        continue
-                    }
-                    run.errorCategory = error.category.rawValue
-                    run.errorMessage = "the request completed but its result could not be fetched (\(error.message)); `preflight resume \(run.jobID)` fetches it again"
-                    try journal.update(run, event: "result", run.errorMessage ?? "")
-                    return run // still `submitted`: resume takes it up, nothing is sent again
-                }
-                // A model's server-side failure (an answer, 5xx, not charged) gets a new request, within the policy.
-                if error.retryable, error.category == .server || error.category == .capacity,
-                   case .retry(let delay) = policy.decide(error, attempt: run.attempts, elapsed: 0) {
-                    run.state = .pending
-                    try journal.update(run, event: "retry", "request \(run.requestID ?? "?") failed: \(error.message); submitting again in \(String(format: "%.1f", delay)) s")
-                    observe(run.jobID, .retrying(model: run.model, attempt: run.attempts, after: delay, reason: error.message))
-                    try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
-                    guard let input = run.inputJSON.flatMap({ try? JSONDecoder().decode([String: JSONValue].self, from: Data($0.utf8)) }) else {
-                        return try finish(run, .failed, error: error, "the result failed")
-                    }
-                    let again = try await submit(run, input: input, context, cancel)
-                    return again.state == .submitted ? try await follow(again, context, cancel) : again
-                }
-                // Cancelled at fal (`preflight cancel`, or by someone else): not a model failure.
-                if error.errorType == "client_cancelled" || (error.status == 400 && error.message.lowercased().contains("cancelled")) {
-                    return try finish(run, .cancelled, category: "cancelled", "cancelled at fal before it finished; nothing to download")
-                }
-                if error.category == .notReady, attempt < 20 {
-                    try await Task.sleep(nanoseconds: UInt64(pollInterval * 1_000_000_000))
-                    continue
-                }
-                return try finish(run, .failed, error: error, "the model failed")
-            }
-        }
-    }
-
     /// fal could not download an upload: its URL must not be reused from the cache.
-    private func forgetUpload(_ url: String) {
+    func forgetUpload(_ url: String) {
         try? journal.forgetUpload(url: url)
     }
 
     /// A 422 that carries a limit becomes a learned requirement, so the next check stops locally.
-    private func learn(from error: FalError, run: RunRecord) {
+    func learn(from error: FalError, run: RunRecord) {
         let lessons = LearnedRequirement.from(error.rejections, modelID: run.model, field: run.mediaField)
         guard !lessons.isEmpty else { return }
         do {

@@ -100,12 +100,21 @@ public final class SubmissionEngine: Sendable {
             runs = try journal.runs(job: id)
         } catch let e as SubmissionError { throw e } catch { throw SubmissionError(error) }
         let context = try JobContext(job: job, resuming: resuming)
+        // Requests fal accepted while the journal could not record them (a full state disk) are
+        // adopted first: they are followed, never sent again.
+        var current = runs
+        do {
+            if try journal.adoptRescued(job: id, resultsFolder: URL(fileURLWithPath: job.outDir)) > 0 { current = try journal.runs(job: id) }
+        } catch { throw SubmissionError(error) }
+        let problems = LocalStateProblems()
         await withTaskGroup(of: Void.self) { group in
-            for run in runs where !run.state.isFinished {
-                group.addTask { await self.drive(run, context, cancel) }
+            for run in current where !run.state.isFinished {
+                group.addTask { if let problem = await self.drive(run, context, cancel) { problems.add(problem) } }
             }
         }
-        return try outcome(job: id)
+        var result = try outcome(job: id)
+        result.localStateProblem = problems.first
+        return result
     }
 
     public func outcome(job id: String) throws(SubmissionError) -> JobOutcome {
@@ -210,6 +219,14 @@ struct JobContext: Sendable {
         settings = s
         deadline = resuming ? nil : s.timeout.map { Date().addingTimeInterval($0) }
     }
+}
+
+/// The journal problems met while driving a job's runs at once.
+final class LocalStateProblems: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ problem: String) { lock.lock(); list.append(problem); lock.unlock() }
+    var first: String? { lock.lock(); defer { lock.unlock() }; return list.first }
 }
 
 /// Set by Ctrl-C: the first asks to stop (cancel the requests, or detach), the engine checks it

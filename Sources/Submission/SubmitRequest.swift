@@ -2,6 +2,7 @@ import FalClient
 import Foundation
 import MediaAdapt
 import ModelCatalog
+import PreflightCore
 
 /// What the user asked `submit` to do; journaled with the job so `resume` and `retry` repeat it
 /// exactly (same prompt, settings and media).
@@ -45,6 +46,8 @@ public enum SubmissionEvent: Sendable {
     case status(model: String, QueueStatus)
     case retrying(model: String, attempt: Int, after: Double, reason: String)
     case finished(model: String, RunState, String)
+    /// Something a person must see even with --quiet (a paid request the journal could not record).
+    case alert(model: String, String)
 }
 
 /// How a job ended: each run's state and, for failures, what went wrong and what to do.
@@ -52,20 +55,33 @@ public struct JobOutcome: Sendable {
     public var job: JobRecord
     public var runs: [RunRecord]
     public var outputs: [Int64: [OutputRecord]]
+    /// Set when this run of the job could not write the journal (a full or unwritable state
+    /// folder): each run is as last recorded, and `resume` continues once it can be written.
+    public var localStateProblem: String?
 
-    /// 0 every run succeeded; 2 some did and some did not; 1 none did; 75 when every failure is
-    /// temporary (capacity, network) or the runs are still at fal (detached), so later may work.
-    public var exitCode: Int32 {
+    /// nil: every run succeeded (a failed run whose fallback succeeded counts as covered).
+    /// Otherwise what kind of ending it is, most urgent first: uncertain (fal may have billed a
+    /// request nobody can follow: never worth a blind retry), the journal, one of two, still at
+    /// fal (resume later), then why the runs failed.
+    public var category: ErrorCategory? {
         let active = runs.filter { r in !runs.contains { $0.fallbackOf == r.model && $0.state == .downloaded } }
         let good = active.filter { $0.state == .downloaded }.count
-        if good == active.count { return 0 }
-        if good > 0 { return 2 }
-        // Left running at fal (--detach, or a result not fetched yet): nothing failed; resume later.
-        if active.allSatisfy({ $0.state == .downloaded || $0.state == .submitted }) { return 75 }
+        if good == active.count, localStateProblem == nil { return nil }
+        if active.contains(where: { $0.state == .uncertain }) { return .uncertain }
+        if localStateProblem != nil || active.contains(where: { !$0.state.isFinished && $0.errorCategory == ErrorCategory.localState.rawValue }) {
+            return .localState
+        }
+        if good > 0 { return .someFailed }
+        // Left at fal (--detach, a result not fetched yet, patience spent): nothing failed; resume later.
+        if active.allSatisfy({ !$0.state.isFinished || $0.state == .downloaded }) {
+            let refused = active.contains { [FalError.Category.auth.rawValue, FalError.Category.billing.rawValue].contains($0.errorCategory ?? "") }
+            return refused ? .notPermitted : .temporary
+        }
+        let failed = active.filter { $0.state != .downloaded }
         let temporary: Set<String> = [FalError.Category.capacity.rawValue, FalError.Category.network.rawValue]
-        if active.allSatisfy({ $0.errorCategory.map(temporary.contains) ?? false }) { return 75 }
-        if active.allSatisfy({ $0.errorCategory == FalError.Category.server.rawValue }) { return 69 }
-        if active.contains(where: { [FalError.Category.auth.rawValue, FalError.Category.billing.rawValue].contains($0.errorCategory ?? "") }) { return 77 }
-        return 1
+        if failed.allSatisfy({ $0.errorCategory.map(temporary.contains) ?? false }) { return .temporary }
+        if failed.allSatisfy({ $0.errorCategory == FalError.Category.server.rawValue }) { return .unavailable }
+        if failed.contains(where: { [FalError.Category.auth.rawValue, FalError.Category.billing.rawValue].contains($0.errorCategory ?? "") }) { return .notPermitted }
+        return .refused
     }
 }

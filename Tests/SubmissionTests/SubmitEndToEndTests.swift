@@ -3,6 +3,7 @@ import FalSimulator
 import Foundation
 import MediaProbe
 import ModelCatalog
+import PreflightCore
 import Submission
 import Testing
 import TestSupport
@@ -16,7 +17,7 @@ import TestSupport
             let job = try engine.create(source: TestMedia.path("long_720p_12s.mp4"), models: [klingEdit, wanEdit],
                                         payload: ["prompt": "snow"], settings: SubmitSettings(), outRoot: bench.out)
             let outcome = try await engine.run(job: job.id)
-            #expect(outcome.exitCode == 0)
+            #expect(outcome.category == nil)
             #expect(outcome.job.state == .done)
             for run in outcome.runs {
                 #expect(run.state == .downloaded, "\(run.model): \(run.errorMessage ?? "")")
@@ -80,7 +81,7 @@ import TestSupport
             let job = try engine.create(source: TestMedia.path("hd_1280x720_4s.mp4"), models: [klingEdit, wanEdit], payload: ["prompt": "rain"],
                                         settings: SubmitSettings(), outRoot: bench.out)
             let first = try await engine.run(job: job.id)
-            #expect(first.exitCode == 2)
+            #expect(first.category == .someFailed)
             #expect(first.job.state == .partial)
             let kept = try #require(first.runs.first { $0.model == klingEdit })
             #expect(kept.state == .downloaded)
@@ -90,7 +91,7 @@ import TestSupport
             // retry re-runs only what failed, with the same inputs.
             #expect(try engine.reopen(job: job.id, model: nil, includeUncertain: false) == 1)
             let second = try await engine.run(job: job.id)
-            #expect(second.exitCode == 0)
+            #expect(second.category == nil)
             let retried = try #require(second.runs.first { $0.model == wanEdit })
             #expect(retried.state == .downloaded)
             #expect(retried.inputJSON == failed.inputJSON)
@@ -166,7 +167,7 @@ import TestSupport
             let resumed = try await engine.run(job: job.id)
             #expect(resumed.runs.first?.state == .uncertain)
             #expect(await bench.submits() == 1)
-            #expect(resumed.exitCode != 0)
+            #expect(resumed.category == .uncertain)
         }
     }
 
@@ -178,7 +179,7 @@ import TestSupport
                                         settings: SubmitSettings(), outRoot: bench.out)
             let outcome = try await engine.run(job: job.id)
             #expect(outcome.runs.first?.state == .refused)
-            #expect(outcome.exitCode == 1)
+            #expect(outcome.category == .refused)
             #expect(await bench.server.exchanges().isEmpty)
             // A payload mistake stops it as well.
             let bad = try engine.create(source: TestMedia.path("hd_1280x720_4s.mp4"), models: [wanEdit], payload: ["prompt": 5],
@@ -199,7 +200,7 @@ import TestSupport
             #expect(run.state == .submitted, "\(run.errorMessage ?? "")")
             #expect((run.errorMessage ?? "").contains("preflight resume"))
             #expect(await bench.server.acceptedRequests().count == 1)
-            #expect(outcome.exitCode == 75)
+            #expect(outcome.category == .temporary)
             #expect(try bench.journal.unfinishedJobs().map(\.id) == [job.id])
         }
     }

@@ -37,6 +37,10 @@ struct Bench {
         var policy = RetryPolicy()
         policy.baseDelay = 0.01
         policy.maxAttempts = maxAttempts
+        policy.fetchPatience = 1.5
+        policy.followPatience = 3
+        policy.quietPoll = 0.25
+        policy.stallTimeout = 3
         return SubmissionEngine(client: client, journal: journal, catalog: catalog ?? self.catalog, policy: policy, pollInterval: 0.05)
     }
 

@@ -55,7 +55,7 @@ enum SubmissionSession {
                     do throws(SubmissionError) {
                         let outcome = try await engine.run(job: id, cancel: cancel, resuming: resuming)
                         report(outcome, quiet: quiet)
-                        return outcome.exitCode
+                        return Exit.code(for: outcome.category).rawValue
                     } catch {
                         Terminal.err(Terminal.red("error: ") + error.description)
                         return error.exitCode
@@ -71,6 +71,8 @@ enum SubmissionSession {
         // Stopped by a signal: 128 + its number (130 Ctrl-C, 143 TERM, 129 HUP), as shells expect.
         if presses.count > 0 { throw ExitCode(128 + presses.last) }
         if jobs.count == 1, let code = codes.first, code != 0 { throw ExitCode(code) }
+        // Several jobs: an uncertain one or a journal problem first (neither is worth a blind rerun).
+        for urgent in [Exit.uncertain, Exit.localState] where codes.contains(urgent.rawValue) { throw urgent }
         if jobs.count > 1, codes.contains(where: { $0 != 0 }) { throw codes.allSatisfy { $0 != 0 } ? Exit.doesNotComply : Exit.someItemsFailed }
     }
 
@@ -129,6 +131,10 @@ final class ProgressLines: @unchecked Sendable {
     }
 
     func show(_ job: String, _ event: SubmissionEvent) {
+        if case .alert(let model, let text) = event {
+            Terminal.err(Terminal.red("\(model): ") + Redactor.printable(text))
+            return
+        }
         guard enabled else { return }
         let line: String
         let model: String
@@ -142,7 +148,7 @@ final class ProgressLines: @unchecked Sendable {
             line = text
         case .retrying(let m, let attempt, let after, let reason):
             model = m; line = String(format: "attempt %d failed (%@); retrying in %.1f s", attempt, Redactor.printable(reason), after)
-        case .finished:
+        case .finished, .alert:
             return // the final report says how each run ended, once
         }
         lock.lock()
