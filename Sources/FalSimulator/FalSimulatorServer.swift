@@ -109,6 +109,9 @@ public final class FalSimulatorServer: Sendable {
         if let ownedStorage { try? FileManager.default.removeItem(at: ownedStorage) }
     }
 
+    /// Scripted faults stop answering: the outage is over.
+    public func clearFaults() async { await faults.clear() }
+
     /// Every exchange so far, "METHOD /path -> status".
     public func exchanges() async -> [String] { await state.exchanges }
 

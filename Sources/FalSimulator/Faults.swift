@@ -21,7 +21,8 @@ import ModelCatalog
 /// `behaviour` replaces the answer with a transfer that misbehaves: `stall` (the head, some bytes,
 /// then nothing for `stall_ms`), `keepalive-forever` (a status stream of comments only),
 /// `endless-line` (a status stream line that never ends), `huge-result` (`size_bytes` of JSON
-/// naming the real output), `huge-data-uri` (the output inlined as a `data:` URI).
+/// naming the real output), `huge-data-uri` (the output inlined as a `data:` URI), `slow` (fal's
+/// own answer after `stall_ms`).
 public struct Fault: Codable, Sendable, Equatable {
     public enum Route: String, Codable, Sendable, CaseIterable {
         case submit, status, stream, result, cancel, token, upload, download
@@ -34,6 +35,8 @@ public struct Fault: Codable, Sendable, Equatable {
         case endlessLine = "endless-line"
         case hugeResult = "huge-result"
         case hugeDataURI = "huge-data-uri"
+        /// fal's own answer, after `stall_ms` (a slow proxy): the moment to change the world.
+        case slow
     }
 
     public var route: Route
@@ -213,9 +216,14 @@ extension Fault {
 /// Counts calls per route and hands out the fault that answers this one, if any.
 actor FaultCounter {
     private var calls: [Fault.Route: Int] = [:]
+    private var cleared = false
+
+    /// The proxy is fixed: no fault answers from now on (a test's "the outage is over").
+    func clear() { cleared = true }
 
     /// Counts this call to `route` and returns the first of `faults` that covers it.
     func next(_ route: Fault.Route, faults: [Fault]) -> Fault? {
+        guard !cleared else { return nil }
         let relevant = faults.filter { $0.route == route }
         guard !relevant.isEmpty else { return nil }
         let n = calls[route, default: 0] + 1

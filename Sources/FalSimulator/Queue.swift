@@ -54,9 +54,14 @@ struct Queue {
         }
         let id = UUID().uuidString.lowercased()
         let sim = SimRequest(id: id, model: model, app: app, input: input, scenario: scenario)
-        let fault = await routes.server.faults.next(.submit, faults: scenario.faults)
+        var fault = await routes.server.faults.next(.submit, faults: scenario.faults)
         if let fault, !fault.accepted { return fault.response(requestID: nil, base: routes.baseURL()) }
         await routes.state.add(sim)
+        if let slow = fault, slow.behaviour == .slow {
+            // Accepted, and the answer is slow to come back.
+            fault = nil
+            try await Task.sleep(nanoseconds: UInt64(slow.stallMs) * 1_000_000)
+        }
         let base = routes.baseURL().appendingPathComponent("\(app)/requests/\(id)")
         if let fault { return fault.response(requestID: id, base: routes.baseURL()) }
         if scenario.dropSubmitAnswer { return Answer.cutOff(status: 200) }
@@ -83,6 +88,9 @@ struct Queue {
         switch fault.behaviour {
         case .answer:
             return fault.response(requestID: sim.id, base: routes.baseURL())
+        case .slow:
+            try? await Task.sleep(nanoseconds: UInt64(fault.stallMs) * 1_000_000)
+            return nil
         case .stall:
             return Fault.stalled(prefix: Data(#"{"status":"#.utf8), declaredLength: 1 << 20, stallMs: fault.stallMs, stopping: stopping)
         case .keepaliveForever:

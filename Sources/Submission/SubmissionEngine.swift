@@ -124,7 +124,9 @@ public final class SubmissionEngine: Sendable {
             var outputs: [Int64: [OutputRecord]] = [:]
             for r in runs { if let rid = r.id { outputs[rid] = try journal.outputs(run: rid) } }
             let state = Self.jobState(runs)
-            try journal.set(job: id, state: state)
+            // The state column is a summary of the runs (recomputed each time): a full state disk
+            // must not turn reading an outcome into a failure.
+            try? journal.set(job: id, state: state)
             var j = job
             j.state = state
             return JobOutcome(job: j, runs: runs, outputs: outputs)

@@ -13,10 +13,16 @@ struct Bench {
     let folder: URL
     let catalog: Catalog
 
+    /// `prepareState`: called with the state folder before the journal is opened in it (a test
+    /// mounts a small disk there); `releaseState` after the server stopped.
     static func with<T>(_ scenarios: ScenarioBook = ScenarioBook(), simulatorCatalog: Catalog = Catalog.bundled(),
+                        prepareState: ((URL) async throws -> Void)? = nil, releaseState: ((URL) async -> Void)? = nil,
                         _ body: (Bench) async throws -> T) async throws -> T {
         let folder = try TestMedia.temporaryFolder("preflight-submit")
         defer { try? FileManager.default.removeItem(at: folder) }
+        let state = folder.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        try await prepareState?(state)
         let server = try FalSimulatorServer(.init(scenarios: scenarios, catalog: simulatorCatalog))
         let base = try await server.start()
         let client = FalClient(key: try FalKey(FalSimulatorServer.testKey), endpoints: FalEndpoints(local: base))
@@ -25,15 +31,18 @@ struct Bench {
         do {
             let r = try await body(bench)
             await server.stop()
+            await releaseState?(state)
             return r
         } catch {
             await server.stop()
+            await releaseState?(state)
             throw error
         }
     }
 
     /// An engine that retries quickly (tests never wait for real backoff).
-    func engine(catalog: Catalog? = nil, maxAttempts: Int = 4) -> SubmissionEngine {
+    func engine(catalog: Catalog? = nil, maxAttempts: Int = 4,
+                observe: @escaping @Sendable (_ job: String, SubmissionEvent) -> Void = { _, _ in }) -> SubmissionEngine {
         var policy = RetryPolicy()
         policy.baseDelay = 0.01
         policy.maxAttempts = maxAttempts
@@ -41,7 +50,7 @@ struct Bench {
         policy.followPatience = 3
         policy.quietPoll = 0.25
         policy.stallTimeout = 3
-        return SubmissionEngine(client: client, journal: journal, catalog: catalog ?? self.catalog, policy: policy, pollInterval: 0.05)
+        return SubmissionEngine(client: client, journal: journal, catalog: catalog ?? self.catalog, policy: policy, pollInterval: 0.05, observe: observe)
     }
 
     /// The catalog as a new `preflight` process would load it: bundled plus what the journal learned.
