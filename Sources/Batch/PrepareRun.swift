@@ -251,11 +251,10 @@ public final class PrepareRun: Sendable {
         guard let output = row.output else { return row }
         let target = options.output + "/" + output
         let clock = Date()
-        do {
-            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        } catch {
+        do throws(BatchError) { try DestinationFolder.make(for: output, root: options.output) } catch {
             row.status = .failed
-            row.error = "cannot create the output folder: \(error.localizedDescription)"
+            row.error = error.description
+            row.output = nil
             return row
         }
         if let plan = job.plan, let info = job.info {

@@ -9,11 +9,20 @@ public struct SubmissionNote: Codable, Sendable, Equatable {
     public var state: String
     /// The downloaded result files.
     public var results: [String]
+    /// What was sent (the batch's digest of file, models, payload and settings): a re-run that
+    /// would send the same, with these results on disk, sends nothing, whichever journal it uses.
+    public var sent: String?
 
-    public init(job: String, state: String, results: [String]) {
+    public init(job: String, state: String, results: [String], sent: String? = nil) {
         self.job = job
         self.state = state
         self.results = results
+        self.sent = sent
+    }
+
+    /// Done, with every result file still on disk.
+    public var isDoneWithResults: Bool {
+        state == "done" && !results.isEmpty && results.allSatisfy { FileManager.default.fileExists(atPath: $0) }
     }
 }
 

@@ -12,6 +12,12 @@ import Darwin
 public enum OutputTarget {
     /// Why `output` cannot receive `fix`'s result for `source`, or nil when it can.
     public static func problem(output: String, source: String) -> String? {
+        problem(output: output, protecting: [source], what: "fix")
+    }
+
+    /// The same rule for every file a command writes (`report -o`, `manifest merge -o`): a new
+    /// path or a regular file, never one of `protected` (a source, the journal) under any name.
+    public static func problem(output: String, protecting protected: [String], what writer: String) -> String? {
         var target = stat()
         guard stat(output, &target) == 0 else { return nil }  // new (or a dangling link, which rename replaces)
         let type = target.st_mode & S_IFMT
@@ -20,11 +26,14 @@ public enum OutputTarget {
         }
         if type != S_IFREG {
             let what = type == S_IFCHR || type == S_IFBLK ? "a device" : type == S_IFIFO ? "a FIFO" : type == S_IFSOCK ? "a socket" : "not a regular file"
-            return "\(output) is \(what); fix writes only to a new file or replaces a regular one: choose another path"
+            return "\(output) is \(what); \(writer) writes only to a new file or replaces a regular one: choose another path"
         }
-        var original = stat()
-        if stat(source, &original) == 0, original.st_dev == target.st_dev, original.st_ino == target.st_ino {
-            return "\(output) is the source file itself (the same file under this name or a link); fix never replaces its source: choose another path"
+        for (i, path) in protected.enumerated() {
+            var original = stat()
+            if stat(path, &original) == 0, original.st_dev == target.st_dev, original.st_ino == target.st_ino {
+                let which = i == 0 && writer == "fix" ? "the source file itself" : "\(path)"
+                return "\(output) is \(which) (the same file under this name or a link); \(writer) never replaces it: choose another path"
+            }
         }
         return nil
     }

@@ -29,4 +29,6 @@ public struct PreflightPaths: Sendable {
     public var userCatalogs: URL { config.appendingPathComponent("models") }
     /// The SQLite database: journal, learned requirements, upload cache.
     public var database: URL { state.appendingPathComponent("preflight.sqlite") }
+    /// The database and SQLite's files beside it: nothing a command writes may replace them.
+    public var stateFiles: [String] { ["", "-wal", "-shm"].map { database.path + $0 } }
 }

@@ -21,6 +21,9 @@ public struct BatchItem: Sendable {
 /// What a batch found for one item in the journal, and what it will do with it.
 public struct BatchEntry: Sendable {
     public enum Action: Sendable, Equatable {
+        /// Done by a run that used another journal (another machine, pod or user): DEST's
+        /// manifest records it done with its results on disk. Not sent again; no job here.
+        case doneElsewhere
         /// A new job was journaled: it will be submitted.
         case submit
         /// Journaled by an earlier run and not finished: it is taken up where it stopped (a request
@@ -30,8 +33,11 @@ public struct BatchEntry: Sendable {
         case keep
     }
     public var item: BatchItem
-    public var job: JobRecord
+    /// This journal's job (none for `.doneElsewhere`).
+    public var job: JobRecord?
     public var action: Action
+    /// The item's batch key (what it sends).
+    public var key: String
 }
 
 /// `prepare --submit`: one job per prepared file, named in the journal by a digest of what it
@@ -53,40 +59,45 @@ public enum BatchJobs {
 
     /// Journals a job for every item that has none; `retryFailed` reopens failed runs of earlier
     /// ones (the same inputs, a new paid attempt, so only when asked).
+    /// `doneElsewhere`: the batch keys DEST's manifest records as done with their results on disk.
     public static func plan(_ items: [BatchItem], engine: SubmissionEngine, models: [String], settings: SubmitSettings,
-                            outRoot: URL, retryFailed: Bool) throws(SubmissionError) -> [BatchEntry] {
+                            outRoot: URL, retryFailed: Bool, doneElsewhere: Set<String> = []) throws(SubmissionError) -> [BatchEntry] {
         var entries: [BatchEntry] = []
         for item in items {
             let key = key(item, models: models, settings: settings)
             let existing: JobRecord?
             do { existing = try engine.journal.job(batchKey: key) } catch { throw SubmissionError(error) }
+            if existing == nil, doneElsewhere.contains(key) {
+                entries.append(BatchEntry(item: item, job: nil, action: .doneElsewhere, key: key))
+                continue
+            }
             guard let job = existing else {
                 do {
                     let job = try engine.create(source: item.file, models: models, payload: item.payload, settings: settings, outRoot: outRoot, batchKey: key)
-                    entries.append(BatchEntry(item: item, job: job, action: .submit))
+                    entries.append(BatchEntry(item: item, job: job, action: .submit, key: key))
                 } catch {
                     // Another run of the same batch journaled it a moment ago: take it up as its
                     // own (the lease decides who drives it), never make a second job.
                     guard let theirs = try? engine.journal.job(batchKey: key) else { throw error }
-                    entries.append(BatchEntry(item: item, job: theirs, action: .resume))
+                    entries.append(BatchEntry(item: item, job: theirs, action: .resume, key: key))
                 }
                 continue
             }
             let state = try engine.outcome(job: job.id).job.state
             switch state {
             case .open, .detached:
-                entries.append(BatchEntry(item: item, job: job, action: .resume))
+                entries.append(BatchEntry(item: item, job: job, action: .resume, key: key))
             case .failed, .partial, .cancelled:
                 // Runs fal never accepted cost nothing: running the batch again sends them. Runs it
                 // did accept and that failed were paid for: sent again only when asked.
                 do {
                     let reopened = try engine.reopen(job: job.id, model: nil, includeUncertain: false, onlyUnsent: !retryFailed)
-                    entries.append(BatchEntry(item: item, job: job, action: reopened > 0 ? .resume : .keep))
+                    entries.append(BatchEntry(item: item, job: job, action: reopened > 0 ? .resume : .keep, key: key))
                 } catch where error.exitCode == 75 {
-                    entries.append(BatchEntry(item: item, job: job, action: .resume)) // driven elsewhere: reported as such
+                    entries.append(BatchEntry(item: item, job: job, action: .resume, key: key)) // driven elsewhere: reported as such
                 }
             case .done:
-                entries.append(BatchEntry(item: item, job: job, action: .keep))
+                entries.append(BatchEntry(item: item, job: job, action: .keep, key: key))
             }
         }
         return entries

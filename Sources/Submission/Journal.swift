@@ -2,6 +2,7 @@ import FalClient
 import Foundation
 import GRDB
 import ModelCatalog
+import PreflightCore
 
 /// The one owner of preflight's SQLite database: jobs, runs, their events and outputs, the upload
 /// cache and learned requirements. A `DatabasePool` (WAL), so `preflight status` reads while a
@@ -221,7 +222,7 @@ public final class Journal: Sendable {
     }
 }
 
-public struct JournalError: Error, Sendable, CustomStringConvertible {
+public struct JournalError: PreflightError {
     public enum Kind: String, Sendable {
         /// No journal where jobs were expected.
         case missing
@@ -234,6 +235,13 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var hint: String
     public var description: String { "\(message). \(hint)." }
+
+    public var category: ErrorCategory {
+        switch kind {
+        case .missing: .inputMissing
+        case .damaged, .unwritable: .localState
+        }
+    }
 
     public init(_ kind: Kind, message: String, hint: String) {
         self.kind = kind

@@ -252,7 +252,7 @@ public struct SubmissionError: Error, Sendable, CustomStringConvertible {
         self.exitCode = exitCode
     }
 
-    init(_ e: JournalError) { self.init(message: e.message, hint: e.hint, exitCode: 75) }
+    init(_ e: JournalError) { self.init(message: e.message, hint: e.hint, exitCode: e.kind == .missing ? 66 : 74) }
     init(_ e: any Error) {
         if let j = e as? JournalError { self.init(j) } else { self.init(message: "\(e)", hint: "", exitCode: 1) }
     }

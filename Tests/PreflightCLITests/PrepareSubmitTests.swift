@@ -64,6 +64,31 @@ import TestSupport
         return s
     }
 
+    /// Another machine, pod or user: the same batch run with a journal that knows none of its
+    /// jobs. DEST's manifest records each done with its results on disk: nothing is sent again.
+    @Test func aRerunWithAnotherJournalTrustsDestsManifest() async throws {
+        try await withTree { setup in
+            try await withServer(Self.quick) { base, server in
+                let first = try await setup.prepare(base, ["--submit", "--set", "prompt=snow"])
+                #expect(first.status == 0, "\(first.stderr)")
+                #expect(await server.acceptedRequests().count == 2)
+                let elsewhere = setup.folder.appendingPathComponent("another-home")
+                let second = try await preflight(["prepare", setup.source.path, "--model", wanEdit, "--out", setup.dest.path, "--results",
+                                                  setup.results.path, "--submit", "--set", "prompt=snow"],
+                                                 home: elsewhere, environment: ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": FalSimulatorServer.testKey])
+                #expect(second.status == 0, "\(second.stderr)")
+                #expect(await server.acceptedRequests().count == 2)
+                #expect(second.stdout.contains("2 recorded done in DEST's manifest by a run with another journal"), "\(second.stdout)")
+                // A different prompt is different work: it is sent.
+                let third = try await preflight(["prepare", setup.source.path, "--model", wanEdit, "--out", setup.dest.path, "--results",
+                                                 setup.results.path, "--submit", "--set", "prompt=rain", "--quiet"],
+                                                home: elsewhere, environment: ["PREFLIGHT_FAL_URL": base.absoluteString, "FAL_KEY": FalSimulatorServer.testKey])
+                #expect(third.status == 0, "\(third.stderr)")
+                #expect(await server.acceptedRequests().count == 4)
+            }
+        }
+    }
+
     @Test func sendsEveryReadyFileOnceAndARerunPaysForNothing() async throws {
         try await withTree { setup in
             try await withServer(Self.quick) { base, server in

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Batch
+import FalClient
 import Foundation
+import MediaAdapt
+import ModelCatalog
 
 struct ManifestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,9 +53,16 @@ struct ManifestMerge: AsyncParsableCommand {
             }
         }
         let target = URL(fileURLWithPath: output ?? (URL(fileURLWithPath: manifests[0]).deletingLastPathComponent().appendingPathComponent(Manifest.fileName).path))
+        let csvTarget = target.deletingPathExtension().appendingPathExtension("csv")
+        for path in [target.path] + (csv ? [csvTarget.path] : []) {
+            if let problem = OutputTarget.problem(output: path, protecting: manifests + PreflightPaths().stateFiles, what: "manifest merge") {
+                Terminal.err(Terminal.red("error: ") + Redactor.printable(problem))
+                throw Exit.usage
+            }
+        }
         do {
             let merged = try Manifest.merge(loaded)
-            try merged.write(to: target, csv: csv ? target.deletingPathExtension().appendingPathExtension("csv") : nil)
+            try merged.write(to: target, csv: csv ? csvTarget : nil)
             Terminal.out("merged \(loaded.count) manifests, \(merged.rows.count) rows: \(target.path)")
         } catch {
             Terminal.err(Terminal.red("error: ") + error.description)

@@ -127,9 +127,11 @@ struct BatchSubmitter {
 
         let models = specs.map(\.id)
         let entries: [BatchEntry]
+        // What DEST's manifest says an earlier run finished (with whichever journal it used).
+        let recorded = Set(summary.rows.compactMap { row in row.submission.flatMap { $0.isDoneWithResults ? $0.sent : nil } })
         do {
             entries = try BatchJobs.plan(items, engine: engine, models: models, settings: SubmitSettings(),
-                                         outRoot: URL(fileURLWithPath: options.results), retryFailed: retryFailed)
+                                         outRoot: URL(fileURLWithPath: options.results), retryFailed: retryFailed, doneElsewhere: recorded)
         } catch {
             Terminal.err(Terminal.red("error: ") + error.description)
             throw ExitCode(error.exitCode)
@@ -138,17 +140,20 @@ struct BatchSubmitter {
             Terminal.err("stopped before sending anything; run the same command again to send the batch")
             return ExitCode(128 + sig)
         }
-        let toRun = entries.filter { $0.action != .keep }
+        let toRun = entries.filter { $0.action == .submit || $0.action == .resume }
+        let elsewhere = entries.filter { $0.action == .doneElsewhere }.count
         if !quiet {
             let fresh = entries.filter { $0.action == .submit }.count
+            let kept = entries.filter { $0.action == .keep }.count
             Terminal.err("sending \(fresh) file(s) to \(models.joined(separator: " + "))"
                          + (toRun.count > fresh ? "; taking up \(toRun.count - fresh) unfinished from an earlier run" : "")
-                         + (entries.count > toRun.count ? "; \(entries.count - toRun.count) finished earlier (kept)" : ""))
+                         + (kept > 0 ? "; \(kept) finished earlier (kept)" : "")
+                         + (elsewhere > 0 ? "; \(elsewhere) done by a run with another journal (DEST's manifest has their results on disk): not sent again" : ""))
         }
         var interrupted: ExitCode?
         if !toRun.isEmpty {
             do {
-                try await SubmissionSession.carryOut(engine, jobs: toRun.map(\.job.id), concurrency: options.submitJobs, detach: false, quiet: quiet)
+                try await SubmissionSession.carryOut(engine, jobs: toRun.compactMap(\.job?.id), concurrency: options.submitJobs, detach: false, quiet: quiet)
             } catch let code as ExitCode where code.rawValue > 128 {
                 interrupted = code
             } catch is ExitCode {
@@ -157,20 +162,23 @@ struct BatchSubmitter {
         }
         let (notes, uncertain) = try record(entries, engine: engine, manifest: manifest, csv: csv)
         let done = notes.values.filter { $0.state == JobState.done.rawValue }.count
-        let kept = entries.count - toRun.count
+        let kept = entries.count - toRun.count - elsewhere
         let unfinished = notes.values.filter { [JobState.open.rawValue, JobState.detached.rawValue].contains($0.state) }.count
         let failed = notes.count - done - unfinished
-        var line = String(format: "submitted: %d of %d job(s) done", done, notes.count)
+        var line = String(format: "submitted: %d of %d job(s) done", done + elsewhere, notes.count + elsewhere)
         if kept > 0 { line += " (\(kept) finished by an earlier run, not sent again)" }
+        if elsewhere > 0 { line += " (\(elsewhere) recorded done in DEST's manifest by a run with another journal, not sent again)" }
         if unfinished - uncertain > 0 { line += "; \(unfinished - uncertain) still at fal: run the same command again (or `preflight resume`) to bring them home" }
         if uncertain > 0 { line += "; \(uncertain) uncertain (a submit whose answer was lost: `preflight status JOB`, then `preflight retry JOB --uncertain` only if fal has no such request)" }
         if failed > 0 { line += "; \(failed) failed: `preflight status JOB` says why, and --retry-failed sends them again (a new paid attempt)" }
         Terminal.out(line)
         if let interrupted { return interrupted }
         if done == notes.count { return Exit.success }
-        // Nothing failed, nothing uncertain: the rest is still at fal or driven by another process,
-        // so later (the same command, or `resume`) finishes it; as `submit --detach` says.
-        return failed == 0 && uncertain == 0 ? Exit.temporary : Exit.someItemsFailed
+        // Uncertain first: fal may have billed a request nobody follows; no blind rerun settles it.
+        if uncertain > 0 { return Exit.uncertain }
+        // Nothing failed: the rest is still at fal or driven by another process, so later (the
+        // same command, or `resume`) finishes it; as `submit --detach` says.
+        return failed == 0 ? Exit.temporary : Exit.someItemsFailed
     }
 
     /// Each sent row's job, state and result files, written into the manifest (atomically).
@@ -178,10 +186,11 @@ struct BatchSubmitter {
         var notes: [String: SubmissionNote] = [:]
         var uncertain = 0
         for entry in entries {
-            guard let outcome = try? engine.outcome(job: entry.job.id) else { continue }
+            // Done elsewhere: the manifest's note stays as it is.
+            guard let job = entry.job, let outcome = try? engine.outcome(job: job.id) else { continue }
             if outcome.runs.contains(where: { $0.state == .uncertain }) { uncertain += 1 }
             let files = outcome.outputs.values.flatMap { $0 }.map(\.path).sorted()
-            notes[entry.item.name] = SubmissionNote(job: entry.job.id, state: outcome.job.state.rawValue, results: files)
+            notes[entry.item.name] = SubmissionNote(job: job.id, state: outcome.job.state.rawValue, results: files, sent: entry.key)
         }
         do { try Manifest.record(notes, at: url, csv: csv) } catch {
             Terminal.err("warning: the manifest could not record the jobs (\(Redactor.printable(error.description))); the journal has them: `preflight jobs`")

@@ -1,15 +1,17 @@
 import ArgumentParser
 import FalClient
 import Foundation
+import MediaAdapt
 import MediaProbe
 import ModelCatalog
 import Submission
 
-/// Opens the journal for the job commands, with one clear error when it cannot.
+/// Opens the journal for the job commands, with one clear error when it cannot: a missing one is
+/// said (jobs were made with another state folder), never silently made anew.
 func openJournal() throws -> Journal {
-    do { return try Journal(path: PreflightPaths().database) } catch {
+    do { return try Journal(path: PreflightPaths().database, mustExist: true) } catch {
         Terminal.err(Terminal.red("error: ") + error.description)
-        throw Exit.temporary
+        throw Exit.code(for: error.category)
     }
 }
 
@@ -34,6 +36,11 @@ struct Jobs: AsyncParsableCommand {
     func validate() throws { if limit < 1 || limit > 100_000 { throw ValidationError("--limit takes 1 to 100000.") } }
 
     func run() async throws {
+        let paths = PreflightPaths()
+        guard FileManager.default.fileExists(atPath: paths.database.path) else {
+            Terminal.out("no jobs: there is no journal at \(Redactor.printable(paths.database.path)) (jobs are kept in the state folder they were made with: PREFLIGHT_HOME or XDG_DATA_HOME)")
+            return
+        }
         let journal = try openJournal()
         let jobs = try journal.jobs(limit: limit)
         if json {
@@ -106,11 +113,12 @@ struct Resume: AsyncParsableCommand {
     @OptionGroup var fal: FalOptions
 
     func run() async throws {
+        _ = try openJournal()
         let context = try CatalogContext.load()
         let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: quiet)
         let ids: [String]
         if let job { ids = [try findJob(engine.journal, job).id] } else { ids = try engine.journal.unfinishedJobs().map(\.id) }
-        if ids.isEmpty { if !quiet { Terminal.err("nothing to resume") }; return }
+        if ids.isEmpty { if !quiet { Terminal.err("nothing to resume: no unfinished job in \(Redactor.printable(engine.journal.path.path))") }; return }
         var worst: ExitCode?
         for id in ids {
             do { try await SubmissionSession.carryOut(engine, job: id, detach: true, quiet: quiet, resuming: true) } catch let code as ExitCode { worst = code }
@@ -145,6 +153,7 @@ struct Retry: AsyncParsableCommand {
     @OptionGroup var fal: FalOptions
 
     func run() async throws {
+        _ = try openJournal()
         let context = try CatalogContext.load()
         let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: quiet)
         let record = try findJob(engine.journal, job)
@@ -172,6 +181,7 @@ struct Cancel: AsyncParsableCommand {
     @OptionGroup var fal: FalOptions
 
     func run() async throws {
+        _ = try openJournal()
         let context = try CatalogContext.load()
         let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: true)
         let record = try findJob(engine.journal, job)
@@ -217,6 +227,10 @@ struct Report: AsyncParsableCommand {
                             outputs: try runs.compactMap(\.id).flatMap { try journal.outputs(run: $0) }, events: try journal.events(job: record.id), probe: probe)
         let text = Terminal.redactor(try CLIJSON.string(bundle))
         if let output {
+            if let problem = OutputTarget.problem(output: output, protecting: PreflightPaths().stateFiles + [record.source], what: "report") {
+                Terminal.err(Terminal.red("error: ") + Redactor.printable(problem))
+                throw Exit.usage
+            }
             do { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
                 Terminal.err(Terminal.red("error: ") + "cannot write \(Redactor.printable(output)): \(error.localizedDescription)")
                 throw Exit.inputMissing

@@ -10,11 +10,11 @@ enum SubmissionSession {
     static func engine(context: CatalogContext, fal: FalOptions, quiet: Bool) throws -> SubmissionEngine {
         guard let journal = context.journal else {
             Terminal.err(Terminal.red("error: ") + "the journal cannot be opened at \(context.paths.database.path); submitting without it could lose a paid result")
-            throw Exit.temporary
+            throw Exit.localState
         }
         do { try journal.verify() } catch {
             Terminal.err(Terminal.red("error: ") + error.description)
-            throw Exit.temporary
+            throw Exit.code(for: error.category)
         }
         let client: FalClient
         do throws(FalError) { client = try fal.client() } catch {
