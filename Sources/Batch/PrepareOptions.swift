@@ -8,7 +8,8 @@ public struct PrepareOptions: Sendable {
     public var source: String
     public var output: String
     public var models: [ModelSpec]
-    public var fix: FixOptions
+    /// How files are made ready (the same policy `fix` and `submit` use).
+    public var policy: MediaPolicy
     public var link: LinkMode
     /// Probes, hashes and cheap placements at once.
     public var width: Int
@@ -25,13 +26,13 @@ public struct PrepareOptions: Sendable {
     /// prepare and send the results themselves on the next run).
     public var skip: [String] = []
 
-    public init(source: String, output: String, models: [ModelSpec], fix: FixOptions = FixOptions(), link: LinkMode = .copy,
+    public init(source: String, output: String, models: [ModelSpec], policy: MediaPolicy = MediaPolicy(), link: LinkMode = .copy,
                 width: Int = ProcessInfo.processInfo.activeProcessorCount, encodeWidth: Int? = nil, csv: Bool = false,
                 retryFailed: Bool = false, tool: String, shard: Shard? = nil) {
         self.source = source
         self.output = output
         self.models = models
-        self.fix = fix
+        self.policy = policy
         self.link = link
         self.width = max(1, width)
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -45,22 +46,21 @@ public struct PrepareOptions: Sendable {
     }
 
     /// A digest of whatever besides the source bytes shapes an output; a change redoes every file.
+    /// Derived from the values themselves (the models' limits, the whole policy, the link mode, the
+    /// tool), never from a hand-written list of fields that a new field would be missing from.
     public var settingsDigest: String {
-        let f = fix
-        // Sorted: `--model A --model B` and `--model B --model A` ask for the same outputs.
-        let ordered = models.sorted { $0.id < $1.id }
-        var text = "models=" + ordered.map(\.id).joined(separator: ",")
+        struct Settings: Encodable {
+            var models: [ModelSpec]
+            var policy: MediaPolicy
+            var link: String
+            var tool: String
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        for model in ordered {
-            // The limits themselves, so a refreshed catalog redoes what it affects.
-            text += "\n" + ((try? encoder.encode(model)).map { String(decoding: $0, as: UTF8.self) } ?? model.id)
-        }
-        text += "\nfit=\(f.fit.rawValue) trim=\(f.trim.rawValue) from=\(f.from.map { "\($0)" } ?? "-") to=\(f.to.map { "\($0)" } ?? "-")"
-        text += " crf=\(f.crf) preset=\(f.preset) pad=\(f.padColor) keepRotation=\(f.keepRotationFlag)"
-        text += " keyframeTolerance=\(f.keyframeTolerance) reencode=\(f.forceReencode) link=\(link.rawValue) tool=\(tool)"
+        // Sorted: `--model A --model B` and `--model B --model A` ask for the same outputs.
+        let settings = Settings(models: models.sorted { $0.id < $1.id }, policy: policy, link: link.rawValue, tool: tool)
         var hash = SHA256()
-        hash.update(Data(text.utf8))
+        hash.update((try? encoder.encode(settings)) ?? Data())
         return String(hash.finish().prefix(16))
     }
 }

@@ -54,6 +54,9 @@ public final class PrepareRun: Sendable {
         self.events = events
     }
 
+    /// The one pipeline every file goes through (probe depth, verdict, plan, verification).
+    var pipeline: MediaPipeline { MediaPipeline(models: options.models, policy: options.policy) }
+
     public var manifestURL: URL { URL(fileURLWithPath: options.output).appendingPathComponent(options.shard?.manifestName ?? Manifest.fileName) }
     public var csvURL: URL { manifestURL.deletingPathExtension().appendingPathExtension("csv") }
 
@@ -184,9 +187,10 @@ public final class PrepareRun: Sendable {
 
         events(.started(file.relativePath, "probe"))
         let probeClock = Date()
+        let pipeline = self.pipeline
         let info: MediaInfo
         do {
-            info = try Prober.probe(file.path)
+            info = try pipeline.probeBlocking(file.path)
         } catch {
             row.timings.probe = Date().timeIntervalSince(probeClock)
             // A name that promises media but does not deliver is a failure; an unknown file is simply not media.
@@ -197,22 +201,24 @@ public final class PrepareRun: Sendable {
             return job
         }
         row.probe = ProbeSummary(info)
-        let report = Checker().check(info, models: options.models)
+        let report = pipeline.check(info)
         row.verdicts = report.verdicts.map { verdict in
-            let failures = verdict.violations.filter { !$0.rule.hasPrefix("payload.") && $0.severity == .error }
+            let failures = verdict.violations.filter { $0.failsMedia }
             return ModelOutcome(model: verdict.model, sourcePasses: failures.isEmpty, violations: failures.map(\.message))
         }
         row.timings.probe = Date().timeIntervalSince(probeClock)
         job.info = info
-        if FixPipeline.mediaFailures(report).isEmpty && !options.fix.forceReencode {
-            row.status = .compliant
-            row.output = file.relativePath
-            row.plan = PlanSummary(action: "none", steps: [])
-            job.row = row
-            return job
-        }
         do {
-            let plan = try FixPipeline(models: options.models, options: options.fix).plan(info)
+            // The plan decides, not the verdict alone: a compliant clip the policy changes (turned
+            // upright, tone-mapped, deinterlaced) is converted here as `fix` and `submit` convert it.
+            let plan = try pipeline.plan(report)
+            if plan.action == .none {
+                row.status = .compliant
+                row.output = file.relativePath
+                row.plan = PlanSummary(action: "none", steps: [])
+                job.row = row
+                return job
+            }
             row.plan = PlanSummary(action: plan.action.rawValue, steps: plan.steps)
             row.output = names.fixedOutput(for: file.relativePath, format: plan.format)
             job.plan = plan
@@ -259,7 +265,6 @@ public final class PrepareRun: Sendable {
         }
         if let plan = job.plan, let info = job.info {
             events(.started(row.source, plan.action.rawValue))
-            let pipeline = FixPipeline(models: options.models, options: options.fix)
             let outcome: Result<FixResult, FixError>
             do throws(FixError) {
                 outcome = .success(try await pipeline.conform(plan, source: info, output: URL(fileURLWithPath: target), cancel: cancel))

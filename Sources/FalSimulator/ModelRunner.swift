@@ -59,7 +59,7 @@ struct ModelRunner: Sendable {
         }
         // The payload's own mistakes, as pydantic reports them.
         let payloadReport = Checker().check(firstMedia?.0 ?? placeholder(), models: [spec], payload: input)
-        for v in payloadReport.verdicts[0].violations where v.rule.hasPrefix("payload.") {
+        for v in payloadReport.verdicts[0].violations where v.rule.isPayload {
             details.append(payloadDetail(v, spec: spec, input: input))
         }
         if !details.isEmpty {
@@ -117,17 +117,17 @@ struct ModelRunner: Sendable {
         let name = v.field ?? "body"
         let field = spec.payload.field(name)
         switch v.rule {
-        case "payload.required":
+        case .payload(.required):
             return entry(name, "Field required", "missing", [:])
-        case "payload.enum":
+        case .payload(.enumValue):
             // fal documents `one_of` with the allowed values as a list in ctx.expected.
             let allowed = field?.enumValues ?? []
             return entry(name, "Input should be " + allowed.map(\.description).joined(separator: " or "), "one_of", ["expected": .array(allowed)])
-        case "payload.type":
+        case .payload(.type):
             // fal's table names no type for a wrong JSON type; its FastAPI apps answer pydantic's
             // `<type>_type`, kept here as the closest real answer.
             return entry(name, "Input should be a valid \(field?.type.rawValue ?? "value")", "\(field?.type.rawValue ?? "value")_type", [:])
-        case "payload.range":
+        case .payload(.range):
             if let hi = field?.maximum, let n = input[name]?.numberValue, n > hi {
                 return entry(name, "Input should be less than or equal to \(hi)", "less_than_equal", ["le": .number(hi)])
             }

@@ -19,21 +19,14 @@ public struct FixResult: Codable, Sendable {
 /// result against every model, and only then renames it into place. The source is never touched;
 /// a failure or Ctrl-C leaves nothing behind.
 public struct Conformer: Sendable {
-    public var models: [ModelSpec]
-    public var payload: [String: JSONValue]
-    public var field: String?
-    /// Whether the payload is judged too (false when the user gave none), as `check` does.
-    public var checksPayload: Bool
+    /// The models, payload and policy the plan was made under: the verdict on the output is the
+    /// pipeline's own check (against the plan's targets), as `check` gives it.
+    public var pipeline: MediaPipeline
     /// What an already-compliant file becomes at an output path: a copy unless a link is asked for.
-    public var link: OutputLink
+    var link: OutputLink { pipeline.policy.link }
 
-    public init(models: [ModelSpec], payload: [String: JSONValue] = [:], field: String? = nil, checksPayload: Bool? = nil,
-                link: OutputLink = .copy) {
-        self.models = models
-        self.payload = payload
-        self.field = field
-        self.checksPayload = checksPayload ?? !payload.isEmpty
-        self.link = link
+    public init(pipeline: MediaPipeline) {
+        self.pipeline = pipeline
     }
 
     /// The default output name: NAME.preflight.EXT beside the source.
@@ -51,7 +44,7 @@ public struct Conformer: Sendable {
             // Nothing to change is a verdict too: the file kept must pass the same check, or the
             // fix fails like any other whose output fails.
             guard let output else {
-                let (report, failures) = try verify(source.path)
+                let (report, failures) = try verify(source.path, targets: plan.targets)
                 guard failures.isEmpty else { throw .verificationFailed(failures.map(\.message)) }
                 return FixResult(plan: plan, output: nil, tries: 0, report: report, notes: ["no new file written; give -o PATH for a copy (or --link hard|symlink for a link)"])
             }
@@ -60,7 +53,7 @@ public struct Conformer: Sendable {
             // Judged under the name it will have (a model may read the extension), before it gets it.
             let temporary = try place(source, beside: output)
             defer { try? FileManager.default.removeItem(at: temporary) }
-            var (report, failures) = try verify(temporary.path)
+            var (report, failures) = try verify(temporary.path, targets: plan.targets)
             guard failures.isEmpty else { throw .verificationFailed(failures.map(\.message)) }
             guard rename(temporary.path, output.path) == 0 else {
                 throw .output("cannot write \(output.path): \(String(cString: strerror(errno)))")
@@ -94,7 +87,7 @@ public struct Conformer: Sendable {
             }
             if cancel.isCancelled { throw .cancelled }
             try sourceGuard.verifyUnchanged()
-            let (report, failures) = try verify(temporary.path)
+            let (report, failures) = try verify(temporary.path, targets: plan.targets)
             if failures.isEmpty {
                 let mismatches = PlanAudit.mismatches(report.media, plan: plan, source: sourceInfo)
                 if !mismatches.isEmpty { throw .verificationFailed(mismatches) }
@@ -109,7 +102,7 @@ public struct Conformer: Sendable {
                 return FixResult(plan: plan, output: target.path, tries: attempt, report: final, notes: notes)
             }
             // One more try only for a missed size limit: aim lower, in proportion to the miss.
-            guard attempt == 1, plan.action == .reencode, failures.allSatisfy({ $0.rule == LimitKey.maxFileSize.rawValue }),
+            guard attempt == 1, plan.action == .reencode, failures.allSatisfy({ $0.rule == .limit(.maxFileSize) }),
                   var video = plan.video, let limit = limitBytes(), let duration = report.media.duration, duration > 0 else {
                 throw .verificationFailed(failures.map(\.message))
             }
@@ -144,21 +137,20 @@ public struct Conformer: Sendable {
         }
     }
 
-    /// Probes a written file (every packet read) and checks it through `Checker.check(file:)`, the
-    /// path behind `preflight check`; the failures are its errors.
-    private func verify(_ path: String) throws(FixError) -> (CheckReport, [Violation]) {
-        let report: CheckReport
-        do {
-            report = try Checker(checksPayload: checksPayload).check(file: path, probe: ProbeOptions(depth: .accurate), models: models,
-                                                                      payload: payload, field: field)
-        } catch {
+    /// Probes a written file, every packet read whatever the probe policy (a written file is proof,
+    /// not a guess), and judges it by the pipeline's check against what the plan aimed at; the
+    /// failures are its errors.
+    private func verify(_ path: String, targets: [String: MediaRequirement]?) throws(FixError) -> (CheckReport, [Violation]) {
+        let info: MediaInfo
+        do { info = try Prober.probe(path, options: ProbeOptions(depth: .accurate)) } catch {
             throw .verificationFailed(["the output cannot be read back: \(error.message)"])
         }
+        let report = pipeline.check(info, targets: targets)
         return (report, report.verdicts.flatMap(\.violations))
     }
 
     private func limitBytes() -> Int64? {
-        models.compactMap { spec -> Int64? in
+        pipeline.models.compactMap { spec -> Int64? in
             spec.media.first { $0.kind.element == .video }?.requirement.maxFileSize?.bytes
         }.min()
     }

@@ -3,69 +3,38 @@ import MediaIO
 import MediaProbe
 import ModelCatalog
 
-/// How the user wants the unavoidable choices made.
-public struct FixOptions: Sendable {
-    public enum TrimAnchor: String, Sendable, CaseIterable {
-        case start, center, end
-    }
-
-    public var fit: Fit = .pad
-    public var trim: TrimAnchor = .start
-    /// Explicit cut points in seconds of the source (override `trim`).
-    public var from: Double?
-    public var to: Double?
-    public var crf: Double = 18
-    public var preset = "fast"
-    /// Letterbox colour, Y U V in limited range (black).
-    public var padColor: [UInt8] = [16, 128, 128]
-    /// Keep a display-matrix rotation instead of turning the pixels (many model pipelines read
-    /// frames without the flag and see the picture sideways, so turning is the default).
-    public var keepRotationFlag = false
-    /// How far a stream-copy cut may move to land on a keyframe.
-    public var keyframeTolerance: Double = 0.5
-    /// Decode and encode even when copying streams would do (to normalise an odd source).
-    public var forceReencode = false
-    /// Frames a cut lands inside a duration limit, so another measurement of the length (container
-    /// against stream, the audio's tail, rounding) still passes.
-    public var marginFrames = 1
-    /// The curve an HDR source is tone-mapped with when it is re-encoded as SDR.
-    public var toneMap: ToneMapCurve = .hable
-    /// How an interlaced source is made progressive when it is re-encoded.
-    public var deinterlace: DeinterlaceMode = .frame
-    /// An output that needs no change is a copy unless a link is asked for.
-    public var link: OutputLink = .copy
-    /// The format the output's name asks for (the extension of -o), chosen when the models take it.
-    public var outputFormat: String?
-
-    public init() {}
-}
-
 /// Computes the cheapest plan that makes a file satisfy every selected model: nothing, a re-wrap, a
 /// stream-copy trim, or a re-encode with only the changes the limits call for.
 public struct FixPlanner: Sendable {
-    public var options: FixOptions
+    public var policy: MediaPolicy
 
-    public init(options: FixOptions = FixOptions()) { self.options = options }
+    public init(policy: MediaPolicy = MediaPolicy()) { self.policy = policy }
 
+    /// The plan for the file `report` judged: it is refused when a violation no change can repair
+    /// stands (too short, the wrong kind of media, a payload mistake when the payload was judged)
+    /// or the models' limits leave nothing in common; otherwise it aims at the limits the file was
+    /// judged against (all models' together).
     /// - Parameter keyframes: the source's keyframe presentation times (seconds) within a range, to
     ///   cut without re-encoding; `KeyframeLocator.near(path:)` reads them from the file.
-    public func plan(_ info: MediaInfo, models: [ModelSpec], payload: [String: JSONValue] = [:], field: String? = nil,
+    public func plan(_ report: CheckReport, models: [ModelSpec],
                      keyframes: @escaping (ClosedRange<Double>) -> [Double] = { _ in [] }) throws(FixError) -> FixPlan {
-        // The payload is judged when one was given, as `check` and the verification judge it: a fix
-        // changes only the file, so a payload mistake is refused here rather than after an encode.
-        let checker = Checker(checksPayload: !payload.isEmpty)
-        let report = checker.check(info, models: models, payload: payload, field: field)
+        let info = report.media
         let blockers = report.verdicts.flatMap { $0.violations.filter { !$0.fixable } }
         if !blockers.isEmpty { throw .impossible(blockers.map(\.message)) }
-        let (combined, conflicts) = checker.combinedRequirement(for: info, models: models, payload: payload, field: field)
-        if !conflicts.isEmpty { throw .conflicting(conflicts) }
-        let r = combined ?? MediaRequirement()
+        let judged = report.verdicts.compactMap(\.requirement)
+        let r: MediaRequirement
+        if let combined = report.combined {
+            if !combined.conflicts.isEmpty { throw .conflicting(combined.conflicts) }
+            r = combined.intersection ?? MediaRequirement()
+        } else {
+            r = judged.first ?? MediaRequirement()
+        }
 
         var plan: FixPlan
         switch info.kind {
         case .video:
             guard let v = info.primaryVideo else { throw .impossible(["no video stream"]) }
-            plan = try VideoPlanner(info: info, v: v, r: r, options: options, keyframes: keyframes).plan()
+            plan = try VideoPlanner(info: info, v: v, r: r, policy: policy, keyframes: keyframes).plan()
         case .image, .animatedImage: plan = try planImage(info, r)
         case .audio: throw .impossible(["fixing audio-only files is not supported yet; convert it with another tool"])
         }
@@ -80,11 +49,11 @@ public struct FixPlanner: Sendable {
         guard let v = info.primaryVideo else { throw .impossible(["no picture"]) }
         let display = PictureSize(v.displayWidth, v.displayHeight)
         let current = MediaFormatName.of(info)
-        let alpha = (v.pixelFormat ?? "").contains("a") && !(v.pixelFormat ?? "").hasPrefix("yuvj")
+        let alpha = v.hasAlpha == true
         let accepted = r.formats.map { $0.flatMap(MediaFormatName.synonyms) }
         let writable = ["jpg", "png", "webp"]
         // The format the user named with -o, when the model takes it.
-        let named = options.outputFormat.flatMap { MediaFormatName.synonyms($0).first(where: writable.contains) }
+        let named = policy.outputFormat.flatMap { MediaFormatName.synonyms($0).first(where: writable.contains) }
             .flatMap { accepted == nil || accepted!.contains($0) ? $0 : nil }
         let format: String
         if let named {
@@ -98,9 +67,9 @@ public struct FixPlanner: Sendable {
         } else {
             format = writable.contains(current) ? current : "png"
         }
-        let geometry = try Geometry.plan(display, r, fit: options.fit, even: false)
+        let geometry = try Geometry.plan(display, r, fit: policy.fit, even: false)
         let tooBig = r.maxFileSize.map { info.fileSize > $0.bytes } ?? false
-        let turned = v.rotation != 0 && !options.keepRotationFlag
+        let turned = v.rotation != 0 && policy.upright == .pixels
         guard format != current || geometry.changes(display) || tooBig || info.kind == .animatedImage || turned else {
             return FixPlan(source: info.path, action: .none, format: current, trim: nil, video: nil, audio: .none, image: nil, steps: [], notes: [])
         }

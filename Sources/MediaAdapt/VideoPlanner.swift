@@ -9,7 +9,7 @@ struct VideoPlanner {
     let info: MediaInfo
     let v: VideoStreamInfo
     let r: MediaRequirement
-    let options: FixOptions
+    let policy: MediaPolicy
     let keyframes: (ClosedRange<Double>) -> [Double]
 
     private var display: PictureSize { PictureSize(v.displayWidth, v.displayHeight) }
@@ -22,18 +22,21 @@ struct VideoPlanner {
         let frameRate = decideFrameRate()
         let outputFPS = frameRate?.value ?? sourceFPS ?? 25
         var trim = try decideTrim(frameDuration: 1 / max(outputFPS, 1))
-        let geometry = try Geometry.plan(display, r, fit: options.fit, even: true)
+        let geometry = try Geometry.plan(display, r, fit: policy.fit, even: true)
         let tooBig = r.maxFileSize.map { info.fileSize > $0.bytes } ?? false
         let audioMustChange = decideAudioMustChange()
 
         // Re-encode for the picture's sake, then see whether the streams as they are fit any container.
         var reasons: [String] = []
         if geometry.changes(display) { reasons.append("size") }
-        if v.rotation != 0 && !options.keepRotationFlag { reasons.append("rotation") }
+        if v.rotation != 0 && policy.upright == .pixels { reasons.append("rotation") }
+        // Models are trained on SDR, progressive footage: the policy says so unless told otherwise.
+        if v.hdr != nil && policy.toneMap != nil { reasons.append("HDR") }
+        if v.interlaced == true && policy.deinterlace != .off { reasons.append("interlacing") }
         if frameRate != nil { reasons.append("frame rate") }
         if tooBig { reasons.append("file size") }
         if rawStream { reasons.append("raw stream") }
-        if options.forceReencode { reasons.append("--reencode") }
+        if policy.forceReencode { reasons.append("--reencode") }
         if audioMustChange { reasons.append("audio") }
         let copyFormat = decideCopyFormat()
         if copyFormat == nil { reasons.append("codec") }
@@ -54,7 +57,7 @@ struct VideoPlanner {
         let video = VideoPlan(codec: videoCodec.encoder, width: geometry.canvas.width, height: geometry.canvas.height,
                               content: geometry.content, sourceCrop: geometry.sourceCrop, rotation: v.rotation,
                               frameRate: deinterlace == .field ? Self.ratio(for: 2 * (sourceFPS ?? 25)) : frameRate,
-                              crf: options.crf, preset: options.preset, bitRate: bitRate, padColor: options.padColor,
+                              crf: policy.crf, preset: policy.preset, bitRate: bitRate, padColor: policy.padColor,
                               toneMap: colour, deinterlace: deinterlace)
         var notes: [String] = []
         if rawStream { notes.append("a raw \(info.container.format) stream has no timestamps to copy, so it is re-encoded") }
@@ -68,8 +71,8 @@ struct VideoPlanner {
     /// How long, and which part; a cut aims inside the limit by the margin.
     func decideTrim(frameDuration: Double) throws(FixError) -> TrimPlan? {
         guard let duration = info.duration else { return nil }
-        var start = options.from.map { max(0, $0) } ?? 0
-        var length = options.to.map { max(0, min($0, duration) - start) } ?? (duration - start)
+        var start = policy.from.map { max(0, $0) } ?? 0
+        var length = policy.to.map { max(0, min($0, duration) - start) } ?? (duration - start)
         // --from past the end leaves nothing: say so, rather than plan a negative length.
         guard length > 0.0005 else {
             throw .impossible([String(format: "--from %g s is at or past the end of this %.2f s clip: nothing would be kept", start, duration)])
@@ -77,10 +80,10 @@ struct VideoPlanner {
         if let maxDuration = r.maxDuration, length > maxDuration {
             // fal may measure a little differently (container against stream, the audio's tail):
             // land a margin inside the limit, never under the minimum.
-            let margin = Double(options.marginFrames) * frameDuration
+            let margin = Double(policy.marginFrames) * frameDuration
             length = max(maxDuration - margin, min(r.minDuration ?? 0, maxDuration))
-            if options.from == nil {
-                start = switch options.trim {
+            if policy.from == nil {
+                start = switch policy.trim {
                 case .start: 0
                 case .center: (duration - length) / 2
                 case .end: duration - length
@@ -98,9 +101,9 @@ struct VideoPlanner {
     func decideKeyframeCut(_ cut: TrimPlan) -> TrimPlan {
         var t = cut
         if t.start < 0.0005 { t.streamCopy = true; return t }
-        let window = max(0, t.start - options.keyframeTolerance)...(t.start + options.keyframeTolerance)
+        let window = max(0, t.start - policy.keyframeTolerance)...(t.start + policy.keyframeTolerance)
         if let kf = keyframes(window).min(by: { abs($0 - t.start) < abs($1 - t.start) }),
-           abs(kf - t.start) <= options.keyframeTolerance, kf + t.duration <= (info.duration ?? .infinity) + 0.0005 {
+           abs(kf - t.start) <= policy.keyframeTolerance, kf + t.duration <= (info.duration ?? .infinity) + 0.0005 {
             t.start = kf
             t.streamCopy = true
         }
@@ -122,7 +125,7 @@ struct VideoPlanner {
     /// The formats the output may take: the model's (those preflight writes), else the source's own
     /// when preflight writes it, else the writable ones.
     func candidateFormats() throws(FixError) -> [String] {
-        let named = options.outputFormat.flatMap { MediaFormatName.synonyms($0).first(where: OutputCodecs.containers.contains) }
+        let named = policy.outputFormat.flatMap { MediaFormatName.synonyms($0).first(where: OutputCodecs.containers.contains) }
         let formats = try modelFormats()
         guard let named, formats.contains(named) else { return formats }
         return [named] + formats.filter { $0 != named }
@@ -231,17 +234,18 @@ struct VideoPlanner {
         return Int64(video)
     }
 
-    /// An HDR source being re-encoded to 8-bit SDR is tone-mapped (else it looks washed out); one
-    /// that is only copied keeps its HDR.
+    /// An HDR source being re-encoded is tone-mapped to 8-bit SDR: the policy's curve, or (when the
+    /// policy keeps HDR but something else forces a re-encode) the default one, since the encoders
+    /// here write 8-bit SDR and HDR written as such looks washed out. One that is only copied keeps its HDR.
     func decideColour() -> ToneMapPlan? {
         guard let hdr = v.hdr else { return nil }
-        return ToneMapPlan(transfer: hdr, curve: options.toneMap)
+        return ToneMapPlan(transfer: hdr, curve: policy.toneMap ?? MediaPolicy().toneMap ?? .hable)
     }
 
     /// An interlaced source becomes progressive in a re-encode, so it is deinterlaced first.
     func decideDeinterlace() -> DeinterlaceMode? {
-        guard v.interlaced == true, options.deinterlace != .off else { return nil }
-        return options.deinterlace
+        guard v.interlaced == true, policy.deinterlace != .off else { return nil }
+        return policy.deinterlace
     }
 
     // MARK: - Description
@@ -262,9 +266,10 @@ struct VideoPlanner {
         }
         if audio == .drop { steps.append("drop the audio (the model takes no sound)") }
         if v.rotation != 0 {
-            notes.append(options.keepRotationFlag ? "the \(v.rotation)° display flag is kept (--keep-rotation)" : "the \(v.rotation)° display flag is kept: no re-encode was needed")
+            notes.append(policy.upright == .flag ? "the \(v.rotation)° display flag is kept (--keep-rotation)" : "the \(v.rotation)° display flag is kept: no re-encode was needed")
         }
-        if let hdr = v.hdr, action != .none { notes.append("the \(hdr.rawValue.uppercased()) HDR video is copied as it is (the model takes it)") }
+        if let hdr = v.hdr { notes.append("the \(hdr.rawValue.uppercased()) HDR video is kept as it is (--tonemap off)") }
+        if v.interlaced == true { notes.append("the interlaced video is kept as it is (--deinterlace off)") }
         return FixPlan(source: info.path, action: action, format: format, trim: trim, video: nil, audio: audio, image: nil, steps: steps, notes: notes)
     }
 
@@ -282,6 +287,7 @@ struct VideoPlanner {
         }
         if let tm = video.toneMap {
             steps.append("tone-map \(tm.transfer.rawValue.uppercased()) BT.2020 to SDR BT.709 8-bit (zscale + tonemap \(tm.curve.rawValue))")
+            if policy.toneMap == nil { notes.append("--tonemap off keeps HDR only when nothing else needs a re-encode: the encoders here write 8-bit SDR") }
         }
         if video.rotation != 0 { steps.append("turn the pixels \(v.rotation)° clockwise instead of relying on the display flag (models often ignore it)") }
         if geometry.sourceCrop != Rect(x: 0, y: 0, width: display.width, height: display.height) {
@@ -297,8 +303,8 @@ struct VideoPlanner {
             steps.append(String(format: "convert to a constant %@ fps (frames %@)", Self.fpsText(rate), (sourceFPS ?? 0) > rate.value ? "dropped" : "duplicated"))
         }
         let quality = video.bitRate.map { "\($0 / 1000) kb/s to fit \(r.maxFileSize.map(\.description) ?? "the size limit") with 8 % to spare" }
-            ?? (videoCodec.encoder == "libx264" ? "CRF \(Int(options.crf))" : "CRF \(VideoPlan.vp9CRF(options.crf))")
-        steps.append("encode \(videoCodec.label) (\(videoCodec.encoder) \(options.preset), \(quality))")
+            ?? (videoCodec.encoder == "libx264" ? "CRF \(Int(policy.crf))" : "CRF \(VideoPlan.vp9CRF(policy.crf))")
+        steps.append("encode \(videoCodec.label) (\(videoCodec.encoder) \(policy.preset), \(quality))")
         switch audio {
         case .reencode(_, let rate, let ch, _):
             steps.append("encode the audio as \(audioLabel) \(rate) Hz \(ch == 1 ? "mono" : "stereo")")
@@ -313,9 +319,9 @@ struct VideoPlanner {
     }
 
     private func marginText(trim: TrimPlan) -> String? {
-        guard let limit = r.maxDuration, options.from == nil, options.to == nil, trim.duration < limit - 0.0005 else { return nil }
+        guard let limit = r.maxDuration, policy.from == nil, policy.to == nil, trim.duration < limit - 0.0005 else { return nil }
         return String(format: "aim %.3f s inside the %g s limit (--margin %d frame%@), so another measurement of the length still passes",
-                      limit - trim.duration, limit, options.marginFrames, options.marginFrames == 1 ? "" : "s")
+                      limit - trim.duration, limit, policy.marginFrames, policy.marginFrames == 1 ? "" : "s")
     }
 
     static func ratio(for fps: Double) -> Ratio {

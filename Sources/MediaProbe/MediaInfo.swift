@@ -152,6 +152,10 @@ public struct VideoStreamInfo: Codable, Sendable, Equatable {
     public var hdr: HDRFormat?
     public var language: String?
     public var isDefault: Bool
+
+    /// Whether the picture carries alpha, as FFmpeg's pixel-format descriptor says (nil when the
+    /// format is unknown): the one answer every check and plan uses.
+    public var hasAlpha: Bool? { pixelFormat.flatMap(PixelFormatTraits.hasAlpha) }
 }
 
 public struct AudioStreamInfo: Codable, Sendable, Equatable {

@@ -32,8 +32,76 @@ public enum Severity: String, Codable, Sendable {
 
 /// One way the media or the payload misses what a model requires.
 public struct Violation: Codable, Sendable, Equatable {
-    /// The limit (a `LimitKey` raw value) or payload rule ("payload.type", "payload.enum"...).
-    public var rule: String
+    /// What a violation is about. In JSON it is the string it always was: a limit's key
+    /// ("max_duration"), a payload rule ("payload.enum"), a rule over several fields
+    /// ("files.max_count") or advice ("rotation").
+    public enum Rule: Hashable, Sendable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+        /// A limit on the media (published, from fal's schema, or learned).
+        case limit(LimitKey)
+        /// The payload's own mistake: the user's to fix, never the file's.
+        case payload(PayloadRule)
+        /// A rule over several media fields of the payload.
+        case fieldGroup(FieldGroupKind)
+        /// Not a limit: something models handle badly, or a measurement to trust less.
+        case advice(Advice)
+        /// A rule this version does not know (read from a file a newer version wrote).
+        case unknown(String)
+
+        public enum PayloadRule: String, Sendable, CaseIterable {
+            case required, type, range, unknownField = "unknown_field", enumValue = "enum"
+            case maxLength = "max_length", minItems = "min_items", maxItems = "max_items"
+        }
+
+        public enum FieldGroupKind: String, Sendable, CaseIterable {
+            case maxCount = "max_count", notTogether = "not_together", requires
+        }
+
+        public enum Advice: String, Sendable, CaseIterable {
+            case rotation, hdr, interlaced
+            case durationUnknown = "duration_unknown", durationEstimated = "duration_estimated"
+            case variableFrameRate = "variable_frame_rate", nearMaxFileSize = "near_max_file_size"
+            /// What fal itself will do to the file instead of refusing it (its schema's normalization).
+            case normalization
+        }
+
+        public var description: String {
+            switch self {
+            case .limit(let key): key.rawValue
+            case .payload(let rule): "payload." + rule.rawValue
+            case .fieldGroup(let kind): "files." + kind.rawValue
+            case .advice(let advice): advice.rawValue
+            case .unknown(let text): text
+            }
+        }
+
+        public init(_ text: String) {
+            if let key = LimitKey(rawValue: text) { self = .limit(key) }
+            else if text.hasPrefix("payload."), let rule = PayloadRule(rawValue: String(text.dropFirst(8))) { self = .payload(rule) }
+            else if text.hasPrefix("files."), let kind = FieldGroupKind(rawValue: String(text.dropFirst(6))) { self = .fieldGroup(kind) }
+            else if let advice = Advice(rawValue: text) { self = .advice(advice) }
+            else { self = .unknown(text) }
+        }
+
+        /// `"max_duration"`, `"payload.enum"`: the rule its JSON name says.
+        public init(stringLiteral text: String) { self.init(text) }
+
+        public init(from decoder: Decoder) throws { self.init(try decoder.singleValueContainer().decode(String.self)) }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            try c.encode(description)
+        }
+
+        /// The payload's own mistakes (and rules over its fields): the user's to fix, not the file's.
+        public var isPayload: Bool {
+            switch self {
+            case .payload, .fieldGroup: true
+            default: false
+            }
+        }
+    }
+
+    public var rule: Rule
     public var severity: Severity
     /// The payload or media field concerned.
     public var field: String?
@@ -70,6 +138,8 @@ public struct ModelVerdict: Codable, Sendable {
     public var violations: [Violation]
     public var warnings: [Violation]
     public var cost: CostEstimate?
+    /// The limits the file was judged against (the field's, under the payload's conditions).
+    public var requirement: MediaRequirement?
 }
 
 /// Several models at once: can one output file satisfy all of them?
@@ -83,6 +153,11 @@ public struct CombinedVerdict: Codable, Sendable {
     public var unsatisfiable: [String]
     /// The intersection of the models' limits, when there is one.
     public var intersection: MediaRequirement?
+}
+
+extension Violation {
+    /// Whether it is about the media (not the payload) and fails the check.
+    public var failsMedia: Bool { severity == .error && !rule.isPayload }
 }
 
 /// What `preflight check` reports: the media as the models see it, and each model's verdict.

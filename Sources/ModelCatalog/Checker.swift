@@ -11,10 +11,13 @@ public struct Checker: Sendable {
 
     /// - Parameters:
     ///   - field: the media field the file goes to; by default the first that takes its kind.
-    public func check(_ info: MediaInfo, models: [ModelSpec], payload: [String: JSONValue] = [:], field: String? = nil) -> CheckReport {
+    ///   - targets: limits to judge against instead of the catalog's, by model id (a plan's
+    ///     targets: what a stored plan aimed at, whatever the catalog says today).
+    public func check(_ info: MediaInfo, models: [ModelSpec], payload: [String: JSONValue] = [:], field: String? = nil,
+                      targets: [String: MediaRequirement]? = nil) -> CheckReport {
         var parties: [Intersection.Party] = []
         let verdicts = models.map { spec -> ModelVerdict in
-            let (verdict, requirement) = check(info, spec, payload: payload, fieldName: field)
+            let (verdict, requirement) = check(info, spec, payload: payload, fieldName: field, target: targets?[spec.id])
             if let requirement { parties.append(.init(name: spec.name, requirement: requirement)) }
             return verdict
         }
@@ -23,20 +26,13 @@ public struct Checker: Sendable {
             let (intersection, conflicts) = Intersection.combine(parties)
             let unsatisfiable = verdicts.flatMap { v in
                 // The payload's mistakes are the user's to fix, not the file's: they do not split outputs.
-                v.violations.filter { !$0.fixable && !$0.rule.hasPrefix("payload.") }.map(\.message)
+                v.violations.filter { !$0.fixable && !$0.rule.isPayload }.map(\.message)
             }
             combined = CombinedVerdict(allCompliant: verdicts.allSatisfy(\.compliant),
                                        singleOutputPossible: conflicts.isEmpty && unsatisfiable.isEmpty,
                                        conflicts: conflicts, unsatisfiable: unsatisfiable, intersection: intersection)
         }
         return CheckReport(file: info.path, media: info, verdicts: verdicts, combined: combined, payloadChecked: checksPayload)
-    }
-
-    /// Probes a file and checks it: the one path behind `preflight check` and behind the verdict
-    /// `fix` gives on the file it wrote, so the two cannot disagree.
-    public func check(file path: String, probe options: ProbeOptions = ProbeOptions(), models: [ModelSpec],
-                      payload: [String: JSONValue] = [:], field: String? = nil) throws(ProbeError) -> CheckReport {
-        check(try Prober.probe(path, options: options), models: models, payload: payload, field: field)
     }
 
     /// List fields (several reference videos or images): the file plus the URLs the payload already
@@ -46,12 +42,12 @@ public struct Checker: Sendable {
         let count = (payload[field.name]?.arrayValue?.count ?? 0) + 1
         var out: [Violation] = []
         if let most = r.maxCount, count > most {
-            out.append(Violation(rule: LimitKey.maxCount.rawValue, severity: .error, field: field.name, actual: "\(count) files",
+            out.append(Violation(rule: .limit(.maxCount), severity: .error, field: field.name, actual: "\(count) files",
                                  required: "<= \(most)", message: "\(spec.name) takes at most \(most) files in '\(field.name)'; this file and the payload's make \(count)",
                                  repair: nil, remedy: "cannot be fixed by changing the file: send fewer files", source: spec.source(of: .maxCount, in: field)))
         }
         if let least = r.minCount, count < least {
-            out.append(Violation(rule: LimitKey.minCount.rawValue, severity: .error, field: field.name, actual: "\(count) files",
+            out.append(Violation(rule: .limit(.minCount), severity: .error, field: field.name, actual: "\(count) files",
                                  required: ">= \(least)", message: "\(spec.name) needs at least \(least) files in '\(field.name)'; there are \(count)",
                                  repair: nil, remedy: "cannot be fixed by changing the file: add files to the payload", source: spec.source(of: .minCount, in: field)))
         }
@@ -71,7 +67,8 @@ public struct Checker: Sendable {
         return Intersection.combine(parties)
     }
 
-    private func check(_ info: MediaInfo, _ spec: ModelSpec, payload: [String: JSONValue], fieldName: String?) -> (ModelVerdict, MediaRequirement?) {
+    private func check(_ info: MediaInfo, _ spec: ModelSpec, payload: [String: JSONValue], fieldName: String?,
+                       target: MediaRequirement? = nil) -> (ModelVerdict, MediaRequirement?) {
         var findings: [Violation] = []
         let kind: MediaFieldKind = switch info.kind {
         case .video: .video
@@ -81,7 +78,7 @@ public struct Checker: Sendable {
         let field = fieldName.flatMap(spec.field(named:)) ?? (fieldName == nil ? spec.field(accepting: kind) : nil)
         var requirement: MediaRequirement?
         if let field {
-            let r = field.requirement(for: payload)
+            let r = target ?? field.requirement(for: payload)
             requirement = r
             let peers = field.kind.isList ? (payload[field.name]?.arrayValue?.count ?? 0) : 0
             findings += MediaChecker(spec: spec, field: field, requirement: r, info: info, listPeers: peers).check()
@@ -90,7 +87,7 @@ public struct Checker: Sendable {
             let takes = spec.media.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ")
             let message = fieldName.map { "\(spec.name) has no media field '\($0)'; it takes \(takes.isEmpty ? "no media" : takes)" }
                 ?? "\(spec.name) takes no \(kind.rawValue) input; it takes \(takes.isEmpty ? "no media" : takes)"
-            findings.append(Violation(rule: LimitKey.mediaKind.rawValue, severity: .error, field: fieldName, actual: info.kind.rawValue,
+            findings.append(Violation(rule: .limit(.mediaKind), severity: .error, field: fieldName, actual: info.kind.rawValue,
                                       required: takes, message: message, repair: nil,
                                       remedy: "cannot be fixed: choose another model or file", source: spec.source))
         }
@@ -102,7 +99,7 @@ public struct Checker: Sendable {
         let warnings = findings.filter { $0.severity == .warning }
         let verdict = ModelVerdict(model: spec.id, modelName: spec.name, field: field?.name, compliant: errors.isEmpty,
                                    violations: errors, warnings: warnings,
-                                   cost: CostEstimator.estimate(spec, payload: payload, media: info, field: field?.name))
+                                   cost: CostEstimator.estimate(spec, payload: payload, media: info, field: field?.name), requirement: requirement)
         return (verdict, requirement)
     }
 }

@@ -27,7 +27,7 @@ struct FieldGroupChecker {
         let total = rule.fields.reduce(0) { $0 + count($1, payload) }
         guard total > most else { return nil }
         let fields = rule.fields.map { "'\($0)'" }.joined(separator: " + ")
-        return Violation(rule: "files.max_count", severity: .error, field: rule.fields.joined(separator: "+"), actual: "\(total) files",
+        return Violation(rule: .fieldGroup(.maxCount), severity: .error, field: rule.fields.joined(separator: "+"), actual: "\(total) files",
                          required: "<= \(most)", message: "\(spec.name) takes at most \(most) files in \(fields) together; there are \(total)",
                          repair: nil, remedy: "cannot be fixed by changing the file: send fewer files", source: rule.source ?? spec.source)
     }
@@ -37,7 +37,7 @@ struct FieldGroupChecker {
         let filled = rule.fields.filter { count($0, payload) > 0 }
         guard filled.count > 1 else { return nil }
         let names = filled.map { "'\($0)'" }.joined(separator: " and ")
-        return Violation(rule: "files.not_together", severity: .error, field: filled.joined(separator: "+"), actual: "\(names) both set",
+        return Violation(rule: .fieldGroup(.notTogether), severity: .error, field: filled.joined(separator: "+"), actual: "\(names) both set",
                          required: "only one of " + rule.fields.joined(separator: ", "),
                          message: "\(spec.name) takes \(rule.fields.map { "'\($0)'" }.joined(separator: " or ")), not both; this request sets \(names)",
                          repair: nil, remedy: "cannot be fixed by changing the file: leave one of them out", source: rule.source ?? spec.source)
@@ -48,7 +48,7 @@ struct FieldGroupChecker {
         let filled = rule.fields.filter { count($0, payload) > 0 }
         guard !filled.isEmpty, !needs.contains(where: { count($0, payload) > 0 }) else { return nil }
         let wanted = needs.map { "'\($0)'" }.joined(separator: " or ")
-        return Violation(rule: "files.requires", severity: .error, field: filled.joined(separator: "+"), actual: "no \(wanted)",
+        return Violation(rule: .fieldGroup(.requires), severity: .error, field: filled.joined(separator: "+"), actual: "no \(wanted)",
                          required: "one of " + needs.joined(separator: ", "),
                          message: "\(spec.name) takes '\(filled[0])' only together with \(wanted); this request has none",
                          repair: nil, remedy: "cannot be fixed by changing the file: add \(wanted) to the payload", source: rule.source ?? spec.source)

@@ -40,13 +40,13 @@ struct MediaChecker {
                            repair: RepairKind?, remedy: String, severity: Severity? = nil) -> Violation {
         let advisory = requirement.isAdvisory(key)
         let said = advisory ? field.advice[key].map { message + " (advisory: \($0))" } ?? message : message
-        return Violation(rule: key.rawValue, severity: severity ?? (advisory ? .warning : .error),
+        return Violation(rule: .limit(key), severity: severity ?? (advisory ? .warning : .error),
                   field: field.name, actual: actual, required: required, message: said,
                   repair: repair, remedy: remedy, source: spec.source(of: key, in: field))
     }
 
-    private func warning(_ rule: String, _ message: String, repair: RepairKind? = nil, remedy: String = "") -> Violation {
-        Violation(rule: rule, severity: .warning, field: field.name, actual: "", required: "", message: message,
+    private func warning(_ advice: Violation.Rule.Advice, _ message: String, repair: RepairKind? = nil, remedy: String = "") -> Violation {
+        Violation(rule: .advice(advice), severity: .warning, field: field.name, actual: "", required: "", message: message,
                   repair: repair, remedy: remedy, source: nil)
     }
 
@@ -192,7 +192,7 @@ struct MediaChecker {
         let r = requirement
         guard r.minDuration != nil || r.maxDuration != nil || r.maxTotalDuration != nil || r.minTotalDuration != nil else { return }
         guard let d = info.duration else {
-            out.append(warning("duration_unknown", "the duration is unknown, so \(who)'s duration limits cannot be checked; probe with --accurate"))
+            out.append(warning(.durationUnknown, "the duration is unknown, so \(who)'s duration limits cannot be checked; probe with --accurate"))
             return
         }
         let shown = String(format: "%.2f s", d)
@@ -214,7 +214,7 @@ struct MediaChecker {
         }
         if info.container.durationExact == false, let limit = [r.minDuration, r.maxDuration].compactMap({ $0 }).min(by: { abs($0 - d) < abs($1 - d) }),
            abs(limit - d) / limit < 0.05 {
-            out.append(warning("duration_estimated", "the duration \(shown) is an estimate and close to \(who)'s limit of \(seconds(limit)); probe with --accurate"))
+            out.append(warning(.durationEstimated, "the duration \(shown) is an estimate and close to \(who)'s limit of \(seconds(limit)); probe with --accurate"))
         }
     }
 
@@ -232,7 +232,7 @@ struct MediaChecker {
                                  repair: .changeFrameRate, remedy: "convert to \(rate(hi)) (frames dropped)"))
         }
         if v.variableFrameRate == true, requirement.minFPS != nil || requirement.maxFPS != nil {
-            out.append(warning("variable_frame_rate", "the frame rate varies (average \(shown)); \(who) sets frame-rate limits, so a constant rate is safer",
+            out.append(warning(.variableFrameRate, "the frame rate varies (average \(shown)); \(who) sets frame-rate limits, so a constant rate is safer",
                                repair: .changeFrameRate, remedy: "convert to a constant rate"))
         }
     }
@@ -251,12 +251,14 @@ struct MediaChecker {
                                  message: "\(who) takes files of at most \(limit); this one is \(size)",
                                  repair: info.kind == .audio ? .reencode : .reduceSize, remedy: remedy))
         } else if Double(size.bytes) > 0.95 * Double(limit.bytes) {
-            out.append(warning("near_max_file_size", "the file is \(size), within 5 % of \(who)'s \(limit) limit"))
+            out.append(warning(.nearMaxFileSize, "the file is \(size), within 5 % of \(who)'s \(limit) limit"))
         }
         if let timeout = requirement.downloadTimeout, timeout > 0 {
             let needed = Double(info.fileSize) / timeout / 1_048_576
             if needed > 2 {
-                out.append(warning("download_timeout", String(format: "fal must download this file within %.0f s: its host must serve at least %.1f MB/s", timeout, needed)))
+                out.append(Violation(rule: .limit(.downloadTimeout), severity: .warning, field: field.name, actual: "", required: "",
+                                     message: String(format: "fal must download this file within %.0f s: its host must serve at least %.1f MB/s", timeout, needed),
+                                     repair: nil, remedy: "", source: spec.source(of: .downloadTimeout, in: field)))
             }
         }
     }
@@ -279,31 +281,25 @@ struct MediaChecker {
 
     private func checkAlpha(_ out: inout [Violation]) {
         guard requirement.alpha == .forbidden, info.kind == .image || info.kind == .animatedImage,
-              let format = info.primaryVideo?.pixelFormat, Self.hasAlpha(format) else { return }
+              let format = info.primaryVideo?.pixelFormat, info.primaryVideo?.hasAlpha == true else { return }
         out.append(violation(.alpha, actual: "\(actualFormat.uppercased()) with alpha (\(format))", required: "no transparency",
                              message: "\(who) refuses pictures with transparency; this \(actualFormat.uppercased()) has an alpha channel",
                              repair: .convertImage, remedy: "convert to JPEG (transparent areas become a solid colour)"))
-    }
-
-    /// FFmpeg's pixel formats that carry alpha: rgba, bgra, argb, abgr, ya8, yuva420p, gbrap...
-    static func hasAlpha(_ pixelFormat: String) -> Bool {
-        let f = pixelFormat.lowercased()
-        return ["rgba", "bgra", "argb", "abgr"].contains { f.contains($0) } || f.hasPrefix("ya") || f.hasPrefix("yuva") || f.hasPrefix("gbrap")
     }
 
     /// Not limits, but things models handle badly that a user should know before paying.
     private func advise(_ out: inout [Violation]) {
         guard let v = info.primaryVideo, info.kind == .video else { return }
         if v.rotation != 0 {
-            out.append(warning("rotation", "the picture is stored \(v.width)x\(v.height) and turned \(v.rotation)° by a display flag; some models ignore the flag and see it sideways",
+            out.append(warning(.rotation, "the picture is stored \(v.width)x\(v.height) and turned \(v.rotation)° by a display flag; some models ignore the flag and see it sideways",
                                repair: .bakeRotation, remedy: "turn the pixels upright"))
         }
         if v.interlaced == true {
-            out.append(warning("interlaced", "the video is interlaced; models expect progressive frames and may show combing",
+            out.append(warning(.interlaced, "the video is interlaced; models expect progressive frames and may show combing",
                                repair: .reencode, remedy: "deinterlace and re-encode"))
         }
         if let hdr = v.hdr {
-            out.append(warning("hdr", "the video is HDR (\(hdr.rawValue.uppercased())); most models expect SDR and colours may come out washed out",
+            out.append(warning(.hdr, "the video is HDR (\(hdr.rawValue.uppercased())); most models expect SDR and colours may come out washed out",
                                repair: .reencode, remedy: "tone-map to SDR BT.709"))
         }
     }

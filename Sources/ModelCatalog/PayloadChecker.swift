@@ -9,14 +9,14 @@ struct PayloadChecker {
         var out: [Violation] = []
         let schema = spec.payload
         for field in schema.fields where field.required && payload[field.name] == nil && !suppliedFields.contains(field.name) {
-            out.append(issue("payload.required", field.name, actual: "missing", required: "present",
+            out.append(issue(.required, field.name, actual: "missing", required: "present",
                              message: "\(spec.name) needs '\(field.name)' (\(field.type.rawValue)); the payload has none",
                              remedy: "add it: --set \(field.name)=..."))
         }
         // Media inputs the model needs besides the file checked (motion control: the character image too).
         for field in spec.media where field.required && payload[field.name] == nil && !suppliedFields.contains(field.name)
             && schema.field(field.name) == nil {
-            out.append(issue("payload.required", field.name, actual: "missing", required: "present",
+            out.append(issue(.required, field.name, actual: "missing", required: "present",
                              message: "\(spec.name) needs '\(field.name)' (\(field.kind.element.rawValue)\(field.kind.isList ? " URLs" : " URL")) as well; the payload has none",
                              remedy: "add it: --set \(field.name)=https://... (preflight upload FILE prints a URL)"))
         }
@@ -28,7 +28,7 @@ struct PayloadChecker {
                 // A field name is a typo only when it is a small edit away ("promt"), not a cousin ("image_size").
                 let guess = known.filter { Suggest.distance($0, name) <= 2 }.min { Suggest.distance($0, name) < Suggest.distance($1, name) }
                 if schema.complete || guess != nil {
-                    out.append(Violation(rule: "payload.unknown_field", severity: .warning, field: name, actual: name,
+                    out.append(Violation(rule: .payload(.unknownField), severity: .warning, field: name, actual: name,
                                          required: "a known field", message: "\(spec.name) has no field '\(name)'" + (guess.map { "; did you mean '\($0)'?" } ?? "") + " (it will be ignored or refused)",
                                          repair: nil, remedy: guess.map { "rename it to '\($0)'" } ?? "remove it", source: nil))
                 }
@@ -46,7 +46,7 @@ struct PayloadChecker {
             let sameText = allowed.first { $0.stringValue == plain(value) || $0.numberValue.map { plain(.number($0)) } == plain(value) }
             let guess = sameText ?? Suggest.closest(to: plain(value), among: allowed.compactMap { $0.stringValue ?? plain($0) })
                 .flatMap { g in allowed.first { ($0.stringValue ?? plain($0)) == g } }
-            out.append(issue("payload.enum", field.name, actual: value.description, required: "one of \(options)",
+            out.append(issue(.enumValue, field.name, actual: value.description, required: "one of \(options)",
                              message: "\(spec.name) takes '\(field.name)' as one of \(options); you gave \(value)" + (guess.map { ": did you mean \($0)?" } ?? ""),
                              remedy: guess.map { "use \($0)" } ?? "use one of \(options)"))
         }
@@ -58,23 +58,23 @@ struct PayloadChecker {
             if let hi = field.exclusiveMaximum, n >= hi { bounds.append((false, "< \(num(hi))")) }
             for (_, bound) in bounds {
                 let range = [field.minimum.map { "from \(num($0))" }, field.maximum.map { "to \(num($0))" }].compactMap { $0 }.joined(separator: " ")
-                out.append(issue("payload.range", field.name, actual: num(n), required: bound,
+                out.append(issue(.range, field.name, actual: num(n), required: bound,
                                  message: "\(spec.name) takes '\(field.name)' \(range.isEmpty ? bound : range); you gave \(num(n))",
                                  remedy: "use a value \(bound)"))
             }
         }
         if case .string(let text) = value, let most = field.maxLength, text.count > most {
-            out.append(issue("payload.max_length", field.name, actual: "\(text.count) characters", required: "<= \(most)",
+            out.append(issue(.maxLength, field.name, actual: "\(text.count) characters", required: "<= \(most)",
                              message: "\(spec.name) takes at most \(most) characters in '\(field.name)'; you gave \(text.count)",
                              remedy: "shorten it by \(text.count - most) characters"))
         }
         if case .array(let items) = value {
             if let lo = field.minItems, items.count < lo {
-                out.append(issue("payload.min_items", field.name, actual: "\(items.count) items", required: ">= \(lo)",
+                out.append(issue(.minItems, field.name, actual: "\(items.count) items", required: ">= \(lo)",
                                  message: "\(spec.name) needs at least \(lo) items in '\(field.name)'; you gave \(items.count)", remedy: "add items"))
             }
             if let hi = field.maxItems, items.count > hi {
-                out.append(issue("payload.max_items", field.name, actual: "\(items.count) items", required: "<= \(hi)",
+                out.append(issue(.maxItems, field.name, actual: "\(items.count) items", required: "<= \(hi)",
                                  message: "\(spec.name) takes at most \(hi) items in '\(field.name)'; you gave \(items.count)", remedy: "remove items"))
             }
         }
@@ -97,14 +97,14 @@ struct PayloadChecker {
             hint = "write it as a number: \(s) without quotes"
         default: break
         }
-        return issue("payload.type", field.name, actual: "\(value.typeName) \(value)", required: field.type.rawValue,
+        return issue(.type, field.name, actual: "\(value.typeName) \(value)", required: field.type.rawValue,
                      message: "\(spec.name) takes '\(field.name)' as \(article(field.type.rawValue)); you gave the \(value.typeName) \(value)",
                      remedy: hint.isEmpty ? "give \(article(field.type.rawValue))" : hint)
     }
 
-    private func issue(_ rule: String, _ field: String, actual: String, required: String, message: String, remedy: String) -> Violation {
+    private func issue(_ rule: Violation.Rule.PayloadRule, _ field: String, actual: String, required: String, message: String, remedy: String) -> Violation {
         // The schema's source is the model's page, not a media limit line: leave it out of payload issues.
-        Violation(rule: rule, severity: .error, field: field, actual: actual, required: required, message: message,
+        Violation(rule: .payload(rule), severity: .error, field: field, actual: actual, required: required, message: message,
                   repair: nil, remedy: remedy, source: nil)
     }
 

@@ -73,4 +73,4 @@ enum PadColor: String, CaseIterable, ExpressibleByArgument, Sendable {
 }
 
 extension Fit: ExpressibleByArgument {}
-extension FixOptions.TrimAnchor: ExpressibleByArgument {}
+extension MediaPolicy.TrimAnchor: ExpressibleByArgument {}

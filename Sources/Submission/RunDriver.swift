@@ -79,24 +79,29 @@ extension SubmissionEngine {
 
     private struct Prepared { var path: String; var field: String }
 
-    /// Checks media and payload; fixes when allowed. Nil when the run was refused (journaled).
+    /// Checks media and payload through the one pipeline `check`, `fix` and `prepare` use, and
+    /// carries out its plan when allowed (the plan decides: a compliant clip the policy changes is
+    /// converted here as `fix` converts it). Nil when the run was refused (journaled).
     private func prepare(_ run: inout RunRecord, _ spec: ModelSpec, _ context: JobContext) async throws -> Prepared? {
         let source = context.job.source
-        let info: MediaInfo
-        do { info = try Prober.probe(source) } catch {
-            run = try finish(run, .refused, category: "media", error.description)
-            return nil
-        }
         if (try? SHA256.file(source)) != context.job.sourceFingerprint {
             run = try finish(run, .refused, category: "media", "\(source) changed since the job was created; submit it again")
             return nil
         }
-        let report = Checker().check(info, models: [spec], payload: context.payload, field: context.settings.field)
+        let pipeline = MediaPipeline(models: [spec], payload: context.payload, field: context.settings.field, policy: context.settings.policy,
+                                     checksPayload: true)
+        let info: MediaInfo
+        do { info = try await pipeline.probe(source) } catch {
+            run = try finish(run, .refused, category: "media", error.description)
+            return nil
+        }
+        let report = pipeline.check(info)
         guard let verdict = report.verdicts.first, let field = verdict.field else {
             run = try finish(run, .refused, category: "media", "\(spec.name) has no field for \(info.kind.rawValue) files")
             return nil
         }
-        let payloadProblems = verdict.violations.filter { $0.rule.hasPrefix("payload.") && $0.field != field }
+        run.mediaField = field
+        let payloadProblems = verdict.violations.filter { $0.rule.isPayload && $0.field != field }
         if !payloadProblems.isEmpty {
             run = try finish(run, .refused, category: "input_rejected", "the payload fails: " + payloadProblems.map(\.message).joined(separator: "; "))
             return nil
@@ -105,22 +110,28 @@ extension SubmissionEngine {
             run = try finish(run, .refused, category: "cost", String(format: "the estimate is %.2f %@ (%@), above --max-cost %.2f", cost.amount, cost.currency, cost.basis, max))
             return nil
         }
-        let failures = FixPipeline.mediaFailures(report)
-        if failures.isEmpty {
+        let plan: FixPlan
+        do throws(FixError) { plan = try pipeline.plan(report) } catch {
+            run = try finish(run, .refused, category: "media", "cannot be made acceptable (nothing was uploaded or paid): \(error.description)")
+            return nil
+        }
+        if plan.action == .none {
             run.preparedPath = source
             try journal.update(run, event: "checked", "the media passes \(spec.id) as it is")
             return Prepared(path: source, field: field)
         }
+        let failures = MediaPipeline.mediaFailures(report)
+        let why = failures.isEmpty ? plan.steps.joined(separator: "; ") : failures.map(\.message).joined(separator: "; ")
         guard context.settings.fix == .auto else {
-            run = try finish(run, .refused, category: "media", "the media fails (nothing was uploaded or paid): " + failures.map(\.message).joined(separator: "; "))
+            run = try finish(run, .refused, category: "media", "the media needs changing (nothing was uploaded or paid; --fix auto does it): " + why)
             return nil
         }
         // Two models: one shared fix when one file can satisfy both.
         let models = Set((try? journal.runs(job: context.job.id))?.filter { $0.fallbackOf == nil }.map(\.model) ?? [])
         if models.count > 1, let specs = try? models.sorted().map({ try catalog.model($0) }),
            let shared = await sharedFixes.path(job: context, specs: specs, field: context.settings.field),
-           let sharedInfo = try? Prober.probe(shared),
-           FixPipeline.mediaFailures(Checker().check(sharedInfo, models: [spec], payload: context.payload, field: field)).isEmpty {
+           let sharedInfo = try? await pipeline.probe(shared),
+           (try? pipeline.plan(pipeline.check(sharedInfo)))?.action == FixPlan.Action.none {
             run.preparedPath = shared
             try journal.update(run, event: "fixed", "one file fixed for every model of the job, verified against \(spec.id)")
             observe(run.jobID, .note(model: run.model, "fixed and verified (one file for both models)"))
@@ -128,23 +139,16 @@ extension SubmissionEngine {
         }
         let folder = URL(fileURLWithPath: context.job.outDir).appendingPathComponent(".prepared")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let slug = Self.slug(spec.id)
-        let ext = (source as NSString).pathExtension.isEmpty ? "mp4" : (source as NSString).pathExtension
-        let target = folder.appendingPathComponent("\(slug).\(info.kind == .video ? "mp4" : ext)")
-        observe(run.jobID, .note(model: run.model, "fixing: " + failures.map(\.message).joined(separator: "; ")))
-        let outcome: FixPipeline.Outcome
-        do throws(FixError) { outcome = try await FixPipeline(models: [spec], payload: context.payload, field: field).run(source: source, output: target) } catch {
+        let target = folder.appendingPathComponent("\(Self.slug(spec.id)).\(plan.format)")
+        observe(run.jobID, .note(model: run.model, "fixing: " + why))
+        let result: FixResult
+        do throws(FixError) { result = try await pipeline.conform(plan, source: info, output: target) } catch {
             run = try finish(run, .refused, category: "media", "cannot be made acceptable (nothing was uploaded or paid): \(error.description)")
             return nil
         }
-        switch outcome {
-        case .compliant:
-            run.preparedPath = source
-        case .fixed(let result):
-            run.preparedPath = result.output ?? target.path
-            try journal.update(run, event: "fixed", "plan: " + result.plan.steps.joined(separator: "; ") + "; verified against \(spec.id)")
-            observe(run.jobID, .note(model: run.model, "fixed and verified: " + result.plan.steps.joined(separator: "; ")))
-        }
+        run.preparedPath = result.output ?? target.path
+        try journal.update(run, event: "fixed", "plan: " + result.plan.steps.joined(separator: "; ") + "; verified against \(spec.id)")
+        observe(run.jobID, .note(model: run.model, "fixed and verified: " + result.plan.steps.joined(separator: "; ")))
         return Prepared(path: run.preparedPath ?? source, field: field)
     }
 

@@ -15,7 +15,8 @@ actor SharedFix {
             let folder = URL(fileURLWithPath: job.job.outDir).appendingPathComponent(".prepared")
             try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let target = folder.appendingPathComponent("all-models.\(Self.containerFor(job.job.source))")
-            let outcome = try? await FixPipeline(models: specs, payload: job.payload, field: field).run(source: job.job.source, output: target)
+            let pipeline = MediaPipeline(models: specs, payload: job.payload, field: field, policy: job.settings.policy, checksPayload: false)
+            let outcome = try? await pipeline.run(source: job.job.source, output: target)
             switch outcome {
             case .compliant?: return job.job.source
             case .fixed(let result)?: return result.output

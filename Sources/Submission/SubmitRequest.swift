@@ -10,6 +10,8 @@ public struct SubmitSettings: Codable, Sendable {
     public enum FixMode: String, Codable, Sendable, CaseIterable { case auto, never }
 
     public var fix: FixMode = .auto
+    /// How the media is made ready (the same policy `fix` and `prepare` use).
+    public var policy = MediaPolicy()
     /// The media field, when the model has several of the file's kind.
     public var field: String?
     /// Seconds for a request to start (sent to fal as X-Fal-Request-Timeout).
@@ -29,6 +31,28 @@ public struct SubmitSettings: Codable, Sendable {
     public var runnerHint: String?
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case fix, policy, field, startTimeout, timeout, detach, maxCost, fallback, priority, noRetry, objectLifetime, storeIO, runnerHint
+    }
+
+    /// A job journaled by an earlier version lacks the newer settings: they take their defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        fix = try c.decodeIfPresent(FixMode.self, forKey: .fix) ?? .auto
+        policy = try c.decodeIfPresent(MediaPolicy.self, forKey: .policy) ?? MediaPolicy()
+        field = try c.decodeIfPresent(String.self, forKey: .field)
+        startTimeout = try c.decodeIfPresent(Double.self, forKey: .startTimeout)
+        timeout = try c.decodeIfPresent(Double.self, forKey: .timeout)
+        detach = try c.decodeIfPresent(Bool.self, forKey: .detach) ?? false
+        maxCost = try c.decodeIfPresent(Double.self, forKey: .maxCost)
+        fallback = try c.decodeIfPresent(String.self, forKey: .fallback)
+        priority = try c.decodeIfPresent(FalClient.SubmitOptions.Priority.self, forKey: .priority)
+        noRetry = try c.decodeIfPresent(Bool.self, forKey: .noRetry) ?? false
+        objectLifetime = try c.decodeIfPresent(Int.self, forKey: .objectLifetime)
+        storeIO = try c.decodeIfPresent(Bool.self, forKey: .storeIO)
+        runnerHint = try c.decodeIfPresent(String.self, forKey: .runnerHint)
+    }
 
     var submitOptions: FalClient.SubmitOptions {
         var o = FalClient.SubmitOptions(startTimeout: startTimeout, priority: priority)

@@ -84,7 +84,7 @@ func expectOutputsVerified(_ manifest: Manifest, tree: SourceTree, models specs:
         #expect(try SHA256.file(path) == row.outputHash, "\(output)")
         let info = try Prober.probe(path)
         let report = Checker().check(info, models: specs)
-        #expect(FixPipeline.mediaFailures(report).isEmpty, "\(output) fails: \(FixPipeline.mediaFailures(report).map(\.message))")
+        #expect(MediaPipeline.mediaFailures(report).isEmpty, "\(output) fails: \(MediaPipeline.mediaFailures(report).map(\.message))")
     }
 }
 

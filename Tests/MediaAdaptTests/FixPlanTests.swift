@@ -12,9 +12,9 @@ import TestSupport
     @Test func nothingToDoWritesNothing() async throws {
         let spec = model(requirement { $0.maxDuration = 30 })
         let info = try Prober.probe(TestMedia.path("hd_1280x720_4s.mp4"))
-        let plan = try FixPlanner().plan(info, models: [spec])
+        let plan = try planned(info, models: [spec])
         #expect(plan.action == .none)
-        let result = try Conformer(models: [spec]).run(plan, output: nil)
+        let result = try Conformer(pipeline: MediaPipeline(models: [spec])).run(plan, output: nil)
         #expect(result.output == nil)
         // With an output demanded: the same bytes, in a copy (a link only when asked).
         let (copied, folder) = try fix("hd_1280x720_4s.mp4", [spec])
@@ -37,7 +37,7 @@ import TestSupport
 
     @Test func tooLongIsCutOnAKeyframeWithoutReencoding() async throws {
         let spec = model(requirement { $0.maxDuration = 10.05 })
-        var options = FixOptions()
+        var options = MediaPolicy()
         options.trim = .center
         let (result, folder) = try fix("long_720p_12s.mp4", [spec], options: options)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -62,7 +62,7 @@ import TestSupport
 
     @Test func anExactCutIsReencodedAndInSync() async throws {
         let spec = model(requirement { $0.maxDuration = 3; $0.maxLongSide = 640 })
-        var options = FixOptions()
+        var options = MediaPolicy()
         options.from = 2.5
         options.marginFrames = 0 // exactly at the limit: this test is about the cut
         let (result, folder) = try fix("long_720p_12s.mp4", [spec], options: options)
@@ -84,7 +84,7 @@ import TestSupport
     @Test func aCutBetweenFramesNeverOutlastsTheLimit() async throws {
         // 25 fps: a picture starting at 0.48 s would end at 0.52 s, past a 0.5 s limit.
         let spec = model(requirement { $0.maxDuration = 0.5; $0.maxLongSide = 160 })
-        var options = FixOptions()
+        var options = MediaPolicy()
         options.marginFrames = 0
         let (result, folder) = try fix("video_only.mp4", [spec], options: options)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -153,7 +153,7 @@ import TestSupport
         #expect(padded.plan.video?.content == Rect(x: 0, y: 40, width: 320, height: 240))
         let p = try #require(try Prober.probe(padded.output!).primaryVideo)
         #expect((p.width, p.height) == (320, 320))
-        var options = FixOptions()
+        var options = MediaPolicy()
         options.fit = .crop
         let (cropped, b) = try fix("h264_aac.mp4", [square], options: options)
         defer { try? FileManager.default.removeItem(at: b) }
@@ -212,8 +212,8 @@ import TestSupport
     @Test func tooShortCannotBeFixed() async throws {
         let spec = model(requirement { $0.minDuration = 3 })
         let info = try Prober.probe(TestMedia.path("h264_aac.mp4"))
-        #expect(throws: FixError.self) { try FixPlanner().plan(info, models: [spec]) }
-        do { _ = try FixPlanner().plan(info, models: [spec]) } catch {
+        #expect(throws: FixError.self) { try planned(info, models: [spec]) }
+        do { _ = try planned(info, models: [spec]) } catch {
             #expect(error.description.contains("needs at least 3 s of video; this clip is 2.00 s"))
         }
     }
@@ -223,7 +223,7 @@ import TestSupport
         let c = model(requirement { $0.formats = ["mov"] }, id: "c")
         let info = try Prober.probe(TestMedia.path("h264_aac.mp4"))
         do {
-            _ = try FixPlanner().plan(info, models: [a, b, c])
+            _ = try planned(info, models: [a, b, c])
             Issue.record("planned one output for disjoint formats")
         } catch {
             guard case .conflicting(let conflicts) = error else { Issue.record("\(error)"); return }
@@ -239,8 +239,8 @@ import TestSupport
         let spec = model(requirement { $0.maxLongSide = 640 })
         let folder = try TestMedia.temporaryFolder("preflight-cancel")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let plan = try FixPlanner().plan(try Prober.probe(source), models: [spec])
-        #expect(throws: FixError.self) { try Conformer(models: [spec]).run(plan, output: folder.appendingPathComponent("out.mp4"), cancel: cancel) }
+        let plan = try planned(try Prober.probe(source), models: [spec])
+        #expect(throws: FixError.self) { try Conformer(pipeline: MediaPipeline(models: [spec])).run(plan, output: folder.appendingPathComponent("out.mp4"), cancel: cancel) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
         #expect(try sha(source) == before)
     }
@@ -251,10 +251,10 @@ import TestSupport
         let copy = folder.appendingPathComponent("clip.mov")
         try FileManager.default.copyItem(atPath: TestMedia.path("rotated_90.mov"), toPath: copy.path)
         let spec = model(requirement { $0.maxLongSide = 320 })
-        let plan = try FixPlanner().plan(try Prober.probe(copy.path), models: [spec])
-        let result = try Conformer(models: [spec]).run(plan, output: nil)
+        let plan = try planned(try Prober.probe(copy.path), models: [spec])
+        let result = try Conformer(pipeline: MediaPipeline(models: [spec])).run(plan, output: nil)
         #expect(result.output == folder.appendingPathComponent("clip.preflight.mov").path)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["clip.mov", "clip.preflight.mov"])
-        #expect(throws: FixError.self) { try Conformer(models: [spec]).run(plan, output: copy) } // never over the source
+        #expect(throws: FixError.self) { try Conformer(pipeline: MediaPipeline(models: [spec])).run(plan, output: copy) } // never over the source
     }
 }

@@ -69,12 +69,12 @@ import TestSupport
                 return (true, false, "probe refused") // refused before planning: nothing to check
             }
             do {
-                let plan = try FixPlanner().plan(info, models: [spec], keyframes: KeyframeLocator.near(path: info.path, stream: info.primaryVideo?.index ?? 0))
+                let plan = try planned(info, models: [spec], keyframes: KeyframeLocator.near(path: info.path, stream: info.primaryVideo?.index ?? 0))
                 // Named as `fix` names its output by default: NAME.preflight.FORMAT.
                 let target = folder.appendingPathComponent("out.preflight.\(plan.format)")
-                let result = try Conformer(models: [spec]).run(plan, output: target, source: info)
+                let result = try Conformer(pipeline: MediaPipeline(models: [spec])).run(plan, output: target, source: info)
                 guard let output = result.output else { return (false, false, "no output") }
-                let verdict = try Checker(checksPayload: false).check(file: output, models: [spec])
+                let verdict = Checker(checksPayload: false).check(try Prober.probe(output, options: ProbeOptions(depth: .accurate)), models: [spec])
                 let left = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
                 guard left == [URL(fileURLWithPath: output).lastPathComponent] else { return (false, true, "left behind: \(left)") }
                 return (verdict.compliant, true, verdict.verdicts.flatMap(\.violations).map(\.message).joined(separator: "; "))

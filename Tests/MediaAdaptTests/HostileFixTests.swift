@@ -26,7 +26,7 @@ import TestSupport
     func noPlanNamesAnAbsurdPicture(_ name: String) throws {
         let real = try Prober.probe(TestMedia.path(name))
         let kind: MediaFieldKind = real.kind == .image ? .image : .video
-        var planned = 0, refused = 0
+        var plannedCount = 0, refused = 0
         for w in Self.sides {
             for h in Self.sides {
                 var info = real
@@ -34,14 +34,14 @@ import TestSupport
                 info.video[0].displayHeight = h
                 for r in Self.requirements {
                     for fit in Fit.allCases {
-                        var options = FixOptions()
+                        var options = MediaPolicy()
                         options.fit = fit
                         do {
-                            let plan = try FixPlanner(options: options).plan(info, models: [model(r, kind: kind)])
+                            let plan = try planned(info, policy: options, models: [model(r, kind: kind)])
                             for (pw, ph) in [plan.video.map { ($0.width, $0.height) }, plan.image.map { ($0.width, $0.height) }].compactMap({ $0 }) {
                                 #expect((1...Prober.maxSide).contains(pw) && (1...Prober.maxSide).contains(ph), "\(w)x\(h) -> \(pw)x\(ph)")
                             }
-                            planned += 1
+                            plannedCount += 1
                         } catch {
                             refused += 1
                         }
@@ -49,7 +49,7 @@ import TestSupport
                 }
             }
         }
-        #expect(planned > 0 && refused > 0)
+        #expect(plannedCount > 0 && refused > 0)
     }
 
     @Test func outputTargetsThatAreNotRegularFilesAreRefused() throws {

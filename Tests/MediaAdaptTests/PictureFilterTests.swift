@@ -57,15 +57,25 @@ import TestSupport
         #expect(ours > plain, "saturation \(ours) is no better than without tone mapping (\(plain))")
     }
 
-    @Test func hdrIsKeptWhenNothingNeedsAReencode() throws {
-        let (result, folder) = try fix("pq_bt2020.mp4", [model(requirement { $0.formats = ["mov"] })], output: "out.mov")
+    @Test func hdrIsToneMappedByDefaultAndKeptWithTonemapOff() throws {
+        // The default policy: models are trained on SDR, so HDR is tone-mapped even when the limits pass.
+        let (mapped, folder) = try fix("pq_bt2020.mp4", [model(requirement { $0.formats = ["mov"] })], output: "out.mov")
         defer { try? FileManager.default.removeItem(at: folder) }
-        #expect(result.plan.action == .rewrap)
-        #expect(try Prober.probe(result.output!).primaryVideo?.hdr == .pq)
+        #expect(mapped.plan.action == .reencode)
+        let sdr = try Prober.probe(mapped.output!).primaryVideo
+        #expect(sdr?.hdr == nil)
+        #expect(sdr?.color.transfer == "bt709")
+        // --tonemap off, and nothing else needs a re-encode: the HDR is copied as it is.
+        var keep = MediaPolicy()
+        keep.toneMap = nil
+        let (kept, folder2) = try fix("pq_bt2020.mp4", [model(requirement { $0.formats = ["mov"] })], options: keep, output: "out.mov")
+        defer { try? FileManager.default.removeItem(at: folder2) }
+        #expect(kept.plan.action == .rewrap)
+        #expect(try Prober.probe(kept.output!).primaryVideo?.hdr == .pq)
     }
 
     @Test func interlacedIsDeinterlacedAtTheSameRate() async throws {
-        var options = FixOptions()
+        var options = MediaPolicy()
         options.forceReencode = true
         let (result, folder) = try fix("interlaced.mp4", [h264Only], options: options)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -109,10 +119,10 @@ import TestSupport
         #expect(d <= 10.05 - 1.0 / 30 + 0.001, "\(d)")
         #expect(result.plan.steps.contains { $0.contains("inside the 10.05 s limit (--margin 1 frame)") })
         for frames in [0, 3] {
-            var options = FixOptions()
+            var options = MediaPolicy()
             options.marginFrames = frames
             let info = try Prober.probe(TestMedia.path("long_720p_12s.mp4"))
-            let plan = try FixPlanner(options: options).plan(info, models: [spec])
+            let plan = try planned(info, policy: options, models: [spec])
             #expect(abs(plan.trim!.duration - (10.05 - Double(frames) / 30)) < 1e-9)
         }
     }

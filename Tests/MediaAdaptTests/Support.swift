@@ -19,7 +19,7 @@ func requirement(_ build: (inout MediaRequirement) -> Void) -> MediaRequirement 
 }
 
 /// Plans and runs a fix of a TestMedia file into a fresh folder; returns the result and the folder.
-func fix(_ name: String, _ models: [ModelSpec], options: FixOptions = FixOptions(), output: String = "out.mp4",
+func fix(_ name: String, _ models: [ModelSpec], options: MediaPolicy = MediaPolicy(), output: String = "out.mp4",
          cancel: CancellationFlag = CancellationFlag()) throws -> (FixResult, URL) {
     let folder = try TestMedia.temporaryFolder("preflight-fix")
     let info = try Prober.probe(TestMedia.path(name))
@@ -27,8 +27,8 @@ func fix(_ name: String, _ models: [ModelSpec], options: FixOptions = FixOptions
     var options = options
     // As the CLI does: the output's extension chooses among the formats the models take.
     if options.outputFormat == nil { options.outputFormat = URL(fileURLWithPath: output).pathExtension.lowercased() }
-    let plan = try FixPlanner(options: options).plan(info, models: models, keyframes: keyframes)
-    let result = try Conformer(models: models).run(plan, output: folder.appendingPathComponent(output), cancel: cancel)
+    let plan = try planned(info, policy: options, models: models, keyframes: keyframes)
+    let result = try Conformer(pipeline: MediaPipeline(models: models, policy: options)).run(plan, output: folder.appendingPathComponent(output), cancel: cancel)
     return (result, folder)
 }
 
@@ -67,3 +67,10 @@ func ssim(_ a: String, _ b: String) async throws -> Double {
 func sha(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
 
 import Testing
+
+/// A plan as the pipeline makes it: the pipeline's verdict on `info`, then the planner over it.
+func planned(_ info: MediaInfo, policy: MediaPolicy = MediaPolicy(), models: [ModelSpec], payload: [String: JSONValue] = [:],
+             keyframes: @escaping (ClosedRange<Double>) -> [Double] = { _ in [] }) throws(FixError) -> FixPlan {
+    let pipeline = MediaPipeline(models: models, payload: payload, policy: policy)
+    return try FixPlanner(policy: policy).plan(pipeline.check(info), models: models, keyframes: keyframes)
+}

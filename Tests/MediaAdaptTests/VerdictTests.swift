@@ -12,12 +12,12 @@ import TestSupport
     @Test func nothingToDoIsVerifiedToo() throws {
         let spec = model(requirement { $0.maxDuration = 10.05 })
         let header = try Prober.probe(TestMedia.path("header4s_packets34s.mp4"), options: ProbeOptions(depth: .fast))
-        let plan = try FixPlanner().plan(header, models: [spec])
+        let plan = try planned(header, models: [spec])
         #expect(plan.action == .none) // the header's 4 s
         let folder = try TestMedia.temporaryFolder("preflight-verdict")
         defer { try? FileManager.default.removeItem(at: folder) }
         for output in [nil, folder.appendingPathComponent("out.mp4")] {
-            #expect(throws: FixError.self) { try Conformer(models: [spec]).run(plan, output: output) }
+            #expect(throws: FixError.self) { try Conformer(pipeline: MediaPipeline(models: [spec])).run(plan, output: output) }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }

@@ -14,7 +14,7 @@ import TestSupport
     }
 
     func errors(_ info: MediaInfo, _ id: String, field: String? = nil, payload: [String: JSONValue] = [:]) throws -> Set<String> {
-        Set(try verdict(info, id, field: field, payload: payload).violations.map(\.rule))
+        Set(try verdict(info, id, field: field, payload: payload).violations.map(\.rule.description))
     }
 
     let prompt: [String: JSONValue] = ["prompt": "a scene"]

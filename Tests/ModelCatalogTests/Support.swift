@@ -32,7 +32,7 @@ func model(_ requirement: MediaRequirement, kind: MediaFieldKind = .video, paylo
 }
 
 func rules(_ info: MediaInfo, _ spec: ModelSpec, payload: [String: JSONValue] = [:]) -> [String] {
-    Checker().check(info, models: [spec], payload: payload).verdicts[0].violations.map(\.rule)
+    Checker().check(info, models: [spec], payload: payload).verdicts[0].violations.map(\.rule.description)
 }
 
 func temporaryHome() throws -> (PreflightPaths, URL) {

@@ -73,7 +73,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: folder) }
         let spec = try Catalog.bundled().model("fal-ai/wan/v2.7/edit-video")
         let source = TestMedia.path("long_720p_12s.mp4")
-        guard case .fixed(let result) = try await FixPipeline(models: [spec], payload: ["prompt": "x"])
+        guard case .fixed(let result) = try await MediaPipeline(models: [spec], payload: ["prompt": "x"])
             .run(source: source, output: folder.appendingPathComponent("out.mp4")) else {
             Issue.record("a 12 s clip passed a 10 s model as it is")
             return

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PreflightCore
 import MediaProbe
+import MediaAdapt
 import ModelCatalog
 
 struct Check: AsyncParsableCommand {
@@ -51,13 +52,15 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
         // No payload at all: the question is "is this clip OK for X"; judge the media only, and say so.
-        let checker = Checker(checksPayload: payloadInput.given)
+        // The same pipeline fix, prepare and submit run: the same probe depth, the same verdict,
+        // and advice that says what their (default) policy does.
+        let pipeline = MediaPipeline(models: specs, payload: payload, field: field, checksPayload: payloadInput.given)
         let expansion = MediaFinder().expand(paths)
         let single = expansion.files.count == 1 && expansion.failures.isEmpty && !isFolder(paths[0])
 
         if single {
             let report: CheckReport
-            do { report = try checker.check(file: expansion.files[0], models: specs, payload: payload, field: field) } catch {
+            do { report = pipeline.check(try await pipeline.probe(expansion.files[0])) } catch {
                 if json || ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(error), pretty: !ndjson)) }
                 Terminal.error(error.description)
                 throw ExitCode(error.exitCode)
@@ -72,10 +75,10 @@ struct Check: AsyncParsableCommand {
             if ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(e), pretty: false)) } else { Terminal.error(e.description) }
         }
         WorkerPool.cpu.width = jobs.value // -j means what it says, even above the core count
-        for await outcome in ProbeRunner(width: jobs.value).outcomes(for: expansion.files) {
+        for await outcome in ProbeRunner(width: jobs.value, options: pipeline.probeOptions).outcomes(for: expansion.files) {
             switch outcome.result {
             case .success(let info):
-                let report = checker.check(info, models: specs, payload: payload, field: field)
+                let report = pipeline.check(info)
                 if ndjson { Terminal.out(try CLIJSON.string(report, pretty: false)) }
                 reports.append(report)
             case .failure(let e):

@@ -38,42 +38,7 @@ struct Fix: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("The output file (default: NAME.preflight.EXT beside the source).", valueName: "path"))
     var output: String?
 
-    @Option(help: "When the shape must change: pad (bars) or crop (cut the overflow).")
-    var fit: Fit = .pad
-
-    @Option(help: "When too long, the part kept: start, center or end.")
-    var trim: FixOptions.TrimAnchor = .start
-
-    // .unconditional: `--from -5` reaches the check and is refused by name, not "missing value".
-    @Option(parsing: .unconditional, help: ArgumentHelp("Keep from this second of the source (0 or more).", valueName: "seconds"))
-    var from: Seconds?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Keep up to this second of the source.", valueName: "seconds"))
-    var to: Seconds?
-
-    @Option(parsing: .unconditional, help: "libx264 constant quality, 0 to 51 (lower is better; 18 is visually lossless for most footage).")
-    var crf = ConstantRateFactor(18)
-
-    @Option(help: "libx264 speed preset (ultrafast ... veryslow).")
-    var preset: X264Preset = .fast
-
-    @Option(name: .customLong("pad-color"), help: "Bar colour for --fit pad: black, white or gray.")
-    var padColor: PadColor = .black
-
-    @Flag(name: .customLong("keep-rotation"), help: "Keep a rotation flag instead of turning the pixels (when nothing else needs a re-encode).")
-    var keepRotation = false
-
-    @Flag(help: "Decode and encode even when copying the streams would do.")
-    var reencode = false
-
-    @Option(help: ArgumentHelp("Frames a cut lands inside a duration limit, so fal's own measurement still passes (0: exactly at the limit).", valueName: "frames"))
-    var margin: Int = 1
-
-    @Option(help: ArgumentHelp("The curve an HDR source is tone-mapped with when re-encoded as SDR: \(ToneMapCurve.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "curve"))
-    var tonemap: ToneMapCurve = .hable
-
-    @Option(help: ArgumentHelp("Interlaced sources in a re-encode: frame (bwdif, same frame rate), field (one frame per field, double rate) or off.", valueName: "mode"))
-    var deinterlace: DeinterlaceMode = .frame
+    @OptionGroup(title: "How the media is made ready (the same on fix, submit and prepare)") var media: MediaPolicyOptions
 
     @Option(help: ArgumentHelp("An already-compliant file written to -o is a copy; hard or symlink makes a link to the source instead.", valueName: "hard|symlink"))
     var link: LinkChoice?
@@ -98,9 +63,6 @@ struct Fix: AsyncParsableCommand {
 
     func validate() throws {
         if models.isEmpty { throw ValidationError("Name at least one model: --model fal-ai/kling-video/o1/video-to-video/edit.") }
-        if let from, let to, to.value <= from.value { throw ValidationError("--to must be after --from.") }
-        if let to, to.value == 0 { throw ValidationError("--to must be after the start, e.g. --to 5.") }
-        if margin < 0 || margin > 1000 { throw ValidationError("--margin takes a number of frames from 0 to 1000, e.g. --margin 2.") }
         if let output {
             // A bad -o is a usage mistake: say so before probing and planning, not after.
             var isDirectory: ObjCBool = false
@@ -120,33 +82,20 @@ struct Fix: AsyncParsableCommand {
         let interrupt = InterruptWatch(cancel: cancel)
         defer { interrupt.stop() }
         let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
+        var policy = media.policy
+        policy.outputFormat = output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+        policy.link = link.flatMap { OutputLink(rawValue: $0.rawValue) } ?? .copy
+        // The same pipeline `check`, `submit` and `prepare` run; `fix` stops between its stages to show the plan.
+        let pipeline = MediaPipeline(models: specs, payload: payload, field: field, policy: policy, checksPayload: payloadInput.given)
         let info: MediaInfo
-        do { info = try await FixPipeline.probe(file) } catch {
+        do { info = try await pipeline.probe(file) } catch {
             Terminal.error(error.description)
             throw ExitCode(error.exitCode)
         }
 
-        var options = FixOptions()
-        options.fit = fit
-        options.trim = trim
-        options.from = from?.value
-        options.to = to?.value
-        options.crf = crf.value
-        options.preset = preset.rawValue
-        options.keepRotationFlag = keepRotation
-        options.forceReencode = reencode
-        options.marginFrames = margin
-        options.toneMap = tonemap
-        options.deinterlace = deinterlace
-        options.outputFormat = output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
-        options.link = link.flatMap { OutputLink(rawValue: $0.rawValue) } ?? .copy
-        options.padColor = padColor.yuv
-        // The same pipeline `submit` and `prepare` run; `fix` stops between its stages to show the plan.
-        let pipeline = FixPipeline(models: specs, payload: payload, field: field, options: options, checksPayload: payloadInput.given)
-
         let plan: FixPlan
         do {
-            plan = try pipeline.plan(info)
+            plan = try pipeline.plan(pipeline.check(info))
         } catch {
             if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
             Terminal.error("\(file): \(error.description)")

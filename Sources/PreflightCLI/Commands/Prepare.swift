@@ -78,17 +78,7 @@ struct Prepare: AsyncParsableCommand {
     @Flag(name: .customLong("retry-failed"), help: "Try files that failed before again, even when unchanged.")
     var retryFailed = false
 
-    @Option(help: "When the shape must change: pad (bars) or crop (cut the overflow).")
-    var fit: String = "pad"
-
-    @Option(help: "When too long, the part kept: start, center or end.")
-    var trim: String = "start"
-
-    @Option(help: "libx264 constant quality for re-encodes.")
-    var crf: Double = 18
-
-    @Option(help: "libx264 speed preset (ultrafast ... veryslow).")
-    var preset: String = "fast"
+    @OptionGroup(title: "How the media is made ready (the same on fix, submit and prepare)") var media: MediaPolicyOptions
 
     @Option(help: ArgumentHelp("Only a deterministic share of the files (by a hash of the path), for running N shards at once; `preflight manifest merge` joins their manifests.", valueName: "K/N"))
     var shard: String?
@@ -104,15 +94,10 @@ struct Prepare: AsyncParsableCommand {
         if jobs < 1 { throw ValidationError("-j must be at least 1, e.g. -j 4.") }
         if let encodes, encodes < 1 { throw ValidationError("--encodes must be at least 1.") }
         guard LinkMode(rawValue: link) != nil else { throw ValidationError("--link takes copy, symlink or hard.") }
-        guard Fit(rawValue: fit) != nil else { throw ValidationError("--fit takes pad or crop.") }
-        guard FixOptions.TrimAnchor(rawValue: trim) != nil else { throw ValidationError("--trim takes start, center or end.") }
         if let report, report.isEmpty { throw ValidationError("--report takes a file name, e.g. --report report.html.") }
-        if crf < 0 || crf > 51 { throw ValidationError("--crf takes 0 to 51 (18 is a good default).") }
         if let shard {
             do { _ = try Shard(shard) } catch { throw ValidationError(error.description) }
         }
-        let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
-        guard presets.contains(preset) else { throw ValidationError("--preset takes one of " + presets.joined(separator: ", ") + ".") }
     }
 
     func run() async throws {
@@ -123,13 +108,8 @@ struct Prepare: AsyncParsableCommand {
             ? try BatchSubmitter(options: submission, sheet: sheet, context: context, specs: specs, source: source, destination: output,
                                  retryFailed: retryFailed, quiet: quiet)
             : nil
-        var fix = FixOptions()
-        fix.fit = Fit(rawValue: fit) ?? .pad
-        fix.trim = FixOptions.TrimAnchor(rawValue: trim) ?? .start
-        fix.crf = crf
-        fix.preset = preset
         WorkerPool.cpu.width = jobs
-        var options = PrepareOptions(source: source, output: output, models: specs, fix: fix, link: LinkMode(rawValue: link) ?? .copy,
+        var options = PrepareOptions(source: source, output: output, models: specs, policy: media.policy, link: LinkMode(rawValue: link) ?? .copy,
                                      width: jobs, encodeWidth: encodes, csv: csv, retryFailed: retryFailed, tool: "preflight \(Preflight.version)",
                                      shard: try shard.map { text throws(BatchError) in try Shard(text) })
         if submission.enabled { options.skip = [submission.results] }
@@ -178,9 +158,11 @@ struct Prepare: AsyncParsableCommand {
         // The submission engine answers Ctrl-C its own way (cancel at fal, twice: quit now); the
         // submitter takes the signals over before it journals or sends anything.
         guard let submitter else { throw prepared }
-        let sent = try await submitter.run(summary, manifest: run.manifestURL, csv: options.csv ? run.csvURL : nil)
+        let sent = try await submitter.run(summary, manifest: run.manifestURL, csv: options.csv ? run.csvURL : nil, policy: options.policy)
         // The worse of the two: an interruption, then some failed (2), then some unfixable (1).
         if sent.rawValue > 128 { throw sent }
+        // Uncertain first: fal may have billed a request nobody follows, and no rerun settles it.
+        if sent == Exit.uncertain { throw Exit.uncertain }
         if [prepared, sent].contains(Exit.someItemsFailed) { throw Exit.someItemsFailed }
         throw prepared == Exit.success && sent == Exit.temporary ? Exit.temporary : prepared
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Batch
 import FalClient
 import Foundation
+import MediaAdapt
 import ModelCatalog
 import Submission
 
@@ -95,7 +96,7 @@ struct BatchSubmitter {
 
     /// Returns the exit code of the submissions: 0 all done, 75 the rest still at fal (or driven
     /// by another process), 2 some failed or uncertain, 128+n interrupted.
-    func run(_ summary: PrepareSummary, manifest: URL, csv: URL?) async throws -> ExitCode {
+    func run(_ summary: PrepareSummary, manifest: URL, csv: URL?, policy: MediaPolicy) async throws -> ExitCode {
         // Until the engine takes the signals over, a signal means: send nothing.
         let caught = CaughtSignal()
         SignalHub.shared.handle { sig in caught.record(sig) }
@@ -130,7 +131,11 @@ struct BatchSubmitter {
         // What DEST's manifest says an earlier run finished (with whichever journal it used).
         let recorded = Set(summary.rows.compactMap { row in row.submission.flatMap { $0.isDoneWithResults ? $0.sent : nil } })
         do {
-            entries = try BatchJobs.plan(items, engine: engine, models: models, settings: SubmitSettings(),
+            // The prepared files were made under this policy: submit judges them under it too, so
+            // it finds nothing more to change.
+            var settings = SubmitSettings()
+            settings.policy = policy
+            entries = try BatchJobs.plan(items, engine: engine, models: models, settings: settings,
                                          outRoot: URL(fileURLWithPath: options.results), retryFailed: retryFailed, doneElsewhere: recorded)
         } catch {
             Terminal.err(Terminal.red("error: ") + error.description)

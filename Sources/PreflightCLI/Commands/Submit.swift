@@ -50,8 +50,10 @@ struct Submit: AsyncParsableCommand {
     @Option(help: "The media field the file goes to (default: the model's field of the file's kind).")
     var field: String?
 
-    @Option(help: "auto: fix what fails (the plan is shown); never: refuse instead.")
+    @Option(help: "auto: carry out the plan (what fails is fixed, and the media policy applied; the plan is shown); never: refuse instead.")
     var fix: SubmitSettings.FixMode = .auto
+
+    @OptionGroup(title: "How the media is made ready (the same on fix, submit and prepare)") var media: MediaPolicyOptions
 
     @Option(help: ArgumentHelp("Where results go (default ./preflight-out); each job gets its own folder.", valueName: "dir"))
     var out: String = "preflight-out"
@@ -133,6 +135,7 @@ struct Submit: AsyncParsableCommand {
         let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: quiet)
         var settings = SubmitSettings()
         settings.fix = fix
+        settings.policy = media.policy
         settings.field = field
         settings.startTimeout = startTimeout
         settings.timeout = timeout

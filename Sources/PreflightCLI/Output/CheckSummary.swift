@@ -21,19 +21,19 @@ struct CheckSummary {
     /// "pass", "fix: scale, trim", or "no: <the first thing no fix can change>".
     private func cell(_ v: ModelVerdict) -> String {
         if v.compliant { return v.warnings.isEmpty ? "pass" : "pass (\(v.warnings.count) warnings)" }
-        if let blocker = v.violations.first(where: { !$0.fixable && !$0.rule.hasPrefix("payload.") }) {
+        if let blocker = v.violations.first(where: { !$0.fixable && !$0.rule.isPayload }) {
             let reason = switch blocker.rule {
-            case "min_duration": "too short"
-            case "media_kind": "wrong kind of media"
-            case "audio": "no audio"
-            default: blocker.rule.replacingOccurrences(of: "_", with: " ")
+            case .limit(.minDuration): "too short"
+            case .limit(.mediaKind): "wrong kind of media"
+            case .limit(.audio): "no audio"
+            default: blocker.rule.description.replacingOccurrences(of: "_", with: " ")
             }
             return "no: \(reason)"
         }
         let repairs = v.violations.compactMap(\.repair).map { $0.rawValue.replacingOccurrences(of: "_", with: " ") }
         var seen = Set<String>()
         let unique = repairs.filter { seen.insert($0).inserted }
-        let payload = v.violations.filter { $0.rule.hasPrefix("payload.") }.count
+        let payload = v.violations.filter { $0.rule.isPayload }.count
         return (unique.isEmpty ? "" : "fix: " + unique.joined(separator: ", ")) + (payload > 0 ? (unique.isEmpty ? "" : "; ") + "payload: \(payload)" : "")
     }
 }

@@ -1,0 +1,136 @@
+import Foundation
+import MediaProbe
+import ModelCatalog
+import PreflightCore
+
+/// probe -> check -> plan -> conform -> verify: the one way from a file to a verdict and a file a
+/// model takes. `check`, `fix`, `prepare`, `submit` and library users all go through it, so they
+/// read a file to the same depth, reach the same verdict, make the same plan under the same
+/// policy and verify the same way. Each stage is callable on its own because the callers differ
+/// only in what they do between stages: `check` stops after the verdict, `fix` prints the plan
+/// (and stops there with --dry-run), `prepare` plans everything before converting anything. The
+/// blocking stages run on the CPU pool, never on the cooperative pool.
+public struct MediaPipeline: Sendable {
+    public enum Outcome: Sendable {
+        /// The source already passes every model and the policy changes nothing: nothing written.
+        case compliant(MediaInfo)
+        /// A verified new file.
+        case fixed(FixResult)
+    }
+
+    public var models: [ModelSpec]
+    public var payload: [String: JSONValue]
+    public var field: String?
+    public var policy: MediaPolicy
+    /// Judge the payload too (it was given); otherwise only the media.
+    public var checksPayload: Bool
+
+    public init(models: [ModelSpec], payload: [String: JSONValue] = [:], field: String? = nil, policy: MediaPolicy = MediaPolicy(),
+                checksPayload: Bool? = nil) {
+        self.models = models
+        self.payload = payload
+        self.field = field
+        self.policy = policy
+        self.checksPayload = checksPayload ?? !payload.isEmpty
+    }
+
+    // MARK: - Probe
+
+    /// The probe policy, for every command: every packet is read whenever a verdict (or a price)
+    /// depends on the length or the frame count, because a header can understate it (4 s claimed,
+    /// 34 s of packets) and only the packets say what a model will measure; otherwise the headers
+    /// do, and the prober still reads packets when they leave the length unknown or estimated.
+    public static func probeDepth(for models: [ModelSpec]) -> ProbeOptions.Depth {
+        models.contains(where: dependsOnLength) ? .accurate : .auto
+    }
+
+    static func dependsOnLength(_ spec: ModelSpec) -> Bool {
+        let lengthKeys: [LimitKey] = [.minDuration, .maxDuration, .minTotalDuration, .maxTotalDuration]
+        let perSecond = spec.price.map { [.secondOfOutput, .secondOfInput, .minuteOfInput].contains($0.unit) } ?? false
+        return perSecond || spec.media.contains { field in
+            ([field.requirement] + field.conditional.map(\.requirement)).contains { r in lengthKeys.contains { r.value($0) != nil } }
+        }
+    }
+
+    public var probeOptions: ProbeOptions { ProbeOptions(depth: Self.probeDepth(for: models)) }
+
+    /// Probes `path` as the policy says, on the CPU pool.
+    public func probe(_ path: String) async throws(ProbeError) -> MediaInfo {
+        let options = probeOptions
+        let result = await WorkerPool.cpu.run { Result { () throws(ProbeError) in try Prober.probe(path, options: options) } }
+        return try result.get()
+    }
+
+    /// The same, for a caller already on a thread where blocking is fine.
+    public func probeBlocking(_ path: String) throws(ProbeError) -> MediaInfo {
+        try Prober.probe(path, options: probeOptions)
+    }
+
+    // MARK: - Check
+
+    /// Every model's verdict on `info` (and the payload, when it is judged), with each piece of
+    /// advice saying what this policy does about it.
+    public func check(_ info: MediaInfo, targets: [String: MediaRequirement]? = nil) -> CheckReport {
+        var report = Checker(checksPayload: checksPayload).check(info, models: models, payload: payload, field: field, targets: targets)
+        for v in report.verdicts.indices {
+            for w in report.verdicts[v].warnings.indices {
+                if let remedy = policy.remedy(for: report.verdicts[v].warnings[w].rule) { report.verdicts[v].warnings[w].remedy = remedy }
+            }
+        }
+        return report
+    }
+
+    /// Only the media verdict (the payload is the caller's business); empty: passes.
+    public static func mediaFailures(_ report: CheckReport) -> [Violation] {
+        report.verdicts.flatMap(\.violations).filter(\.failsMedia)
+    }
+
+    // MARK: - Plan
+
+    /// The cheapest plan that satisfies every model under the policy (action `.none` when nothing
+    /// needs to change), from the verdict `check` gave. Blocking (keyframe lookup reads the index):
+    /// call it from the CPU pool or a command's own task.
+    public func plan(_ report: CheckReport) throws(FixError) -> FixPlan {
+        let info = report.media
+        return try FixPlanner(policy: policy).plan(report, models: models,
+                                                   keyframes: KeyframeLocator.near(path: info.path, stream: info.primaryVideo?.index ?? 0,
+                                                                                   containerStart: info.container.startTime ?? 0))
+    }
+
+    // MARK: - Conform
+
+    /// Writes `plan` to `output` (a temporary name, verified, then renamed) on the CPU pool.
+    /// Verified means verified: the written file's own check against the plan's targets must pass
+    /// every model, whatever the Conformer decided.
+    public func conform(_ plan: FixPlan, source info: MediaInfo, output: URL?, cancel: CancellationFlag = CancellationFlag(),
+                        progress: (@Sendable (FixProgress) -> Void)? = nil) async throws(FixError) -> FixResult {
+        let conformer = Conformer(pipeline: self)
+        let result = await WorkerPool.cpu.run { () -> Result<FixResult, FixError> in
+            Result { () throws(FixError) in try conformer.run(plan, output: output, source: info, cancel: cancel, progress: progress) }
+        }
+        let written = try result.get()
+        if let report = written.report, !Self.mediaFailures(report).isEmpty {
+            throw .verificationFailed(Self.mediaFailures(report).map(\.message))
+        }
+        return written
+    }
+
+    /// Probes, checks and plans `source`; then, when the plan changes anything, writes the conformed
+    /// copy to `output`. The plan carries the source's fingerprint, so a resumed job can tell whether
+    /// it still applies.
+    public func run(source: String, output: URL, cancel: CancellationFlag = CancellationFlag()) async throws(FixError) -> Outcome {
+        let info: MediaInfo
+        do { info = try await probe(source) } catch { throw .media(error.description) }
+        let pipeline = self
+        let planned = await WorkerPool.cpu.run { () -> Result<FixPlan, FixError> in
+            Result { () throws(FixError) in
+                var plan = try pipeline.plan(pipeline.check(info))
+                plan.sourceFingerprint = try? ContentHash.file(source)
+                return plan
+            }
+        }
+        let plan = try planned.get()
+        if plan.action == .none { return .compliant(info) }
+        return .fixed(try await conform(plan, source: info, output: output, cancel: cancel))
+    }
+}
