@@ -9,7 +9,7 @@ extension SubmissionEngine {
     /// again, so a resumed job downloads each file exactly once. Each transfer fails when it
     /// stalls (`policy.stallTimeout`) and stops on Ctrl-C or when --timeout passes; the run then
     /// stays `completed` and `resume` downloads what is missing.
-    func download(_ start: RunRecord, _ context: JobContext, _ cancel: CancelSignal) async throws -> RunRecord {
+    func download(_ start: RunRecord, _ context: JobContext, _ cancel: CancelSignal, ignoringStop: Bool = false) async throws -> RunRecord {
         var run = start
         guard let runID = run.id, let urls = outputURLs(run) else {
             return try finish(run, .failed, category: "journal", "the result is missing from the journal")
@@ -38,8 +38,7 @@ extension SubmissionEngine {
             return (url, folder.appendingPathComponent(Self.safeName(url, index: i, taken: &names)))
         }
         let client = self.client, journal = self.journal, stall = policy.stallTimeout
-        let deadline = context.deadline
-        let stop: @Sendable () -> Bool = { cancel.isRaised || (deadline.map { Date() > $0 } ?? false) }
+        let stop = Self.stop(cancel, context.deadline, ignoring: ignoringStop)
         var failures: [String] = []
         await withTaskGroup(of: String?.self) { group in
             for (url, target) in planned {

@@ -46,7 +46,7 @@ extension SubmissionEngine {
             // asked for the cancel is still raised, and asking again would never end).
             if said == .alreadyCompleted {
                 let completion = (try? await client.status(submission)).map(RunMachine.Completion.init) ?? .unseen
-                return try await fetch(run, submission, completion, context, cancel, ignoringStop: true)
+                return try await bringHome(run, submission, completion, context, cancel)
             }
             return try await settleCancel(run, submission, context, cancel, reason: byUser ? "cancelled on request" : "cancelled: --timeout passed")
         }
@@ -146,7 +146,7 @@ extension SubmissionEngine {
         let until = Date().addingTimeInterval(3)
         while Date() < until {
             if let status = try? await client.status(submission), status.status == .completed {
-                return try await fetch(run, submission, RunMachine.Completion(status), context, cancel, ignoringStop: true)
+                return try await bringHome(run, submission, RunMachine.Completion(status), context, cancel)
             }
             try? await Task.sleep(nanoseconds: 200_000_000)
         }
@@ -154,6 +154,15 @@ extension SubmissionEngine {
         open.errorMessage = "\(reason); fal had not confirmed the cancel yet: `preflight resume \(run.jobID)` settles it (and fetches the result if it finished after all)"
         try journal.update(open, event: "cancel", open.errorMessage ?? "")
         return open
+    }
+
+    /// A request that completed although it was asked to stop (the cancel came too late): it is
+    /// paid for, so its result and outputs come home now, whatever stop was asked (each transfer
+    /// is still bounded by its stall limit, and a second Ctrl-C still quits at once).
+    private func bringHome(_ run: RunRecord, _ submission: QueueSubmission, _ completion: RunMachine.Completion, _ context: JobContext,
+                           _ cancel: CancelSignal) async throws -> RunRecord {
+        let fetched = try await fetch(run, submission, completion, context, cancel, ignoringStop: true)
+        return fetched.state == .completed ? try await download(fetched, context, cancel, ignoringStop: true) : fetched
     }
 
     /// Where a run's result and outputs go.
@@ -173,8 +182,7 @@ extension SubmissionEngine {
             return run
         }
         OutputTarget.removeStalePartials(in: folder)
-        let deadline = context.deadline
-        let stop: @Sendable () -> Bool = { (!ignoringStop && cancel.isRaised) || (deadline.map { Date() > $0 } ?? false) }
+        let stop = Self.stop(cancel, context.deadline, ignoring: ignoringStop)
         let since = Date()
         var attempt = 0
         while true {
@@ -245,6 +253,12 @@ extension SubmissionEngine {
                                   "fal completed the request with an error: \(completion.error ?? "no reason given")" + (completion.errorType.map { " (\($0))" } ?? ""))
             }
         }
+    }
+
+    /// Whether a transfer should stop now: Ctrl-C or --timeout, unless the result is being
+    /// brought home after a cancel that came too late.
+    static func stop(_ cancel: CancelSignal, _ deadline: Date?, ignoring: Bool) -> @Sendable () -> Bool {
+        { !ignoring && (cancel.isRaised || (deadline.map { Date() > $0 } ?? false)) }
     }
 
     /// The result is on disk: the run records it (and the outputs fal inlined), then downloads.

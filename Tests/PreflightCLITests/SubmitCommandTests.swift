@@ -103,7 +103,7 @@ import TestSupport
             try? FileManager.default.removeItem(atPath: database.path + "-shm")
             let before = await server.acceptedRequests().count
             let r = try await setup.preflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path])
-            #expect(r.status == 75, "\(r.stderr)")
+            #expect(r.status == 74, "a damaged journal does not heal by waiting: \(r.stderr)")
             #expect(r.stderr.contains("journal"))
             #expect(await server.acceptedRequests().count == before)
         }

@@ -61,7 +61,7 @@ import TestSupport
     @Test func anOutageWhileFollowingLeavesTheRunForResume() async throws {
         let down: [Fault] = [Fault(route: .stream, times: 0, status: 503, body: "nginx"), Fault(route: .status, times: 0, status: 503, body: "nginx")]
         try await Bench.with(book(default: sim { $0.faults = down })) { bench in
-            let first = try await bench.runOnce()
+            let first = try await bench.runOnce(patience: 2)
             let run = try #require(first.runs.first)
             #expect(run.state == .submitted, "\(run.errorMessage ?? "")")
             #expect(first.category == .temporary)
@@ -76,7 +76,7 @@ import TestSupport
 
     @Test func aFrontDoorThatStaysDownOnTheResultPaysOnceAndResumeFetches() async throws {
         try await Bench.with(book(default: sim { $0.faults = [Self.result(503, "nginx", times: 0)] })) { bench in
-            let first = try await bench.runOnce()
+            let first = try await bench.runOnce(patience: 2)
             #expect(first.runs.first?.state == .submitted)
             #expect(first.category == .temporary)
             #expect(await bench.server.acceptedRequests().count == 1)
@@ -183,8 +183,8 @@ import TestSupport
 
 extension Bench {
     /// One 4 s clip to Wan edit (it passes as it is): create and run the job.
-    func runOnce() async throws -> JobOutcome {
-        let engine = engine()
+    func runOnce(patience: Double = 30) async throws -> JobOutcome {
+        let engine = engine(patience: patience)
         let job = try engine.create(source: TestMedia.path("hd_1280x720_4s.mp4"), models: [wanEdit], payload: ["prompt": "x"],
                                     settings: SubmitSettings(), outRoot: out)
         return try await engine.run(job: job.id)

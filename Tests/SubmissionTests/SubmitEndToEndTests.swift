@@ -191,7 +191,7 @@ import TestSupport
 
     @Test func aLostResultIsFetchedAgainNeverResubmitted() async throws {
         try await Bench.with(book(default: sim { $0.dropResult = true })) { bench in
-            let engine = bench.engine(maxAttempts: 3)
+            let engine = bench.engine(maxAttempts: 3, patience: 2)
             let job = try engine.create(source: TestMedia.path("hd_1280x720_4s.mp4"), models: [wanEdit], payload: ["prompt": "x"],
                                         settings: SubmitSettings(), outRoot: bench.out)
             let outcome = try await engine.run(job: job.id)
