@@ -152,6 +152,9 @@ public struct VideoStreamInfo: Codable, Sendable, Equatable {
     public var hdr: HDRFormat?
     public var language: String?
     public var isDefault: Bool
+    /// Where codec, pixel format, field order, colour and the rest came from: the headers, FFmpeg's codec
+    /// parser over the first packet, or FFmpeg's full analysis (which decodes frames).
+    public var fieldSource: FieldSource?
 }
 
 public struct AudioStreamInfo: Codable, Sendable, Equatable {
@@ -170,6 +173,9 @@ public struct AudioStreamInfo: Codable, Sendable, Equatable {
     public var frameCount: Int64?
     public var language: String?
     public var isDefault: Bool
+    /// Where sample format, channel layout, profile and the rest came from: the first packet decoded
+    /// (as FFmpeg's own analysis does), or FFmpeg's full analysis.
+    public var fieldSource: FieldSource?
 }
 
 public struct OtherStreamInfo: Codable, Sendable, Equatable {
