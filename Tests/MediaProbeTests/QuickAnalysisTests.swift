@@ -85,6 +85,34 @@ import TestSupport
         #expect(back == info)
     }
 
+    /// The JSON's keys are Foundation's snake_case, byte for byte, on every file and on a failure record.
+    @Test func jsonKeysAreFoundationsSnakeCase() throws {
+        let reference = JSONEncoder()
+        reference.keyEncodingStrategy = .convertToSnakeCase
+        reference.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var records: [ProbeJSON.Record] = []
+        for name in Self.files + TestMedia.hostile {
+            records.append(ProbeJSON.Record(Result { () throws(ProbeError) in try Prober.probe(TestMedia.path(name)) }))
+        }
+        let document = ProbeJSON.Document(tool: "test", files: records)
+        #expect(try ProbeJSON.encoder().encode(document) == reference.encode(document))
+        // The --ndjson lines, written by the compact encoder: Foundation's bytes, record by record.
+        for record in records {
+            #expect(try ProbeJSON.line(record) == String(decoding: try reference.encode(record), as: UTF8.self))
+        }
+        // Strings from outside (paths, tags, messages) with every escape, and numbers of every shape.
+        var info = try Prober.probe(TestMedia.path("h264_aac.mp4"))
+        info.path = "a\"quote\\back/slash\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f} é 𝄞 \u{202E}"
+        info.container.creationTime = ""
+        info.warnings = ["", "x"]
+        for d in [0.0, -0.0, 1.0, 0.1, 1e-7, 123456789.125, 1e300, 2.5e-300, 1.0 / 3.0] {
+            info.container.duration = d
+            #expect(try ProbeJSON.line(.media(info)) == String(decoding: try reference.encode(ProbeJSON.Record.media(info)), as: UTF8.self), "\(d)")
+        }
+        info.container.duration = .nan
+        #expect(throws: (any Error).self) { try ProbeJSON.line(.media(info)) }
+    }
+
     /// Every key path whose JSON value differs, field_source aside.
     static func differences(_ a: MediaInfo, _ b: MediaInfo) throws -> [String] {
         func flatten(_ value: Any, _ path: String, into out: inout [String: String]) {

@@ -67,10 +67,9 @@ struct Probe: AsyncParsableCommand {
 
         for failure in expansion.failures where !json && !ndjson { report(failure) }
         if ndjson {
-            let encoder = ProbeJSON.encoder()
-            for failure in expansion.failures { Terminal.out(try line(.failure(failure), encoder)) }
+            for failure in expansion.failures { Terminal.out(try ProbeJSON.line(.failure(failure))) }
             for await outcome in runner.outcomes(for: expansion.files) {
-                Terminal.out(try line(ProbeJSON.Record(outcome.result), encoder))
+                Terminal.out(try ProbeJSON.line(ProbeJSON.Record(outcome.result)))
                 if case .failure(let e) = outcome.result { failures.append(e.exitCode) }
             }
         } else {
@@ -92,10 +91,6 @@ struct Probe: AsyncParsableCommand {
         }
         let code = Exit.forRun(inputCount: expansion.files.count + expansion.failures.count, failures: failures)
         if code != Exit.success { throw code }
-    }
-
-    private func line(_ record: ProbeJSON.Record, _ encoder: JSONEncoder) throws -> String {
-        String(decoding: try encoder.encode(record), as: UTF8.self)
     }
 
     private func report(_ e: ProbeError) {
