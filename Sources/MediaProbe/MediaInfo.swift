@@ -152,6 +152,9 @@ public struct VideoStreamInfo: Codable, Sendable, Equatable {
     public var hdr: HDRFormat?
     public var language: String?
     public var isDefault: Bool
+    /// Where codec, pixel format, field order, colour and the rest came from: the headers, FFmpeg's codec
+    /// parser over the first packet, or FFmpeg's full analysis (which decodes frames).
+    public var fieldSource: FieldSource?
 
     /// Whether the picture carries alpha, as FFmpeg's pixel-format descriptor says (nil when the
     /// format is unknown): the one answer every check and plan uses.
@@ -174,6 +177,9 @@ public struct AudioStreamInfo: Codable, Sendable, Equatable {
     public var frameCount: Int64?
     public var language: String?
     public var isDefault: Bool
+    /// Where sample format, channel layout, profile and the rest came from: the first packet decoded
+    /// (as FFmpeg's own analysis does), or FFmpeg's full analysis.
+    public var fieldSource: FieldSource?
 }
 
 public struct OtherStreamInfo: Codable, Sendable, Equatable {

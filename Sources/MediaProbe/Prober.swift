@@ -16,13 +16,24 @@ public struct ProbeOptions: Sendable {
         case accurate
     }
 
+    public enum Analysis: Sendable {
+        /// The headers and each stream's first packets through FFmpeg's codec parsers where they say
+        /// everything FFmpeg's analysis would (MP4/MOV with H.264 and AAC today); the full analysis for
+        /// any other file. The default: the same values, several times faster.
+        case quick
+        /// Always FFmpeg's full analysis (avformat_find_stream_info), which decodes frames.
+        case full
+    }
+
     public var depth: Depth
     /// Seconds before giving up on one file; nil for no limit.
     public var timeout: Double?
+    public var analysis: Analysis
 
-    public init(depth: Depth = .auto, timeout: Double? = 30) {
+    public init(depth: Depth = .auto, timeout: Double? = 30, analysis: Analysis = .quick) {
         self.depth = depth
         self.timeout = timeout
+        self.analysis = analysis
     }
 }
 
@@ -33,13 +44,7 @@ public enum Prober {
 
     public static func probe(_ path: String, options: ProbeOptions = ProbeOptions()) throws(ProbeError) -> MediaInfo {
         let size = try fileSize(path)
-        let demuxer: Demuxer
-        do {
-            demuxer = try Demuxer(path: path, timeout: options.timeout)
-            try demuxer.findStreamInfo()
-        } catch {
-            throw explain(error, path: path, timeout: options.timeout)
-        }
+        var (demuxer, sources) = try open(path, options: options)
         let analysisErrors = FFmpegLog.takeErrors()
         let format = demuxer.format
         let streams = demuxer.streams
@@ -50,6 +55,8 @@ public enum Prober {
         try checkTruncation(demuxer, fileSize: size, path: path)
 
         var info = Interpretation.mediaInfo(path: path, fileSize: size, format: format, streams: streams)
+        for i in info.video.indices { info.video[i].fieldSource = sources[info.video[i].index] ?? .streamInfo }
+        for i in info.audio.indices { info.audio[i].fieldSource = sources[info.audio[i].index] ?? .streamInfo }
         // Data, subtitle or attachment streams alone are nothing a model can take: calling such a
         // file "audio" let it pass checks for audio fields.
         guard !info.video.isEmpty || !info.audio.isEmpty else {
@@ -78,6 +85,8 @@ public enum Prober {
 
         if needsPacketScan(info, depth: options.depth) {
             do {
+                // The quick analysis read the first packets: count from the start on a fresh input.
+                if !sources.isEmpty { demuxer = try Demuxer(path: path, timeout: options.timeout) }
                 let scan = try PacketScan.run(demuxer)
                 scan.apply(to: &info, streams: streams)
             } catch {
@@ -89,6 +98,24 @@ public enum Prober {
         }
         info.warnings += Interpretation.warnings(for: info)
         return info
+    }
+
+    /// Opens the file and learns its streams' parameters: quickly from headers and first packets where
+    /// that says everything (the sources say so per stream), else through FFmpeg's full analysis on a
+    /// fresh input (empty sources).
+    private static func open(_ path: String, options: ProbeOptions) throws(ProbeError) -> (Demuxer, [Int: FieldSource]) {
+        do {
+            var demuxer = try Demuxer(path: path, timeout: options.timeout)
+            // Reading every packet anyway: the full analysis costs little beside it.
+            if options.analysis == .quick, options.depth != .accurate {
+                if let sources = try demuxer.analyseFirstPackets() { return (demuxer, sources) }
+                demuxer = try Demuxer(path: path, timeout: options.timeout)
+            }
+            try demuxer.findStreamInfo()
+            return (demuxer, [:])
+        } catch {
+            throw explain(error, path: path, timeout: options.timeout)
+        }
     }
 
     static func needsPacketScan(_ info: MediaInfo, depth: ProbeOptions.Depth) -> Bool {

@@ -35,12 +35,12 @@ import TestSupport
     @Test func aFolderWithSomeBadFilesReportsTheRest() async throws {
         let r = try await preflight("probe", TestMedia.directory.path)
         #expect(r.status == 2)
-        for name in TestMedia.valid + TestMedia.lyingHeader { #expect(r.stdout.contains(name), "\(name) missing from the table") }
+        for name in TestMedia.valid + TestMedia.lyingHeader + TestMedia.codecShapes { #expect(r.stdout.contains(name), "\(name) missing from the table") }
         for name in TestMedia.hostile {
             let lines = r.stderr.split(separator: "\n").filter { $0.contains("/\(name):") }
             #expect(lines.count == 1, "\(name) should get exactly one error line")
         }
-        let probed = TestMedia.valid.count + TestMedia.lyingHeader.count
+        let probed = TestMedia.valid.count + TestMedia.lyingHeader.count + TestMedia.codecShapes.count
         #expect(r.stderr.contains("\(probed) of \(probed + TestMedia.hostile.count) files probed"))
     }
 
@@ -48,7 +48,7 @@ import TestSupport
         let r = try await preflight("probe", "--ndjson", "-j", "3", TestMedia.directory.path)
         #expect(r.status == 2)
         let lines = r.stdout.split(separator: "\n")
-        #expect(lines.count == TestMedia.valid.count + TestMedia.lyingHeader.count + TestMedia.hostile.count)
+        #expect(lines.count == TestMedia.valid.count + TestMedia.lyingHeader.count + TestMedia.hostile.count + TestMedia.codecShapes.count)
         var failures = 0
         for line in lines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

@@ -22,6 +22,21 @@ public enum TestMedia {
         "vfr.mp4", "video_only.mp4", "vp9_opus.webm", "sar_zero.png", "h264sar_1_65535.mp4",
     ]
 
+    /// Codec shapes added for the probe's quick analysis (full-range and tagged H.264, bottom field
+    /// first, AAC 5.1, AV1, ProRes, Motion JPEG): valid media, probed by the probe suites; kept out of
+    /// `valid` so the fix and upload suites do not grow.
+    public static let codecShapes = [
+        "h264_full_range.mp4", "h264_bt709_full.mp4", "h264_high10.mp4", "interlaced_bff.mp4", "h264_aac_51.mp4", "av1.mp4", "prores_proxy.mov", "mjpeg.mov",
+    ]
+
+    /// Files whose every video and audio stream the quick analysis reads (H.264 and AAC in MP4/MOV with
+    /// constant frame rates): the rest go through FFmpeg's full analysis.
+    public static let quickPath = [
+        "anamorphic_pal.mp4", "audio_only.m4a", "h264_aac.mp4", "hd_1280x720_4s.mp4", "interlaced.mp4", "long_720p_12s.mp4",
+        "odd_853x480.mp4", "rotated_270.mov", "rotated_90.mov", "sd_854x480.mp4", "tiny_64x36.mp4", "video_only.mp4",
+        "h264sar_1_65535.mp4", "vfr.mp4", "h264_full_range.mp4", "h264_bt709_full.mp4", "h264_high10.mp4", "interlaced_bff.mp4", "h264_aac_51.mp4",
+    ]
+
     /// Valid media whose header lies (4 s claimed, 34.3 s of packets): only reading every packet tells.
     public static let lyingHeader = ["header4s_packets34s.mp4"]
 

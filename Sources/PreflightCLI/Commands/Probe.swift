@@ -15,6 +15,11 @@ struct Probe: AsyncParsableCommand {
         By default only headers are read, plus every packet (never decoded) when the headers leave the \
         duration unknown or estimated. --accurate always reads every packet; --fast never does.
 
+        Stream parameters (pixel format, field order, profile, colour, sample format...) come from the \
+        headers and each stream's first packet through FFmpeg's codec parsers where that says everything \
+        (MP4/MOV with H.264 and AAC), else from FFmpeg's full analysis, which decodes frames; \
+        field_source in --json says which. --full-analysis always takes the full analysis.
+
         Exit codes: 0 all probed; 65 not valid media; 66 missing or unreadable; 75 timed out; \
         2 when some of several inputs failed (the others are still reported).
         """
@@ -35,6 +40,9 @@ struct Probe: AsyncParsableCommand {
     @Flag(help: "Read headers only, even when they leave the duration unknown.")
     var fast = false
 
+    @Flag(help: "Always run FFmpeg's full stream analysis (it decodes frames), never the quick one from headers and first packets.")
+    var fullAnalysis = false
+
     // .unconditional: `-j -1` reaches the check and is refused by name, not "missing value".
     @Option(name: [.short, .long], parsing: .unconditional,
             help: ArgumentHelp("Files probed at once, 1 to \(Count.limit) (default: the number of cores).", valueName: "n"))
@@ -51,17 +59,17 @@ struct Probe: AsyncParsableCommand {
 
     func run() async throws {
         let expansion = MediaFinder().expand(paths)
-        let options = ProbeOptions(depth: accurate ? .accurate : fast ? .fast : .auto, timeout: timeout.value == 0 ? nil : timeout.value)
+        let options = ProbeOptions(depth: accurate ? .accurate : fast ? .fast : .auto, timeout: timeout.value == 0 ? nil : timeout.value,
+                                   analysis: fullAnalysis ? .full : .quick)
         WorkerPool.cpu.width = jobs.value // -j means what it says, even above the core count
         let runner = ProbeRunner(width: jobs.value, options: options)
         var failures = expansion.failures.map(\.exitCode)
 
         for failure in expansion.failures where !json && !ndjson { report(failure) }
         if ndjson {
-            let encoder = ProbeJSON.encoder()
-            for failure in expansion.failures { Terminal.out(try line(.failure(failure), encoder)) }
+            for failure in expansion.failures { Terminal.out(try ProbeJSON.line(.failure(failure))) }
             for await outcome in runner.outcomes(for: expansion.files) {
-                Terminal.out(try line(ProbeJSON.Record(outcome.result), encoder))
+                Terminal.out(try ProbeJSON.line(ProbeJSON.Record(outcome.result)))
                 if case .failure(let e) = outcome.result { failures.append(e.exitCode) }
             }
         } else {
@@ -83,10 +91,6 @@ struct Probe: AsyncParsableCommand {
         }
         let code = Exit.forRun(inputCount: expansion.files.count + expansion.failures.count, failures: failures)
         if code != Exit.success { throw code }
-    }
-
-    private func line(_ record: ProbeJSON.Record, _ encoder: JSONEncoder) throws -> String {
-        String(decoding: try encoder.encode(record), as: UTF8.self)
     }
 
     private func report(_ e: ProbeError) {

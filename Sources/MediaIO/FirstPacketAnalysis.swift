@@ -1,0 +1,197 @@
+import CFFmpeg
+
+/// Where a stream's parameters came from, fastest first.
+public enum FieldSource: String, Sendable, Codable {
+    /// The container's headers and the codec configuration they carry (avcC, esds...).
+    case headers
+    /// FFmpeg's codec parser over the stream's first packet(s), read with its configuration: nothing decoded.
+    case parser
+    /// The stream's first packet decoded, as FFmpeg's own analysis does for audio (sample format and
+    /// channel layout are the decoder's).
+    case firstFrame = "first_frame"
+    /// FFmpeg's full analysis (avformat_find_stream_info), which decodes frames.
+    case streamInfo = "stream_info"
+}
+
+extension Demuxer {
+    /// Fills in what `findStreamInfo()` would, for files where the headers plus each stream's first
+    /// packet say it exactly: MP4/MOV whose video is H.264 (FFmpeg's parser for field order, profile and
+    /// level; the sequence parameter set for what the decoder would derive: pixel format, range, colour,
+    /// cropped size) and whose audio is AAC (its first packet decoded, as FFmpeg's analysis does), with
+    /// frame rates, start times and durations in the headers. Container start time, bit rate and the
+    /// duration's origin are then completed as FFmpeg's `estimate_timings` completes them.
+    ///
+    /// Returns the source of each stream's parameters, or nil when any stream needs FFmpeg's analysis
+    /// (another container or codec, a header that leaves something out, a first packet that is not a
+    /// keyframe, parameter sets or SEI that would change the answer...). Nothing is written to the
+    /// streams unless every stream succeeded, but packets have been read: after nil, open a fresh
+    /// demuxer for `findStreamInfo()`.
+    public func analyseFirstPackets(packetLimit: Int = 256) throws(FFmpegError) -> [Int: FieldSource]? {
+        guard let ctx = contextPointer, let format = ctx.pointee.iformat,
+              String(cString: format.pointee.name) == "mov,mp4,m4a,3gp,3g2,mj2",
+              ctx.pointee.duration != pf_nopts_value(), ctx.pointee.duration > 0, streamCount > 0 else { return nil }
+
+        var plans: [Int: StreamPlan] = [:]
+        for i in 0..<streamCount {
+            guard let plan = StreamPlan(stream(i)) else { return nil }
+            plans[i] = plan
+        }
+
+        let packet = Packet()
+        var read = 0
+        while plans.values.contains(where: { !$0.isDone }) {
+            guard read < packetLimit else { return nil }
+            // A read error here is the full analysis's to report (truncation, corruption); only the
+            // deadline ends the probe.
+            do {
+                guard try self.read(into: packet) else { return nil }
+            } catch {
+                if error.isInterrupted { throw error }
+                return nil
+            }
+            read += 1
+            guard var plan = plans[packet.streamIndex], !plan.isDone else { continue }
+            guard plan.take(packet) else { return nil }
+            plans[packet.streamIndex] = plan
+        }
+
+        var sources: [Int: FieldSource] = [:]
+        for (i, plan) in plans {
+            guard plan.apply(to: stream(i)) else { return nil }
+            sources[i] = plan.source
+        }
+        completeTimings()
+        return sources
+    }
+
+    /// FFmpeg's `estimate_timings` for a file whose streams state their start and duration
+    /// (`update_stream_timings`): the container starts with its earliest audio or video stream, its bit
+    /// rate is the file's size over its duration, and the duration comes from the streams.
+    private func completeTimings() {
+        guard let ctx = contextPointer else { return }
+        let microseconds = AVRational(num: 1, den: 1_000_000)
+        var start = Int64.max
+        for i in 0..<streamCount {
+            let st = stream(i).pointee
+            guard st.start_time != pf_nopts_value(), st.time_base.den != 0 else { continue }
+            start = min(start, av_rescale_q(st.start_time, st.time_base, microseconds))
+        }
+        if start != .max { ctx.pointee.start_time = start }
+        let size = avio_size(ctx.pointee.pb)
+        if size > 0, ctx.pointee.duration > 0 {
+            let bitRate = Double(size) * 8.0 * 1_000_000 / Double(ctx.pointee.duration)
+            if bitRate >= 0, bitRate <= Double(Int64.max) { ctx.pointee.bit_rate = Int64(bitRate) }
+        }
+        ctx.pointee.duration_estimation_method = AVFMT_DURATION_FROM_STREAM
+    }
+}
+
+/// What one stream still needs before its parameters are known, and what its first packets told.
+private struct StreamPlan {
+    private enum Kind {
+        case h264(H264Reading)
+        case aac(AudioFirstFrame)
+    }
+
+    private var kind: Kind
+    var isDone: Bool {
+        switch kind {
+        case .h264(let r): r.isDone
+        case .aac(let r): r.isDone
+        }
+    }
+
+    var source: FieldSource {
+        switch kind {
+        case .h264: .parser
+        case .aac: .firstFrame
+        }
+    }
+
+    /// nil when the stream's headers leave out something only FFmpeg's analysis would find.
+    init?(_ st: UnsafeMutablePointer<AVStream>) {
+        let s = st.pointee
+        guard let par = s.codecpar?.pointee, s.start_time != pf_nopts_value(), s.duration != pf_nopts_value(),
+              s.disposition & AV_DISPOSITION_ATTACHED_PIC == 0 else { return nil }
+        switch (par.codec_type, par.codec_id) {
+        case (AVMEDIA_TYPE_VIDEO, AV_CODEC_ID_H264):
+            // Frame rates the analysis would otherwise measure from timestamps; a stream pixel aspect
+            // (which wins over the codec's) so the picture's shape never rests on the VUI alone.
+            guard s.avg_frame_rate.num > 0, s.avg_frame_rate.den > 0, s.r_frame_rate.num > 0, s.r_frame_rate.den > 0,
+                  s.sample_aspect_ratio.num > 0, s.sample_aspect_ratio.den > 0,
+                  let reading = H264Reading(st) else { return nil }
+            kind = .h264(reading)
+        case (AVMEDIA_TYPE_AUDIO, AV_CODEC_ID_AAC):
+            guard par.sample_rate > 0, par.ch_layout.nb_channels > 0, let reading = AudioFirstFrame(st) else { return nil }
+            kind = .aac(reading)
+        default:
+            return nil
+        }
+    }
+
+    /// Feeds one of the stream's packets; false when the stream needs FFmpeg's analysis after all.
+    mutating func take(_ packet: Packet) -> Bool {
+        switch kind {
+        case .h264(var r):
+            defer { kind = .h264(r) }
+            return r.take(packet)
+        case .aac(var r):
+            defer { kind = .aac(r) }
+            return r.take(packet)
+        }
+    }
+
+    func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool {
+        switch kind {
+        case .h264(let r): r.apply(to: st)
+        case .aac(let r): r.apply(to: st)
+        }
+    }
+}
+
+/// An AAC stream's first packet through its decoder, exactly as avformat_find_stream_info's
+/// try_decode_frame does (one thread, the packet sent once, one frame received), so the sample format,
+/// channel layout, profile and any SBR-doubled rate are the decoder's.
+private struct AudioFirstFrame {
+    private let decoder: CodecContextOwner
+    private(set) var isDone = false
+
+    init?(_ st: UnsafeMutablePointer<AVStream>) {
+        guard let par = st.pointee.codecpar, let codec = avcodec_find_decoder(par.pointee.codec_id),
+              let owner = CodecContextOwner(codec),
+              avcodec_parameters_to_context(owner.context, par) >= 0 else { return nil }
+        owner.context.pointee.thread_count = 1
+        owner.context.pointee.pkt_timebase = st.pointee.time_base
+        guard avcodec_open2(owner.context, codec, nil) >= 0 else { return nil }
+        decoder = owner
+    }
+
+    mutating func take(_ packet: Packet) -> Bool {
+        isDone = true
+        guard avcodec_send_packet(decoder.context, packet.pointer) >= 0 else { return false }
+        guard let frame = av_frame_alloc() else { return false }
+        var f: UnsafeMutablePointer<AVFrame>? = frame
+        defer { av_frame_free(&f) }
+        let code = avcodec_receive_frame(decoder.context, frame)
+        return code >= 0 || code == FFmpegError.tryAgain
+    }
+
+    func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool {
+        avcodec_parameters_from_context(st.pointee.codecpar, decoder.context) >= 0
+    }
+}
+
+/// Frees an AVCodecContext on deinit (the readers above are values; their C state is not).
+final class CodecContextOwner {
+    var context: UnsafeMutablePointer<AVCodecContext>
+
+    init?(_ codec: UnsafePointer<AVCodec>?) {
+        guard let c = avcodec_alloc_context3(codec) else { return nil }
+        context = c
+    }
+
+    deinit {
+        var c: UnsafeMutablePointer<AVCodecContext>? = context
+        avcodec_free_context(&c)
+    }
+}

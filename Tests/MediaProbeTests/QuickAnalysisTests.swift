@@ -1,0 +1,134 @@
+import Foundation
+import MediaProbe
+import Testing
+import TestSupport
+
+/// The quick analysis (headers and first packets through FFmpeg's parsers) has one oracle besides
+/// ffprobe: FFmpeg's full analysis on the same file. Every file in TestMedia, at every depth that uses
+/// it, must come out the same key for key (only `field_source` may differ), or be refused the same way.
+@Suite struct QuickAnalysisTests {
+    static let files = TestMedia.valid + TestMedia.lyingHeader + TestMedia.codecShapes
+
+    @Test(arguments: files) func sameValuesAsTheFullAnalysis(_ name: String) throws {
+        for depth in [ProbeOptions.Depth.auto, .fast] {
+            let quick = try Prober.probe(TestMedia.path(name), options: ProbeOptions(depth: depth, analysis: .quick))
+            let full = try Prober.probe(TestMedia.path(name), options: ProbeOptions(depth: depth, analysis: .full))
+            let differences = try Self.differences(quick, full)
+            #expect(differences.isEmpty, "\(name) (\(depth)): \(differences.joined(separator: "; "))")
+            #expect(full.video.allSatisfy { $0.fieldSource == .streamInfo } && full.audio.allSatisfy { $0.fieldSource == .streamInfo })
+        }
+    }
+
+    /// A test of the two paths proves nothing if the quick one is never taken: these files must take it,
+    /// video through the parser and AAC through its first frame.
+    @Test(arguments: TestMedia.quickPath) func quickPathIsTaken(_ name: String) throws {
+        let info = try Prober.probe(TestMedia.path(name))
+        #expect(!info.video.isEmpty || !info.audio.isEmpty)
+        #expect(info.video.allSatisfy { $0.fieldSource == .parser }, "\(name): \(info.video.map(\.fieldSource))")
+        #expect(info.audio.allSatisfy { $0.fieldSource == .firstFrame }, "\(name): \(info.audio.map(\.fieldSource))")
+    }
+
+    /// Files the parsers cannot vouch for go through the full analysis: other codecs and containers, a
+    /// variable frame rate (FFmpeg measures r_frame_rate from timestamps), pictures, cover art.
+    @Test(arguments: (TestMedia.valid + TestMedia.codecShapes).filter { !TestMedia.quickPath.contains($0) })
+    func otherFilesTakeTheFullAnalysis(_ name: String) throws {
+        let info = try Prober.probe(TestMedia.path(name))
+        let sources = info.video.map(\.fieldSource) + info.audio.map(\.fieldSource)
+        #expect(sources.allSatisfy { $0 == .streamInfo }, "\(name): \(sources)")
+    }
+
+    /// A file either path refuses is refused the same way by the other.
+    @Test(arguments: TestMedia.hostile) func sameRefusals(_ name: String) {
+        func code(_ analysis: ProbeOptions.Analysis) -> String {
+            do { return "probed: \(try Prober.probe(TestMedia.path(name), options: ProbeOptions(analysis: analysis)).kind)" } catch { return error.code.rawValue }
+        }
+        #expect(code(.quick) == code(.full), "\(name)")
+    }
+
+    /// The shapes added for the quick analysis, against ffprobe on what they were made to exercise
+    /// (the agreement suite covers `TestMedia.valid` field by field).
+    @Test(arguments: TestMedia.codecShapes) func codecShapesAgreeWithFFprobe(_ name: String) async throws {
+        let info = try Prober.probe(TestMedia.path(name))
+        let ref = try await FFprobeReport(TestMedia.path(name))
+        for v in info.video {
+            let s = ref.stream(v.index)
+            #expect(v.codec == FFprobeReport.text(s, "codec_name"))
+            #expect(v.profile == FFprobeReport.text(s, "profile"))
+            #expect(v.level.map(String.init) == FFprobeReport.text(s, "level"))
+            #expect(v.pixelFormat == FFprobeReport.text(s, "pix_fmt"))
+            #expect(v.fieldOrder?.rawValue == FFprobeReport.text(s, "field_order"))
+            #expect(v.color.range == FFprobeReport.text(s, "color_range"))
+            #expect(v.color.primaries == FFprobeReport.text(s, "color_primaries"))
+            #expect(v.color.transfer == FFprobeReport.text(s, "color_transfer"))
+            #expect(v.color.space == FFprobeReport.text(s, "color_space"))
+            #expect(v.sampleAspectRatio?.description == FFprobeReport.text(s, "sample_aspect_ratio"))
+            #expect(v.realFrameRate.map { "\($0.num)/\($0.den)" } == FFprobeReport.text(s, "r_frame_rate"))
+        }
+        for a in info.audio {
+            let s = ref.stream(a.index)
+            #expect(a.profile == FFprobeReport.text(s, "profile"))
+            #expect(a.sampleRate.map(String.init) == FFprobeReport.text(s, "sample_rate"))
+            #expect(a.channelLayout == FFprobeReport.text(s, "channel_layout"))
+            #expect(a.sampleFormat == FFprobeReport.text(s, "sample_fmt"))
+            #expect(a.bitRate.map(String.init) == FFprobeReport.text(s, "bit_rate"))
+        }
+        if let theirs = FFprobeReport.number(ref.format, "bit_rate") { #expect(info.container.bitRate.map(Double.init) == theirs) }
+        if let theirs = FFprobeReport.number(ref.format, "start_time") { #expect(abs((info.container.startTime ?? .nan) - theirs) < 0.0015) }
+    }
+
+    @Test func fieldSourceIsInTheJSON() throws {
+        let info = try Prober.probe(TestMedia.path("h264_aac.mp4"))
+        let json = String(decoding: try ProbeJSON.encoder().encode(info), as: UTF8.self)
+        #expect(json.contains(#""field_source":"parser""#))
+        #expect(json.contains(#""field_source":"first_frame""#))
+        let back = try ProbeJSON.decoder().decode(MediaInfo.self, from: Data(json.utf8))
+        #expect(back == info)
+    }
+
+    /// The JSON's keys are Foundation's snake_case, byte for byte, on every file and on a failure record.
+    @Test func jsonKeysAreFoundationsSnakeCase() throws {
+        let reference = JSONEncoder()
+        reference.keyEncodingStrategy = .convertToSnakeCase
+        reference.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var records: [ProbeJSON.Record] = []
+        for name in Self.files + TestMedia.hostile {
+            records.append(ProbeJSON.Record(Result { () throws(ProbeError) in try Prober.probe(TestMedia.path(name)) }))
+        }
+        let document = ProbeJSON.Document(tool: "test", files: records)
+        #expect(try ProbeJSON.encoder().encode(document) == reference.encode(document))
+        // The --ndjson lines, written by the compact encoder: Foundation's bytes, record by record.
+        for record in records {
+            #expect(try ProbeJSON.line(record) == String(decoding: try reference.encode(record), as: UTF8.self))
+        }
+        // Strings from outside (paths, tags, messages) with every escape, and numbers of every shape.
+        var info = try Prober.probe(TestMedia.path("h264_aac.mp4"))
+        info.path = "a\"quote\\back/slash\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f} é 𝄞 \u{202E}"
+        info.container.creationTime = ""
+        info.warnings = ["", "x"]
+        for d in [0.0, -0.0, 1.0, 0.1, 1e-7, 123456789.125, 1e300, 2.5e-300, 1.0 / 3.0] {
+            info.container.duration = d
+            #expect(try ProbeJSON.line(.media(info)) == String(decoding: try reference.encode(ProbeJSON.Record.media(info)), as: UTF8.self), "\(d)")
+        }
+        info.container.duration = .nan
+        #expect(throws: (any Error).self) { try ProbeJSON.line(.media(info)) }
+    }
+
+    /// Every key path whose JSON value differs, field_source aside.
+    static func differences(_ a: MediaInfo, _ b: MediaInfo) throws -> [String] {
+        func flatten(_ value: Any, _ path: String, into out: inout [String: String]) {
+            if let dict = value as? [String: Any] {
+                for (k, v) in dict where k != "field_source" { flatten(v, path.isEmpty ? k : "\(path).\(k)", into: &out) }
+            } else if let array = value as? [Any] {
+                for (i, v) in array.enumerated() { flatten(v, "\(path)[\(i)]", into: &out) }
+            } else {
+                out[path] = "\(value)"
+            }
+        }
+        var fa: [String: String] = [:], fb: [String: String] = [:]
+        flatten(try JSONSerialization.jsonObject(with: ProbeJSON.encoder().encode(a)), "", into: &fa)
+        flatten(try JSONSerialization.jsonObject(with: ProbeJSON.encoder().encode(b)), "", into: &fb)
+        return Set(fa.keys).union(fb.keys).sorted().compactMap { key in
+            fa[key] == fb[key] ? nil : "\(key): quick \(fa[key] ?? "absent"), full \(fb[key] ?? "absent")"
+        }
+    }
+}
