@@ -1,8 +1,10 @@
+import PreflightCore
+
 /// Why a batch could not start or go on (per-file problems are rows of the manifest, not errors).
-public struct BatchError: Error, Sendable, CustomStringConvertible {
-    public enum Code: Sendable {
+public struct BatchError: PreflightError {
+    public enum Code: String, Sendable {
         case usage
-        case sourceMissing
+        case sourceMissing = "source_missing"
         case output
         case manifest
         /// The HTML report could not be written (the run's outputs and manifest are unaffected).
@@ -11,13 +13,20 @@ public struct BatchError: Error, Sendable, CustomStringConvertible {
 
     public var code: Code
     public var message: String
-    public var hint: String?
+    public var hint: String
 
     public init(_ code: Code, _ message: String, hint: String? = nil) {
         self.code = code
         self.message = message
-        self.hint = hint
+        self.hint = hint ?? ""
     }
 
-    public var description: String { hint.map { "\(message). \($0)" } ?? message }
+    public var category: ErrorCategory {
+        switch code {
+        case .sourceMissing: .inputMissing
+        case .usage, .output, .manifest, .report: .usage
+        }
+    }
+
+    public var errorCode: String { "batch." + code.rawValue }
 }

@@ -196,7 +196,7 @@ public final class PrepareRun: Sendable {
             // A name that promises media but does not deliver is a failure; an unknown file is simply not media.
             let promisedMedia = MediaFinder.mediaExtensions.contains(URL(fileURLWithPath: file.path).pathExtension.lowercased())
             row.status = (error.code == .notMedia && !promisedMedia) ? .notMedia : .failed
-            row.error = error.message + (error.hint.map { ". " + $0 } ?? "")
+            row.error = error.message + (error.hint.isEmpty ? "" : ". " + error.hint)
             job.row = row
             return job
         }

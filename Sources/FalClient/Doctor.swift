@@ -10,8 +10,8 @@ public struct Doctor: Sendable {
         public var detail: String
         /// What to do when it failed.
         public var fix: String?
-        /// The exit code this failure maps to.
-        public var exitCode: Int32?
+        /// What kind of failure it is (the CLI's exit code); nil for a failure that is not fatal.
+        public var category: ErrorCategory?
     }
 
     public var environment: [String: String]
@@ -32,16 +32,22 @@ public struct Doctor: Sendable {
             endpoints = try FalEndpoints.resolve(environment: environment)
             findings.append(Finding(check: "base URLs", ok: true, detail: "queue \(endpoints.queue.absoluteString), rest \(endpoints.rest.absoluteString)"))
         } catch {
-            findings.append(Finding(check: "base URLs", ok: false, detail: error.message, fix: error.hint, exitCode: 64))
+            findings.append(Finding(check: "base URLs", ok: false, detail: error.message, fix: error.hint, category: error.category))
             return findings
         }
         var key: FalKey?
         do {
             let k = try FalKey.resolve(environment: environment, credentialsFile: credentialsFile)
             key = k
-            findings.append(Finding(check: "key", ok: true, detail: "\(k.redacted) from \(k.origin)" + (k.looksComplete ? "" : " (no ':' in it: fal keys are <key_id>:<key_secret>)")))
+            if k.looksComplete {
+                findings.append(Finding(check: "key", ok: true, detail: "\(k.redacted) from \(k.origin)"))
+            } else {
+                // fal refuses a key without its secret part: a finding, not a pass with a footnote.
+                findings.append(Finding(check: "key", ok: false, detail: "\(k.redacted) from \(k.origin) has no ':'",
+                                        fix: "fal keys are <key_id>:<key_secret> (https://fal.ai/dashboard/keys): set the whole key", category: .usage))
+            }
         } catch {
-            findings.append(Finding(check: "key", ok: false, detail: error.message, fix: error.hint, exitCode: 64))
+            findings.append(Finding(check: "key", ok: false, detail: error.message, fix: error.hint, category: error.category))
         }
         for (name, url) in [("queue", endpoints.queue), ("rest", endpoints.rest)] {
             do {
@@ -49,7 +55,7 @@ public struct Doctor: Sendable {
                 findings.append(Finding(check: "reach \(name)", ok: true, detail: "\(FalClient.redactedPath(url)) answered HTTP \(r.status)"))
             } catch {
                 let e = FalError.network(error, operation: "reach \(url.host ?? "")", isSubmit: false)
-                findings.append(Finding(check: "reach \(name)", ok: false, detail: e.message, fix: e.hint, exitCode: 75))
+                findings.append(Finding(check: "reach \(name)", ok: false, detail: e.message, fix: e.hint, category: e.category))
             }
         }
         if let key {
@@ -60,20 +66,26 @@ public struct Doctor: Sendable {
                                           operation: "authenticated call")
                 findings.append(Finding(check: "account", ok: true, detail: "the key is accepted and the account can upload and submit"))
             } catch {
-                findings.append(Finding(check: "account", ok: false, detail: error.message, fix: error.hint, exitCode: error.exitCode))
+                findings.append(Finding(check: "account", ok: false, detail: error.message, fix: error.hint, category: error.category))
             }
         }
         do {
             let r = try await transport.send(HTTPRequest(method: "GET", url: endpoints.statusPage, timeout: 10))
             let json = try? JSONDecoder().decode(JSONValue.self, from: r.body)
-            let indicator = json?["status"]?["indicator"]?.stringValue ?? "unknown"
-            let description = json?["status"]?["description"]?.stringValue ?? "no description"
-            let ok = indicator == "none"
-            findings.append(Finding(check: "fal status", ok: ok, detail: "\(description) (indicator: \(indicator))",
-                                    fix: ok ? nil : "fal reports trouble: expect delays or failures; see https://status.fal.ai", exitCode: ok ? nil : 69))
+            // Only fal's own word is an outage: a page that cannot be read is "unknown", not trouble.
+            if (200..<300).contains(r.status), let indicator = json?["status"]?["indicator"]?.stringValue,
+               ["none", "minor", "major", "critical", "maintenance"].contains(indicator) {
+                let description = json?["status"]?["description"]?.stringValue ?? "no description"
+                let ok = indicator == "none"
+                findings.append(Finding(check: "fal status", ok: ok, detail: "\(Redactor.printable(description)) (indicator: \(indicator))",
+                                        fix: ok ? nil : "fal reports trouble: expect delays or failures; see https://status.fal.ai", category: ok ? nil : .unavailable))
+            } else {
+                findings.append(Finding(check: "fal status", ok: false, detail: "unknown: the status page answered HTTP \(r.status) without a status fal's page gives",
+                                        fix: "Not fatal: check https://status.fal.ai in a browser.", category: nil))
+            }
         } catch {
-            findings.append(Finding(check: "fal status", ok: false, detail: "the status page did not answer (\(error.message))",
-                                    fix: "Not fatal: check https://status.fal.ai in a browser.", exitCode: nil))
+            findings.append(Finding(check: "fal status", ok: false, detail: "unknown: the status page did not answer (\(error.message))",
+                                    fix: "Not fatal: check https://status.fal.ai in a browser.", category: nil))
         }
         return findings
     }

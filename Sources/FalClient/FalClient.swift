@@ -30,7 +30,7 @@ public struct FalClient: Sendable {
             try Self.validateModelID(model)
             let url = Self.url(endpoints.queue.appendingPathComponent(model), query: options.query)
             let body: Data
-            do { body = try JSONEncoder().encode(input) } catch { throw FalError(category: .usage, message: "the input is not JSON", hint: "\(error)") }
+            do { body = try JSONEncoder().encode(input) } catch { throw FalError(kind: .usage, message: "the input is not JSON", hint: "\(error)") }
             let response = try await send("POST", url, headers: [("Content-Type", "application/json")] + options.headers, body: .data(body),
                                           operation: "submit to \(model)", isSubmit: true)
             return try accepted(response, model: model)
@@ -48,7 +48,7 @@ public struct FalClient: Sendable {
         let json = try? JSONDecoder().decode(JSONValue.self, from: response.body)
         let candidates = [json?["request_id"]?.stringValue, response.header("x-fal-request-id")].compactMap { $0 }
         guard let id = candidates.first(where: Self.isRequestID) else {
-            throw FalError(category: .unexpectedOutput, message: "\(operation): fal answered HTTP \(response.status) without naming the request",
+            throw FalError(kind: .unexpectedOutput, message: "\(operation): fal answered HTTP \(response.status) without naming the request",
                            hint: "fal may have accepted (and may bill) it, so it is not sent again; `preflight status` says how to settle it.",
                            status: response.status, rawBody: key.redactor(String(response.text.prefix(65_536))), mayHaveBeenAccepted: true)
         }
@@ -79,7 +79,7 @@ public struct FalClient: Sendable {
     public func submission(model: String, requestID: String) throws(FalError) -> QueueSubmission {
         try Self.validateModelID(model)
         guard Self.isRequestID(requestID) else {
-            throw FalError(category: .usage, message: "'\(Redactor.printable(requestID))' is not a request id", hint: "Request ids look like 764cabcf-b745-4b3e-ae38-1200304cf45b.")
+            throw FalError(kind: .usage, message: "'\(Redactor.printable(requestID))' is not a request id", hint: "Request ids look like 764cabcf-b745-4b3e-ae38-1200304cf45b.")
         }
         let segments = model.split(separator: "/")
         let appLength = ["workflows", "comfy"].contains(segments.first ?? "") ? 3 : 2
@@ -93,7 +93,7 @@ public struct FalClient: Sendable {
         let segments = model.split(separator: "/", omittingEmptySubsequences: false)
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.@"))
         guard segments.count >= 2, segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && $0.unicodeScalars.allSatisfy { allowed.contains($0) && $0.isASCII } }) else {
-            throw FalError(category: .usage, message: "'\(Redactor.printable(model))' is not a fal model id",
+            throw FalError(kind: .usage, message: "'\(Redactor.printable(model))' is not a fal model id",
                            hint: "Model ids look like owner/app[/path], e.g. fal-ai/kling-video/o1/video-to-video/edit.")
         }
     }
@@ -128,21 +128,21 @@ public struct FalClient: Sendable {
                     for try await chunk in chunks {
                         for event in try parser.feed(chunk) {
                             guard let status = try? JSONDecoder().decode(QueueStatus.self, from: Data(event.data.utf8)) else {
-                                throw FalError(category: .unexpectedOutput, message: "\(operation): an event that is not a status",
+                                throw FalError(kind: .unexpectedOutput, message: "\(operation): an event that is not a status",
                                                hint: "The raw event is kept.", rawBody: redactor(String(event.data.prefix(65_536))))
                             }
                             continuation.yield(status.redacted(by: redactor))
                             if status.status == .completed { continuation.finish(); return }
                         }
                     }
-                    throw FalError(category: .network, message: "\(operation): the stream ended before COMPLETED",
+                    throw FalError(kind: .network, message: "\(operation): the stream ended before COMPLETED",
                                    hint: "Poll the status instead; the request itself is not affected.", retryable: true)
                 } catch let e as TransportError {
                     continuation.finish(throwing: FalError.network(e, operation: operation, isSubmit: false).redacted(by: redactor))
                 } catch let e as HTTPStatusError {
                     continuation.finish(throwing: FalError.classify(e.response, operation: operation).redacted(by: redactor))
                 } catch let e as SSEError {
-                    continuation.finish(throwing: FalError(category: .unexpectedOutput, message: "\(operation): \(e.message)", hint: "Poll the status instead."))
+                    continuation.finish(throwing: FalError(kind: .unexpectedOutput, message: "\(operation): \(e.message)", hint: "Poll the status instead."))
                 } catch let e as FalError {
                     continuation.finish(throwing: e.redacted(by: redactor))
                 } catch {
@@ -159,7 +159,7 @@ public struct FalClient: Sendable {
             let operation = "result of \(submission.requestID)"
             let response = try await send("GET", submission.responseURL, operation: operation)
             guard let body = try? JSONDecoder().decode(JSONValue.self, from: response.body), case .object = body else {
-                throw FalError(category: .unexpectedOutput, message: "\(operation): the result is not a JSON object",
+                throw FalError(kind: .unexpectedOutput, message: "\(operation): the result is not a JSON object",
                                hint: "The raw body is kept; the request completed, so do not resubmit: fetch it again or contact fal.",
                                status: response.status, requestID: response.header("x-fal-request-id"), rawBody: String(response.text.prefix(65_536)))
             }
@@ -221,7 +221,7 @@ public struct FalClient: Sendable {
 
     private func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse, operation: String) throws(FalError) -> T {
         do { return try JSONDecoder().decode(type, from: response.body) } catch {
-            throw FalError(category: .unexpectedOutput, message: "\(operation): the answer is not the documented shape",
+            throw FalError(kind: .unexpectedOutput, message: "\(operation): the answer is not the documented shape",
                            hint: "The raw body is kept for a bug report.", status: response.status,
                            requestID: response.header("x-fal-request-id"), rawBody: String(response.text.prefix(65_536)))
         }

@@ -42,7 +42,7 @@ public struct FalEndpoints: Sendable, Equatable {
         func url(_ name: String) throws(FalError) -> URL? {
             guard let text = environment[name], !text.isEmpty else { return nil }
             guard let u = URL(string: text), u.scheme != nil, u.host != nil else {
-                throw FalError(category: .usage, message: "\(name) is not a URL: '\(Redactor.printable(text))'",
+                throw FalError(kind: .usage, message: "\(name) is not a URL: '\(Redactor.printable(text))'",
                                hint: "Write it like https://queue.fal.run or http://127.0.0.1:8787.")
             }
             return u
@@ -67,7 +67,7 @@ public struct FalEndpoints: Sendable, Equatable {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-:[]"))
         guard text.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII }),
               let u = URL(string: "https://\(text)"), let h = u.host, !h.isEmpty, u.path.isEmpty else {
-            throw FalError(category: .usage, message: "\(name) is not a host name: '\(Redactor.printable(text))'",
+            throw FalError(kind: .usage, message: "\(name) is not a host name: '\(Redactor.printable(text))'",
                            hint: "Give a host (and port) only, like queue.fal.run or queue.fal.run:443; or unset it.")
         }
         return u
@@ -85,20 +85,20 @@ public struct FalEndpoints: Sendable, Equatable {
     /// passwords in URLs are refused too (they hide the real host from a reader).
     public static func requireSecure(_ u: URL, name: String) throws(FalError) {
         guard let scheme = u.scheme?.lowercased(), let host = u.host, !host.isEmpty else {
-            throw FalError(category: .usage, message: "the \(name) URL '\(Redactor.printable(u.absoluteString))' has no scheme or host",
+            throw FalError(kind: .usage, message: "the \(name) URL '\(Redactor.printable(u.absoluteString))' has no scheme or host",
                            hint: "URLs look like https://queue.fal.run or http://127.0.0.1:8787.")
         }
         if let port = u.port, !(1...65_535).contains(port) {
-            throw FalError(category: .usage, message: "the \(name) URL has port \(port), which no server can listen on",
+            throw FalError(kind: .usage, message: "the \(name) URL has port \(port), which no server can listen on",
                            hint: "Ports are 1 to 65535, e.g. http://127.0.0.1:8787.")
         }
         if u.user != nil || u.password != nil {
-            throw FalError(category: .usage, message: "the \(name) URL carries a user name or password",
+            throw FalError(kind: .usage, message: "the \(name) URL carries a user name or password",
                            hint: "Remove the user@ part: credentials travel in the Authorization header only.")
         }
         if scheme == "https" { return }
         if scheme == "http", Self.isLoopback(host) { return }
-        throw FalError(category: .usage, message: "the \(name) URL \(redactedURL(u)) is not https",
+        throw FalError(kind: .usage, message: "the \(name) URL \(redactedURL(u)) is not https",
                        hint: "Plain http is allowed only for loopback addresses written as 127.x.y.z, ::1 or localhost; nothing was sent.")
     }
 

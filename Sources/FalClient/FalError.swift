@@ -4,8 +4,9 @@ import PreflightCore
 /// Every way a call to fal can fail, classified into what users meet, each with a plain
 /// explanation, what to do next, and whether a retry can help. The client reports; the submission
 /// engine decides whether to retry.
-public struct FalError: Error, Sendable, CustomStringConvertible {
-    public enum Category: String, Sendable, Codable {
+public struct FalError: PreflightError {
+    /// What went wrong, in fal's terms (journaled as a run's error category).
+    public enum Kind: String, Sendable, Codable {
         /// Too many requests, no runner free, or fal's ingress overloaded (429, 503, nginx 5xx).
         case capacity
         /// The model refused the input (422): `rejections` says which field and limit.
@@ -34,7 +35,7 @@ public struct FalError: Error, Sendable, CustomStringConvertible {
         case client
     }
 
-    public var category: Category
+    public var kind: Kind
     public var message: String
     public var hint: String
     public var retryable: Bool
@@ -50,10 +51,10 @@ public struct FalError: Error, Sendable, CustomStringConvertible {
     /// it. Never resubmit blindly.
     public var mayHaveBeenAccepted: Bool
 
-    public init(category: Category, message: String, hint: String, retryable: Bool = false, status: Int? = nil,
+    public init(kind: Kind, message: String, hint: String, retryable: Bool = false, status: Int? = nil,
                 requestID: String? = nil, errorType: String? = nil, rejections: [Rejection] = [], rawBody: String? = nil,
                 mayHaveBeenAccepted: Bool = false) {
-        self.category = category
+        self.kind = kind
         self.message = message
         self.hint = hint
         self.retryable = retryable
@@ -72,16 +73,19 @@ public struct FalError: Error, Sendable, CustomStringConvertible {
         return text + ". " + hint
     }
 
-    /// The exit code documented for the CLI.
-    public var exitCode: Int32 {
-        switch category {
-        case .auth, .billing: 77
-        case .capacity, .network: 75
-        case .server: 69
-        case .usage: 64
-        case .inputRejected, .moderation, .userStartTimeout, .unexpectedOutput, .notFound, .notReady, .client: 1
+    /// What kind of failure it is for a caller (the CLI turns it into an exit code).
+    public var category: ErrorCategory {
+        switch kind {
+        case .auth, .billing: .notPermitted
+        case .capacity, .network: .temporary
+        case .server: .unavailable
+        case .usage: .usage
+        case .inputRejected, .moderation, .userStartTimeout, .unexpectedOutput, .notFound, .notReady, .client: .refused
         }
     }
+
+    /// "fal.capacity", "fal.input_rejected"...
+    public var errorCode: String { "fal." + kind.rawValue }
 
     // MARK: - Classification
 
@@ -122,11 +126,11 @@ public struct FalError: Error, Sendable, CustomStringConvertible {
         let type = firstType ?? flatType
         let header = retryHeader(response)
         let raw = String(body.prefix(65_536))
-        func make(_ c: Category, _ message: String, _ hint: String, retry: Bool, type override: String? = nil) -> FalError {
+        func make(_ c: Kind, _ message: String, _ hint: String, retry: Bool, type override: String? = nil) -> FalError {
             // Never retried whatever a header says: the user's own start deadline, the key, the
             // account, moderation and input rejections (a retry is refused again, and may be billed).
-            let fixed: Set<Category> = [.userStartTimeout, .auth, .billing, .moderation, .inputRejected, .usage]
-            return FalError(category: c, message: "\(operation): \(Redactor.printable(message))", hint: hint,
+            let fixed: Set<Kind> = [.userStartTimeout, .auth, .billing, .moderation, .inputRejected, .usage]
+            return FalError(kind: c, message: "\(operation): \(Redactor.printable(message))", hint: hint,
                             retryable: fixed.contains(c) ? retry : (header ?? retry), status: status,
                             requestID: requestID, errorType: override ?? flatType ?? firstType, rejections: rejections, rawBody: raw)
         }
@@ -213,9 +217,9 @@ public struct FalError: Error, Sendable, CustomStringConvertible {
         case .cancelled: "Stopped on request."
         }
         if error.kind == .insecure {
-            return FalError(category: .usage, message: "\(operation): \(error.message)", hint: hint, errorType: "insecure_url")
+            return FalError(kind: .usage, message: "\(operation): \(error.message)", hint: hint, errorType: "insecure_url")
         }
-        return FalError(category: .network, message: "\(operation): \(error.message)",
+        return FalError(kind: .network, message: "\(operation): \(error.message)",
                         hint: accepted ? "The request was sent before the connection broke, so fal may have accepted it: check `preflight status` before submitting again." : hint,
                         retryable: !accepted, errorType: "curl_\(error.code)", mayHaveBeenAccepted: accepted)
     }

@@ -25,7 +25,7 @@ public struct FalKey: Sendable, CustomStringConvertible, CustomDebugStringConver
     /// The key mistakes users make, found before anything is sent.
     static func problem(in value: String, origin: String) -> FalError? {
         func fail(_ what: String, _ hint: String) -> FalError {
-            FalError(category: .usage, message: "the fal key in \(origin) \(what)", hint: hint)
+            FalError(kind: .usage, message: "the fal key in \(origin) \(what)", hint: hint)
         }
         if value.isEmpty { return fail("is empty", "Set FAL_KEY to your key from https://fal.ai/dashboard/keys.") }
         if value != value.trimmingCharacters(in: .whitespacesAndNewlines) {
@@ -67,7 +67,7 @@ public struct FalKey: Sendable, CustomStringConvertible, CustomDebugStringConver
                 if parts.count == 2, parts[0] == "fal_key" || parts[0] == "FAL_KEY" { return try FalKey(parts[1], origin: file.path) }
             }
         }
-        throw FalError(category: .usage, message: "no fal key found",
+        throw FalError(kind: .usage, message: "no fal key found",
                        hint: "Set FAL_KEY (or FAL_KEY_ID and FAL_KEY_SECRET), or write fal_key=<key> in \(credentialsFile?.path ?? "the credentials file").")
     }
 }

@@ -38,21 +38,21 @@ extension FalClient {
     public func price(for endpointID: String) async throws(FalError) -> FalPrice {
         let operation = "price of \(endpointID)"
         guard hasKey else {
-            throw FalError(category: .usage, message: "\(operation): no fal key", hint: "Set FAL_KEY: fal's pricing API needs a key.")
+            throw FalError(kind: .usage, message: "\(operation): no fal key", hint: "Set FAL_KEY: fal's pricing API needs a key.")
         }
         let url = Self.with(endpoints.platform.appendingPathComponent("v1/models/pricing"), query: "endpoint_id", endpointID)
         let response = try await send("GET", url, operation: operation)
         struct Page: Decodable { var prices: [FalPrice] }
         guard let page = try? JSONDecoder().decode(Page.self, from: response.body) else {
-            throw FalError(category: .unexpectedOutput, message: "\(operation): the answer is not fal's pricing shape",
+            throw FalError(kind: .unexpectedOutput, message: "\(operation): the answer is not fal's pricing shape",
                            hint: "The raw body is kept for a bug report.", status: response.status, rawBody: String(response.text.prefix(65_536)))
         }
         guard let price = page.prices.first(where: { $0.endpointID == endpointID }) else {
-            throw FalError(category: .notFound, message: "\(operation): fal lists no price for it",
+            throw FalError(kind: .notFound, message: "\(operation): fal lists no price for it",
                            hint: "The endpoint may be new, private or renamed; the catalog keeps its last price.", status: response.status)
         }
         guard price.unitPrice.isFinite, price.unitPrice >= 0 else {
-            throw FalError(category: .unexpectedOutput, message: "\(operation): the unit price \(price.unitPrice) is not a price",
+            throw FalError(kind: .unexpectedOutput, message: "\(operation): the unit price \(price.unitPrice) is not a price",
                            hint: "The catalog keeps its last price.", status: response.status)
         }
         return price

@@ -27,7 +27,7 @@ extension FalClient {
             try FalEndpoints.requireSecure(submission.responseURL, name: operation)
             let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
             guard FileManager.default.createFile(atPath: temporary.path, contents: nil), let handle = FileHandle(forWritingAtPath: temporary.path) else {
-                throw FalError(category: .usage, message: "\(operation): cannot write \(Redactor.printable(temporary.path))",
+                throw FalError(kind: .usage, message: "\(operation): cannot write \(Redactor.printable(temporary.path))",
                                hint: "Check that the results folder is writable and has space; the result stays at fal.")
             }
             var scanner = ResultScanner(copyTo: handle, redactor: key.redactor, inlineFolder: inlineFolder, nameFor: inlineName)
@@ -41,7 +41,7 @@ extension FalClient {
                 for try await chunk in transport.stream(request, idleTimeout: stallTimeout, shouldStop: shouldStop) {
                     do throws(ResultScanError) { try scanner.feed(chunk) } catch {
                         scanner.abandon()
-                        throw FalError(category: .unexpectedOutput, message: "\(operation): \(error.message)",
+                        throw FalError(kind: .unexpectedOutput, message: "\(operation): \(error.message)",
                                        hint: "The request completed, so it is not sent again: the result is fetched again later.", status: 200)
                     }
                 }
@@ -57,11 +57,11 @@ extension FalClient {
                 throw FalError.classify(e.response, operation: operation)
             } catch {
                 scanner.abandon()
-                throw FalError(category: .network, message: "\(operation): \(error)", hint: "Fetch it again.", retryable: true)
+                throw FalError(kind: .network, message: "\(operation): \(error)", hint: "Fetch it again.", retryable: true)
             }
             let outputs: ResultScanner.Outputs
             do throws(ResultScanError) { outputs = try scanner.finish() } catch {
-                throw FalError(category: .unexpectedOutput, message: "\(operation): \(error.message)",
+                throw FalError(kind: .unexpectedOutput, message: "\(operation): \(error.message)",
                                hint: "The request completed, so it is not sent again: the result is fetched again later.", status: 200)
             }
             do { try handle.synchronize() } catch {}
@@ -69,7 +69,7 @@ extension FalClient {
             closed = true
             guard rename(temporary.path, file.path) == 0 else {
                 for inline in outputs.inline { try? FileManager.default.removeItem(atPath: inline.path) }
-                throw FalError(category: .usage, message: "\(operation): cannot write \(Redactor.printable(file.path))",
+                throw FalError(kind: .usage, message: "\(operation): cannot write \(Redactor.printable(file.path))",
                                hint: "Check that the results folder is writable and has space; the result stays at fal.")
             }
             log?("GET \(Self.redactedPath(submission.responseURL)) -> 200, \(outputs.bytes) bytes")

@@ -30,18 +30,18 @@ extension FalClient {
         /// Mistakes caught before sending, as usage errors that say what to type instead.
         public func validate() throws(FalError) {
             if let t = startTimeout, !(t.isFinite && t > 1 && t <= 86_400) {
-                throw FalError(category: .usage, message: "the start timeout must be more than 1 second (and at most a day)",
+                throw FalError(kind: .usage, message: "the start timeout must be more than 1 second (and at most a day)",
                                hint: "fal refuses shorter deadlines; e.g. --start-timeout 60.")
             }
             if let n = maxQueueLength, n < 1 {
-                throw FalError(category: .usage, message: "the maximum queue length must be at least 1", hint: "e.g. --max-queue-length 10.")
+                throw FalError(kind: .usage, message: "the maximum queue length must be at least 1", hint: "e.g. --max-queue-length 10.")
             }
             if let s = objectLifetime, s < 1 {
-                throw FalError(category: .usage, message: "an object lifetime must be at least 1 second", hint: "e.g. --object-lifetime 86400 (a day).")
+                throw FalError(kind: .usage, message: "an object lifetime must be at least 1 second", hint: "e.g. --object-lifetime 86400 (a day).")
             }
             if let w = webhook { try FalEndpoints.requireSecure(w, name: "webhook") }
             if let hint = runnerHint, hint.isEmpty || hint.count > 256 || hint.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E }) {
-                throw FalError(category: .usage, message: "the runner hint must be 1 to 256 printable ASCII characters", hint: "Use the session id fal gave you.")
+                throw FalError(kind: .usage, message: "the runner hint must be 1 to 256 printable ASCII characters", hint: "Use the session id fal gave you.")
             }
         }
 

@@ -134,7 +134,7 @@ extension FalClient {
 
     /// The signed-URL path cannot help when the key, the account or the request itself is refused.
     static func canFallBack(_ error: FalError) -> Bool {
-        ![.auth, .billing, .usage].contains(error.category)
+        ![.auth, .billing, .usage].contains(error.kind)
     }
 
     /// Only regular files: a folder, a device (/dev/zero never ends) or a FIFO (blocks forever) is
@@ -142,10 +142,10 @@ extension FalClient {
     static func regularFileSize(_ path: String) throws(FalError) -> Int64 {
         var st = stat()
         guard stat(path, &st) == 0 else {
-            throw FalError(category: .usage, message: "cannot read \(Redactor.printable(path)): \(String(cString: strerror(errno)))", hint: "Check the path.")
+            throw FalError(kind: .usage, message: "cannot read \(Redactor.printable(path)): \(String(cString: strerror(errno)))", hint: "Check the path.")
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw FalError(category: .usage, message: "\(Redactor.printable(path)) is not a regular file",
+            throw FalError(kind: .usage, message: "\(Redactor.printable(path)) is not a regular file",
                            hint: "Upload media files; folders, devices and pipes cannot be uploaded.")
         }
         return Int64(st.st_size)
@@ -180,18 +180,18 @@ extension FalClient {
                                                  operation: "get an upload token")
             let token: StorageTokens.Token
             do { token = try JSONDecoder().decode(StorageTokens.Token.self, from: response.body) } catch {
-                throw FalError(category: .unexpectedOutput, message: "get an upload token: not the documented shape", hint: "The raw body is kept.",
+                throw FalError(kind: .unexpectedOutput, message: "get an upload token: not the documented shape", hint: "The raw body is kept.",
                                status: response.status, rawBody: response.text)
             }
             // The token's base URL is a server's word: it must be a URL, and https (or loopback).
             guard let base = URL(string: token.base_url), base.host != nil else {
-                throw FalError(category: .unexpectedOutput, message: "get an upload token: its base_url is not a URL",
+                throw FalError(kind: .unexpectedOutput, message: "get an upload token: its base_url is not a URL",
                                hint: "The storage service answered something unexpected; the upload falls back to a signed URL.",
                                rawBody: String(response.text.prefix(4096)))
             }
             do throws(FalError) { try FalEndpoints.requireSecure(base, name: "upload base_url returned by the token service") } catch {
                 // A server's bad answer, not the user's mistake: the signed-URL fallback may still work.
-                throw FalError(category: .unexpectedOutput, message: "get an upload token: \(error.message)", hint: error.hint)
+                throw FalError(kind: .unexpectedOutput, message: "get an upload token: \(error.message)", hint: error.hint)
             }
             return token
         }
@@ -209,7 +209,7 @@ extension FalClient {
         struct Signed: Decodable { var upload_url: String; var file_url: String }
         guard let signed = try? JSONDecoder().decode(Signed.self, from: response.body), let put = URL(string: signed.upload_url), put.host != nil,
               let file = URL(string: signed.file_url), file.host != nil else {
-            throw FalError(category: .unexpectedOutput, message: "get a signed upload URL: not the documented shape", hint: "The raw body is kept.",
+            throw FalError(kind: .unexpectedOutput, message: "get a signed upload URL: not the documented shape", hint: "The raw body is kept.",
                            rawBody: String(response.text.prefix(4096)))
         }
         try FalEndpoints.requireSecure(put, name: "signed upload")
@@ -234,7 +234,7 @@ extension FalClient {
 
     static func baseURL(_ token: StorageTokens.Token) throws(FalError) -> URL {
         guard let u = URL(string: token.base_url), u.host != nil else {
-            throw FalError(category: .unexpectedOutput, message: "the upload token's base_url is not a URL", hint: "Falling back to a signed URL.")
+            throw FalError(kind: .unexpectedOutput, message: "the upload token's base_url is not a URL", hint: "Falling back to a signed URL.")
         }
         return u
     }
@@ -251,7 +251,7 @@ extension FalClient {
         struct Started: Decodable { var access_url: String; var uploadId: String }
         guard let started = try? JSONDecoder().decode(Started.self, from: begun.body), let access = URL(string: started.access_url), access.host != nil,
               !started.uploadId.isEmpty, !started.uploadId.contains("/") else {
-            throw FalError(category: .unexpectedOutput, message: "start a multipart upload: not the documented shape", hint: "The raw body is kept.", rawBody: begun.text)
+            throw FalError(kind: .unexpectedOutput, message: "start a multipart upload: not the documented shape", hint: "The raw body is kept.", rawBody: begun.text)
         }
         let count = Int((size + options.partSize - 1) / options.partSize)
         let client = self
@@ -276,7 +276,7 @@ extension FalClient {
         } catch let e as FalError {
             throw e
         } catch {
-            throw FalError(category: .network, message: "upload \(name): \(error)", hint: "Retry.")
+            throw FalError(kind: .network, message: "upload \(name): \(error)", hint: "Retry.")
         }
         let parts = etags.enumerated().map { JSONValue.object(["partNumber": .integer($0.offset + 1), "etag": .string($0.element)]) }
         let body = (try? JSONEncoder().encode(JSONValue.object(["parts": .array(parts)]))) ?? Data()
@@ -296,7 +296,7 @@ extension FalClient {
                                           body: .file(path: path, offset: offset, length: length), timeout: nil,
                                           operation: "upload part \(url.lastPathComponent)", authorization: auth)
             guard let etag = response.header("etag"), !etag.isEmpty else {
-                throw FalError(category: .unexpectedOutput, message: "upload part \(url.lastPathComponent): no ETag in the answer", hint: "Retry.", retryable: true)
+                throw FalError(kind: .unexpectedOutput, message: "upload part \(url.lastPathComponent): no ETag in the answer", hint: "Retry.", retryable: true)
             }
             return etag
         }
@@ -305,7 +305,7 @@ extension FalClient {
     private func accessURL(_ response: HTTPResponse, operation: String) throws(FalError) -> URL {
         struct Access: Decodable { var access_url: String }
         guard let a = try? JSONDecoder().decode(Access.self, from: response.body), let url = URL(string: a.access_url), url.host != nil else {
-            throw FalError(category: .unexpectedOutput, message: "\(operation): no access_url in the answer", hint: "The raw body is kept.", rawBody: response.text)
+            throw FalError(kind: .unexpectedOutput, message: "\(operation): no access_url in the answer", hint: "The raw body is kept.", rawBody: response.text)
         }
         return url
     }

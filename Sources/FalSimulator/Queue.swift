@@ -176,6 +176,16 @@ struct Queue {
             while !self.routes.server.isStopping {
                 guard let now = await self.current(sim.id) else { break }
                 if now.state != last {
+                    // A slow loop (a loaded machine) may see IN_QUEUE and then COMPLETED: fal would
+                    // have said IN_PROGRESS between them, so the stream says it too.
+                    let order = ["IN_QUEUE", "IN_PROGRESS", "COMPLETED"]
+                    if let from = order.firstIndex(of: last), let to = order.firstIndex(of: now.state), to > from + 1, !now.cancelled {
+                        for skipped in order[(from + 1)..<to] {
+                            let body: JSONValue = ["status": .string(skipped), "request_id": .string(now.id), "logs": []]
+                            let data = try JSONEncoder().encode(body)
+                            try await writer.write(ByteBuffer(string: "data: " + String(decoding: data, as: UTF8.self) + end + end))
+                        }
+                    }
                     last = now.state
                     let data = try JSONEncoder().encode(self.statusBody(now, logs: true))
                     try await writer.write(ByteBuffer(string: "data: " + String(decoding: data, as: UTF8.self) + end + end))

@@ -1,5 +1,7 @@
+import PreflightCore
+
 /// Why `fix` will not produce a file. It never produces one that still fails.
-public enum FixError: Error, Sendable, CustomStringConvertible {
+public enum FixError: PreflightError {
     /// Limits no change can meet (too short to lengthen, the wrong kind of media...).
     case impossible([String])
     /// The selected models' limits do not overlap: one output cannot satisfy them all.
@@ -12,6 +14,28 @@ public enum FixError: Error, Sendable, CustomStringConvertible {
     case cancelled
     /// The output cannot be written where asked.
     case output(String)
+
+    public var category: ErrorCategory {
+        switch self {
+        case .impossible, .conflicting, .verificationFailed, .media: .refused
+        case .cancelled: .temporary
+        case .output: .usage
+        }
+    }
+
+    public var errorCode: String {
+        switch self {
+        case .impossible: "fix.impossible"
+        case .conflicting: "fix.conflicting"
+        case .verificationFailed: "fix.verification_failed"
+        case .media: "fix.media"
+        case .cancelled: "fix.cancelled"
+        case .output: "fix.output"
+        }
+    }
+
+    public var message: String { description }
+    public var hint: String { "" }
 
     public var description: String {
         switch self {

@@ -1,6 +1,8 @@
-/// Why a file could not be probed: a plain sentence, a machine code, what to do next, and the exit
-/// code documented for the CLI (DESIGN.md).
-public struct ProbeError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
+import PreflightCore
+
+/// Why a file could not be probed: a plain sentence, a machine code, what to do next, and its
+/// category (the CLI's exit code: 66 missing or unreadable, 65 not valid media, 75 try again).
+public struct ProbeError: PreflightError, Equatable, Codable {
     public enum Code: String, Codable, Sendable {
         case missing
         case unreadable
@@ -17,26 +19,27 @@ public struct ProbeError: Error, Sendable, Equatable, Codable, CustomStringConve
     public var code: Code
     public var path: String
     public var message: String
-    public var hint: String?
+    /// What to do next ("" when the message says it all).
+    public var hint: String
 
     public init(_ code: Code, path: String, message: String, hint: String? = nil) {
         self.code = code
         self.path = path
         self.message = message
-        self.hint = hint
+        self.hint = hint ?? ""
     }
 
-    /// The exit code for this failure alone: 66 input missing or unreadable, 65 not valid media,
-    /// 75 temporary (try again).
-    public var exitCode: Int32 {
+    public var category: ErrorCategory {
         switch code {
-        case .missing, .unreadable, .notAFile, .noMediaFound: 66
-        case .empty, .notMedia, .truncated, .invalidDimensions, .corrupt: 65
-        case .timeout: 75
+        case .missing, .unreadable, .notAFile, .noMediaFound: .inputMissing
+        case .empty, .notMedia, .truncated, .invalidDimensions, .corrupt: .notMedia
+        case .timeout: .temporary
         }
     }
 
+    public var errorCode: String { "probe." + code.rawValue }
+
     public var description: String {
-        hint.map { "\(path): \(message). \($0)" } ?? "\(path): \(message)"
+        hint.isEmpty ? "\(path): \(message)" : "\(path): \(message). \(hint)"
     }
 }

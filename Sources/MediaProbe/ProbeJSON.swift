@@ -1,4 +1,5 @@
 import Foundation
+import PreflightCore
 
 /// The JSON forms of probe results: one record per file (a `MediaInfo`, or `path` + `error`), and the
 /// one-document form that wraps them. README "JSON schema" documents both.
@@ -27,15 +28,16 @@ public enum ProbeJSON {
         return decoder
     }
 
-    /// One file's outcome as it appears in `--ndjson` lines and in the document's `files`.
+    /// One file's outcome as it appears in `--ndjson` lines and in the document's `files`. A
+    /// failure carries the exit code the command line gives it (the CLI's one table decides it).
     public enum Record: Encodable, Sendable {
         case media(MediaInfo)
-        case failure(ProbeError)
+        case failure(ProbeError, exitCode: Int32)
 
-        public init(_ result: Result<MediaInfo, ProbeError>) {
+        public init(_ result: Result<MediaInfo, ProbeError>, exitCode: (ErrorCategory) -> Int32) {
             switch result {
             case .success(let info): self = .media(info)
-            case .failure(let error): self = .failure(error)
+            case .failure(let error): self = .failure(error, exitCode: exitCode(error.category))
             }
         }
 
@@ -54,8 +56,8 @@ public enum ProbeJSON {
             switch self {
             case .media(let info):
                 try info.encode(to: encoder)
-            case .failure(let e):
-                try Failure(path: e.path, error: .init(code: e.code.rawValue, message: e.message, hint: e.hint, exitCode: e.exitCode))
+            case .failure(let e, let exitCode):
+                try Failure(path: e.path, error: .init(code: e.code.rawValue, message: e.message, hint: e.hint.isEmpty ? nil : e.hint, exitCode: exitCode))
                     .encode(to: encoder)
             }
         }

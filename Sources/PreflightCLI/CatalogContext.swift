@@ -39,8 +39,7 @@ struct CatalogContext {
         do {
             return (specs, try input.payload(for: specs.first))
         } catch let failure as CLIFailure {
-            Terminal.error(failure.message)
-            throw failure.code
+            throw Terminal.report(failure)
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PreflightCore
 import ModelCatalog
 
 /// The request payload a command checks or sends: a JSON file, then `--set key=value` on top.
@@ -27,13 +28,13 @@ struct PayloadInput: ParsableArguments {
         var payload: [String: JSONValue] = [:]
         if let inputFile {
             guard let data = FileManager.default.contents(atPath: inputFile) else {
-                throw CLIFailure(code: Exit.inputMissing, message: "\(inputFile): cannot read the payload file; check the path")
+                throw CLIFailure(.inputMissing, message: "\(inputFile): cannot read the payload file; check the path")
             }
             guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
-                throw CLIFailure(code: Exit.usage, message: "\(inputFile): the payload must be a JSON object, e.g. {\"prompt\": \"...\"}")
+                throw CLIFailure(.usage, message: "\(inputFile): the payload must be a JSON object, e.g. {\"prompt\": \"...\"}")
             }
             if let path = Self.nonFinitePath(.object(object)) {
-                throw CLIFailure(code: Exit.usage, message: "\(inputFile): \(path) is not a finite number; give a plain number such as 7.5")
+                throw CLIFailure(.usage, message: "\(inputFile): \(path) is not a finite number; give a plain number such as 7.5")
             }
             payload = object
         }
@@ -42,7 +43,7 @@ struct PayloadInput: ParsableArguments {
             let key = String(parts[0]), raw = parts.count > 1 ? String(parts[1]) : ""
             let value = Self.typed(raw, as: spec?.payload.field(key)?.type)
             if Self.nonFinitePath(value) != nil {
-                throw CLIFailure(code: Exit.usage, message: "--set \(key)=\(raw): not a finite number; give a plain number such as 7.5")
+                throw CLIFailure(.usage, message: "--set \(key)=\(raw): not a finite number; give a plain number such as 7.5")
             }
             payload[key] = value
         }
@@ -80,8 +81,16 @@ struct PayloadInput: ParsableArguments {
     }
 }
 
-/// A failure a command reports in one line and an exit code.
-struct CLIFailure: Error {
-    var code: ExitCode
+/// A mistake on the command line found while reading it (a payload file, a --set value): one
+/// line and its category, reported like every other error.
+struct CLIFailure: PreflightError {
+    var category: ErrorCategory
     var message: String
+    var hint: String { "" }
+    var errorCode: String { "cli." + category.rawValue }
+
+    init(_ category: ErrorCategory, message: String) {
+        self.category = category
+        self.message = message
+    }
 }

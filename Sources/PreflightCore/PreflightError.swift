@@ -30,6 +30,8 @@ public enum ErrorCategory: String, Codable, Sendable, CaseIterable {
 /// The shape every library error has: a sentence saying what is wrong, what to do next, and its
 /// category (which decides the exit code).
 public protocol PreflightError: Error, Sendable, CustomStringConvertible {
+    /// A stable machine-readable name ("probe.not_media", "fal.capacity"), for scripts.
+    var errorCode: String { get }
     var message: String { get }
     /// What to do next; empty when the message says it all.
     var hint: String { get }

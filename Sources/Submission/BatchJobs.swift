@@ -93,7 +93,7 @@ public enum BatchJobs {
                 do {
                     let reopened = try engine.reopen(job: job.id, model: nil, includeUncertain: false, onlyUnsent: !retryFailed)
                     entries.append(BatchEntry(item: item, job: job, action: reopened > 0 ? .resume : .keep, key: key))
-                } catch where error.exitCode == 75 {
+                } catch where error.isBusy {
                     entries.append(BatchEntry(item: item, job: job, action: .resume, key: key)) // driven elsewhere: reported as such
                 }
             case .done:

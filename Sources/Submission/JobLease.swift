@@ -21,8 +21,8 @@ final class JobLease: @unchecked Sendable {
     /// The lease, or nil when another process holds it.
     static func take(job: String, folder: URL) throws(SubmissionError) -> JobLease? {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw SubmissionError(message: "cannot make \(folder.path): \((error as NSError).localizedDescription)",
-                                  hint: "Check that the state folder is writable (PREFLIGHT_HOME or XDG_DATA_HOME).", exitCode: 75)
+            throw SubmissionError(.localState, code: "lease", message: "cannot make \(folder.path): \((error as NSError).localizedDescription)",
+                                  hint: "Check that the state folder is writable (PREFLIGHT_HOME or XDG_DATA_HOME).")
         }
         let path = folder.appendingPathComponent(job.filter { $0.isLetter || $0.isNumber || $0 == "-" } + ".lock").path
         // The holder removes the file when it lets go; a lease taken on a file removed meanwhile is
@@ -30,8 +30,8 @@ final class JobLease: @unchecked Sendable {
         for _ in 0..<8 {
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             guard fd >= 0 else {
-                throw SubmissionError(message: "cannot open \(path): \(String(cString: strerror(errno)))",
-                                      hint: "Check that the state folder is writable.", exitCode: 75)
+                throw SubmissionError(.localState, code: "lease", message: "cannot open \(path): \(String(cString: strerror(errno)))",
+                                      hint: "Check that the state folder is writable.")
             }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 close(fd)

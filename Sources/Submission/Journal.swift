@@ -243,6 +243,8 @@ public struct JournalError: PreflightError {
         }
     }
 
+    public var errorCode: String { "journal." + kind.rawValue }
+
     public init(_ kind: Kind, message: String, hint: String) {
         self.kind = kind
         self.message = message

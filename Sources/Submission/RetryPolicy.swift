@@ -45,8 +45,8 @@ public struct RetryPolicy: Sendable {
 
     public func decide(_ error: FalError, attempt: Int, elapsed: Double) -> Decision {
         guard error.retryable, !error.mayHaveBeenAccepted else { return .stop }
-        let never: Set<FalError.Category> = [.inputRejected, .auth, .billing, .moderation, .userStartTimeout, .usage, .notFound]
-        guard !never.contains(error.category), attempt < maxAttempts else { return .stop }
+        let never: Set<FalError.Kind> = [.inputRejected, .auth, .billing, .moderation, .userStartTimeout, .usage, .notFound]
+        guard !never.contains(error.kind), attempt < maxAttempts else { return .stop }
         let delay = delay(attempt: attempt)
         guard elapsed + delay <= maxTotal else { return .stop }
         return .retry(after: delay)

@@ -206,7 +206,7 @@ extension SubmissionEngine {
             case .uncertain:
                 guard case .failure(let error) = answer else { continue }
                 run.state = .uncertain
-                run.errorCategory = error.category.rawValue
+                run.errorCategory = error.kind.rawValue
                 run.errorMessage = error.description
                 try journal.update(run, event: "uncertain", error.description)
                 return run
@@ -219,7 +219,7 @@ extension SubmissionEngine {
             case .failed:
                 guard case .failure(let error) = answer else { continue }
                 var failed = try finish(run, .failed, error: error, "the submit failed")
-                if error.category == .capacity { failed = try capacityAdvice(failed, context) }
+                if error.kind == .capacity { failed = try capacityAdvice(failed, context) }
                 return failed
             }
         }
@@ -275,7 +275,7 @@ extension SubmissionEngine {
     func finish(_ start: RunRecord, _ state: RunState, error: FalError, _ what: String) throws -> RunRecord {
         var run = start
         run.state = state
-        run.errorCategory = error.category.rawValue
+        run.errorCategory = error.kind.rawValue
         run.errorMessage = "\(what): \(error.description)"
         run.errorBody = error.rawBody.map { String($0.prefix(65_536)) }
         try journal.update(run, event: state.rawValue, run.errorMessage ?? "")

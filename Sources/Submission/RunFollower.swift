@@ -199,7 +199,7 @@ extension SubmissionEngine {
                                                            stallTimeout: policy.stallTimeout, shouldStop: stop))
             } catch { fetched = .failure(error) }
             let failure: FalError? = if case .failure(let e) = fetched { e } else { nil }
-            if let failure, failure.category == .inputRejected { learn(from: failure, run: run) }
+            if let failure, failure.kind == .inputRejected { learn(from: failure, run: run) }
             let reuploadTried = (try? journal.events(job: run.jobID))?.contains { $0.runID == run.id && $0.kind == "reupload" } ?? true
             switch RunMachine.afterFetch(failure, completion: completion, attempt: attempt, since: since, now: Date(),
                                          reuploadTried: reuploadTried, submits: run.attempts, policy: policy) {
@@ -213,7 +213,7 @@ extension SubmissionEngine {
                 let until = Date().addingTimeInterval(delay)
                 while Date() < until, !stop() { try await Task.sleep(nanoseconds: 50_000_000) }
             case .leave(let reason):
-                run.errorCategory = failure?.category.rawValue
+                run.errorCategory = failure?.kind.rawValue
                 run.errorMessage = "\(reason); `preflight resume \(run.jobID)` fetches it (it is never sent again)"
                 try journal.update(run, event: "result", run.errorMessage ?? "")
                 return run // still `submitted`: resume takes it up
@@ -249,7 +249,7 @@ extension SubmissionEngine {
                 if let failure, RunMachine.isFalsWord(failure) || RunMachine.isModelRejection(failure) {
                     return try finish(run, .failed, error: failure, "the model failed")
                 }
-                return try finish(run, .failed, category: FalError.Category.server.rawValue,
+                return try finish(run, .failed, category: FalError.Kind.server.rawValue,
                                   "fal completed the request with an error: \(completion.error ?? "no reason given")" + (completion.errorType.map { " (\($0))" } ?? ""))
             }
         }

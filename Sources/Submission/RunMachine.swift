@@ -138,7 +138,7 @@ enum RunMachine {
             return .cancelled
         }
         if error.errorType == "file_download_error", !reuploadTried { return .reupload }
-        if error.retryable, error.category == .server || error.category == .capacity,
+        if error.retryable, error.kind == .server || error.kind == .capacity,
            case .retry(let delay) = policy.decide(error, attempt: submits, elapsed: 0) {
             return .resubmit(after: delay)
         }
@@ -151,7 +151,7 @@ enum RunMachine {
     /// shaped as fal's errors are.
     static func isFalsWord(_ e: FalError) -> Bool {
         guard let status = e.status, !(200..<300).contains(status) else { return false }
-        if e.errorType == "ingress" || e.category == .notReady || [408, 409, 429].contains(status) { return false }
+        if e.errorType == "ingress" || e.kind == .notReady || [408, 409, 429].contains(status) { return false }
         if e.requestID != nil { return true }
         if [502, 503, 504].contains(status) || status == 404 { return false }
         return !e.rejections.isEmpty || e.errorType != nil

@@ -3,6 +3,7 @@ import Foundation
 import MediaAdapt
 import MediaProbe
 import ModelCatalog
+import PreflightCore
 
 /// upload -> submit -> follow -> result -> download for every model of a job, concurrently, with
 /// the journal written before each step that depends on it: a request id is committed before the
@@ -38,11 +39,11 @@ public final class SubmissionEngine: Sendable {
                        outRoot: URL, batchKey: String? = nil) throws(SubmissionError) -> JobRecord {
         var st = stat()
         guard stat(source, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            throw SubmissionError(message: "\(Redactor.printable(source)) is not a regular file", hint: "Submit a media file (not a folder, device or pipe).", exitCode: 66)
+            throw SubmissionError(.inputMissing, code: "not_a_file", message: "\(Redactor.printable(source)) is not a regular file", hint: "Submit a media file (not a folder, device or pipe).")
         }
         let fingerprint: String
         do { fingerprint = try SHA256.file(source) } catch {
-            throw SubmissionError(message: "cannot read \(Redactor.printable(source))", hint: "Check the path.", exitCode: 66)
+            throw SubmissionError(.inputMissing, code: "unreadable", message: "cannot read \(Redactor.printable(source))", hint: "Check the path.")
         }
         var id = Self.newJobID()
         for _ in 0..<16 where (try? journal.job(id)) != nil { id = Self.newJobID() }
@@ -50,8 +51,8 @@ public final class SubmissionEngine: Sendable {
         // The results' folder is made now, before anything is paid for, not found unwritable after.
         do { try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true) } catch {
             let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError) ?? (error as NSError)
-            throw SubmissionError(message: "cannot make the results folder \(Redactor.printable(outDir.path)): \(underlying.localizedDescription)",
-                                  hint: "Choose a writable results folder (--out for submit, --results for prepare).", exitCode: 64)
+            throw SubmissionError(.usage, code: "results_folder", message: "cannot make the results folder \(Redactor.printable(outDir.path)): \(underlying.localizedDescription)",
+                                  hint: "Choose a writable results folder (--out for submit, --results for prepare).")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -67,8 +68,8 @@ public final class SubmissionEngine: Sendable {
     /// The right to drive job `id` (see `JobLease`); exit 75 while another process has it.
     func lease(job id: String) throws(SubmissionError) -> JobLease {
         guard let lease = try JobLease.take(job: id, folder: journal.path.deletingLastPathComponent().appendingPathComponent("locks")) else {
-            throw SubmissionError(message: "job \(id) is being carried out by another preflight process right now",
-                                  hint: "`preflight status \(id)` shows how it goes; run this again once that process has stopped.", exitCode: 75)
+            throw SubmissionError(.temporary, code: "busy", message: "job \(id) is being carried out by another preflight process right now",
+                                  hint: "`preflight status \(id)` shows how it goes; run this again once that process has stopped.")
         }
         return lease
     }
@@ -95,7 +96,7 @@ public final class SubmissionEngine: Sendable {
         let job: JobRecord
         let runs: [RunRecord]
         do {
-            guard let j = try journal.job(id) else { throw SubmissionError(message: "no job \(id)", hint: "`preflight jobs` lists them.", exitCode: 64) }
+            guard let j = try journal.job(id) else { throw SubmissionError(.usage, code: "no_such_job", message: "no job \(id)", hint: "`preflight jobs` lists them.") }
             job = j
             runs = try journal.runs(job: id)
         } catch let e as SubmissionError { throw e } catch { throw SubmissionError(error) }
@@ -119,7 +120,7 @@ public final class SubmissionEngine: Sendable {
 
     public func outcome(job id: String) throws(SubmissionError) -> JobOutcome {
         do {
-            guard let job = try journal.job(id) else { throw SubmissionError(message: "no job \(id)", hint: "`preflight jobs` lists them.", exitCode: 64) }
+            guard let job = try journal.job(id) else { throw SubmissionError(.usage, code: "no_such_job", message: "no job \(id)", hint: "`preflight jobs` lists them.") }
             let runs = try journal.runs(job: id)
             var outputs: [Int64: [OutputRecord]] = [:]
             for r in runs { if let rid = r.id { outputs[rid] = try journal.outputs(run: rid) } }
@@ -215,7 +216,7 @@ struct JobContext: Sendable {
         self.job = job
         guard let p = try? JSONDecoder().decode([String: JSONValue].self, from: Data(job.payloadJSON.utf8)),
               let s = try? JSONDecoder().decode(SubmitSettings.self, from: Data(job.settingsJSON.utf8)) else {
-            throw SubmissionError(message: "job \(job.id) has an unreadable payload or settings in the journal", hint: "Submit it again.", exitCode: 65)
+            throw SubmissionError(.localState, code: "unreadable_job", message: "job \(job.id) has an unreadable payload or settings in the journal", hint: "Submit it again.")
         }
         payload = p
         settings = s
@@ -241,21 +242,29 @@ public final class CancelSignal: @unchecked Sendable {
     public var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
 }
 
-public struct SubmissionError: Error, Sendable, CustomStringConvertible {
+public struct SubmissionError: PreflightError {
+    public var category: ErrorCategory
     public var message: String
     public var hint: String
-    public var exitCode: Int32
+    /// "submission.busy", "journal.damaged"...
+    public var errorCode: String
 
-    public init(message: String, hint: String, exitCode: Int32) {
+    public init(_ category: ErrorCategory, code: String, message: String, hint: String) {
+        self.category = category
+        self.errorCode = "submission." + code
         self.message = message
         self.hint = hint
-        self.exitCode = exitCode
     }
 
-    init(_ e: JournalError) { self.init(message: e.message, hint: e.hint, exitCode: e.kind == .missing ? 66 : 74) }
+    init(_ e: JournalError) {
+        self.init(e.category, code: e.kind.rawValue, message: e.message, hint: e.hint)
+        errorCode = e.errorCode
+    }
+
     init(_ e: any Error) {
-        if let j = e as? JournalError { self.init(j) } else { self.init(message: "\(e)", hint: "", exitCode: 1) }
+        if let j = e as? JournalError { self.init(j) } else { self.init(.refused, code: "other", message: "\(e)", hint: "") }
     }
 
-    public var description: String { hint.isEmpty ? message : "\(message). \(hint)" }
+    /// Another process drives the job right now: step aside, later works.
+    public var isBusy: Bool { errorCode == "submission.busy" }
 }

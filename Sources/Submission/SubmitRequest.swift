@@ -98,14 +98,14 @@ public struct JobOutcome: Sendable {
         if good > 0 { return .someFailed }
         // Left at fal (--detach, a result not fetched yet, patience spent): nothing failed; resume later.
         if active.allSatisfy({ !$0.state.isFinished || $0.state == .downloaded }) {
-            let refused = active.contains { [FalError.Category.auth.rawValue, FalError.Category.billing.rawValue].contains($0.errorCategory ?? "") }
+            let refused = active.contains { [FalError.Kind.auth.rawValue, FalError.Kind.billing.rawValue].contains($0.errorCategory ?? "") }
             return refused ? .notPermitted : .temporary
         }
         let failed = active.filter { $0.state != .downloaded }
-        let temporary: Set<String> = [FalError.Category.capacity.rawValue, FalError.Category.network.rawValue]
+        let temporary: Set<String> = [FalError.Kind.capacity.rawValue, FalError.Kind.network.rawValue]
         if failed.allSatisfy({ $0.errorCategory.map(temporary.contains) ?? false }) { return .temporary }
-        if failed.allSatisfy({ $0.errorCategory == FalError.Category.server.rawValue }) { return .unavailable }
-        if failed.contains(where: { [FalError.Category.auth.rawValue, FalError.Category.billing.rawValue].contains($0.errorCategory ?? "") }) { return .notPermitted }
+        if failed.allSatisfy({ $0.errorCategory == FalError.Kind.server.rawValue }) { return .unavailable }
+        if failed.contains(where: { [FalError.Kind.auth.rawValue, FalError.Kind.billing.rawValue].contains($0.errorCategory ?? "") }) { return .notPermitted }
         return .refused
     }
 }

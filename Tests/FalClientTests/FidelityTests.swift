@@ -1,6 +1,7 @@
 import FalClient
 import FalSimulator
 import Foundation
+import PreflightCore
 import MediaProbe
 import ModelCatalog
 import Testing
@@ -56,7 +57,7 @@ import TestSupport
                 for try await _ in client.statusStream(s, idleTimeout: 1.5) {}
                 Issue.record("a silent stream ended without an error")
             } catch let e as FalError {
-                #expect(e.category == .network && e.retryable)
+                #expect(e.kind == .network && e.retryable)
                 #expect(e.message.contains("nothing arrived"))
             }
             #expect(Date().timeIntervalSince(started) < 8)
@@ -74,8 +75,8 @@ import TestSupport
                 for try await _ in stream {}
                 Issue.record("a locked account's stream succeeded")
             } catch let e as FalError {
-                #expect(e.category == .billing)
-                #expect(e.exitCode == 77)
+                #expect(e.kind == .billing)
+                #expect(e.category == .notPermitted)
                 #expect(e.message.contains("locked"))
             }
         }
@@ -110,17 +111,17 @@ import TestSupport
         #expect(!answer(400, #"{"detail":[{"loc":["body"],"msg":"Upstream refused","type":"downstream_service_error"}]}"#).retryable)
         #expect(answer(400, #"{"detail":[{"loc":["body"],"msg":"Upstream refused","type":"downstream_service_error"}]}"#, ["X-Fal-Retryable": "true"]).retryable)
         let unavailable = answer(500, #"{"detail":[{"loc":["body"],"msg":"Upstream down","type":"downstream_service_unavailable"}]}"#)
-        #expect(unavailable.retryable && unavailable.category == .server)
+        #expect(unavailable.retryable && unavailable.kind == .server)
         // The message of a non-422 detail[] body is kept.
         #expect(unavailable.message.contains("Upstream down"))
         for status in [502, 503, 504] {
             let front = answer(status, "<html><center>nginx</center></html>")
-            #expect(front.retryable && front.category == .capacity && front.errorType == "ingress", "\(status)")
+            #expect(front.retryable && front.kind == .capacity && front.errorType == "ingress", "\(status)")
         }
         let user = answer(504, #"{"detail":"Request timed out","error_type":"request_timeout"}"#,
                           ["X-Fal-Request-Timeout-Type": "user", "X-Fal-Retryable": "true"])
-        #expect(!user.retryable && user.category == .userStartTimeout)
-        #expect(answer(403, #"{"detail":"Not allowed"}"#).exitCode == 77)
+        #expect(!user.retryable && user.kind == .userStartTimeout)
+        #expect(answer(403, #"{"detail":"Not allowed"}"#).category == .notPermitted)
         for text in [answer(404, "{}").hint, answer(404, #"{"detail":"Request not found"}"#).description] {
             #expect(!text.contains("an hour"))
         }
@@ -130,7 +131,7 @@ import TestSupport
         let e = try await withSimulator(book(default: scenario { $0.failSubmits = 1; $0.failStatus = 429 })) { client, _ in
             await FalError.capture { _ = try await client.submit(model: "acme/any", input: ["x": 1]) }
         }
-        #expect(e?.retryable == true && e?.category == .capacity)
+        #expect(e?.retryable == true && e?.kind == .capacity)
     }
 }
 
@@ -233,7 +234,7 @@ import TestSupport
             for bad in [FalClient.SubmitOptions(startTimeout: 0.5), FalClient.SubmitOptions(startTimeout: .nan),
                         FalClient.SubmitOptions(webhook: URL(string: "http://hooks.example/x")), FalClient.SubmitOptions(maxQueueLength: 0)] {
                 let e = try #require(await FalError.capture { _ = try await client.submit(model: "acme/any", input: ["x": 1], options: bad) })
-                #expect(e.category == .usage && e.exitCode == 64)
+                #expect(e.kind == .usage && e.category == .usage)
             }
             #expect(await server.submitHeaders().count == 1) // the refused ones sent nothing
         }
@@ -279,7 +280,7 @@ import TestSupport
             let ghost = try client.submission(model: wanEdit, requestID: "00000000-0000-0000-0000-000000000000")
             #expect(try await client.cancel(ghost) == .notFound)
             let e = try #require(await FalError.capture { _ = try await client.status(ghost) })
-            #expect(e.category == .notFound)
+            #expect(e.kind == .notFound)
         }
     }
 }

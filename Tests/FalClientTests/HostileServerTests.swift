@@ -1,6 +1,7 @@
 import FalClient
 import FalSimulator
 import Foundation
+import PreflightCore
 import ModelCatalog
 import Testing
 import TestSupport
@@ -33,7 +34,7 @@ import TestSupport
         let endpoints = FalEndpoints(local: try #require(URL(string: "http://127.0.0.1.evil.example:9")))
         let client = FalClient(key: try FalKey(FalSimulatorServer.testKey), endpoints: endpoints)
         let e = try #require(await FalError.capture { _ = try await client.submit(model: "acme/any", input: ["x": 1]) })
-        #expect(e.category == .usage)
+        #expect(e.kind == .usage)
         #expect(e.message.contains("not https"))
         #expect(!e.description.contains(Self.secret))
     }
@@ -45,7 +46,7 @@ import TestSupport
                 _ = try FalEndpoints.resolve(environment: [name: value])
                 Issue.record("\(name)=\(value.debugDescription) accepted")
             } catch {
-                #expect(error.category == .usage && error.exitCode == 64)
+                #expect(error.kind == .usage && error.category == .usage)
                 #expect(error.message.contains(name))
                 #expect(!error.message.contains("\u{1B}"))
             }
@@ -71,7 +72,7 @@ import TestSupport
                 #expect(!text.contains(Self.secret) && !text.contains(Self.keyID), "status \(status) leaked the key into: \(text)")
             }
         }
-        #expect(submit.exitCode == (status == 401 || status == 403 ? 77 : status == 500 ? 69 : 1))
+        #expect(submit.category == (status == 401 || status == 403 ? .notPermitted : status == 500 ? .unavailable : .refused))
     }
 
     @Test func aTokenBaseURLThatIsNotAURLOrNotHTTPSFallsBackSafely() async throws {
@@ -93,7 +94,7 @@ import TestSupport
             var options = UploadOptions()
             options.signedURLOnly = true
             let e = try #require(await FalError.capture { _ = try await client.upload(file: TestMedia.path("still.jpg"), options: options) })
-            #expect(e.category == .usage)
+            #expect(e.kind == .usage)
             #expect(e.message.contains("not https"))
         }
     }
@@ -120,7 +121,7 @@ import TestSupport
         try await withSimulator { client, server in
             for path in [dir.path, "/dev/zero", fifo, dir.appendingPathComponent("missing").path] {
                 let e = try #require(await FalError.capture { _ = try await client.upload(file: path) }, "\(path)")
-                #expect(e.category == .usage, "\(path)")
+                #expect(e.kind == .usage, "\(path)")
             }
             #expect(await server.exchanges().isEmpty)
         }
@@ -173,9 +174,9 @@ import TestSupport
                 }
                 outcomes["ok", default: 0] += 1
             } catch let e as FalError {
-                outcomes[e.category.rawValue, default: 0] += 1
+                outcomes[e.kind.rawValue, default: 0] += 1
                 texts += [e.description, e.rawBody ?? "", e.errorType ?? ""] + e.rejections.map { "\($0.message) \($0.ctx)" }
-                #expect([1, 64, 69, 75, 77].contains(e.exitCode))
+                #expect([.refused, .usage, .unavailable, .temporary, .notPermitted].contains(e.category))
             } catch {
                 outcomes["other", default: 0] += 1
                 texts.append("\(error)")

@@ -16,7 +16,7 @@ import TestSupport
                 _ = try FalKey(value)
                 Issue.record("accepted \(value.debugDescription)")
             } catch {
-                #expect(error.category == .usage)
+                #expect(error.kind == .usage)
                 #expect(error.message.contains(words), "\(value.debugDescription): \(error.message)")
             }
         }

@@ -41,7 +41,7 @@ import TestSupport
             // The model's own types stay in the result body; the status names no request error.
             #expect(done.errorType == nil)
             let error = try #require(await FalError.capture { _ = try await client.result(submission) })
-            #expect(error.category == .inputRejected)
+            #expect(error.kind == .inputRejected)
             #expect(error.status == 422)
             #expect(!error.retryable)
             #expect(error.hint.contains("preflight fix"))
@@ -63,7 +63,7 @@ import TestSupport
                                                       input: ["prompt": "x", "image_url": .string(url.absoluteString), "duration": 5])
             _ = try await waitForCompletion(client, submission)
             let error = try #require(await FalError.capture { _ = try await client.result(submission) })
-            #expect(error.category == .inputRejected)
+            #expect(error.kind == .inputRejected)
             #expect(error.rejections.map(\.type) == ["string_type"])
             #expect(error.rejections.first?.field == "duration")
         }
@@ -108,7 +108,7 @@ import TestSupport
         try await withSimulator(book(default: scenario { $0.queueMs = 600_000 })) { client, _ in
             let s = try await client.submit(model: "acme/unknown-model", input: ["x": 1])
             let error = try #require(await FalError.capture { _ = try await client.result(s) })
-            #expect(error.category == .notReady)
+            #expect(error.kind == .notReady)
             #expect(error.status == 400)
         }
     }

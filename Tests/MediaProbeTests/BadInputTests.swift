@@ -1,5 +1,6 @@
 import Foundation
 import MediaProbe
+import PreflightCore
 import Testing
 import TestSupport
 
@@ -15,17 +16,17 @@ import TestSupport
     }
 
     @Test func hostileFiles() throws {
-        let expected: [(String, ProbeError.Code, Int32, String)] = [
-            ("empty.mp4", .empty, 65, "empty"),
-            ("not_media.mp4", .notMedia, 65, "text"),
-            ("truncated.mp4", .truncated, 65, "24438 bytes"),
-            ("truncated_no_index.mp4", .truncated, 65, "moov"),
-            ("absurd_dimensions.png", .invalidDimensions, 65, "100000x100000"),
+        let expected: [(String, ProbeError.Code, ErrorCategory, String)] = [
+            ("empty.mp4", .empty, .notMedia, "empty"),
+            ("not_media.mp4", .notMedia, .notMedia, "text"),
+            ("truncated.mp4", .truncated, .notMedia, "24438 bytes"),
+            ("truncated_no_index.mp4", .truncated, .notMedia, "moov"),
+            ("absurd_dimensions.png", .invalidDimensions, .notMedia, "100000x100000"),
         ]
         for (name, code, exit, words) in expected {
             let error = try #require(failure(TestMedia.path(name)), "\(name) was accepted")
             #expect(error.code == code, "\(name)")
-            #expect(error.exitCode == exit, "\(name)")
+            #expect(error.category == exit, "\(name)")
             #expect(error.message.contains(words), "\(name): \(error.message)")
             #expect(error.path == TestMedia.path(name))
             #expect(error.hint != nil, "\(name) says nothing about what to do")
@@ -35,11 +36,11 @@ import TestSupport
     @Test func missingAndUnreadable() throws {
         let missing = try #require(failure("/nonexistent/clip.mp4"))
         #expect(missing.code == .missing)
-        #expect(missing.exitCode == 66)
+        #expect(missing.category == .inputMissing)
 
         let folder = try #require(failure(TestMedia.directory.path))
         #expect(folder.code == .notAFile)
-        #expect(folder.exitCode == 66)
+        #expect(folder.category == .inputMissing)
     }
 
     @Test func aWebPageSavedAsVideoIsNamed() throws {
@@ -60,14 +61,14 @@ import TestSupport
         try Data((0..<65_536).map { _ in UInt8.random(in: 0...255, using: &generator) }).write(to: noise)
         let error = try #require(failure(noise.path))
         #expect([.notMedia, .corrupt].contains(error.code))
-        #expect(error.exitCode == 65)
+        #expect(error.category == .notMedia)
     }
 
     @Test func aDeadlineStopsTheProbe() throws {
         // A deadline that has already passed: the very first read is interrupted.
         let error = try #require(failure(TestMedia.path("h264_aac.mp4"), options: ProbeOptions(timeout: 1e-9)))
         #expect(error.code == .timeout)
-        #expect(error.exitCode == 75)
+        #expect(error.category == .temporary)
     }
 
     @Test func sourceFilesAreNotTouched() throws {

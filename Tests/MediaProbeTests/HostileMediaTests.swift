@@ -1,5 +1,6 @@
 import Foundation
 import MediaProbe
+import PreflightCore
 import Testing
 import TestSupport
 
@@ -13,7 +14,7 @@ import TestSupport
     func absurdDisplaySizeIsInvalidDimensions(_ name: String) throws {
         let error = try #require(failure(TestMedia.path(name)), "\(name) was accepted")
         #expect(error.code == .invalidDimensions)
-        #expect(error.exitCode == 65)
+        #expect(error.category == .notMedia)
         #expect(error.message.contains("would be shown"), "\(error.message)")
     }
 
@@ -89,7 +90,7 @@ import TestSupport
     @Test func aDataStreamAloneIsNotMedia() throws {
         let error = try #require(failure(TestMedia.path("data_only_kind_audio.mp4")))
         #expect(error.code == .notMedia)
-        #expect(error.exitCode == 65)
+        #expect(error.category == .notMedia)
         #expect(error.message.contains("only data"))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MediaProbe
+import PreflightCore
 import Testing
 import TestSupport
 
@@ -92,7 +93,7 @@ import TestSupport
         reference.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var records: [ProbeJSON.Record] = []
         for name in Self.files + TestMedia.hostile {
-            records.append(ProbeJSON.Record(Result { () throws(ProbeError) in try Prober.probe(TestMedia.path(name)) }))
+            records.append(ProbeJSON.Record(Result { () throws(ProbeError) in try Prober.probe(TestMedia.path(name)) }) { _ in 65 })
         }
         let document = ProbeJSON.Document(tool: "test", files: records)
         #expect(try ProbeJSON.encoder().encode(document) == reference.encode(document))

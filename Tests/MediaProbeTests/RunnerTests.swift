@@ -1,5 +1,6 @@
 import Foundation
 import MediaProbe
+import PreflightCore
 import Testing
 import TestSupport
 
@@ -20,7 +21,7 @@ import TestSupport
         let expansion = MediaFinder().expand([dir.path])
         #expect(expansion.files.isEmpty)
         #expect(expansion.failures.map(\.code) == [.noMediaFound])
-        #expect(expansion.failures.first?.exitCode == 66)
+        #expect(expansion.failures.first?.category == .inputMissing)
     }
 
     @Test func concurrentRunMatchesOneByOne() async throws {

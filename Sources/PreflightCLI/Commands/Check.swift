@@ -61,9 +61,8 @@ struct Check: AsyncParsableCommand {
         if single {
             let report: CheckReport
             do { report = pipeline.check(try await pipeline.probe(expansion.files[0])) } catch {
-                if json || ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(error), pretty: !ndjson)) }
-                Terminal.error(error.description)
-                throw ExitCode(error.exitCode)
+                if json || ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failed(error), pretty: !ndjson)) }
+                throw Terminal.report(error)
             }
             Terminal.out(json || ndjson ? try CLIJSON.string(report, pretty: !ndjson) : CheckRenderer(report: report).render())
             if !report.compliant { throw Exit.doesNotComply }
@@ -72,7 +71,7 @@ struct Check: AsyncParsableCommand {
 
         var reports: [CheckReport] = [], errors = expansion.failures
         for e in expansion.failures where !json {
-            if ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(e), pretty: false)) } else { Terminal.error(e.description) }
+            if ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failed(e), pretty: false)) } else { Terminal.error(e.description) }
         }
         WorkerPool.cpu.width = jobs.value // -j means what it says, even above the core count
         for await outcome in ProbeRunner(width: jobs.value, options: pipeline.probeOptions).outcomes(for: expansion.files) {
@@ -82,13 +81,13 @@ struct Check: AsyncParsableCommand {
                 if ndjson { Terminal.out(try CLIJSON.string(report, pretty: false)) }
                 reports.append(report)
             case .failure(let e):
-                if ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failure(e), pretty: false)) }
+                if ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failed(e), pretty: false)) }
                 errors.append(e)
             }
         }
         reports.sort { $0.file < $1.file }
         if json {
-            Terminal.out(try CLIJSON.string(BatchDocument(reports: reports, errors: errors.map(ProbeJSON.Record.failure))))
+            Terminal.out(try CLIJSON.string(BatchDocument(reports: reports, errors: errors.map(ProbeJSON.Record.failed))))
         } else if !ndjson {
             Terminal.out(CheckSummary(reports: reports, models: specs).render())
             for e in errors.sorted(by: { $0.path < $1.path }) where !expansion.failures.contains(e) { Terminal.error(e.description) }

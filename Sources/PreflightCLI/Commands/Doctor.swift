@@ -2,6 +2,7 @@ import ArgumentParser
 import FalClient
 import Foundation
 import ModelCatalog
+import PreflightCore
 
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,8 +35,8 @@ struct DoctorCommand: AsyncParsableCommand {
             }
         }
         // The most serious failure decides: permissions, then usage, then outages, then the network.
-        let codes = findings.compactMap(\.exitCode)
-        for code in [77, 64, 69, 75] where codes.contains(Int32(code)) { throw ExitCode(Int32(code)) }
-        if let other = codes.first { throw ExitCode(other) }
+        let categories = findings.compactMap(\.category)
+        for c in [ErrorCategory.notPermitted, .usage, .unavailable, .temporary] where categories.contains(c) { throw Exit.code(for: c) }
+        if let other = categories.first { throw Exit.code(for: other) }
     }
 }

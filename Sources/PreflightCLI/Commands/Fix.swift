@@ -88,18 +88,14 @@ struct Fix: AsyncParsableCommand {
         // The same pipeline `check`, `submit` and `prepare` run; `fix` stops between its stages to show the plan.
         let pipeline = MediaPipeline(models: specs, payload: payload, field: field, policy: policy, checksPayload: payloadInput.given)
         let info: MediaInfo
-        do { info = try await pipeline.probe(file) } catch {
-            Terminal.error(error.description)
-            throw ExitCode(error.exitCode)
-        }
+        do { info = try await pipeline.probe(file) } catch { throw Terminal.report(error) }
 
         let plan: FixPlan
         do {
             plan = try pipeline.plan(pipeline.check(info))
         } catch {
             if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
-            Terminal.error("\(file): \(error.description)")
-            throw Exit.doesNotComply
+            throw Terminal.report(error, about: file)
         }
         if !json && !quiet { Terminal.out(FixRenderer.plan(plan)) }
         if dryRun {
@@ -124,14 +120,16 @@ struct Fix: AsyncParsableCommand {
             // Exit 0 only on a verdict that passes every model; the Conformer throws before this, but
             // the exit code must not depend on that.
             guard let report = result.report, report.compliant else {
-                Terminal.err(Terminal.red("error: ") + "\(file): the result was not verified against every model")
+                Terminal.error("\(file): the result was not verified against every model")
                 throw Exit.doesNotComply
             }
         case .failure(let error):
             if json { Terminal.out(try CLIJSON.string(["error": error.description])) }
-            Terminal.error("\(file): \(error.description)")
-            if case .cancelled = error { throw ExitCode(interrupt.exitCode) }
-            throw Exit.doesNotComply
+            if case .cancelled = error {
+                Terminal.report(error, about: file)
+                throw ExitCode(interrupt.exitCode)
+            }
+            throw Terminal.report(error, about: file)
         }
     }
 

@@ -43,12 +43,12 @@ struct ManifestMerge: AsyncParsableCommand {
         for path in manifests {
             do {
                 guard let manifest = try Manifest.load(URL(fileURLWithPath: path)) else {
-                    Terminal.err(Terminal.red("error: ") + "\(path): no such file")
+                    Terminal.error("\(path): no such file")
                     throw Exit.inputMissing
                 }
                 loaded.append(manifest)
             } catch let error as BatchError {
-                Terminal.err(Terminal.red("error: ") + error.description)
+                Terminal.error(error.description)
                 throw Exit.usage
             }
         }
@@ -56,7 +56,7 @@ struct ManifestMerge: AsyncParsableCommand {
         let csvTarget = target.deletingPathExtension().appendingPathExtension("csv")
         for path in [target.path] + (csv ? [csvTarget.path] : []) {
             if let problem = OutputTarget.problem(output: path, protecting: manifests + PreflightPaths().stateFiles, what: "manifest merge") {
-                Terminal.err(Terminal.red("error: ") + Redactor.printable(problem))
+                Terminal.error(Redactor.printable(problem))
                 throw Exit.usage
             }
         }
@@ -65,7 +65,7 @@ struct ManifestMerge: AsyncParsableCommand {
             try merged.write(to: target, csv: csv ? csvTarget : nil)
             Terminal.out("merged \(loaded.count) manifests, \(merged.rows.count) rows: \(target.path)")
         } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
+            Terminal.error(error.description)
             throw Exit.usage
         }
     }

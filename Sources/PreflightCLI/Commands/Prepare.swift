@@ -116,7 +116,7 @@ struct Prepare: AsyncParsableCommand {
 
         if let report {
             do { try PrepareReport.checkDestination(report, source: source, output: output) } catch {
-                Terminal.err(Terminal.red("error: ") + Printable.escape(error.description))
+                Terminal.error(Printable.escape(error.description))
                 throw Exit.usage
             }
         }
@@ -136,12 +136,7 @@ struct Prepare: AsyncParsableCommand {
             summary = try await run.run()
         } catch {
             progress.finish()
-            Terminal.err(Terminal.red("error: ") + error.description)
-            switch error.code {
-            case .usage: throw Exit.usage
-            case .sourceMissing: throw Exit.inputMissing
-            case .output, .manifest, .report: throw Exit.usage
-            }
+            throw Terminal.report(error)
         }
         progress.finish()
         Terminal.out(PrepareRenderer.summary(summary, manifest: run.manifestURL.path, verbose: !quiet))
@@ -187,7 +182,7 @@ struct Prepare: AsyncParsableCommand {
         } catch {
             progress.finish()
             if cancel.isCancelled { throw ExitCode(130) }
-            Terminal.err(Terminal.red("error: ") + Printable.escape(error.description) + ". The outputs and the manifest are complete; run the same command with another --report to write only the page.")
+            Terminal.error(Printable.escape(error.description) + ". The outputs and the manifest are complete; run the same command with another --report to write only the page.")
             throw Exit.usage
         }
     }

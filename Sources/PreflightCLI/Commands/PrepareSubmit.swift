@@ -42,7 +42,7 @@ struct PrepareSubmitOptions: ParsableArguments {
     func sheet() throws -> SubmitSheet? {
         guard enabled, let perFile else { return nil }
         do { return try SubmitSheet.load(perFile) } catch {
-            Terminal.err(Terminal.red("error: ") + Redactor.printable(error.description))
+            Terminal.error(Redactor.printable(error.description))
             throw Exit.usage
         }
     }
@@ -72,8 +72,7 @@ struct BatchSubmitter {
         self.retryFailed = retryFailed
         self.quiet = quiet
         do { common = try options.payloadInput.payload(for: specs.first) } catch let f as CLIFailure {
-            Terminal.err(Terminal.red("error: ") + f.message)
-            throw f.code
+            throw Terminal.report(f)
         }
         var problems: [String] = []
         for spec in specs {
@@ -81,14 +80,14 @@ struct BatchSubmitter {
             problems += Checker().checkPayload(common, model: spec, supplying: supplied).filter { $0.severity == .error }.map(\.message)
         }
         if !problems.isEmpty {
-            for p in problems { Terminal.err(Terminal.red("error: ") + Redactor.printable(p)) }
+            for p in problems { Terminal.error(p) }
             Terminal.err("nothing prepared or sent: give the payload with --set key=value, --input payload.json or --per-file sheet.csv")
             throw Exit.doesNotComply
         }
         // Results walked as sources would be prepared and sent again on every run.
         let resolved = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
         if resolved(options.results) == resolved(source) {
-            Terminal.err(Terminal.red("error: ") + "--results \(Redactor.printable(options.results)) is the source folder; results would be prepared and sent as sources on the next run")
+            Terminal.error("--results \(Redactor.printable(options.results)) is the source folder; results would be prepared and sent as sources on the next run")
             throw Exit.usage
         }
         engine = try SubmissionSession.engine(context: context, fal: options.fal, quiet: quiet)
@@ -138,8 +137,7 @@ struct BatchSubmitter {
             entries = try BatchJobs.plan(items, engine: engine, models: models, settings: settings,
                                          outRoot: URL(fileURLWithPath: options.results), retryFailed: retryFailed, doneElsewhere: recorded)
         } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
-            throw ExitCode(error.exitCode)
+            throw Terminal.report(error)
         }
         if let sig = caught.number {
             Terminal.err("stopped before sending anything; run the same command again to send the batch")

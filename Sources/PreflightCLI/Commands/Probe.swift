@@ -63,20 +63,20 @@ struct Probe: AsyncParsableCommand {
                                    analysis: fullAnalysis ? .full : .quick)
         WorkerPool.cpu.width = jobs.value // -j means what it says, even above the core count
         let runner = ProbeRunner(width: jobs.value, options: options)
-        var failures = expansion.failures.map(\.exitCode)
+        var failures = expansion.failures.map { Exit.code(for: $0.category).rawValue }
 
         for failure in expansion.failures where !json && !ndjson { report(failure) }
         if ndjson {
-            for failure in expansion.failures { Terminal.out(try ProbeJSON.line(.failure(failure))) }
+            for failure in expansion.failures { Terminal.out(try ProbeJSON.line(.failed(failure))) }
             for await outcome in runner.outcomes(for: expansion.files) {
-                Terminal.out(try ProbeJSON.line(ProbeJSON.Record(outcome.result)))
-                if case .failure(let e) = outcome.result { failures.append(e.exitCode) }
+                Terminal.out(try ProbeJSON.line(.of(outcome.result)))
+                if case .failure(let e) = outcome.result { failures.append(Exit.code(for: e.category).rawValue) }
             }
         } else {
             let outcomes = await runner.probeAll(expansion.files)
-            failures += outcomes.compactMap { if case .failure(let e) = $0.result { e.exitCode } else { nil } }
+            failures += outcomes.compactMap { if case .failure(let e) = $0.result { Exit.code(for: e.category).rawValue } else { nil } }
             if json {
-                let records = expansion.failures.map { ProbeJSON.Record.failure($0) } + outcomes.map { ProbeJSON.Record($0.result) }
+                let records = expansion.failures.map { ProbeJSON.Record.failed($0) } + outcomes.map { ProbeJSON.Record.of($0.result) }
                 let data = try ProbeJSON.encoder(pretty: true).encode(ProbeJSON.Document(tool: "preflight \(Preflight.version)", files: records))
                 Terminal.out(String(decoding: data, as: UTF8.self))
             } else {
@@ -94,7 +94,7 @@ struct Probe: AsyncParsableCommand {
     }
 
     private func report(_ e: ProbeError) {
-        Terminal.error(e.description)
+        Terminal.report(e)
     }
 
     private func printTable(_ outcomes: [ProbeOutcome]) {

@@ -122,14 +122,12 @@ struct Submit: AsyncParsableCommand {
         if let fallback { _ = try context.model(fallback) }
         let payload: [String: JSONValue]
         do { payload = try payloadInput.payload(for: specs.first) } catch let f as CLIFailure {
-            Terminal.err(Terminal.red("error: ") + f.message)
-            throw f.code
+            throw Terminal.report(f)
         }
         // Refuse what probe refuses (missing, a folder, /dev/zero, a pipe, not media) before any job.
         for file in files {
             do { _ = try Prober.probe(file) } catch {
-                Terminal.err(Terminal.red("error: ") + Redactor.printable(error.description))
-                throw ExitCode(error.exitCode)
+                throw Terminal.report(error)
             }
         }
         let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: quiet)
@@ -150,8 +148,7 @@ struct Submit: AsyncParsableCommand {
         var ids: [String] = []
         for file in files {
             do { ids.append(try engine.create(source: file, models: models, payload: payload, settings: settings, outRoot: URL(fileURLWithPath: out)).id) } catch {
-                Terminal.err(Terminal.red("error: ") + error.description)
-                throw ExitCode(error.exitCode)
+                throw Terminal.report(error)
             }
             if !quiet { Terminal.err("job \(ids.last ?? ""): \(Redactor.printable(file)) -> \(models.joined(separator: " + "))") }
         }

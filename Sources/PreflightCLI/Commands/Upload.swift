@@ -55,8 +55,7 @@ struct Upload: AsyncParsableCommand {
         if verbose { log = { @Sendable line in Terminal.err(line) } }
         let client: FalClient
         do throws(FalError) { client = try fal.client(log: log) } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
-            throw ExitCode(error.exitCode)
+            throw Terminal.report(error)
         }
         var options = UploadOptions()
         options.multipartThreshold = Int64(multipartThreshold) << 20
@@ -67,16 +66,14 @@ struct Upload: AsyncParsableCommand {
         // Refuse what probe refuses before any network call (a folder, /dev/zero, a FIFO, not media).
         for file in files {
             do { _ = try Prober.probe(file) } catch {
-                Terminal.err(Terminal.red("error: ") + error.description)
-                throw ExitCode(error.exitCode)
+                throw Terminal.report(error)
             }
         }
         for file in files {
             do throws(FalError) {
                 Terminal.out(try await client.upload(file: file, options: options, cache: cache).absoluteString)
             } catch {
-                Terminal.err(Terminal.red("error: ") + "\(Redactor.printable(file)): " + error.description)
-                throw ExitCode(error.exitCode)
+                throw Terminal.report(error, about: Redactor.printable(file))
             }
         }
     }

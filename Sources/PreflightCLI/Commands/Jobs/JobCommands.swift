@@ -9,16 +9,13 @@ import Submission
 /// Opens the journal for the job commands, with one clear error when it cannot: a missing one is
 /// said (jobs were made with another state folder), never silently made anew.
 func openJournal() throws -> Journal {
-    do { return try Journal(path: PreflightPaths().database, mustExist: true) } catch {
-        Terminal.err(Terminal.red("error: ") + error.description)
-        throw Exit.code(for: error.category)
-    }
+    do { return try Journal(path: PreflightPaths().database, mustExist: true) } catch { throw Terminal.report(error) }
 }
 
 func findJob(_ journal: Journal, _ id: String) throws -> JobRecord {
     if let job = (try? journal.job(id)) ?? nil { return job }
     if let job = (try? journal.resolve(jobPrefix: id)) ?? nil { return job }
-    Terminal.err(Terminal.red("error: ") + "no job '\(Redactor.printable(id))' (or more than one starts so); `preflight jobs` lists them")
+    Terminal.error("no job '\(Redactor.printable(id))' (or more than one starts so); `preflight jobs` lists them")
     throw Exit.usage
 }
 
@@ -159,8 +156,7 @@ struct Retry: AsyncParsableCommand {
         let record = try findJob(engine.journal, job)
         let reopened: Int
         do { reopened = try engine.reopen(job: record.id, model: model, includeUncertain: uncertain) } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
-            throw ExitCode(error.exitCode)
+            throw Terminal.report(error)
         }
         if reopened == 0 {
             Terminal.err("nothing to retry in \(record.id)" + (model.map { " for \($0)" } ?? "") + " (`preflight status \(record.id)` shows each run)")
@@ -187,8 +183,7 @@ struct Cancel: AsyncParsableCommand {
         let record = try findJob(engine.journal, job)
         let said: [(String, CancelOutcome?)]
         do { said = try await engine.cancel(job: record.id) } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
-            throw ExitCode(error.exitCode)
+            throw Terminal.report(error)
         }
         if said.isEmpty { Terminal.out("nothing running in \(record.id)") }
         for (model, outcome) in said { Terminal.out("\(model): \(outcome?.rawValue ?? "no answer from fal")") }
@@ -228,11 +223,11 @@ struct Report: AsyncParsableCommand {
         let text = Terminal.redactor(try CLIJSON.string(bundle))
         if let output {
             if let problem = OutputTarget.problem(output: output, protecting: PreflightPaths().stateFiles + [record.source], what: "report") {
-                Terminal.err(Terminal.red("error: ") + Redactor.printable(problem))
+                Terminal.error(Redactor.printable(problem))
                 throw Exit.usage
             }
             do { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
-                Terminal.err(Terminal.red("error: ") + "cannot write \(Redactor.printable(output)): \(error.localizedDescription)")
+                Terminal.error("cannot write \(Redactor.printable(output)): \(error.localizedDescription)")
                 throw Exit.inputMissing
             }
             Terminal.err("wrote \(output)")

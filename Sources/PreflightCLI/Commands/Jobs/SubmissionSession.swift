@@ -9,17 +9,13 @@ import Submission
 enum SubmissionSession {
     static func engine(context: CatalogContext, fal: FalOptions, quiet: Bool) throws -> SubmissionEngine {
         guard let journal = context.journal else {
-            Terminal.err(Terminal.red("error: ") + "the journal cannot be opened at \(context.paths.database.path); submitting without it could lose a paid result")
+            Terminal.error("the journal cannot be opened at \(context.paths.database.path); submitting without it could lose a paid result")
             throw Exit.localState
         }
-        do { try journal.verify() } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
-            throw Exit.code(for: error.category)
-        }
+        do { try journal.verify() } catch { throw Terminal.report(error) }
         let client: FalClient
         do throws(FalError) { client = try fal.client() } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
-            throw ExitCode(error.exitCode)
+            throw Terminal.report(error)
         }
         let progress = ProgressLines(enabled: !quiet, journal: journal)
         return SubmissionEngine(client: client, journal: journal, catalog: context.catalog, observe: progress.show)
@@ -57,8 +53,7 @@ enum SubmissionSession {
                         report(outcome, quiet: quiet)
                         return Exit.code(for: outcome.category).rawValue
                     } catch {
-                        Terminal.err(Terminal.red("error: ") + error.description)
-                        return error.exitCode
+                        return Terminal.report(error).rawValue
                     }
                 }
             }

@@ -38,7 +38,7 @@ struct ModelsRefresh: AsyncParsableCommand {
         let paths = PreflightPaths()
         let base: Catalog
         do { base = try Catalog.load(paths: paths, refreshed: false) } catch {
-            Terminal.err(Terminal.red("error: ") + error.description)
+            Terminal.error(error.description)
             throw Exit.usage
         }
         let client: FalClient
@@ -47,13 +47,13 @@ struct ModelsRefresh: AsyncParsableCommand {
             let endpoints = try FalEndpoints.resolve(environment: env)
             do {
                 client = FalClient(key: try FalKey.resolve(environment: env, credentialsFile: fal.credentialsFile), endpoints: endpoints)
-            } catch where error.category == .usage && error.message == "no fal key found" {
+            } catch where error.kind == .usage && error.message == "no fal key found" {
                 // No key at all is fine here: the documents are public. A malformed key is still an error.
                 client = try FalClient.withoutKey(endpoints: endpoints)
                 Terminal.err("note: no fal key set: limits are refreshed, prices are not (set FAL_KEY to refresh prices too)")
             }
         } catch {
-            Terminal.err(Terminal.red("error: ") + error.message + ". " + error.hint)
+            Terminal.error(error.message + ". " + error.hint)
             throw Exit.usage
         }
         let targets = all ? base.ids : ids
@@ -107,19 +107,19 @@ struct ModelsRefresh: AsyncParsableCommand {
         switch fetched.document {
         case .success(let data): document = data
         case .failure(let error):
-            if error.category == .notFound {
+            if error.kind == .notFound {
                 Terminal.err(Terminal.red("\(id): ") + "fal has no OpenAPI document for this id (404). Check the id; a renamed model has a new one. The catalog keeps its entry.")
             } else {
                 Terminal.err(Terminal.red("\(id): ") + error.message + ". " + error.hint)
             }
-            return error.exitCode
+            return Exit.code(for: error.category).rawValue
         }
         var price: CatalogRefresh.FetchedPrice?
         var notes: [String] = []
         switch fetched.price {
         case .success(let p)?:
             price = CatalogRefresh.FetchedPrice(amount: p.unitPrice, unit: p.unit, currency: p.currency)
-        case .failure(let error)? where error.category == .notFound:
+        case .failure(let error)? where error.kind == .notFound:
             // fal prices some endpoints per account or not at all: worth a word only when the catalog had one.
             if base.models[id]?.price != nil { notes.append("fal lists no price for it now; the catalog keeps its last one") }
         case .failure(let error)?:
