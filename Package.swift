@@ -85,8 +85,8 @@ let package = Package(
 
         // FICLONE and copy_file_range(2) for placing compliant files (ioctl is variadic: Swift cannot call it).
         .target(name: "CFileClone"),
-        // prepare: folder scan, scheduler, manifest, resumability, the HTML report.
-        .target(name: "Batch", dependencies: ["PreflightCore", "CFileClone", "MediaIO", "MediaProbe", "ModelCatalog", "MediaAdapt", "FalClient"]),
+        // prepare: folder scan, scheduler, manifest, resumability, the HTML report, and its submit stage.
+        .target(name: "Batch", dependencies: ["PreflightCore", "CFileClone", "MediaIO", "MediaProbe", "ModelCatalog", "MediaAdapt", "FalClient", "Submission"]),
 
         .executableTarget(
             name: "PreflightCLI",
@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "FalClientTests", dependencies: ["FalClient", "FalSimulator", "TestSupport"]),
         .testTarget(name: "MediaAdaptTests", dependencies: ["MediaAdapt", "TestSupport"]),
         .testTarget(name: "SubmissionTests", dependencies: ["Submission", "FalSimulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "BatchTests", dependencies: ["Batch", "MediaProbe", "ModelCatalog", "TestSupport"]),
+        .testTarget(name: "BatchTests", dependencies: ["Batch", "MediaProbe", "ModelCatalog", "Submission", "FalSimulator", "FalClient", "TestSupport"]),
         .testTarget(name: "ModelCatalogTests", dependencies: ["ModelCatalog", "TestSupport"], exclude: ["Fixtures"]),
         // Runs the real executable: exit codes, output streams and formats as a user sees them.
         .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "FalSimulator", "TestSupport"]),

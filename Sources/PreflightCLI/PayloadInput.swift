@@ -50,35 +50,11 @@ struct PayloadInput: ParsableArguments {
         return payload
     }
 
-    /// Where a number that is NaN or infinite (1e999 read as a Double) sits in `value`, if anywhere.
-    static func nonFinitePath(_ value: JSONValue, at path: String = "") -> String? {
-        switch value {
-        case .number(let d): return d.isFinite ? nil : (path.isEmpty ? "the value" : path)
-        case .array(let items):
-            for (i, item) in items.enumerated() { if let p = nonFinitePath(item, at: "\(path)[\(i)]") { return p } }
-        case .object(let fields):
-            for (key, item) in fields { if let p = nonFinitePath(item, at: path.isEmpty ? key : "\(path).\(key)") { return p } }
-        default: break
-        }
-        return nil
-    }
+    /// Where a number that is NaN or infinite sits in `value` (PayloadText's answer).
+    static func nonFinitePath(_ value: JSONValue) -> String? { PayloadText.nonFinitePath(value) }
 
-    /// A shell cannot easily say "5" versus 5; the schema can. Unknown fields read as JSON when they
-    /// parse as JSON, else as text.
-    static func typed(_ raw: String, as type: PayloadField.FieldType?) -> JSONValue {
-        let json = try? JSONDecoder().decode(JSONValue.self, from: Data(raw.utf8))
-        switch type {
-        case .string?:
-            if case .string? = json { return json! }
-            return .string(raw)
-        case .integer?: return Int(raw).map(JSONValue.integer) ?? json ?? .string(raw)
-        case .number?:
-            // 1e300 is integral but no Int: it stays a number (Int(1e300) would trap).
-            return Double(raw).map { d in !raw.contains(".") ? Int(exactly: d).map(JSONValue.integer) ?? .number(d) : .number(d) } ?? json ?? .string(raw)
-        case .boolean?: return ["true", "false"].contains(raw) ? .bool(raw == "true") : json ?? .string(raw)
-        default: return json ?? .string(raw)
-        }
-    }
+    /// A --set value as the model's schema types it (PayloadText's answer, shared with sheets).
+    static func typed(_ raw: String, as type: PayloadField.FieldType?) -> JSONValue { PayloadText.value(raw, as: type) }
 }
 
 /// A mistake on the command line found while reading it (a payload file, a --set value): one

@@ -118,6 +118,35 @@ public final class SubmissionEngine: Sendable {
         return result
     }
 
+    /// Carries out several jobs, `concurrency` at a time, each as `run(job:)` does; `finished` is
+    /// told as each ends (a progress display reports it then). The outcomes by job id.
+    public func run(jobs ids: [String], concurrency: Int, cancel: CancelSignal = CancelSignal(), resuming: Bool = false,
+                    finished: @escaping @Sendable (String, Result<JobOutcome, SubmissionError>) -> Void = { _, _ in })
+        async -> [String: Result<JobOutcome, SubmissionError>] {
+        var results: [String: Result<JobOutcome, SubmissionError>] = [:]
+        await withTaskGroup(of: (String, Result<JobOutcome, SubmissionError>).self) { group in
+            var next = 0
+            func launch() {
+                let id = ids[next]
+                next += 1
+                group.addTask {
+                    let result: Result<JobOutcome, SubmissionError>
+                    do throws(SubmissionError) { result = .success(try await self.run(job: id, cancel: cancel, resuming: resuming)) } catch {
+                        result = .failure(error)
+                    }
+                    finished(id, result)
+                    return (id, result)
+                }
+            }
+            while next < min(ids.count, max(1, concurrency)) { launch() }
+            while let (id, result) = await group.next() {
+                results[id] = result
+                if next < ids.count { launch() }
+            }
+        }
+        return results
+    }
+
     public func outcome(job id: String) throws(SubmissionError) -> JobOutcome {
         do {
             guard let job = try journal.job(id) else { throw SubmissionError(.usage, code: "no_such_job", message: "no job \(id)", hint: "`preflight jobs` lists them.") }

@@ -106,7 +106,7 @@ struct Prepare: AsyncParsableCommand {
         let sheet = try submission.sheet()
         let submitter = submission.enabled
             ? try BatchSubmitter(options: submission, sheet: sheet, context: context, specs: specs, source: source, destination: output,
-                                 retryFailed: retryFailed, quiet: quiet)
+                                 policy: media.policy, retryFailed: retryFailed, quiet: quiet)
             : nil
         WorkerPool.cpu.width = jobs
         var options = PrepareOptions(source: source, output: output, models: specs, policy: media.policy, link: LinkMode(rawValue: link) ?? .copy,
@@ -153,7 +153,7 @@ struct Prepare: AsyncParsableCommand {
         // The submission engine answers Ctrl-C its own way (cancel at fal, twice: quit now); the
         // submitter takes the signals over before it journals or sends anything.
         guard let submitter else { throw prepared }
-        let sent = try await submitter.run(summary, manifest: run.manifestURL, csv: options.csv ? run.csvURL : nil, policy: options.policy)
+        let sent = try await submitter.run(summary, manifest: run.manifestURL, csv: options.csv ? run.csvURL : nil)
         // The worse of the two: an interruption, then some failed (2), then some unfixable (1).
         if sent.rawValue > 128 { throw sent }
         // Uncertain first: fal may have billed a request nobody follows, and no rerun settles it.

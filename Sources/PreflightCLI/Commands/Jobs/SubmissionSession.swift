@@ -41,26 +41,16 @@ enum SubmissionSession {
                                 : "cancelling the requests at fal (Ctrl-C again to quit now)")
             cancel.raise()
         }
-        var codes: [Int32] = []
-        await withTaskGroup(of: Int32.self) { group in
-            var next = 0
-            func launch() {
-                let id = jobs[next]
-                next += 1
-                group.addTask {
-                    do throws(SubmissionError) {
-                        let outcome = try await engine.run(job: id, cancel: cancel, resuming: resuming)
-                        report(outcome, quiet: quiet)
-                        return Exit.code(for: outcome.category).rawValue
-                    } catch {
-                        return Terminal.report(error).rawValue
-                    }
-                }
+        let results = await engine.run(jobs: jobs, concurrency: concurrency, cancel: cancel, resuming: resuming) { _, result in
+            switch result {
+            case .success(let outcome): report(outcome, quiet: quiet)
+            case .failure(let error): Terminal.report(error)
             }
-            while next < min(jobs.count, max(1, concurrency)) { launch() }
-            while let code = await group.next() {
-                codes.append(code)
-                if next < jobs.count { launch() }
+        }
+        let codes = jobs.compactMap { results[$0] }.map { result -> Int32 in
+            switch result {
+            case .success(let outcome): Exit.code(for: outcome.category).rawValue
+            case .failure(let error): Exit.code(for: error.category).rawValue
             }
         }
         // Stopped by a signal: 128 + its number (130 Ctrl-C, 143 TERM, 129 HUP), as shells expect.
