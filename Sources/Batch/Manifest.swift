@@ -1,4 +1,5 @@
 import Foundation
+import ModelCatalog
 
 /// `DEST/preflight-manifest.json`: one row per source file, rewritten atomically as files finish,
 /// so at any moment every row's output is on disk with the hash the row gives.
@@ -75,8 +76,37 @@ public struct ModelOutcome: Codable, Sendable, Equatable {
     public var model: String
     /// The source as it was.
     public var sourcePasses: Bool
-    /// Violations of the source.
+    /// Violations of the source, in words (for people and older readers; `problems` says the same, structured).
     public var violations: [String]
+    /// The same violations as the checker gave them: the rule, whether a fix can repair it, and how.
+    public var problems: [Finding]?
+    /// What is worth knowing that is not a limit (rotation, HDR, interlacing...), and what the
+    /// policy did about it.
+    public var advice: [Finding]?
+
+    public init(model: String, sourcePasses: Bool, violations: [Violation], warnings: [Violation] = []) {
+        self.model = model
+        self.sourcePasses = sourcePasses
+        self.violations = violations.map(\.message)
+        self.problems = violations.map(Finding.init)
+        self.advice = warnings.isEmpty ? nil : warnings.map(Finding.init)
+    }
+
+    /// One violation or piece of advice, as the manifest keeps it.
+    public struct Finding: Codable, Sendable, Equatable {
+        public var rule: Violation.Rule
+        public var message: String
+        /// False when no change to the file can satisfy it (the row is then unfixable).
+        public var fixable: Bool
+        public var remedy: String
+
+        public init(_ v: Violation) {
+            rule = v.rule
+            message = v.message
+            fixable = v.fixable
+            remedy = v.remedy
+        }
+    }
 }
 
 public struct PlanSummary: Codable, Sendable, Equatable {

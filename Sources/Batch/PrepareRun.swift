@@ -204,7 +204,7 @@ public final class PrepareRun: Sendable {
         let report = pipeline.check(info)
         row.verdicts = report.verdicts.map { verdict in
             let failures = verdict.violations.filter { $0.failsMedia }
-            return ModelOutcome(model: verdict.model, sourcePasses: failures.isEmpty, violations: failures.map(\.message))
+            return ModelOutcome(model: verdict.model, sourcePasses: failures.isEmpty, violations: failures, warnings: verdict.warnings)
         }
         row.timings.probe = Date().timeIntervalSince(probeClock)
         job.info = info

@@ -135,13 +135,27 @@ struct ReportPage {
             html += "<li class=\"\(verdict.sourcePasses ? "pass" : "fail")\"><span class=\"mark\">\(verdict.sourcePasses ? "✓" : "✗")</span>"
             html += "<span class=\"model\" title=\"\(HTMLText.escape(verdict.model))\">\(HTMLText.escape(name))</span>"
             if !verdict.sourcePasses && row.status == .fixed { html += "<span class=\"now\">✓ after the fix</span>" }
-            if !verdict.violations.isEmpty {
+            if let problems = verdict.problems, !problems.isEmpty {
+                // Structured: the checker said which violations no change can repair.
+                html += "<ul class=\"violations\">"
+                for problem in problems {
+                    let text = HTMLText.escape(Self.dropping(name, from: problem.message))
+                    html += problem.fixable ? "<li>\(text)</li>" : "<li class=\"blocker\">\(text) <span class=\"tag\">cannot fix</span></li>"
+                }
+                html += "</ul>"
+            } else if !verdict.violations.isEmpty {
+                // A manifest written before violations were kept structured: only their words.
                 html += "<ul class=\"violations\">"
                 for violation in verdict.violations {
                     let text = HTMLText.escape(Self.dropping(name, from: violation))
                     html += Self.isBlocker(violation, of: row) ? "<li class=\"blocker\">\(text) <span class=\"tag\">cannot fix</span></li>" : "<li>\(text)</li>"
                 }
                 html += "</ul>"
+            }
+            if let advice = verdict.advice, !advice.isEmpty {
+                html += "<ul class=\"advice\">" + advice.map { a in
+                    "<li>\(HTMLText.escape(Self.dropping(name, from: a.message)))" + (a.remedy.isEmpty ? "" : " <span class=\"muted\">\(HTMLText.escape(a.remedy))</span>") + "</li>"
+                }.joined() + "</ul>"
             }
             html += "</li>"
         }
@@ -188,6 +202,7 @@ struct ReportPage {
     /// What the unfixable reason says beyond the violations listed under the models.
     static func unlisted(_ row: ManifestRow) -> String {
         var rest = dropping("cannot be fixed:", from: row.error ?? "")
+        // The planner's reason quotes the unfixable violations; what remains is said on its own.
         for violation in row.verdicts.flatMap(\.violations) where !violation.isEmpty {
             rest = rest.replacingOccurrences(of: violation, with: "")
         }

@@ -86,6 +86,9 @@ enum ReportStyle {
     .violations{margin:3px 0 0 24px;font-size:12.5px;color:#3d444d}
     .violations li:before,.steps li:before{content:"–";color:#afb8c1;margin:0 6px 0 -12px}
     .violations li,.steps li{padding-left:12px}
+    .advice{margin:3px 0 0 24px;font-size:12px;color:#57606a}
+    .advice li:before{content:"ⓘ";color:#8c959f;margin:0 6px 0 -14px}
+    .advice li{padding-left:14px}
     .muted{color:var(--muted)}
     .outcome{margin-top:8px;font-size:13px;color:#3d444d;word-break:break-word}
     .outcome b{color:var(--ink);font-weight:600}

@@ -164,7 +164,8 @@ extension FalClient {
         while true {
             do { return try await step() } catch {
                 guard attempt < max(1, options.attempts), error.retryable else { throw error }
-                let delay = min(options.maximumDelay, options.baseDelay * pow(2, Double(attempt - 1))) * Double.random(in: 0.5...1.5)
+                // The one backoff formula, with the Python client's ±50 % jitter.
+                let delay = Backoff(base: options.baseDelay, maximum: options.maximumDelay, jitter: 0.5...1.5).delay(attempt: attempt)
                 log?("\(what): attempt \(attempt) failed (\(error.message)); trying again in \(String(format: "%.2f", delay)) s")
                 try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
                 attempt += 1

@@ -1,5 +1,6 @@
 import FalClient
 import Foundation
+import PreflightCore
 
 /// What the engine retries, and how long it waits: the one backoff formula (submits, result
 /// fetches, status polls after a failure, uploads) and the bounds on every wait. The client only
@@ -37,10 +38,9 @@ public struct RetryPolicy: Sendable {
         case stop
     }
 
-    /// The wait before attempt `attempt + 1`: base x 2^(attempt-1), capped, with jitter.
+    /// The wait before attempt `attempt + 1` (the one `Backoff` formula, ±25 % jitter).
     public func delay(attempt: Int) -> Double {
-        let exponent = Double(min(max(attempt - 1, 0), 30))
-        return min(maxDelay, baseDelay * pow(2, exponent)) * Double.random(in: 0.75...1.25)
+        Backoff(base: baseDelay, maximum: maxDelay, jitter: 0.75...1.25).delay(attempt: attempt)
     }
 
     public func decide(_ error: FalError, attempt: Int, elapsed: Double) -> Decision {
