@@ -1,11 +1,13 @@
 import FalClient
 import Foundation
+import PreflightCore
 
 /// `--shard K/N`: a deterministic share of the files, chosen by a hash of each relative path, so
 /// N machines (or N processes) given the same tree split it without talking to each other.
+/// `--shard auto` reads K and N from the job runner's environment (``Shard/fromRunner(_:count:)``).
 public struct Shard: Sendable, Equatable, CustomStringConvertible {
-    /// 1-based, as job runners number their tasks (Slurm arrays, GNU parallel); Kubernetes' 0-based
-    /// JOB_COMPLETION_INDEX is K-1.
+    /// 1-based, as GNU parallel numbers its jobs; a runner's task id or index is mapped onto it by
+    /// ``Shard/fromRunner(_:count:)``.
     public var index: Int
     public var count: Int
 
@@ -20,10 +22,24 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     /// Parses "K/N".
     public init(_ text: String) throws(BatchError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
-            throw BatchError(.usage, "--shard takes K/N, e.g. --shard 2/8 (got \(text))")
+        guard parts.count == 2, let k = RunnerNumber.parse(parts[0]), let n = RunnerNumber.parse(parts[1]) else {
+            throw BatchError(.usage, "--shard takes K/N, auto or auto/N, e.g. --shard 2/8 (got \(Printable.escape(String(text.prefix(40)))))")
         }
         try self.init(index: k, count: n)
+    }
+
+    /// `--shard` as typed: `K/N`, or `auto` and `auto/N` for the runner's environment. `origin` says
+    /// where an automatic shard came from, for the job's log; nil for `K/N`.
+    public static func resolve(_ text: String, environment: [String: String]) throws(BatchError) -> (shard: Shard, origin: String?) {
+        if text == "auto" { return try fromRunner(environment, count: nil) }
+        if text.hasPrefix("auto/") {
+            guard let n = RunnerNumber.parse(text.dropFirst(5)), n >= 1 else {
+                throw BatchError(.usage, "--shard auto/N takes a number of shards N of 1 or more (got \(Printable.escape(String(text.prefix(40)))))",
+                                 hint: "For a Kubernetes indexed Job, N is the Job's completions: --shard auto/8.")
+            }
+            return try fromRunner(environment, count: n)
+        }
+        return (try Shard(text), nil)
     }
 
     public var description: String { "\(index)/\(count)" }
