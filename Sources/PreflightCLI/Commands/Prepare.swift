@@ -45,9 +45,9 @@ struct Prepare: AsyncParsableCommand {
         shards' manifests); --shard auto takes K and N from a Slurm job array (SLURM_ARRAY_TASK_ID, \
         _COUNT, _MIN), --shard auto/N takes K from a Kubernetes indexed Job (JOB_COMPLETION_INDEX) or \
         an AWS Batch array (AWS_BATCH_JOB_ARRAY_INDEX); anything that does not map to one K of N is \
-        refused (64). A runner may retry 75 and 129, 130, 143 (the run resumes where it stopped), and \
-        should not retry 0, 1, 2 (the shard ran to its end: the manifest lists what needs a person), \
-        64 or 66.
+        refused (64). A runner may retry 69, 75 and 129, 130, 143 (the run resumes where it stopped), \
+        and should not retry 0, 1, 2 (the shard ran to its end: the manifest lists what needs a \
+        person), 64, 66 or 77.
 
         Exit codes: 0 every media file is compliant or fixed; 1 some cannot be fixed (none failed); \
         2 some failed (corrupt, unreadable, conversion failed; with --submit also a job that failed or \
