@@ -54,6 +54,25 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 
     /// Each shard keeps its own manifest, so shards can share one output folder.
     public var manifestName: String { count == 1 ? Manifest.fileName : "preflight-manifest.shard-\(index)-of-\(count).json" }
+
+    /// The shard whose manifest is named `name` (the last part of a path), nil for another name.
+    public init?(manifestName name: String) {
+        let prefix = "preflight-manifest.shard-", suffix = ".json"
+        guard name.hasPrefix(prefix), name.hasSuffix(suffix) else { return nil }
+        let middle = name.dropFirst(prefix.count).dropLast(suffix.count).components(separatedBy: "-of-")
+        guard middle.count == 2, let k = RunnerNumber.parse(Substring(middle[0])), let n = RunnerNumber.parse(Substring(middle[1])),
+              let shard = try? Shard(index: k, count: n), shard.manifestName == name else { return nil }
+        self = shard
+    }
+
+    /// The shards of N that `manifestNames` lack, when every name is a shard manifest of one N: a
+    /// task that never ran, or refused, leaves its files out of a merge without a word otherwise.
+    public static func missing(from manifestNames: [String]) -> [Shard] {
+        let shards = manifestNames.compactMap(Shard.init(manifestName:))
+        guard shards.count == manifestNames.count, let n = shards.first?.count, shards.allSatisfy({ $0.count == n }) else { return [] }
+        let present = Set(shards.map(\.index))
+        return (1...n).filter { !present.contains($0) }.compactMap { try? Shard(index: $0, count: n) }
+    }
 }
 
 extension Manifest {

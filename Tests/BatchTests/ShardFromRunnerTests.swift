@@ -71,6 +71,9 @@ import Testing
                 }
                 #expect(Set(taken).count == taken.count, "--array=\(list) (step \(step ?? "unset")): two tasks took one share")
                 #expect(taken.count < list.count, "--array=\(list) (step \(step ?? "unset")): every task ran, as if evenly spaced")
+                // Slurm (22.05, seen by scripts/slurm-prepare's cluster) reports step 1 for a list:
+                // then its highest id gives it away, and no task starts at all.
+                if step == "1" { #expect(taken.isEmpty, "--array=\(list): tasks \(taken) started") }
             }
         }
     }
@@ -133,5 +136,26 @@ import Testing
 
     private func throwing<T>(_ body: @autoclosure () throws(BatchError) -> T) -> BatchError? {
         do { _ = try body(); return nil } catch { return error }
+    }
+}
+
+/// A shard's manifest name says which shard it is, so a merge can tell a shard that never ran.
+@Suite struct ShardManifestNameTests {
+    @Test func everyShardIsReadBackFromItsManifestNameAndAMissingOneIsNamed() throws {
+        for n in 2...9 {
+            let shards = try (1...n).map { try Shard(index: $0, count: n) }
+            #expect(shards.map { Shard(manifestName: $0.manifestName) } == shards)
+            #expect(Shard.missing(from: shards.map(\.manifestName)).isEmpty)
+            for gone in shards {
+                #expect(Shard.missing(from: shards.filter { $0 != gone }.map(\.manifestName)) == [gone])
+            }
+        }
+        for name in ["preflight-manifest.json", "preflight-manifest.shard-0-of-4.json", "preflight-manifest.shard-5-of-4.json",
+                     "preflight-manifest.shard-01-of-4.json", "preflight-manifest.shard-1-of-4.json.bak", "preflight-manifest.shard--1-of-4.json",
+                     "preflight-manifest.shard-1-of-1.json", "x.json"] {
+            #expect(Shard(manifestName: name) == nil, "\(name)")
+        }
+        // Names that are not all shards of one N say nothing about what is missing.
+        #expect(Shard.missing(from: ["preflight-manifest.shard-1-of-4.json", "renamed.json"]).isEmpty)
     }
 }

@@ -38,8 +38,9 @@ enum SlurmHost {
 
 /// `prepare --shard auto` as a real Slurm job array: scripts/slurm-prepare starts a one-node
 /// cluster, submits scripts/slurm/prepare.sbatch with --array=0-3, merges the 4 manifests and
-/// compares them with a single run; here its account is checked (4 tasks, each its own shard, the
-/// merge identical) and so is what it leaves (no folder, no daemon).
+/// compares them with a single run, then sees --array=1,3,8 refused by every task; here its account
+/// is checked (4 tasks, each its own shard, the merge identical) and so is what it leaves (no
+/// folder, no daemon).
 @Suite struct SlurmPrepareTests {
     @Test(.enabled(if: SlurmHost.privileged, "Slurm needs root or password-less sudo (slurmd starts each job as its user); skipped as an unprivileged user"),
           .enabled("scripts/setup slurm could not install slurm-wlm and munge from Debian's packages here") { await SlurmHost.installed() })
@@ -60,6 +61,7 @@ enum SlurmHost {
         }
         #expect(files.reduce(0, +) == 8, "every file in exactly one task: \(tasks)")
         #expect(result.stdout.contains("4 array tasks merged: 8 rows, identical to a single run"))
+        #expect(result.stdout.contains("--array=1,3,8 refused by each of its 3 tasks"))
 
         // Nothing left: its folder is gone and no process still runs from it.
         // "  merged 4 manifests, 8 rows: FOLDER/sharded/preflight-manifest.json"
