@@ -47,13 +47,22 @@ func script(_ name: String, _ arguments: [String], environment extra: [String: S
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
 
-    /// --uninstall removes only what it installed and is unchanged: a file put beside it, or one of
-    /// its files edited since, stays and is named.
+    /// Install replaces nothing it did not put there; --uninstall removes only what it installed and
+    /// is unchanged: a file put beside it, or one of its files edited since, stays and is named.
     @Test func uninstallKeepsWhatIsNotItsOwn() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-install-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let prefix = folder.path + "/prefix"
+        // Another tool's `preflight` in the way: refused before building, nothing written beside it.
+        try FileManager.default.createDirectory(atPath: prefix + "/bin", withIntermediateDirectories: true)
+        try Data("#!/bin/sh\necho another tool\n".utf8).write(to: URL(fileURLWithPath: prefix + "/bin/preflight"))
+        let refused = try await script("install", ["--prefix", prefix])
+        #expect(refused.status == 73 && refused.stderr.contains(prefix + "/bin/preflight"), "\(refused.stderr)")
+        #expect(files(under: prefix) == ["bin/preflight"])
+        #expect(try String(contentsOfFile: prefix + "/bin/preflight", encoding: .utf8).contains("another tool"))
+        try FileManager.default.removeItem(atPath: prefix + "/bin/preflight")
+
         let installed = try await script("install", ["--prefix", prefix])
         try #require(installed.status == 0, "scripts/install failed: \(installed.stderr)")
         let record = try String(contentsOfFile: prefix + "/share/preflight/installed-files", encoding: .utf8)
