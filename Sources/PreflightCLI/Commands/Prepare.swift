@@ -47,7 +47,7 @@ struct Prepare: AsyncParsableCommand {
         an AWS Batch array (AWS_BATCH_JOB_ARRAY_INDEX); anything that does not map to one K of N is \
         refused (64). A runner may retry 69, 75 and 129, 130, 143 (the run resumes where it stopped), \
         and should not retry 0, 1, 2 (the shard ran to its end: the manifest lists what needs a \
-        person), 64, 66 or 77.
+        person), 3, 64, 66, 74 or 77.
 
         Exit codes: 0 every media file is compliant or fixed; 1 some cannot be fixed (none failed); \
         2 some failed (corrupt, unreadable, conversion failed; with --submit also a job that failed or \
