@@ -1,5 +1,6 @@
 import Foundation
 import ModelCatalog
+import PreflightCore
 
 /// `DEST/preflight-manifest.json`: one row per source file, rewritten atomically as files finish,
 /// so at any moment every row's output is on disk with the hash the row gives.

@@ -1,11 +1,13 @@
 import FalClient
 import Foundation
+import PreflightCore
 
 /// `--shard K/N`: a deterministic share of the files, chosen by a hash of each relative path, so
 /// N machines (or N processes) given the same tree split it without talking to each other.
+/// `--shard auto` reads K and N from the job runner's environment (``Shard/fromRunner(_:count:)``).
 public struct Shard: Sendable, Equatable, CustomStringConvertible {
-    /// 1-based, as job runners number their tasks (Slurm arrays, GNU parallel); Kubernetes' 0-based
-    /// JOB_COMPLETION_INDEX is K-1.
+    /// 1-based, as GNU parallel numbers its jobs; a runner's task id or index is mapped onto it by
+    /// ``Shard/fromRunner(_:count:)``.
     public var index: Int
     public var count: Int
 
@@ -20,10 +22,24 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     /// Parses "K/N".
     public init(_ text: String) throws(BatchError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
-            throw BatchError(.usage, "--shard takes K/N, e.g. --shard 2/8 (got \(text))")
+        guard parts.count == 2, let k = RunnerNumber.parse(parts[0]), let n = RunnerNumber.parse(parts[1]) else {
+            throw BatchError(.usage, "--shard takes K/N, auto or auto/N, e.g. --shard 2/8 (got \(Printable.escape(String(text.prefix(40)))))")
         }
         try self.init(index: k, count: n)
+    }
+
+    /// `--shard` as typed: `K/N`, or `auto` and `auto/N` for the runner's environment. `origin` says
+    /// where an automatic shard came from, for the job's log; nil for `K/N`.
+    public static func resolve(_ text: String, environment: [String: String]) throws(BatchError) -> (shard: Shard, origin: String?) {
+        if text == "auto" { return try fromRunner(environment, count: nil) }
+        if text.hasPrefix("auto/") {
+            guard let n = RunnerNumber.parse(text.dropFirst(5)), n >= 1 else {
+                throw BatchError(.usage, "--shard auto/N takes a number of shards N of 1 or more (got \(Printable.escape(String(text.prefix(40)))))",
+                                 hint: "For a Kubernetes indexed Job, N is the Job's completions: --shard auto/8.")
+            }
+            return try fromRunner(environment, count: n)
+        }
+        return (try Shard(text), nil)
     }
 
     public var description: String { "\(index)/\(count)" }
@@ -38,6 +54,25 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 
     /// Each shard keeps its own manifest, so shards can share one output folder.
     public var manifestName: String { count == 1 ? Manifest.fileName : "preflight-manifest.shard-\(index)-of-\(count).json" }
+
+    /// The shard whose manifest is named `name` (the last part of a path), nil for another name.
+    public init?(manifestName name: String) {
+        let prefix = "preflight-manifest.shard-", suffix = ".json"
+        guard name.hasPrefix(prefix), name.hasSuffix(suffix) else { return nil }
+        let middle = name.dropFirst(prefix.count).dropLast(suffix.count).components(separatedBy: "-of-")
+        guard middle.count == 2, let k = RunnerNumber.parse(Substring(middle[0])), let n = RunnerNumber.parse(Substring(middle[1])),
+              let shard = try? Shard(index: k, count: n), shard.manifestName == name else { return nil }
+        self = shard
+    }
+
+    /// The shards of N that `manifestNames` lack, when every name is a shard manifest of one N: a
+    /// task that never ran, or refused, leaves its files out of a merge without a word otherwise.
+    public static func missing(from manifestNames: [String]) -> [Shard] {
+        let shards = manifestNames.compactMap(Shard.init(manifestName:))
+        guard shards.count == manifestNames.count, let n = shards.first?.count, shards.allSatisfy({ $0.count == n }) else { return [] }
+        let present = Set(shards.map(\.index))
+        return (1...n).filter { !present.contains($0) }.compactMap { try? Shard(index: $0, count: n) }
+    }
 }
 
 extension Manifest {

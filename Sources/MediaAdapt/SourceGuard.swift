@@ -1,30 +1,17 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import PreflightCore
 
 /// The source as it was when the plan was made. A source overwritten or cut short while `fix` reads
 /// it (a copy still running, an export replacing it) gives an output that matches neither the old nor
 /// the new file, so a change of size, modification time or identity fails the fix.
 struct SourceGuard {
     let path: String
-    private let snapshot: Snapshot?
-
-    private struct Snapshot: Equatable {
-        var device: UInt64, inode: UInt64, size: Int64, modified: timespec
-
-        static func == (a: Snapshot, b: Snapshot) -> Bool {
-            a.device == b.device && a.inode == b.inode && a.size == b.size
-                && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
-        }
-    }
+    private let snapshot: FileStamp?
 
     /// - Parameter expectedSize: the size the source was probed at, when known.
     init(path: String, expectedSize: Int64? = nil) throws(FixError) {
         self.path = path
-        snapshot = Self.take(path)
+        snapshot = FileStamp.of(path)
         if let expectedSize, let size = snapshot?.size, size != expectedSize {
             throw FixError.media("the source changed after it was probed (\(expectedSize) bytes, now \(size)); nothing was written. Run fix again once the file is complete")
         }
@@ -32,7 +19,7 @@ struct SourceGuard {
 
     /// Throws when the source is no longer the file the plan was made from.
     func verifyUnchanged() throws(FixError) {
-        let now = Self.take(path)
+        let now = FileStamp.of(path)
         guard now == snapshot else {
             let detail = switch (snapshot, now) {
             case (let a?, let b?) where a.size != b.size: "its size went from \(a.size) to \(b.size) bytes"
@@ -41,11 +28,5 @@ struct SourceGuard {
             }
             throw FixError.media("the source changed during the conversion (\(detail)); the output was not kept. Run fix again once the file is complete")
         }
-    }
-
-    private static func take(_ path: String) -> Snapshot? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return Snapshot(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size), modified: st.st_mtim)
     }
 }

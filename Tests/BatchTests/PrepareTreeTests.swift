@@ -4,6 +4,7 @@ import Foundation
 import MediaAdapt
 import MediaProbe
 import ModelCatalog
+import PreflightCore
 import Testing
 import TestSupport
 

@@ -1,5 +1,6 @@
 import Batch
 import Foundation
+import PreflightCore
 import Testing
 import TestSupport
 

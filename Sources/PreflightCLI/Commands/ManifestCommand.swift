@@ -19,9 +19,12 @@ struct ManifestMerge: AsyncParsableCommand {
         abstract: "Join the manifests of `prepare --shard K/N` runs into one.",
         discussion: """
         Every shard must have run with the same command line and preflight version. Writes OUT \
-        atomically (default: preflight-manifest.json beside the first manifest).
+        atomically (default: preflight-manifest.json beside the first manifest). When the manifests \
+        are shards K of one N by name and some K is missing (a task that never ran, or refused), \
+        nothing is merged unless --partial is given.
 
-        Exit codes: 0 merged; 64 usage or manifests that do not belong together; 66 a manifest missing.
+        Exit codes: 0 merged; 64 usage or manifests that do not belong together; 66 a manifest or \
+        a shard missing.
         """
     )
 
@@ -34,11 +37,28 @@ struct ManifestMerge: AsyncParsableCommand {
     @Flag(help: "Also write the merged manifest as CSV beside it.")
     var csv = false
 
+    @Flag(help: "Merge even when some shards of N are missing (their files are then absent).")
+    var partial = false
+
     func validate() throws {
         if manifests.isEmpty { throw ValidationError("Name the shard manifests to merge, e.g. out/preflight-manifest.shard-*.json.") }
     }
 
     func run() async throws {
+        let names = manifests.map { URL(fileURLWithPath: $0).lastPathComponent }
+        let counts = Set(names.compactMap { Shard(manifestName: $0)?.count })
+        if counts.count > 1 {
+            Terminal.error("these are shards of different runs (of \(counts.sorted().map(String.init).joined(separator: " and ")) shards); merge the manifests of one run.")
+            throw Exit.usage
+        }
+        let missing = Shard.missing(from: names)
+        if !missing.isEmpty, !partial {
+            let absent = missing.map(\.manifestName)
+            Terminal.error("shard(s) \(missing.map { String($0.index) }.joined(separator: ", ")) of \(missing[0].count) missing: "
+                + absent.prefix(3).joined(separator: ", ") + (absent.count > 3 ? ", ..." : "")
+                + ". Run those shards (their files are in no manifest yet), or merge what there is with --partial.")
+            throw Exit.inputMissing
+        }
         var loaded: [Manifest] = []
         for path in manifests {
             do {

@@ -41,6 +41,14 @@ struct Prepare: AsyncParsableCommand {
         --submit sends anything. Run again with another --report to make only a new page: nothing \
         else is redone.
 
+        --shard K/N does a deterministic share of the files (`preflight manifest merge` joins the \
+        shards' manifests); --shard auto takes K and N from a Slurm job array (SLURM_ARRAY_TASK_ID, \
+        _COUNT, _MIN), --shard auto/N takes K from a Kubernetes indexed Job (JOB_COMPLETION_INDEX) or \
+        an AWS Batch array (AWS_BATCH_JOB_ARRAY_INDEX); anything that does not map to one K of N is \
+        refused (64). A runner may retry 69, 75 and 129, 130, 143 (the run resumes where it stopped), \
+        and should not retry 0, 1, 2 (the shard ran to its end: the manifest lists what needs a \
+        person), 3, 64, 66, 74 or 77.
+
         Exit codes: 0 every media file is compliant or fixed; 1 some cannot be fixed (none failed); \
         2 some failed (corrupt, unreadable, conversion failed; with --submit also a job that failed or \
         is uncertain); 75 with --submit, every file ready and the jobs not failed but still at fal \
@@ -80,7 +88,7 @@ struct Prepare: AsyncParsableCommand {
 
     @OptionGroup(title: "How the media is made ready (the same on fix, submit and prepare)") var media: MediaPolicyOptions
 
-    @Option(help: ArgumentHelp("Only a deterministic share of the files (by a hash of the path), for running N shards at once; `preflight manifest merge` joins their manifests.", valueName: "K/N"))
+    @Option(help: ArgumentHelp("Only a deterministic share of the files (by a hash of the path), for running N shards at once; `preflight manifest merge` joins their manifests. `auto` takes K and N from a Slurm job array; `auto/N` takes K from a Kubernetes indexed Job or an AWS Batch array.", valueName: "K/N|auto|auto/N"))
     var shard: String?
 
     @Flag(name: .shortAndLong, help: "No progress line and no per-file lines: the summary only.")
@@ -96,7 +104,7 @@ struct Prepare: AsyncParsableCommand {
         guard LinkMode(rawValue: link) != nil else { throw ValidationError("--link takes copy, symlink or hard.") }
         if let report, report.isEmpty { throw ValidationError("--report takes a file name, e.g. --report report.html.") }
         if let shard {
-            do { _ = try Shard(shard) } catch { throw ValidationError(error.description) }
+            do { _ = try Shard.resolve(shard, environment: ProcessInfo.processInfo.environment) } catch { throw ValidationError(error.description) }
         }
     }
 
@@ -109,9 +117,12 @@ struct Prepare: AsyncParsableCommand {
                                  policy: media.policy, retryFailed: retryFailed, quiet: quiet)
             : nil
         WorkerPool.cpu.width = jobs
+        // Checked in validate(); resolved again here only to keep the result (the environment is the same).
+        let sharding = try shard.map { text throws(BatchError) in try Shard.resolve(text, environment: ProcessInfo.processInfo.environment) }
+        if let sharding, let origin = sharding.origin, !quiet { Terminal.err("shard \(sharding.shard) from \(origin)") }
         var options = PrepareOptions(source: source, output: output, models: specs, policy: media.policy, link: LinkMode(rawValue: link) ?? .copy,
                                      width: jobs, encodeWidth: encodes, csv: csv, retryFailed: retryFailed, tool: "preflight \(Preflight.version)",
-                                     shard: try shard.map { text throws(BatchError) in try Shard(text) })
+                                     shard: sharding?.shard)
         if submission.enabled { options.skip = [submission.results] }
 
         if let report {
