@@ -50,7 +50,7 @@ struct Check: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
+        let (specs, payload) = try await CatalogContext.modelsAndPayload(models, payloadInput)
         // No payload at all: the question is "is this clip OK for X"; judge the media only, and say so.
         // The same pipeline fix, prepare and submit run: the same probe depth, the same verdict,
         // and advice that says what their (default) policy does.
