@@ -33,7 +33,7 @@ struct ModelLookup: Sendable {
             }
             for id in batch {
                 if let model = listed[id], let document = model.openAPI {
-                    answers[id] = importing(document, id: id, model: model, date: date, reference: "fal platform API (models, openapi-3.0)")
+                    answers[id] = importing(document, id: id, model: model, date: date, reference: "fetched from fal's model listing")
                     continue
                 }
                 answers[id] = await document(for: id, model: listed[id], date: date, listingFailure: unreachable)
@@ -49,7 +49,7 @@ struct ModelLookup: Sendable {
             guard let root = try? JSONDecoder().decode(JSONValue.self, from: data).objectValue else {
                 return .problem("fal's OpenAPI document for it is not JSON")
             }
-            return importing(root, id: id, model: model, date: date, reference: "fal OpenAPI document")
+            return importing(root, id: id, model: model, date: date, reference: "fetched from fal")
         } catch where error.category == .notFound {
             return .problem(model == nil ? "fal does not list it" : "fal lists it but publishes no input schema for it")
         } catch where error.category == .network || error.category == .capacity {

@@ -34,9 +34,11 @@ struct ModelsShow: AsyncParsableCommand {
                 let advice = key.flatMap { k in field.requirement.isAdvisory(k) ? field.advice[k] : nil }.map { " (advisory: \($0))" } ?? ""
                 lines.append("    \(text)\(advice)\(source)")
             }
+            // What fal reshapes beyond the advisory limits already shown above.
             if let n = field.normalization {
-                let said = n.keys.compactMap { Normalization.advice($0, in: n) }.uniqued()
-                lines.append("    fal reshapes instead of refusing: " + (said.isEmpty ? ModelText.limits(n).map(\.1).joined(separator: ", ") : said.joined(separator: "; ")))
+                let beyond = n.keys.filter { !(field.requirement.isAdvisory($0) && field.requirement.value($0) == n.value($0)) }
+                let said = beyond.compactMap { Normalization.advice($0, in: n) }.uniqued()
+                if !said.isEmpty { lines.append("    fal reshapes instead of refusing: " + said.joined(separator: "; ")) }
             }
             for c in field.conditional {
                 lines.append("    when \(c.when.field) = \(c.when.equals): " + ModelText.limits(c.requirement).map(\.1).joined(separator: ", "))
