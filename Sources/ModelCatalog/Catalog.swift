@@ -36,12 +36,7 @@ public struct Catalog: Sendable {
     public static func load(paths: PreflightPaths, learned: [LearnedRequirement] = [], refreshed: Bool = true,
                             refreshing: [CatalogFile.CatalogEntry] = []) throws(CatalogError) -> Catalog {
         var catalog = bundled()
-        for file in refreshed ? RefreshedLayer(paths: paths).files() : [] {
-            guard let data = FileManager.default.contents(atPath: file.path) else { continue }
-            // A damaged cached entry is dropped, not fatal: the next use fetches it again.
-            guard let parsed = try? CatalogFile.parse(String(decoding: data, as: UTF8.self), name: file.path) else { continue }
-            try catalog.apply(parsed, origin: "refreshed")
-        }
+        if refreshed { try catalog.apply(CatalogFile(models: RefreshedLayer(paths: paths).entries()), origin: "refreshed") }
         if !refreshing.isEmpty { try catalog.apply(CatalogFile(models: refreshing), origin: "refreshed") }
         if refreshed { catalog.apply(prices: PriceBook(paths: paths).all()) }
         catalog.apply(learned: learned)

@@ -48,6 +48,18 @@ public struct RefreshedLayer: Sendable {
         return (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate]) as? Date
     }
 
+    /// Every entry of the layer, in file name order. The files are JSON this layer wrote, read with a
+    /// JSON decoder (a YAML parser is several times slower, and the layer grows with every model
+    /// used); a file that does not decode so (edited by hand) is read as any catalog file, and a
+    /// damaged one is skipped: the next use fetches it again.
+    public func entries() -> [CatalogFile.CatalogEntry] {
+        files().flatMap { file -> [CatalogFile.CatalogEntry] in
+            guard let data = FileManager.default.contents(atPath: file.path) else { return [] }
+            if let stored = try? JSONDecoder().decode(Stored.self, from: data) { return stored.models }
+            return (try? CatalogFile.parse(String(decoding: data, as: UTF8.self), name: file.path))?.models ?? []
+        }
+    }
+
     /// Every refreshed file, in name order.
     public func files() -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []

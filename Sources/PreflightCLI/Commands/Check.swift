@@ -18,6 +18,10 @@ struct Check: AsyncParsableCommand {
         With two or more models it also says whether one output file can satisfy them all. With \
         several files or a folder, files are checked concurrently and summarised one line each.
 
+        A model id no catalog layer knows is looked up at fal first (its schema and x-fal limits, kept \
+        dated in the state folder); with no network, or PREFLIGHT_OFFLINE=1, it is an unknown model (64) \
+        and the message says what to do. See `preflight models --help` for the layers.
+
         Exit codes: 0 compliant; 1 not compliant; 2 some files could not be probed (several files); \
         64 usage (unknown model, bad payload file); 65 not valid media; 66 missing or unreadable.
         """
