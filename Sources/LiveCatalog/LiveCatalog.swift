@@ -83,7 +83,7 @@ public struct LiveCatalog: Sendable {
     /// the layers lack (or hold from too long ago), plus fresh prices for them.
     /// - Parameter learned: lessons for the fal base URL in use.
     public func catalog(using ids: [String], learned: [LearnedRequirement] = []) async throws(CatalogError) -> Outcome {
-        var catalog = try Catalog.load(paths: paths, learned: learned)
+        let catalog = try Catalog.load(paths: paths, learned: learned)
         var outcome = Outcome(catalog: catalog, notes: [], unknown: [:], fetched: [])
         var wanted: [String] = []
         for id in ids where !wanted.contains(id) && EndpointID.problem(id) == nil { wanted.append(id) }
@@ -93,6 +93,9 @@ public struct LiveCatalog: Sendable {
         let stale = wanted.filter { id in
             !missing.contains(id) && (layer.refreshedAt(id).map { settings.now.timeIntervalSince($0) > settings.maxAge } ?? false)
         }
+        var changed = false
+        // Fetched but not written (a read-only state folder): used for this run all the same.
+        var unsaved: [CatalogFile.CatalogEntry] = []
         if let reason = settings.offline {
             for id in missing { outcome.unknown[id] = "no catalog layer knows it, and fal was not asked (\(reason))" }
         } else if !(missing + stale).isEmpty {
@@ -109,7 +112,8 @@ public struct LiveCatalog: Sendable {
                                                                  : "\(id): limits fetched from fal and kept in \(layer.folder.path)")
                     } catch {
                         outcome.notes.append("\(id): fetched from fal but not kept (\(error.localizedDescription)); it is asked for again next time")
-                        try catalog.apply(CatalogFile(models: [entry]), origin: "refreshed")
+                        unsaved.append(entry)
+                        outcome.fetched.append(id)
                     }
                 case .problem(let why)?:
                     if stale.contains(id) {
@@ -122,16 +126,19 @@ public struct LiveCatalog: Sendable {
                     outcome.unknown[id] = outcome.unknown[id] ?? "fal was not asked"
                 }
             }
-            if saved { catalog = try Catalog.load(paths: paths, learned: learned) }
+            changed = saved || !unsaved.isEmpty
         }
         if settings.offline == nil, client.hasKey {
-            let priced = wanted.filter { catalog.models[$0] != nil && PriceBook(paths: paths).isStale($0, now: settings.now, maxAge: settings.maxAge) }
+            let book = PriceBook(paths: paths)
+            let known = wanted.filter { catalog.models[$0] != nil || outcome.fetched.contains($0) }
+            let priced = known.filter { book.isStale($0, now: settings.now, maxAge: settings.maxAge) }
             if !priced.isEmpty {
                 if let note = await refreshPrices(priced) { outcome.notes.append(note) }
-                catalog = try Catalog.load(paths: paths, learned: learned)
+                changed = true
             }
         }
-        outcome.catalog = catalog
+        // One reload for everything fetched (entries and prices), in the layers' order.
+        outcome.catalog = changed ? try Catalog.load(paths: paths, learned: learned, refreshing: unsaved) : catalog
         return outcome
     }
 

@@ -14,8 +14,11 @@ public struct Catalog: Sendable {
     /// The bundled catalog's text, as shipped (for lints and `models show --bundled`-like tools).
     public static var bundledText: String { BundledCatalog.yaml }
 
-    /// The catalog that ships with preflight.
-    public static func bundled() -> Catalog {
+    /// The catalog that ships with preflight (parsed once per process: a command that loads the
+    /// catalog again after fetching from fal does not parse the YAML again).
+    public static func bundled() -> Catalog { parsedBundle }
+
+    private static let parsedBundle: Catalog = {
         var catalog = Catalog()
         do {
             try catalog.apply(try CatalogFile.parse(BundledCatalog.yaml, name: "bundled catalog"), origin: "bundled")
@@ -24,7 +27,7 @@ public struct Catalog: Sendable {
             fatalError("bundled catalog: \(error)")
         }
         return catalog
-    }
+    }()
 
     /// Bundled, then what was fetched from fal (`models refresh`, first-use lookups, the price
     /// book), then every user catalog file, with the learned requirements applied between the two

@@ -26,10 +26,12 @@ struct CatalogContext {
     static func load(using ids: [String] = [], falURL: String? = nil) async throws -> CatalogContext {
         let paths = PreflightPaths()
         let environment = FalOptions.environment(falURL: falURL)
-        var (settings, problem) = LiveCatalog.Settings.from(environment: environment)
+        let (settings, problem) = LiveCatalog.Settings.from(environment: environment)
         if let problem { Terminal.err("warning: \(problem)") }
         let client: FalClient
-        do {
+        do throws(FalError) {
+            // The base URLs decide which lessons apply (they are kept per fal base URL): a broken
+            // one is a usage error here too, not a silent fall back to fal's.
             let endpoints = try FalEndpoints.resolve(environment: environment)
             // The listing is public: a missing or malformed key only means no prices.
             if let key = try? FalKey.resolve(environment: environment, credentialsFile: FalOptions.credentialsFile) {
@@ -38,8 +40,8 @@ struct CatalogContext {
                 client = try FalClient.withoutKey(endpoints: endpoints)
             }
         } catch {
-            settings.offline = settings.offline ?? "\(error.message)"
-            client = try FalClient.withoutKey(endpoints: .fal)
+            Terminal.error(error.message + ". " + error.hint)
+            throw Exit.usage
         }
         let scope = LearnedRequirement.scope(of: client.endpoints.queue)
         var journal: Journal?

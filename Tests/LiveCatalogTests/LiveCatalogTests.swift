@@ -66,6 +66,21 @@ import TestSupport
         }
     }
 
+    /// A state folder that cannot take the entry: it is used for this run all the same, and said.
+    @Test func anEntryThatCannotBeKeptIsStillUsed() async throws {
+        try await with { s in
+            let layer = RefreshedLayer(paths: s.paths)
+            try FileManager.default.createDirectory(at: layer.folder.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data("not a folder".utf8).write(to: layer.folder) // a file where the folder goes
+            let outcome = try await s.live().catalog(using: [clipEdit])
+            #expect(outcome.notes.contains { $0.contains("fetched from fal but not kept") })
+            #expect(try outcome.catalog.model(clipEdit).field(named: "video_url")?.requirement.maxDuration == 6)
+            #expect(try outcome.catalog.model(clipEdit).price?.amount == 0.05) // and priced, from the book
+            _ = try await s.live().catalog(using: [clipEdit])
+            #expect(await s.requests("/v1/models").count == 2) // asked again next time
+        }
+    }
+
     @Test func anOldEntryIsAskedAboutAgainAndKeptWhenFalCannotAnswer() async throws {
         try await with { s in
             _ = try await s.live().catalog(using: [clipEdit])

@@ -99,6 +99,10 @@ import TestSupport
         for words in ["unknown model '\(clipEdit)'", "fal was not asked (PREFLIGHT_OFFLINE is set)", "preflight models refresh ID", "a user catalog can describe it"] {
             #expect(offline.stderr.contains(words), "\(words): \(offline.stderr)")
         }
+        // A base URL that cannot be fal's (lessons are kept per base URL): 64 before anything is sent.
+        let plain = try await preflight(["check", TestMedia.path("hd_1280x720_4s.mp4"), "--model", kling], home: home,
+                                        environment: ["PREFLIGHT_FAL_URL": "http://example.com"])
+        #expect(plain.status == 64 && plain.stderr.contains("is not https"), "\(plain.stderr)")
         // fal unreachable (a port nothing listens on any more): said so, 64 too.
         var gone: URL?
         try await withSim { sim in gone = sim.base }
