@@ -80,10 +80,13 @@ public struct LiveCatalog: Sendable {
     }
 
     /// The catalog for a command that uses `ids`: every layer, plus what fal says about the ids
-    /// the layers lack (or hold from too long ago), plus fresh prices for them.
+    /// the layers lack (or hold from too long ago), plus fresh prices for them. Of the refreshed
+    /// layer only these ids' entries are read; with no ids, all of it and nothing is asked.
     /// - Parameter learned: lessons for the fal base URL in use.
     public func catalog(using ids: [String], learned: [LearnedRequirement] = []) async throws(CatalogError) -> Outcome {
-        let catalog = try Catalog.load(paths: paths, learned: learned)
+        // Of the refreshed layer, the ids used (all of it when none is named: `models list`).
+        let only: Set<String>? = ids.isEmpty ? nil : Set(ids)
+        let catalog = try Catalog.load(paths: paths, learned: learned, only: only)
         var outcome = Outcome(catalog: catalog, notes: [], unknown: [:], fetched: [])
         var wanted: [String] = []
         for id in ids where !wanted.contains(id) && EndpointID.problem(id) == nil { wanted.append(id) }
@@ -138,7 +141,7 @@ public struct LiveCatalog: Sendable {
             }
         }
         // One reload for everything fetched (entries and prices), in the layers' order.
-        outcome.catalog = changed ? try Catalog.load(paths: paths, learned: learned, refreshing: unsaved) : catalog
+        outcome.catalog = changed ? try Catalog.load(paths: paths, learned: learned, refreshing: unsaved, only: only) : catalog
         return outcome
     }
 

@@ -36,20 +36,32 @@ public struct Catalog: Sendable {
     ///   - learned: lessons for the fal base URL in use (a store gives only those).
     ///   - refreshed: whether to read the refreshed layer's files and fetched prices.
     ///   - refreshing: entries to put in the refreshed layer as well (what a refresh is about to save).
+    ///   - only: the models a command will use: of the refreshed layer, only their entries (and those
+    ///     the user's files name or extend) are read, so a layer that grows with every model ever
+    ///     used does not slow every command. Nil reads the whole layer (`models list`).
     public static func load(paths: PreflightPaths, learned: [LearnedRequirement] = [], refreshed: Bool = true,
-                            refreshing: [CatalogFile.CatalogEntry] = []) throws(CatalogError) -> Catalog {
+                            refreshing: [CatalogFile.CatalogEntry] = [], only: Set<String>? = nil) throws(CatalogError) -> Catalog {
         var catalog = bundled()
-        if refreshed { try catalog.apply(CatalogFile(models: RefreshedLayer(paths: paths).entries()), origin: "refreshed") }
-        if !refreshing.isEmpty { try catalog.apply(CatalogFile(models: refreshing), origin: "refreshed") }
-        if refreshed { catalog.apply(prices: PriceBook(paths: paths).all()) }
-        catalog.apply(learned: learned)
+        // The user's files are read first (they are applied last): what they name is needed below.
+        var userFiles: [(file: CatalogFile, origin: String)] = []
         for file in userCatalogFiles(in: paths.userCatalogs) {
             let text: String
             do { text = try String(contentsOf: file, encoding: .utf8) } catch {
                 throw CatalogError(file: file.path, message: "cannot be read: \(error.localizedDescription)")
             }
-            try catalog.apply(try CatalogFile.parse(text, name: file.path), origin: "user:\(file.lastPathComponent)")
+            userFiles.append((try CatalogFile.parse(text, name: file.path), "user:\(file.lastPathComponent)"))
         }
+        if refreshed {
+            let layer = RefreshedLayer(paths: paths)
+            let entries = only.map { ids in
+                layer.entries(for: ids.union(userFiles.flatMap { $0.file.models.flatMap { [$0.id] + [$0.extends].compactMap { $0 } } }))
+            } ?? layer.entries()
+            try catalog.apply(CatalogFile(models: entries), origin: "refreshed")
+        }
+        if !refreshing.isEmpty { try catalog.apply(CatalogFile(models: refreshing), origin: "refreshed") }
+        if refreshed { catalog.apply(prices: PriceBook(paths: paths).all()) }
+        catalog.apply(learned: learned)
+        for (file, origin) in userFiles { try catalog.apply(file, origin: origin) }
         return catalog
     }
 

@@ -52,12 +52,18 @@ public struct RefreshedLayer: Sendable {
     /// JSON decoder (a YAML parser is several times slower, and the layer grows with every model
     /// used); a file that does not decode so (edited by hand) is read as any catalog file, and a
     /// damaged one is skipped: the next use fetches it again.
-    public func entries() -> [CatalogFile.CatalogEntry] {
-        files().flatMap { file -> [CatalogFile.CatalogEntry] in
-            guard let data = FileManager.default.contents(atPath: file.path) else { return [] }
-            if let stored = try? JSONDecoder().decode(Stored.self, from: data) { return stored.models }
-            return (try? CatalogFile.parse(String(decoding: data, as: UTF8.self), name: file.path))?.models ?? []
-        }
+    public func entries() -> [CatalogFile.CatalogEntry] { files().flatMap(read) }
+
+    /// The entries of these ids only (the others are not read), in file name order.
+    public func entries(for ids: Set<String>) -> [CatalogFile.CatalogEntry] {
+        let wanted = Set(ids.filter { EndpointID.problem($0) == nil }.map { file(for: $0).lastPathComponent })
+        return wanted.sorted().map { folder.appendingPathComponent($0) }.flatMap(read)
+    }
+
+    private func read(_ file: URL) -> [CatalogFile.CatalogEntry] {
+        guard let data = FileManager.default.contents(atPath: file.path) else { return [] }
+        if let stored = try? JSONDecoder().decode(Stored.self, from: data) { return stored.models }
+        return (try? CatalogFile.parse(String(decoding: data, as: UTF8.self), name: file.path))?.models ?? []
     }
 
     /// Every refreshed file, in name order.

@@ -35,6 +35,15 @@ import TestSupport
         #expect(throws: UnknownModelError.self) { try catalog.model("acme/c") }
         // Without the layer: bundled only.
         #expect(try Catalog.load(paths: paths, refreshed: false).model("fal-ai/kling-video/o1/video-to-video/edit").field(named: "video_url")?.requirement.maxDuration == 10.05)
+        // A command reads only the entries it uses, and those the user's files build on.
+        let one = try Catalog.load(paths: paths, only: ["acme/a"])
+        #expect(one.models["acme/a"] != nil && one.models["acme/b"] == nil)
+        try FileManager.default.createDirectory(at: paths.userCatalogs, withIntermediateDirectories: true)
+        try "models:\n  - id: acme/mine\n    extends: acme/b\n".write(to: paths.userCatalogs.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
+        let built = try Catalog.load(paths: paths, only: ["acme/mine"])
+        #expect(try built.model("acme/mine").field(named: "video_url")?.requirement.maxDuration == 3)
+        #expect(built.models["acme/a"] == nil)
+        #expect(try Catalog.load(paths: paths).models["acme/a"] != nil)
     }
 
     @Test func pricesAreDatedAndAppliedByUnit() throws {
