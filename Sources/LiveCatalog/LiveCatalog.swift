@@ -22,7 +22,7 @@ public struct LiveCatalog: Sendable {
 
         public static let defaultMaxAge: TimeInterval = 7 * 86_400
 
-        public init(maxAge: TimeInterval = Settings.defaultMaxAge, offline: String? = nil, timeout: Double = 20, now: Date = Date()) {
+        public init(maxAge: TimeInterval = Settings.defaultMaxAge, offline: String? = nil, timeout: Double = 30, now: Date = Date()) {
             self.maxAge = maxAge
             self.offline = offline
             self.timeout = timeout

@@ -17,7 +17,8 @@ import TestSupport
         let client: FalClient
         let paths: PreflightPaths
 
-        func live(_ settings: LiveCatalog.Settings = LiveCatalog.Settings()) -> LiveCatalog {
+        /// Patient calls: a loaded machine must not turn a slow answer into a test failure.
+        func live(_ settings: LiveCatalog.Settings = LiveCatalog.Settings(timeout: 120)) -> LiveCatalog {
             LiveCatalog(paths: paths, client: client, settings: settings)
         }
 
@@ -84,7 +85,7 @@ import TestSupport
     @Test func anOldEntryIsAskedAboutAgainAndKeptWhenFalCannotAnswer() async throws {
         try await with { s in
             _ = try await s.live().catalog(using: [clipEdit])
-            var later = LiveCatalog.Settings()
+            var later = LiveCatalog.Settings(timeout: 120)
             later.now = Date().addingTimeInterval(8 * 86_400)
             let again = try await s.live(later).catalog(using: [clipEdit])
             #expect(again.fetched == [clipEdit])

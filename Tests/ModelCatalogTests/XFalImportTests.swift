@@ -77,10 +77,12 @@ import TestSupport
         let info = try probed("long_720p_12s.mp4")
         let verdict = Checker(checksPayload: false).check(info, models: [spec], field: "video_url").verdicts[0]
         #expect(verdict.compliant, "\(verdict.violations.map(\.message))")
-        let trims = try #require(verdict.warnings.first { $0.rule == "max_duration" })
-        #expect(trims.message.contains("fal trims this to 10 s; preflight can trim it where you choose: --trim"))
+        // Beside a hard limit, what fal reshapes is advice of its own kind.
+        let reshaped = verdict.warnings.filter { $0.rule == .advice(.normalization) }
+        let trims = try #require(reshaped.first { $0.message.contains("fal trims this to 10 s; preflight can trim it where you choose: --trim") })
         #expect(trims.repair == .trim)
-        #expect(verdict.warnings.contains { $0.rule == "max_fps" && $0.message.contains("fal resamples this to 24 fps") })
+        #expect(reshaped.contains { $0.message.contains("fal resamples this to 24 fps") && $0.repair == .changeFrameRate })
+        #expect(!verdict.warnings.contains { $0.rule == "max_duration" })
         // fal bills what it keeps: 10 s, not 12.
         let cost = try #require(verdict.cost)
         #expect(abs(cost.amount - 1.0) < 1e-9, "\(cost)")
@@ -105,7 +107,7 @@ import TestSupport
         let info = try probed("long_720p_12s.mp4")
         func sizeRules(_ w: Int, _ h: Int) -> [String] {
             Checker().check(info, models: [spec], payload: ["prompt": "x", "image_size": ["width": .integer(w), "height": .integer(h)]], field: "video_url")
-                .verdicts[0].violations.map(\.rule).filter { $0 == "payload.size" }
+                .verdicts[0].violations.map(\.rule.description).filter { $0 == "payload.size" }
         }
         #expect(sizeRules(1024, 768).isEmpty)
         #expect(sizeRules(1000, 768) == ["payload.size"])  // not a multiple of 16
