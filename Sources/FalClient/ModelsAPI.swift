@@ -51,7 +51,7 @@ extension FalClient {
     public func models(_ ids: [String], openAPI: Bool = true, timeout: Double = 30) async throws(FalError) -> [FalModel] {
         try await redacting { () async throws(FalError) -> [FalModel] in
             guard (1...Self.idsPerCall).contains(ids.count) else {
-                throw FalError(category: .usage, message: "fal's model listing takes 1 to \(Self.idsPerCall) endpoint ids per call, not \(ids.count)",
+                throw FalError(kind: .usage, message: "fal's model listing takes 1 to \(Self.idsPerCall) endpoint ids per call, not \(ids.count)",
                                hint: "Ask in batches of \(Self.idsPerCall).")
             }
             for id in ids { try Self.validateModelID(id) }
@@ -98,12 +98,12 @@ extension FalClient {
             onPage?(page.models.count)
             guard page.hasMore else { return models }
             guard let next = page.nextCursor, !next.isEmpty, seen.insert(next).inserted else {
-                throw FalError(category: .unexpectedOutput, message: "model search: fal said there is more but gave no new cursor",
+                throw FalError(kind: .unexpectedOutput, message: "model search: fal said there is more but gave no new cursor",
                                hint: "The pages read so far are not the whole list; try again later.")
             }
             cursor = next
         }
-        throw FalError(category: .unexpectedOutput, message: "model search: the listing did not end after \(Self.maxPages) pages",
+        throw FalError(kind: .unexpectedOutput, message: "model search: the listing did not end after \(Self.maxPages) pages",
                        hint: "Narrow the search (TEXT or --category) and try again.")
     }
 
@@ -113,7 +113,7 @@ extension FalClient {
     public func prices(for ids: [String], timeout: Double = 30, onCall: (@Sendable (Int) -> Void)? = nil) async throws(FalError) -> [FalPrice] {
         try await redacting { () async throws(FalError) -> [FalPrice] in
             guard hasKey else {
-                throw FalError(category: .usage, message: "prices: no fal key", hint: "Set FAL_KEY: fal's pricing API needs a key.")
+                throw FalError(kind: .usage, message: "prices: no fal key", hint: "Set FAL_KEY: fal's pricing API needs a key.")
             }
             var unique: [String] = []
             for id in ids where !unique.contains(id) {
@@ -141,7 +141,7 @@ extension FalClient {
             let url = Self.url(endpoints.platform.appendingPathComponent("v1/models/pricing"), query: query)
             let response = try await send("GET", url, timeout: timeout, operation: operation)
             guard let body = try? JSONDecoder().decode(JSONValue.self, from: response.body), let prices = body["prices"]?.arrayValue else {
-                throw FalError(category: .unexpectedOutput, message: "\(operation): the answer is not fal's pricing shape",
+                throw FalError(kind: .unexpectedOutput, message: "\(operation): the answer is not fal's pricing shape",
                                hint: "The raw body is kept for a bug report.", status: response.status, rawBody: String(response.text.prefix(65_536)))
             }
             for entry in prices {
@@ -165,7 +165,7 @@ extension FalClient {
         // Public: the key only raises the rate limit, and is sent when there is one.
         let response = try await send("GET", url, timeout: timeout, operation: operation, authorization: hasKey ? nil : "")
         guard let body = try? JSONDecoder().decode(JSONValue.self, from: response.body), let entries = body["models"]?.arrayValue else {
-            throw FalError(category: .unexpectedOutput, message: "\(operation): the answer is not fal's model listing",
+            throw FalError(kind: .unexpectedOutput, message: "\(operation): the answer is not fal's model listing",
                            hint: "The raw body is kept for a bug report.", status: response.status, rawBody: String(response.text.prefix(65_536)))
         }
         var models: [FalModel] = []

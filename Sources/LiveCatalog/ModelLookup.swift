@@ -26,7 +26,7 @@ struct ModelLookup: Sendable {
             var unreachable: FalError?
             do {
                 for m in try await client.models(batch, openAPI: true, timeout: timeout) where listed[m.endpointID] == nil { listed[m.endpointID] = m }
-            } catch where error.category == .network || error.category == .capacity {
+            } catch where error.kind == .network || error.kind == .capacity {
                 unreachable = error
             } catch {
                 // Another answer (an older platform without the listing, a refusal): the documents may still be there.
@@ -50,9 +50,9 @@ struct ModelLookup: Sendable {
                 return .problem("fal's OpenAPI document for it is not JSON")
             }
             return importing(root, id: id, model: model, date: date, reference: "fetched from fal")
-        } catch where error.category == .notFound {
+        } catch where error.kind == .notFound {
             return .problem(model == nil ? "fal does not list it" : "fal lists it but publishes no input schema for it")
-        } catch where error.category == .network || error.category == .capacity {
+        } catch where error.kind == .network || error.kind == .capacity {
             let cause = listingFailure ?? error
             return .problem("fal could not be reached (\(cause.message))")
         } catch {

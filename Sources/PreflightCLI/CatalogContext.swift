@@ -25,23 +25,22 @@ struct CatalogContext {
     ///   - falURL: the command's --fal-url, when it has one.
     static func load(using ids: [String] = [], falURL: String? = nil) async throws -> CatalogContext {
         let paths = PreflightPaths()
-        let environment = FalOptions.environment(falURL: falURL)
-        let (settings, problem) = LiveCatalog.Settings.from(environment: environment)
+        let configuration = FalOptions.configuration(falURL: falURL)
+        let (settings, problem) = LiveCatalog.Settings.from(environment: configuration.environment)
         if let problem { Terminal.err("warning: \(problem)") }
         let client: FalClient
         do throws(FalError) {
             // The base URLs decide which lessons apply (they are kept per fal base URL): a broken
             // one is a usage error here too, not a silent fall back to fal's.
-            let endpoints = try FalEndpoints.resolve(environment: environment)
+            let endpoints = try configuration.endpoints()
             // The listing is public: a missing or malformed key only means no prices.
-            if let key = try? FalKey.resolve(environment: environment, credentialsFile: FalOptions.credentialsFile) {
+            if let key = try? configuration.key() {
                 client = FalClient(key: key, endpoints: endpoints)
             } else {
                 client = try FalClient.withoutKey(endpoints: endpoints)
             }
         } catch {
-            Terminal.error(error.message + ". " + error.hint)
-            throw Exit.usage
+            throw Terminal.report(error)
         }
         let scope = LearnedRequirement.scope(of: client.endpoints.queue)
         var journal: Journal?

@@ -98,7 +98,7 @@ import TestSupport
                 _ = try await keyless.prices(for: ["fal-sim/live/clip-edit"])
                 Issue.record("prices without a key")
             } catch {
-                #expect(error.category == .usage)
+                #expect(error.kind == .usage)
             }
             #expect(await server.platformRequests().isEmpty)
             let wrong = FalClient(key: try FalKey("wrong-id:wrong-secret"), endpoints: client.endpoints)
@@ -106,7 +106,7 @@ import TestSupport
                 _ = try await wrong.prices(for: ["fal-sim/live/clip-edit"])
                 Issue.record("prices with a refused key")
             } catch {
-                #expect(error.category == .auth)
+                #expect(error.kind == .auth)
             }
             // The listing is public: the keyless client searches.
             #expect(try await keyless.allModels(query: "clip-edit").map(\.endpointID) == ["fal-sim/live/clip-edit"])

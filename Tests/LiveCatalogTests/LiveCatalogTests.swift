@@ -165,7 +165,7 @@ import TestSupport
                         result = try await s.client.result(submission)
                         break
                     } catch {
-                        guard error.category == .notReady else { failure = error; break }
+                        guard error.kind == .notReady else { failure = error; break }
                     }
                     try await Task.sleep(nanoseconds: 50_000_000)
                 }

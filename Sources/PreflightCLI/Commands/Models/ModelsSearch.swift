@@ -35,30 +35,28 @@ struct ModelsSearch: AsyncParsableCommand {
     @OptionGroup var fal: FalOptions
 
     func run() async throws {
-        let env = fal.environment()
-        let (settings, _) = LiveCatalog.Settings.from(environment: env)
+        let configuration = fal.configuration
+        let (settings, _) = LiveCatalog.Settings.from(environment: configuration.environment)
         if let offline = settings.offline {
             Terminal.error("fal is not asked: \(offline); unset it to search fal's list (`preflight models list` shows what is known here)")
             throw Exit.temporary
         }
         let client: FalClient
         do {
-            let endpoints = try FalEndpoints.resolve(environment: env)
-            if let key = try? FalKey.resolve(environment: env, credentialsFile: fal.credentialsFile) {
+            let endpoints = try configuration.endpoints()
+            if let key = try? configuration.key() {
                 client = FalClient(key: key, endpoints: endpoints)
             } else {
                 client = try FalClient.withoutKey(endpoints: endpoints)
             }
         } catch {
-            Terminal.error(error.message + ". " + error.hint)
-            throw Exit.usage
+            throw Terminal.report(error)
         }
         let found: [FalModel]
         do {
             found = try await client.allModels(query: text, category: category)
         } catch {
-            Terminal.error(error.description)
-            throw ExitCode(error.exitCode)
+            throw Terminal.report(error)
         }
         let paths = PreflightPaths()
         let book = PriceBook(paths: paths)
