@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ModelCatalog", targets: ["ModelCatalog"]),
         .library(name: "MediaAdapt", targets: ["MediaAdapt"]),
         .library(name: "FalClient", targets: ["FalClient"]),
+        .library(name: "LiveCatalog", targets: ["LiveCatalog"]),
         .library(name: "Submission", targets: ["Submission"]),
         .library(name: "Batch", targets: ["Batch"]),
     ],
@@ -61,6 +62,9 @@ let package = Package(
         // fal over libcurl: credentials, base URLs, queue, storage upload, FalError.
         // Links neither FFmpeg nor GRDB: an HTTP client needs only the shared value types.
         .target(name: "FalClient", dependencies: ["PreflightCore", "CCurl"]),
+        // The catalog with fal asked about what it lacks: first-use lookups, re-checks of old
+        // entries, the price book. Joins the catalog (which never touches the network) to the client.
+        .target(name: "LiveCatalog", dependencies: ["PreflightCore", "ModelCatalog", "FalClient"]),
         // A local fal-compatible server for tests, demos and offline dry runs (loopback only).
         .target(
             name: "FalSimulator",
@@ -96,6 +100,7 @@ let package = Package(
                 "ModelCatalog",
                 "MediaAdapt",
                 "FalClient",
+                "LiveCatalog",
                 "Submission",
                 "Batch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -110,6 +115,7 @@ let package = Package(
         .testTarget(name: "MediaAdaptTests", dependencies: ["MediaAdapt", "TestSupport"]),
         .testTarget(name: "SubmissionTests", dependencies: ["Submission", "FalSimulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BatchTests", dependencies: ["Batch", "MediaProbe", "ModelCatalog", "Submission", "FalSimulator", "FalClient", "TestSupport"]),
+        .testTarget(name: "LiveCatalogTests", dependencies: ["LiveCatalog", "FalSimulator", "TestSupport"]),
         .testTarget(name: "ModelCatalogTests", dependencies: ["ModelCatalog", "TestSupport"], exclude: ["Fixtures"]),
         // Runs the real executable: exit codes, output streams and formats as a user sees them.
         .testTarget(name: "PreflightCLITests", dependencies: ["PreflightCLI", "FalSimulator", "TestSupport"]),

@@ -13,6 +13,11 @@ public struct PlatformScenario: Codable, Sendable {
     public var missing: [String] = []
     /// Prices instead of the catalog's.
     public var prices: [String: PlatformPrice] = [:]
+    /// Models `/v1/models` answers per page when the request names no `limit`.
+    public var pageSize = 20
+    /// Extra endpoints the listing holds beyond the catalog and fal-sim's own (`fal-sim/listed/NNN`,
+    /// text-to-image, priced), for tests of paging and of prices asked 50 at a time.
+    public var listed = 0
 
     public struct PlatformPrice: Codable, Sendable {
         public var unitPrice: Double
@@ -28,10 +33,13 @@ public struct PlatformScenario: Codable, Sendable {
         enum CodingKeys: String, CodingKey { case unitPrice = "unit_price", unit, currency }
     }
 
-    public init(documents: [String: String] = [:], missing: [String] = [], prices: [String: PlatformPrice] = [:]) {
+    public init(documents: [String: String] = [:], missing: [String] = [], prices: [String: PlatformPrice] = [:],
+                pageSize: Int = 20, listed: Int = 0) {
         self.documents = documents
         self.missing = missing
         self.prices = prices
+        self.pageSize = pageSize
+        self.listed = listed
     }
 
     public init(from decoder: Decoder) throws {
@@ -39,9 +47,11 @@ public struct PlatformScenario: Codable, Sendable {
         documents = try c.decodeIfPresent([String: String].self, forKey: .documents) ?? [:]
         missing = try c.decodeIfPresent([String].self, forKey: .missing) ?? []
         prices = try c.decodeIfPresent([String: PlatformPrice].self, forKey: .prices) ?? [:]
+        pageSize = min(max(try c.decodeIfPresent(Int.self, forKey: .pageSize) ?? 20, 1), 1000)
+        listed = min(max(try c.decodeIfPresent(Int.self, forKey: .listed) ?? 0, 0), 10_000)
     }
 
-    enum CodingKeys: String, CodingKey { case documents, missing, prices }
+    enum CodingKeys: String, CodingKey { case documents, missing, prices, pageSize = "page_size", listed }
 
     /// The `platform:` part of a scenario file (absent: an empty scenario).
     public static func load(_ path: String) throws -> PlatformScenario {
@@ -51,9 +61,11 @@ public struct PlatformScenario: Codable, Sendable {
     }
 }
 
-/// fal's model documents (`GET /api/openapi/queue/openapi.json?endpoint_id=ID`, public) and platform
-/// prices (`GET /v1/models/pricing?endpoint_id=ID`, with a key), made from the simulator's catalog
-/// in fal's own format (limit lines and prose), so the client's importer reads them as it reads fal's.
+/// fal's model documents (`GET /api/openapi/queue/openapi.json?endpoint_id=ID`, public), its model
+/// listing (`GET /v1/models`: find by id, search, pages, `expand=openapi-3.0`; ModelListing.swift)
+/// and platform prices (`GET /v1/models/pricing?endpoint_id=A&endpoint_id=B`, 1 to 50 ids, with a
+/// key). Catalog models are written in fal's older format (limit lines and prose); the endpoints
+/// only fal-sim knows (LiveModels.swift) carry x-fal, as fal's SDK writes it today.
 ///
 /// A middleware rather than routes: a constant `api/...` route would shadow the catch-all route that
 /// answers `/api/v2/status.json`. It must be added before the routes it wraps.
@@ -72,12 +84,15 @@ struct PlatformRoutes: RouterMiddleware {
         switch request.uri.path {
         case "/api/openapi/queue/openapi.json": return await recorded(request, document(request))
         case "/v1/models/pricing": return await recorded(request, pricing(request))
+        case "/v1/models": return await recorded(request, ModelListing(config: config).answer(request))
         default: return try await next(request, context)
         }
     }
 
     private func recorded(_ request: Request, _ response: Response) async -> Response {
         await server.state.record("\(request.method.rawValue) \(request.uri.path) -> \(response.status.code)")
+        let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        await server.state.recordPlatform(path: request.uri.path, query: query, status: Int(response.status.code))
         return response
     }
 
@@ -92,8 +107,9 @@ struct PlatformRoutes: RouterMiddleware {
             fields[.contentType] = "application/json"
             return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        guard let spec = config.catalog.models[id] else { return Answer.detail(404, "Endpoint \(id) not found") }
-        return Answer.json(200, OpenAPIDocumentWriter.document(for: spec))
+        if let spec = config.catalog.models[id] { return Answer.json(200, OpenAPIDocumentWriter.document(for: spec)) }
+        if let live = LiveModel.named(id) { return Answer.json(200, live.document) }
+        return Answer.detail(404, "Endpoint \(id) not found")
     }
 
     private func pricing(_ request: Request) -> Response {
@@ -101,23 +117,12 @@ struct PlatformRoutes: RouterMiddleware {
         guard header.hasPrefix("Key "), config.keys.contains(String(header.dropFirst(4))) else {
             return Answer.detail(401, "No user found for Key ID and Secret")
         }
-        guard let id = request.uri.queryParameters.get("endpoint_id"), !id.isEmpty else {
-            return Answer.detail(422, "endpoint_id is required")
-        }
-        let platform = config.platform
-        var prices: [JSONValue] = []
-        if let p = platform.prices[id] {
-            prices.append(["endpoint_id": .string(id), "unit_price": .number(p.unitPrice), "unit": .string(p.unit), "currency": .string(p.currency ?? "USD")])
-        } else if !platform.missing.contains(id), let p = config.catalog.models[id]?.price {
-            let unit = switch p.unit {
-            case .secondOfOutput, .secondOfInput: "second"
-            case .minuteOfInput: "minute"
-            case .video: "video"
-            case .image: "image"
-            case .request: "request"
-            }
-            prices.append(["endpoint_id": .string(id), "unit_price": .number(p.amount), "unit": .string(unit), "currency": .string(p.currency)])
-        }
+        let ids = ModelListing.endpointIDs(request)
+        guard !ids.isEmpty else { return Answer.detail(422, "endpoint_id is required") }
+        guard ids.count <= 50 else { return Answer.detail(422, "endpoint_id accepts 1 to 50 endpoint ids, got \(ids.count)") }
+        let prices = ids.compactMap { id in ModelListing(config: config).price(of: id).map { p -> JSONValue in
+            ["endpoint_id": .string(id), "unit_price": .number(p.unitPrice), "unit": .string(p.unit), "currency": .string(p.currency ?? "USD")]
+        } }
         return Answer.json(200, ["prices": .array(prices), "next_cursor": .null, "has_more": false])
     }
 }

@@ -37,6 +37,23 @@ struct SimRequest: Sendable {
     }
 }
 
+/// One request to fal-sim's platform API, for tests that count calls and the ids each carried.
+public struct PlatformRequest: Sendable {
+    public struct Item: Sendable {
+        public var name: String
+        public var value: String
+    }
+
+    public var path: String
+    public var query: [Item]
+    public var status: Int
+
+    /// Every value of one query parameter, comma-separated lists split.
+    public func values(_ name: String) -> [String] {
+        query.filter { $0.name == name }.flatMap { $0.value.split(separator: ",").map(String.init) }
+    }
+}
+
 /// Everything the simulator remembers, behind one actor: requests, counters for scenarios that fail
 /// a number of times, uploaded files and multipart uploads in progress.
 actor SimulatorState {
@@ -57,6 +74,12 @@ actor SimulatorState {
     }
 
     func record(_ line: String) { exchanges.append(line) }
+
+    /// Every platform API request (models, prices, documents): its path, query and answer.
+    private(set) var platformRequests: [PlatformRequest] = []
+    func recordPlatform(path: String, query: [(String, String)], status: Int) {
+        platformRequests.append(PlatformRequest(path: path, query: query.map { PlatformRequest.Item(name: $0.0, value: $0.1) }, status: status))
+    }
 
     private var chaosCounter: UInt64 = 0
     func nextChaosCounter() -> UInt64 { chaosCounter += 1; return chaosCounter }

@@ -22,12 +22,17 @@ public struct FixPlanner: Sendable {
         let blockers = report.verdicts.flatMap { $0.violations.filter { !$0.fixable } }
         if !blockers.isEmpty { throw .impossible(blockers.map(\.message)) }
         let judged = report.verdicts.compactMap(\.requirement)
-        let r: MediaRequirement
+        var r: MediaRequirement
         if let combined = report.combined {
             if !combined.conflicts.isEmpty { throw .conflicting(combined.conflicts) }
             r = combined.intersection ?? MediaRequirement()
         } else {
             r = judged.first ?? MediaRequirement()
+        }
+        // A frame limit is a duration at this clip's rate: the cut lands there, like any other.
+        if let most = r.maxFrames, let v = info.primaryVideo, let fps = (v.averageFrameRate ?? v.realFrameRate)?.value, fps > 0 {
+            let seconds = Double(most) / fps
+            r.maxDuration = min(r.maxDuration ?? seconds, seconds)
         }
 
         var plan: FixPlan

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The models preflight knows, in layers: the bundled catalog, then user catalogs from the config
-/// folder (add or correct a model without rebuilding), then requirements learned from rejections.
+/// The models preflight knows, in layers: the bundled catalog, then what was fetched from fal (the
+/// refreshed layer and fal's prices), then requirements learned from rejections (against the fal
+/// base URL in use), then the user's catalog files (add or correct a model without rebuilding).
 /// A later layer wins, limit by limit, and each limit keeps the source of the layer that set it.
 public struct Catalog: Sendable {
     public private(set) var models: [String: ModelSpec] = [:]
@@ -13,8 +14,11 @@ public struct Catalog: Sendable {
     /// The bundled catalog's text, as shipped (for lints and `models show --bundled`-like tools).
     public static var bundledText: String { BundledCatalog.yaml }
 
-    /// The catalog that ships with preflight.
-    public static func bundled() -> Catalog {
+    /// The catalog that ships with preflight (parsed once per process: a command that loads the
+    /// catalog again after fetching from fal does not parse the YAML again).
+    public static func bundled() -> Catalog { parsedBundle }
+
+    private static let parsedBundle: Catalog = {
         var catalog = Catalog()
         do {
             try catalog.apply(try CatalogFile.parse(BundledCatalog.yaml, name: "bundled catalog"), origin: "bundled")
@@ -23,30 +27,60 @@ public struct Catalog: Sendable {
             fatalError("bundled catalog: \(error)")
         }
         return catalog
-    }
+    }()
 
-    /// Bundled, then what `models refresh` fetched from fal, then every user catalog file, then
-    /// the learned requirements.
+    /// Bundled, then what was fetched from fal (`models refresh`, first-use lookups, the price
+    /// book), then every user catalog file, with the learned requirements applied between the two
+    /// so that a user's own file has the last word.
     /// - Parameters:
-    ///   - refreshed: whether to read the refreshed layer's files.
+    ///   - learned: lessons for the fal base URL in use (a store gives only those).
+    ///   - refreshed: whether to read the refreshed layer's files and fetched prices.
     ///   - refreshing: entries to put in the refreshed layer as well (what a refresh is about to save).
+    ///   - only: the models a command will use: of the refreshed layer, only their entries (and those
+    ///     the user's files name or extend) are read, so a layer that grows with every model ever
+    ///     used does not slow every command. Nil reads the whole layer (`models list`).
     public static func load(paths: PreflightPaths, learned: [LearnedRequirement] = [], refreshed: Bool = true,
-                            refreshing: [CatalogFile.CatalogEntry] = []) throws(CatalogError) -> Catalog {
+                            refreshing: [CatalogFile.CatalogEntry] = [], only: Set<String>? = nil) throws(CatalogError) -> Catalog {
         var catalog = bundled()
-        for file in refreshed ? RefreshedLayer(paths: paths).files() : [] {
-            guard let data = FileManager.default.contents(atPath: file.path) else { continue }
-            try catalog.apply(try CatalogFile.parse(String(decoding: data, as: UTF8.self), name: file.path), origin: "refreshed")
-        }
-        if !refreshing.isEmpty { try catalog.apply(CatalogFile(models: refreshing), origin: "refreshed") }
+        // The user's files are read first (they are applied last): what they name is needed below.
+        var userFiles: [(file: CatalogFile, origin: String)] = []
         for file in userCatalogFiles(in: paths.userCatalogs) {
             let text: String
             do { text = try String(contentsOf: file, encoding: .utf8) } catch {
                 throw CatalogError(file: file.path, message: "cannot be read: \(error.localizedDescription)")
             }
-            try catalog.apply(try CatalogFile.parse(text, name: file.path), origin: "user:\(file.lastPathComponent)")
+            userFiles.append((try CatalogFile.parse(text, name: file.path), "user:\(file.lastPathComponent)"))
         }
+        if refreshed {
+            let layer = RefreshedLayer(paths: paths)
+            let entries = only.map { ids in
+                layer.entries(for: ids.union(userFiles.flatMap { $0.file.models.flatMap { [$0.id] + [$0.extends].compactMap { $0 } } }))
+            } ?? layer.entries()
+            try catalog.apply(CatalogFile(models: entries), origin: "refreshed")
+        }
+        if !refreshing.isEmpty { try catalog.apply(CatalogFile(models: refreshing), origin: "refreshed") }
+        if refreshed { catalog.apply(prices: PriceBook(paths: paths).all()) }
         catalog.apply(learned: learned)
+        for (file, origin) in userFiles { try catalog.apply(file, origin: origin) }
         return catalog
+    }
+
+    /// Puts prices fetched from fal on the models they price (a unit the catalog does not
+    /// understand leaves the model's price as it was).
+    public mutating func apply(prices: [DatedPrice]) {
+        for p in prices {
+            guard var spec = models[p.endpointID], var price = p.price(over: spec.price) else { continue }
+            // An older fetch does not replace a newer refresh's price.
+            if let seen = spec.price?.source.date, let new = price.source.date, seen > new { continue }
+            // A model the catalog had no price for, charged by the second with no duration to ask
+            // for: an edit of a clip, whose output is as long as its input.
+            if spec.price == nil, price.unit == .secondOfOutput, spec.payload.field("duration") == nil,
+               spec.media.contains(where: { $0.kind.element == .video }) {
+                price.durationFrom = "input"
+            }
+            spec.price = price
+            models[p.endpointID] = spec
+        }
     }
 
     static func userCatalogFiles(in folder: URL) -> [URL] {
@@ -102,6 +136,7 @@ public struct Catalog: Sendable {
                 }
                 if let when = fieldEntry.when { field.conditional = when }
                 field.advice.merge(fieldEntry.advice ?? [:]) { _, new in new }
+                if let n = fieldEntry.normalization { field.normalization = n }
                 spec.media[i] = field
             } else {
                 guard let kind = fieldEntry.kind else {
@@ -110,6 +145,7 @@ public struct Catalog: Sendable {
                 var field = MediaField(name: fieldEntry.field, kind: kind, required: fieldEntry.required ?? true,
                                        requirement: fieldEntry.require ?? MediaRequirement(), conditional: fieldEntry.when ?? [])
                 field.advice = fieldEntry.advice ?? [:]
+                field.normalization = fieldEntry.normalization
                 for key in field.requirement.keys {
                     let source = fieldEntry.sources?[key] ?? limitSource
                     if source != spec.source { field.limitSources[key] = source }
@@ -172,11 +208,21 @@ public struct Catalog: Sendable {
 public struct UnknownModelError: Error, Sendable, CustomStringConvertible {
     public var id: String
     public var suggestions: [String]
+    /// Why fal was not asked, or what it said ("fal does not list it", "fal could not be reached").
+    public var reason: String?
+
+    public init(id: String, suggestions: [String], reason: String? = nil) {
+        self.id = id
+        self.suggestions = suggestions
+        self.reason = reason
+    }
 
     public var description: String {
         var text = "unknown model '\(id)'"
+        if let reason { text += ": \(reason)" }
         if !suggestions.isEmpty { text += "; did you mean " + suggestions.map { "'\($0)'" }.joined(separator: ", ") + "?" }
-        return text + " (`preflight models list` shows every known model; a user catalog can add one)"
+        return text + " (`preflight models search TEXT` looks for it at fal, `preflight models refresh ID` fetches its limits, "
+            + "`preflight models list` shows the known ones; a user catalog can describe it: docs/catalog-format.md)"
     }
 }
 

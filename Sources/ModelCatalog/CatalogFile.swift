@@ -53,11 +53,14 @@ public struct CatalogFile: Codable, Sendable {
         public var sources: [LimitKey: Source]?
         /// For advisory limits: what the model does instead of refusing.
         public var advice: [LimitKey: String]?
+        /// What fal reshapes an accepted file to (see `MediaField.normalization`).
+        public var normalization: MediaRequirement?
 
         public init(field: String, kind: MediaFieldKind? = nil, required: Bool? = nil, require: MediaRequirement? = nil,
                     when: [ConditionalRequirement]? = nil, source: Source? = nil, sources: [LimitKey: Source]? = nil,
-                    advice: [LimitKey: String]? = nil) {
+                    advice: [LimitKey: String]? = nil, normalization: MediaRequirement? = nil) {
             self.advice = advice
+            self.normalization = normalization
             self.field = field
             self.kind = kind
             self.required = required

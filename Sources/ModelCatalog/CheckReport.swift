@@ -50,6 +50,8 @@ public struct Violation: Codable, Sendable, Equatable {
         public enum PayloadRule: String, Sendable, CaseIterable {
             case required, type, range, unknownField = "unknown_field", enumValue = "enum"
             case maxLength = "max_length", minItems = "min_items", maxItems = "max_items"
+            /// A generated size outside what the schema's x-fal allows (`image_size`).
+            case size
         }
 
         public enum FieldGroupKind: String, Sendable, CaseIterable {
@@ -60,6 +62,7 @@ public struct Violation: Codable, Sendable, Equatable {
             case rotation, hdr, interlaced
             case durationUnknown = "duration_unknown", durationEstimated = "duration_estimated"
             case variableFrameRate = "variable_frame_rate", nearMaxFileSize = "near_max_file_size"
+            case framesUnknown = "frames_unknown"
             /// What fal itself will do to the file instead of refusing it (its schema's normalization).
             case normalization
         }

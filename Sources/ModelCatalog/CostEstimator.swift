@@ -21,8 +21,16 @@ enum CostEstimator {
             amount = rate * count
             basis = "\(format(count)) image(s) at \(money(rate, price)) each"
         case .secondOfOutput, .secondOfInput, .minuteOfInput:
-            guard let raw = decideSeconds(price, spec: spec, payload: payload, media: media) else { return nil }
-            let (seconds, billing) = decideBilled(raw, price)
+            guard var raw = decideSeconds(price, spec: spec, payload: payload, media: media) else { return nil }
+            // fal trims what its schema says it trims (x-fal normalization): those seconds are not billed.
+            var trimmed = ""
+            if price.durationFrom ?? (price.unit == .secondOfOutput ? "duration" : "input") == "input",
+               let cut = field.flatMap(spec.field(named:))?.normalization?.maxDuration, raw > cut {
+                trimmed = " (fal trims \(format(raw)) s to \(format(cut)) s)"
+                raw = cut
+            }
+            let (seconds, rounding) = decideBilled(raw, price)
+            let billing = rounding + trimmed
             let perMinute = price.unit == .minuteOfInput
             amount = rate * (perMinute ? seconds / 60 : seconds)
             let what = price.unit == .secondOfOutput ? "of output" : "of input"

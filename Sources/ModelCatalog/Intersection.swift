@@ -13,6 +13,7 @@ enum Intersection {
         (.minShortSide, .maxLongSide, "a short side", " px (against a long side)"),
         (.minPixels, .maxPixels, "a picture", " pixels"), (.minAspectRatio, .maxAspectRatio, "a width/height ratio", ""),
         (.minDuration, .maxDuration, "a duration", " s"), (.minFPS, .maxFPS, "a frame rate", " fps"),
+        (.minFrames, .maxFrames, "a frame count", " frames"),
         (.minCount, .maxCount, "a count", " files"), (.minTotalDuration, .maxTotalDuration, "a combined duration", " s"),
     ]
 

@@ -24,7 +24,8 @@ extension Rejection {
 }
 
 /// A limit learned from a model's rejection, remembered so the same mistake is caught locally next
-/// time instead of being paid for again.
+/// time instead of being paid for again. Kept per fal base URL: a simulator's or a staging server's
+/// rejection never tightens the catalog for fal itself.
 public struct LearnedRequirement: Codable, Sendable, Equatable {
     public var modelID: String
     public var field: String
@@ -33,35 +34,76 @@ public struct LearnedRequirement: Codable, Sendable, Equatable {
     /// ISO 8601 time of the rejection.
     public var learnedAt: String
     public var rejection: Rejection
+    /// Where the rejection came from: the queue base URL, as `scope(of:)` writes it.
+    public var baseURL: String
 
-    public init(modelID: String, field: String, key: LimitKey, value: JSONValue, learnedAt: String, rejection: Rejection) {
+    /// fal's own queue: where lessons are kept unless they came from somewhere else.
+    public static let falBaseURL = "https://queue.fal.run"
+
+    public init(modelID: String, field: String, key: LimitKey, value: JSONValue, learnedAt: String, rejection: Rejection,
+                baseURL: String = LearnedRequirement.falBaseURL) {
         self.modelID = modelID
         self.field = field
         self.key = key
         self.value = value
         self.learnedAt = learnedAt
         self.rejection = rejection
+        self.baseURL = baseURL
     }
 
+    enum CodingKeys: String, CodingKey { case modelID, field, key, value, learnedAt, rejection, baseURL }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(modelID: try c.decode(String.self, forKey: .modelID), field: try c.decode(String.self, forKey: .field),
+                  key: try c.decode(LimitKey.self, forKey: .key), value: try c.decode(JSONValue.self, forKey: .value),
+                  learnedAt: try c.decode(String.self, forKey: .learnedAt), rejection: try c.decode(Rejection.self, forKey: .rejection),
+                  baseURL: try c.decodeIfPresent(String.self, forKey: .baseURL) ?? Self.falBaseURL)
+    }
+
+    /// A base URL as lessons are kept under it: scheme, host and port in lower case, then the path
+    /// without a trailing slash (https://queue.fal.run, http://127.0.0.1:8787).
+    public static func scope(of url: URL) -> String {
+        let scheme = url.scheme?.lowercased() ?? "https"
+        let host = url.host?.lowercased() ?? ""
+        let defaultPort = scheme == "https" ? 443 : 80
+        let port = url.port.flatMap { $0 == defaultPort ? nil : ":\($0)" } ?? ""
+        var path = url.path
+        while path.hasSuffix("/") { path.removeLast() }
+        return "\(scheme)://\(host)\(port)\(path)"
+    }
+
+    /// The day of the rejection (the first ten characters of its ISO 8601 time).
+    public var learnedOn: String { String(learnedAt.prefix(10)) }
+
     public var source: Source {
-        let request = rejection.requestID.map { " of request \($0)" } ?? ""
-        return Source(ref: "learned from a 422 \(rejection.type) rejection\(request)", date: learnedAt)
+        var detail = [rejection.type]
+        if let id = rejection.requestID { detail.append("request \(id)") }
+        if baseURL != Self.falBaseURL { detail.append("at \(baseURL)") }
+        return Source(ref: "learned from a rejection on \(learnedOn) (\(detail.joined(separator: ", ")))", learnedOn: learnedOn)
     }
 
     /// The lessons of a set of rejections for one model. `field` names the payload field when the
-    /// rejection's `loc` does not.
-    public static func from(_ rejections: [Rejection], modelID: String, field: String? = nil, at date: Date = Date()) -> [LearnedRequirement] {
+    /// rejection's `loc` does not; `baseURL` is where they were met.
+    public static func from(_ rejections: [Rejection], modelID: String, field: String? = nil, at date: Date = Date(),
+                            baseURL: String = LearnedRequirement.falBaseURL) -> [LearnedRequirement] {
         let stamp = ISO8601DateFormatter().string(from: date)
         return rejections.flatMap { r -> [LearnedRequirement] in
             guard let target = r.field ?? field else { return [] }
-            return r.lessons.map { LearnedRequirement(modelID: modelID, field: target, key: $0.0, value: $0.1, learnedAt: stamp, rejection: r) }
+            return r.lessons.map { LearnedRequirement(modelID: modelID, field: target, key: $0.0, value: $0.1, learnedAt: stamp, rejection: r, baseURL: baseURL) }
         }
     }
 }
 
-/// Where learned requirements are kept. The submission engine records; the catalog reads.
+/// Where learned requirements are kept. The submission engine records; the catalog reads. A store
+/// answers for one base URL (see `LearnedRequirement.baseURL`).
 public protocol LearnedRequirementStore: Sendable {
+    /// The lessons learned against this store's base URL.
     func all() throws -> [LearnedRequirement]
-    /// Keeps each lesson, replacing an older one for the same model, field and limit.
+    /// Keeps each lesson under this store's base URL, replacing an older one for the same model,
+    /// field and limit.
     func record(_ lessons: [LearnedRequirement]) throws
+    /// Removes what was learned for a model (one field of it, when given) against this store's base
+    /// URL; the lessons removed.
+    func forget(modelID: String, field: String?) throws -> [LearnedRequirement]
 }

@@ -28,6 +28,8 @@ extension LimitKey {
         case .maxDuration: "duration <= \(n(r.maxDuration)) s"
         case .minFPS: "frame rate >= \(n(r.minFPS)) fps"
         case .maxFPS: "frame rate <= \(n(r.maxFPS)) fps"
+        case .minFrames: "frames >= \(r.minFrames ?? 0)"
+        case .maxFrames: "frames <= \(r.maxFrames ?? 0)"
         case .maxFileSize: "file size <= \(r.maxFileSize.map(\.description) ?? "?")"
         case .audio: "audio: \(r.audio?.rawValue ?? "?")"
         case .alpha: "alpha channel: \(r.alpha?.rawValue ?? "?")"

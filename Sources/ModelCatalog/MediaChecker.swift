@@ -29,9 +29,11 @@ struct MediaChecker {
         checkGeometry(&out)
         checkDuration(&out)
         checkFrameRate(&out)
+        checkFrames(&out)
         checkFileSize(&out)
         checkAudio(&out)
         checkAlpha(&out)
+        checkNormalization(&out)
         advise(&out)
         return out
     }
@@ -39,10 +41,13 @@ struct MediaChecker {
     private func violation(_ key: LimitKey, actual: String, required: String, message: String,
                            repair: RepairKind?, remedy: String, severity: Severity? = nil) -> Violation {
         let advisory = requirement.isAdvisory(key)
-        let said = advisory ? field.advice[key].map { message + " (advisory: \($0))" } ?? message : message
+        var said = advisory ? field.advice[key].map { message + " (advisory: \($0))" } ?? message : message
+        let source = spec.source(of: key, in: field)
+        // A limit no one published, only a rejection taught: say so where the verdict is read.
+        if let day = source.learnedOn { said += " (learned from a rejection on \(day))" }
         return Violation(rule: .limit(key), severity: severity ?? (advisory ? .warning : .error),
                   field: field.name, actual: actual, required: required, message: said,
-                  repair: repair, remedy: remedy, source: spec.source(of: key, in: field))
+                  repair: repair, remedy: remedy, source: source)
     }
 
     private func warning(_ advice: Violation.Rule.Advice, _ message: String, repair: RepairKind? = nil, remedy: String = "") -> Violation {
@@ -234,6 +239,53 @@ struct MediaChecker {
         if v.variableFrameRate == true, requirement.minFPS != nil || requirement.maxFPS != nil {
             out.append(warning(.variableFrameRate, "the frame rate varies (average \(shown)); \(who) sets frame-rate limits, so a constant rate is safer",
                                repair: .changeFrameRate, remedy: "convert to a constant rate"))
+        }
+    }
+
+    private func checkFrames(_ out: inout [Violation]) {
+        guard info.kind == .video, requirement.minFrames != nil || requirement.maxFrames != nil, let v = info.primaryVideo else { return }
+        let fps = (v.averageFrameRate ?? v.realFrameRate)?.value
+        // Counted frames when the probe has them, else the duration times the rate (an estimate).
+        let counted = v.frameCount.flatMap { $0 > 0 ? Int(exactly: $0) : nil }
+        let estimated = (info.duration ?? v.duration).flatMap { d in fps.flatMap { f in (d * f).isFinite ? Int(exactly: (d * f).rounded()) : nil } }
+        guard let frames = counted ?? estimated else {
+            out.append(warning(.framesUnknown, "the frame count is unknown, so \(who)'s frame limits cannot be checked; probe with --accurate"))
+            return
+        }
+        let shown = "\(frames) frames" + (counted == nil ? " (estimated)" : "")
+        if let lo = requirement.minFrames, frames < lo {
+            out.append(violation(.minFrames, actual: shown, required: ">= \(lo)",
+                                 message: "\(who) needs at least \(lo) frames; this clip has \(shown)",
+                                 repair: nil, remedy: "cannot be fixed: too short to lengthen; use a longer take"))
+        }
+        if let hi = requirement.maxFrames, frames > hi {
+            let seconds = fps.flatMap { $0 > 0 ? Double(hi) / $0 : nil }
+            out.append(violation(.maxFrames, actual: shown, required: "<= \(hi)",
+                                 message: "\(who) takes at most \(hi) frames; this clip has \(shown)",
+                                 repair: seconds == nil ? nil : .trim,
+                                 remedy: seconds.map { "trim to \(hi) frames (\(self.seconds($0)); --trim start|center|end chooses the part kept)" }
+                                     ?? "cannot be fixed: the frame rate is unknown"))
+        }
+    }
+
+    /// What fal reshapes instead of refusing (x-fal `normalization`): worth a warning, since fal
+    /// trims or rescales where it chooses. A normalization the requirement already carries as an
+    /// advisory limit was reported above.
+    private func checkNormalization(_ out: inout [Violation]) {
+        guard let n = field.normalization, !n.keys.isEmpty else { return }
+        var reshaped = n
+        reshaped.advisory = n.keys
+        var plain = field
+        plain.normalization = nil
+        plain.advice = Dictionary(uniqueKeysWithValues: n.keys.compactMap { k in Normalization.advice(k, in: n).map { (k, $0) } })
+        let said = Set(out.map(\.rule))
+        let found = MediaChecker(spec: spec, field: plain, requirement: reshaped, info: info, listPeers: listPeers).check()
+        out += found.compactMap { v in
+            guard case .limit(let key) = v.rule, n.isSet(key), !said.contains(v.rule),
+                  !(requirement.isAdvisory(key) && requirement.value(key) == n.value(key)) else { return nil }
+            var reshaping = v
+            reshaping.rule = .advice(.normalization)
+            return reshaping
         }
     }
 

@@ -18,6 +18,8 @@ public enum LimitKey: String, Codable, CodingKeyRepresentable, Sendable, CaseIte
     case resolutions
     case minDuration = "min_duration", maxDuration = "max_duration"
     case minFPS = "min_fps", maxFPS = "max_fps"
+    /// Frames in the clip (fal's x-fal `min_frames`/`max_frames`).
+    case minFrames = "min_frames", maxFrames = "max_frames"
     case maxFileSize = "max_file_size"
     case audio
     case alpha
@@ -60,6 +62,8 @@ public enum LimitKey: String, Codable, CodingKeyRepresentable, Sendable, CaseIte
         case .maxDuration: .number(\.maxDuration)
         case .minFPS: .number(\.minFPS)
         case .maxFPS: .number(\.maxFPS)
+        case .minFrames: .int(\.minFrames)
+        case .maxFrames: .int(\.maxFrames)
         case .maxFileSize: .bytes(\.maxFileSize)
         case .audio: .presence(\.audio)
         case .alpha: .presence(\.alpha)
@@ -118,6 +122,9 @@ public struct MediaRequirement: Codable, Sendable, Equatable {
     public var maxDuration: Double?
     public var minFPS: Double?
     public var maxFPS: Double?
+    /// Frames in the clip: a model that counts frames rather than seconds.
+    public var minFrames: Int?
+    public var maxFrames: Int?
     public var maxFileSize: ByteCount?
     public var audio: AudioRule?
     /// Whether a picture may have an alpha channel (Wan 2.6 refuses PNGs with transparency).

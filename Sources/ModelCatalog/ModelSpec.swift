@@ -43,6 +43,10 @@ public struct MediaField: Codable, Sendable, Equatable {
     public var limitSources: [LimitKey: Source]
     /// For advisory limits: what the model does instead of refusing ("fal reduces it to 1920 px").
     public var advice: [LimitKey: String] = [:]
+    /// What fal reshapes an accepted file to instead of refusing it (x-fal `normalization`):
+    /// `max_duration` 15 means trimmed to 15 s, `min_fps` = `max_fps` 24 resampled to 24 fps. The
+    /// checker warns about it and the cost estimate bills the trimmed length.
+    public var normalization: MediaRequirement?
 
     public init(name: String, kind: MediaFieldKind, required: Bool = true, requirement: MediaRequirement = MediaRequirement(),
                 conditional: [ConditionalRequirement] = [], limitSources: [LimitKey: Source] = [:]) {
@@ -54,7 +58,7 @@ public struct MediaField: Codable, Sendable, Equatable {
         self.limitSources = limitSources
     }
 
-    enum CodingKeys: String, CodingKey { case name, kind, required, requirement, conditional, limitSources, advice }
+    enum CodingKeys: String, CodingKey { case name, kind, required, requirement, conditional, limitSources, advice, normalization }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -64,6 +68,7 @@ public struct MediaField: Codable, Sendable, Equatable {
                   conditional: try c.decodeIfPresent([ConditionalRequirement].self, forKey: .conditional) ?? [],
                   limitSources: try c.decodeIfPresent([LimitKey: Source].self, forKey: .limitSources) ?? [:])
         advice = try c.decodeIfPresent([LimitKey: String].self, forKey: .advice) ?? [:]
+        normalization = try c.decodeIfPresent(MediaRequirement.self, forKey: .normalization)
     }
 
     /// The requirement in force for this payload: base, then each matching condition on top.

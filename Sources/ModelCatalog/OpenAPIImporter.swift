@@ -6,12 +6,22 @@ import Foundation
 public enum OpenAPIImporter {
     static let hint = "Give fal's OpenAPI document for the model: https://fal.ai/api/openapi/queue/openapi.json?endpoint_id=ENDPOINT_ID."
 
-    /// - Parameter reference: what the source says was read; by default the document's file name.
-    public static func entry(from data: Data, name: String, date: Date = Date(), reference: String? = nil) throws(CatalogError) -> CatalogFile.CatalogEntry {
+    /// - Parameters:
+    ///   - reference: what the source says was read; by default the document's file name.
+    ///   - endpointID: the id to use when the document does not name its endpoint (documents fal's
+    ///     platform API inlines in `/v1/models` may carry no `info.x-fal-metadata`).
+    public static func entry(from data: Data, name: String, date: Date = Date(), reference: String? = nil,
+                             endpointID: String? = nil) throws(CatalogError) -> CatalogFile.CatalogEntry {
         guard let doc = try? JSONDecoder().decode(JSONValue.self, from: data), case .object(let root) = doc else {
             throw CatalogError(file: name, message: "not a JSON document", hint: hint)
         }
-        guard let endpoint = root["info"]?["x-fal-metadata"]?["endpointId"]?.stringValue else {
+        return try entry(from: root, name: name, date: date, reference: reference, endpointID: endpointID)
+    }
+
+    /// The same, from a document already parsed (an `openapi` object fal's model listing inlined).
+    public static func entry(from root: [String: JSONValue], name: String, date: Date = Date(), reference: String? = nil,
+                             endpointID: String? = nil) throws(CatalogError) -> CatalogFile.CatalogEntry {
+        guard let endpoint = root["info"]?["x-fal-metadata"]?["endpointId"]?.stringValue ?? endpointID else {
             throw CatalogError(file: name, message: "no info.x-fal-metadata.endpointId: not a fal OpenAPI document", hint: hint)
         }
         let schemas = root["components"]?["schemas"]?.objectValue ?? [:]
@@ -26,10 +36,11 @@ public enum OpenAPIImporter {
         let stamp = ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withFullDate])
         let documentURL = "https://fal.ai/api/openapi/queue/openapi.json?endpoint_id=\(endpoint)"
         let fileName = reference ?? URL(fileURLWithPath: name).lastPathComponent
+        let xfalSource = Source(ref: "fal schema x-fal", url: documentURL, date: stamp)
         var fields: [PayloadField] = []
         var media: [CatalogFile.MediaFieldEntry] = []
-        for name in names {
-            let prop = resolve(properties[name]!, schemas)
+        for (name, value) in names.compactMap({ n in properties[n].map { (n, $0) } }) {
+            let prop = resolve(value, schemas)
             let description = prop["description"]?.stringValue ?? ""
             var field = PayloadField(name: name, type: type(of: prop, schemas), required: required.contains(name),
                                      enumValues: enumValues(prop, schemas), minimum: prop["minimum"]?.numberValue,
@@ -45,29 +56,61 @@ public enum OpenAPIImporter {
                 field.maxLength = n
                 field.readFromProse = ["max_length"]
             }
+            // fal's SDK writes limits on the field (a list's on the list), or on a list's items.
+            let items = prop["items"].map { resolve($0, schemas) }
+            let xfalObject = prop["x-fal"]?.objectValue ?? items?["x-fal"]?.objectValue
+            let ui = prop["ui"]?["field"]?.stringValue ?? items?["ui"]?["field"]?.stringValue
+            let xfal = xfalObject.map { XFal.read($0, list: listLike) }
+            let limits = LimitLine.parse(description)
+            let mediaLike = ui != nil || isMediaName(name) || limits != nil
+            // A field that takes no media but carries x-fal is a generated size (`image_size` with
+            // ImageSizeConstraints): a payload limit.
+            if let xfalObject, !mediaLike { field.sizeLimits = ImageSizeLimits(xfal: xfalObject) }
             fields.append(field)
 
-            let limits = LimitLine.parse(description)
-            // Only the structured line makes a field media by itself: prose about a "duration"
+            // Only structured limits make a field media by themselves: prose about a "duration"
             // field's seconds is not a video's limit.
-            if let kind = mediaKind(name: name, description: description, type: field.type, hasLimits: limits != nil) {
-                var require = limits ?? MediaRequirement()
-                if kind.isList { require.maxCount = field.maxItems; require.minCount = field.minItems }
-                require.formats = formats(in: description)
-                // Prose fills only what the structured line and the schema leave unsaid, and says so.
-                var sources: [LimitKey: Source] = [:]
-                for key in prose.requirement.keys where !require.isSet(key) {
-                    require.copy(key, from: prose.requirement)
-                    sources[key] = Source(ref: "fal OpenAPI document (\(fileName)), \(name) description", url: documentURL, date: stamp, fromProse: true)
-                }
-                media.append(CatalogFile.MediaFieldEntry(field: name, kind: kind, required: required.contains(name),
-                                                         require: require, when: nil, source: nil, sources: sources.isEmpty ? nil : sources))
+            let structured = limits != nil || (mediaLike && !(xfal?.isEmpty ?? true))
+            guard let kind = mediaKind(name: name, description: description, type: field.type, hasLimits: structured, ui: ui) else { continue }
+            var require = MediaRequirement()
+            var sources: [LimitKey: Source] = [:]
+            var advice: [LimitKey: String] = [:]
+            // x-fal first (fal's own machine-readable limits), then the limit line, then prose.
+            if let x = xfal {
+                require = x.requirement
+                for key in require.keys { sources[key] = xfalSource }
             }
+            if let line = limits {
+                for key in line.keys where !require.isSet(key) { require.copy(key, from: line) }
+            }
+            if kind.isList {
+                if !require.isSet(.maxCount) { require.maxCount = field.maxItems }
+                if !require.isSet(.minCount) { require.minCount = field.minItems }
+            }
+            require.formats = formats(in: description)
+            for key in prose.requirement.keys where !require.isSet(key) {
+                require.copy(key, from: prose.requirement)
+                sources[key] = Source(ref: "fal OpenAPI document (\(fileName)), \(name) description", url: documentURL, date: stamp, fromProse: true)
+            }
+            // What fal reshapes instead of refusing: a limit only a warning enforces, where no hard
+            // limit of the same kind is published.
+            if let n = xfal?.normalization {
+                for key in n.keys where !require.isSet(key) {
+                    require.copy(key, from: n)
+                    require.advisory = (require.advisory ?? []) + [key]
+                    advice[key] = Normalization.advice(key, in: n)
+                    sources[key] = xfalSource
+                }
+            }
+            media.append(CatalogFile.MediaFieldEntry(field: name, kind: kind, required: required.contains(name),
+                                                     require: require, when: nil, source: nil, sources: sources.isEmpty ? nil : sources,
+                                                     advice: advice.isEmpty ? nil : advice, normalization: xfal?.normalization))
         }
+        let metadata = root["info"]?["x-fal-metadata"]
         return CatalogFile.CatalogEntry(
             id: endpoint, extends: nil,
             name: readableName(root["info"]?["title"]?.stringValue, endpoint: endpoint), provider: "fal",
-            category: root["info"]?["x-fal-metadata"]?["category"]?.stringValue ?? "unknown",
+            category: metadata?["category"]?.stringValue ?? "unknown",
             source: Source(ref: "fal OpenAPI document (\(fileName))", url: documentURL, date: stamp),
             notes: nil, media: media, payload: CatalogFile.PayloadEntry(complete: true, fields: fields), price: nil)
     }
@@ -120,13 +163,25 @@ public enum OpenAPIImporter {
         prop["enum"]?.arrayValue
     }
 
-    /// fal's media inputs are URL fields named after what they take; a limit line settles it.
-    private static func mediaKind(name: String, description: String, type: PayloadField.FieldType, hasLimits: Bool) -> MediaFieldKind? {
+    private static func isMediaName(_ name: String) -> Bool {
         let n = name.lowercased()
-        let isURL = n.hasSuffix("_url") || n.hasSuffix("_urls")
+        return n.hasSuffix("_url") || n.hasSuffix("_urls")
+    }
+
+    /// fal's media inputs are URL fields named after what they take; the SDK's `ui.field` or a
+    /// structured limit settles it.
+    private static func mediaKind(name: String, description: String, type: PayloadField.FieldType, hasLimits: Bool, ui: String?) -> MediaFieldKind? {
+        let n = name.lowercased()
+        let list = type == .array || n.hasSuffix("_urls")
+        switch ui?.lowercased() {
+        case "video"?: return list ? .videoList : .video
+        case "image"?: return list ? .imageList : .image
+        case "audio"?: return list ? .audioList : .audio
+        default: break
+        }
+        let isURL = isMediaName(n)
         guard isURL || hasLimits else { return nil }
         let text = (n + " " + description).lowercased()
-        let list = type == .array || n.hasSuffix("_urls")
         if n.contains("video") || (!n.contains("image") && !n.contains("audio") && text.contains("duration") && text.contains("video")) {
             return list ? .videoList : .video
         }

@@ -68,6 +68,15 @@ struct PayloadChecker {
                              message: "\(spec.name) takes at most \(most) characters in '\(field.name)'; you gave \(text.count)",
                              remedy: "shorten it by \(text.count - most) characters"))
         }
+        if let limits = field.sizeLimits, case .object(let size) = value,
+           let w = size["width"]?.numberValue.flatMap({ Int(exactly: $0) }), let h = size["height"]?.numberValue.flatMap({ Int(exactly: $0) }) {
+            let problems = limits.problems(width: w, height: h)
+            if !problems.isEmpty {
+                out.append(issue(.size, field.name, actual: "\(w)x\(h)", required: problems.joined(separator: ", "),
+                                 message: "\(spec.name) makes '\(field.name)' only with " + problems.joined(separator: ", ") + "; you asked for \(w)x\(h)",
+                                 remedy: "choose a size with " + problems.joined(separator: ", ")))
+            }
+        }
         if case .array(let items) = value {
             if let lo = field.minItems, items.count < lo {
                 out.append(issue(.minItems, field.name, actual: "\(items.count) items", required: ">= \(lo)",

@@ -9,15 +9,18 @@ public struct Source: Codable, Sendable, Equatable, CustomStringConvertible {
     /// True when the limit was read from a description's prose, not from a structured line or schema
     /// keyword: worth a second look.
     public var fromProse: Bool?
+    /// The day a rejection taught this limit (learned requirements only): no one published it.
+    public var learnedOn: String?
 
-    public init(ref: String, url: String? = nil, date: String? = nil, fromProse: Bool? = nil) {
+    public init(ref: String, url: String? = nil, date: String? = nil, fromProse: Bool? = nil, learnedOn: String? = nil) {
         self.ref = ref
         self.url = url
         self.date = date
         self.fromProse = fromProse
+        self.learnedOn = learnedOn
     }
 
-    enum CodingKeys: String, CodingKey { case ref, url, date, fromProse = "from_prose" }
+    enum CodingKeys: String, CodingKey { case ref, url, date, fromProse = "from_prose", learnedOn = "learned_on" }
 
     public var description: String {
         [ref, date.map { "seen \($0)" }, fromProse == true ? "read from prose" : nil].compactMap { $0 }.joined(separator: ", ")

@@ -10,10 +10,16 @@ struct FalOptions: ParsableArguments {
     @Option(name: .customLong("fal-url"), help: ArgumentHelp("One base URL for fal's queue, storage and status (e.g. a local fal-sim).", valueName: "url"))
     var falURL: String?
 
-    var credentialsFile: URL { PreflightPaths().config.appendingPathComponent("credentials") }
+    var credentialsFile: URL { Self.credentialsFile }
+    static var credentialsFile: URL { PreflightPaths().config.appendingPathComponent("credentials") }
 
     /// The one configuration of this machine (FalConfiguration merges the file, the environment and the flag).
-    var configuration: FalConfiguration { FalConfiguration.resolve(credentialsFile: credentialsFile, baseURL: falURL) }
+    var configuration: FalConfiguration { Self.configuration(falURL: falURL) }
+
+    /// The same for a command without the flag (check, fix): the file and the environment.
+    static func configuration(falURL: String?) -> FalConfiguration {
+        FalConfiguration.resolve(credentialsFile: credentialsFile, baseURL: falURL)
+    }
 
     /// The environment with the credentials file's settings under it and the flag over it.
     func environment() -> [String: String] { configuration.environment }

@@ -102,6 +102,21 @@ public final class Journal: Sendable {
                 t.add(column: "outputs_json", .text)
             }
         }
+        // Lessons are kept per fal base URL (a simulator's rejection must not tighten the catalog
+        // for fal itself); the rows learned before belong to fal's own queue.
+        m.registerMigration("learned-requirements-v2-base-url") { db in
+            try db.execute(sql: """
+                CREATE TABLE learned_requirements_v2 (
+                    base_url TEXT NOT NULL, model_id TEXT NOT NULL, field TEXT NOT NULL, limit_key TEXT NOT NULL, value_json TEXT NOT NULL,
+                    learned_at TEXT NOT NULL, rejection_json TEXT NOT NULL, PRIMARY KEY (base_url, model_id, field, limit_key))
+                """)
+            try db.execute(sql: """
+                INSERT INTO learned_requirements_v2 (base_url, model_id, field, limit_key, value_json, learned_at, rejection_json)
+                SELECT ?, model_id, field, limit_key, value_json, learned_at, rejection_json FROM learned_requirements
+                """, arguments: [LearnedRequirement.falBaseURL])
+            try db.execute(sql: "DROP TABLE learned_requirements")
+            try db.execute(sql: "ALTER TABLE learned_requirements_v2 RENAME TO learned_requirements")
+        }
         return m
     }
 

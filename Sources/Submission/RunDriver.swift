@@ -252,7 +252,7 @@ extension SubmissionEngine {
         let lessons = LearnedRequirement.from(error.rejections, modelID: run.model, field: run.mediaField)
         guard !lessons.isEmpty else { return }
         do {
-            try JournalLearnedStore(journal).record(lessons)
+            try JournalLearnedStore(journal, queue: client.endpoints.queue).record(lessons)
             let text = lessons.map { "\($0.field).\($0.key.rawValue) = \($0.value)" }.joined(separator: ", ")
             try journal.note(job: run.jobID, run: run.id, "learned", text)
             observe(run.jobID, .note(model: run.model, "learned from this rejection: \(text); the next check stops before uploading"))

@@ -23,6 +23,7 @@ import TestSupport
         .aspectRatios: [{ $0.aspectRatios = ["1:1"] }], .resolutions: [{ $0.resolutions = ["256x144"] }],
         .minDuration: [{ $0.minDuration = 1.5 }], .maxDuration: [{ $0.maxDuration = 0.6 }],
         .minFPS: [{ $0.minFPS = 30 }], .maxFPS: [{ $0.maxFPS = 15 }],
+        .minFrames: [{ $0.minFrames = 60 }], .maxFrames: [{ $0.maxFrames = 20 }],
         .maxFileSize: [{ $0.maxFileSize = ByteCount(24 * 1024) }],
         .audio: [{ $0.audio = .required }, { $0.audio = .forbidden }],
         .minCount: [{ $0.minCount = 1 }], .maxCount: [{ $0.maxCount = 1 }],

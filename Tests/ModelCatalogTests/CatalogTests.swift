@@ -54,7 +54,7 @@ import TestSupport
     }
 }
 
-/// bundled < user catalog < learned, limit by limit, each keeping its source.
+/// bundled < refreshed < learned < user catalog, limit by limit, each keeping its source.
 @Suite struct LayeringTests {
     @Test func laterLayersWinLimitByLimit() throws {
         let (paths, home) = try temporaryHome()
@@ -75,7 +75,7 @@ import TestSupport
         """.write(to: paths.userCatalogs.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
 
         let store = MemoryLearnedStore()
-        let body = Data(#"{"detail":[{"loc":["body","video_url"],"msg":"Video duration exceeds the maximum of 7 seconds","type":"video_duration_too_long","ctx":{"max_duration":7.0,"provided_duration":8.0}}]}"#.utf8)
+        let body = Data(#"{"detail":[{"loc":["body","video_url"],"msg":"Video duration exceeds the maximum of 7 seconds","type":"video_duration_too_long","ctx":{"max_duration":7.0,"provided_duration":8.0}},{"loc":["body","video_url"],"msg":"too big","type":"file_too_large","ctx":{"max_size":1048576}}]}"#.utf8)
         try store.record(LearnedRequirement.from(Rejection.parse(body, requestID: "req-1"), modelID: "fal-ai/kling-video/o1/video-to-video/edit"))
 
         let userOnly = try Catalog.load(paths: paths)
@@ -91,9 +91,12 @@ import TestSupport
 
         let all = try Catalog.load(paths: paths, learned: try store.all())
         let learned = try #require(try all.model("fal-ai/kling-video/o1/video-to-video/edit").field(named: "video_url"))
-        #expect(learned.requirement.maxDuration == 7)  // learned beats user
+        #expect(learned.requirement.maxDuration == 8)  // the user's own file has the last word
         #expect(learned.requirement.minFPS == 25)
-        #expect(learned.limitSources[.maxDuration]?.ref.contains("video_duration_too_long rejection of request req-1") == true)
+        #expect(learned.requirement.maxFileSize == ByteCount(1 << 20)) // learned beats bundled
+        let day = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        #expect(learned.limitSources[.maxFileSize]?.ref == "learned from a rejection on \(day) (file_too_large, request req-1)")
+        #expect(learned.limitSources[.maxFileSize]?.learnedOn == day)
     }
 
     @Test func aBrokenUserCatalogIsNamed() throws {
@@ -135,6 +138,11 @@ final class MemoryLearnedStore: LearnedRequirementStore, @unchecked Sendable {
     private var rows: [LearnedRequirement] = []
     func all() throws -> [LearnedRequirement] { rows }
     func record(_ lessons: [LearnedRequirement]) throws { rows += lessons }
+    func forget(modelID: String, field: String?) throws -> [LearnedRequirement] {
+        let gone = rows.filter { $0.modelID == modelID && (field == nil || $0.field == field) }
+        rows.removeAll { $0.modelID == modelID && (field == nil || $0.field == field) }
+        return gone
+    }
 }
 
 @Suite struct OpenAPIImportTests {

@@ -98,7 +98,8 @@ import TestSupport
             let check = try await preflight(["check", TestMedia.path("hd_1280x720_4s.mp4"), "--model", kling, "--set", "prompt=x"], home: home)
             #expect(check.status == 1)
             #expect(check.stdout.contains("takes at most 3 s"))
-            #expect(check.stdout.contains("learned from a 422 video_duration_too_long rejection"))
+            #expect(check.stdout.contains("(learned from a rejection on "))
+            #expect(check.stdout.contains("limit: learned from a rejection on ") && check.stdout.contains(" (video_duration_too_long)"))
         }
     }
 }

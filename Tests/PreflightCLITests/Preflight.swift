@@ -22,11 +22,17 @@ func startPreflight(_ args: [String], home: URL, environment extra: [String: Str
     let process = Process()
     process.executableURL = URL(fileURLWithPath: preflightExecutable)
     process.arguments = args
-    process.environment = env
+    process.environment = offlineUnlessLocal(env, arguments: args)
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
     return process
+}
+
+/// What a command sent to fal-sim besides reading fal's platform API (model listing, prices,
+/// documents): uploads, submits, anything that costs or changes something.
+func sentBeyondPlatformReads(_ server: FalSimulatorServer) async -> [String] {
+    await server.exchanges().filter { !($0.hasPrefix("GET /v1/models") || $0.hasPrefix("GET /api/openapi/")) }
 }
 
 /// Waits until fal-sim has accepted `count` requests (at most `seconds`): the moment a test

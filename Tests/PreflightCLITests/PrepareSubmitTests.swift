@@ -136,7 +136,7 @@ import TestSupport
                 #expect(refused.status == 64, "\(refused.stderr)")
                 #expect(refused.stderr.contains("source"))
                 #expect(!FileManager.default.fileExists(atPath: setup.dest.path))
-                #expect(await server.exchanges().isEmpty)
+                #expect(await sentBeyondPlatformReads(server).isEmpty)
 
                 let sheet = setup.folder.appendingPathComponent("sheet.csv")
                 try Data("source,prompt\n\"day 1/é/long ü.mp4\",\"a quiet, snowy street\"\nmissing.mp4,x\n".utf8).write(to: sheet)
@@ -227,7 +227,7 @@ import TestSupport
                 #expect(r.status == 1, "\(r.stderr)")
                 #expect(r.stderr.contains("prompt"))
                 #expect(!FileManager.default.fileExists(atPath: setup.dest.path))
-                #expect(await server.exchanges().isEmpty)
+                #expect(await sentBeyondPlatformReads(server).isEmpty)
             }
         }
     }
@@ -269,7 +269,7 @@ import TestSupport
                 let r = try await setup.prepare(base, ["--submit", "--set", "prompt=snow", "--results", setup.source.path + "/."])
                 #expect(r.status == 64, "\(r.stderr)")
                 #expect(!FileManager.default.fileExists(atPath: setup.dest.path))
-                #expect(await server.exchanges().isEmpty)
+                #expect(await sentBeyondPlatformReads(server).isEmpty)
             }
         }
     }

@@ -84,7 +84,7 @@ import TestSupport
             let file = folder.appendingPathComponent("a-file")
             try Data("x".utf8).write(to: file)
             #expect(try await setup.preflight(["submit", clip, "--model", kling, "--set", "prompt=x", "--out", file.path]).status == 64)
-            #expect(await server.exchanges().isEmpty)
+            #expect(await sentBeyondPlatformReads(server).isEmpty)
         }
     }
 
@@ -115,7 +115,7 @@ import TestSupport
                                                "--set", "prompt=x", "--max-cost", "0.01", "--out", setup.out.path])
             #expect(r.status == 1)
             #expect(r.stderr.contains("--max-cost"))
-            #expect(await server.exchanges().isEmpty)
+            #expect(await sentBeyondPlatformReads(server).isEmpty)
         }
     }
 

@@ -58,7 +58,7 @@ struct Bench {
     /// The catalog as a new `preflight` process would load it: bundled plus what the journal learned.
     func reloadedCatalog() throws -> Catalog {
         var c = Catalog.bundled()
-        c.apply(learned: try JournalLearnedStore(journal).all())
+        c.apply(learned: try JournalLearnedStore(journal, queue: client.endpoints.queue).all())
         return c
     }
 

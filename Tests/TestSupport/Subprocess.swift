@@ -28,7 +28,7 @@ private func runBlocking(_ executable: String, _ arguments: [String], environmen
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
-    if let environment { process.environment = environment }
+    process.environment = offlineUnlessLocal(environment ?? ProcessInfo.processInfo.environment, arguments: arguments)
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
@@ -47,6 +47,16 @@ private func runBlocking(_ executable: String, _ arguments: [String], environmen
     return ProcessResult(status: process.terminationStatus,
                          stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// A test never reaches fal itself: a `preflight` not pointed at a local fal-sim (by the
+/// environment or --fal-url) is told it is offline, so an id no catalog layer knows is not looked
+/// up at api.fal.ai.
+public func offlineUnlessLocal(_ environment: [String: String], arguments: [String] = []) -> [String: String] {
+    var env = environment
+    let local = env["PREFLIGHT_FAL_URL"] != nil || env["PREFLIGHT_FAL_PLATFORM_URL"] != nil || arguments.contains("--fal-url")
+    if !local, env["PREFLIGHT_OFFLINE"] == nil { env["PREFLIGHT_OFFLINE"] = "1" }
+    return env
 }
 
 /// Finds a program on PATH.

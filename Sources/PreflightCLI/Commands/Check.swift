@@ -18,6 +18,10 @@ struct Check: AsyncParsableCommand {
         With two or more models it also says whether one output file can satisfy them all. With \
         several files or a folder, files are checked concurrently and summarised one line each.
 
+        A model id no catalog layer knows is looked up at fal first (its schema and x-fal limits, kept \
+        dated in the state folder); with no network, or PREFLIGHT_OFFLINE=1, it is an unknown model (64) \
+        and the message says what to do. See `preflight models --help` for the layers.
+
         Exit codes: 0 compliant; 1 not compliant; 2 some files could not be probed (several files); \
         64 usage (unknown model, bad payload file); 65 not valid media; 66 missing or unreadable.
         """
@@ -50,7 +54,7 @@ struct Check: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
+        let (specs, payload) = try await CatalogContext.modelsAndPayload(models, payloadInput)
         // No payload at all: the question is "is this clip OK for X"; judge the media only, and say so.
         // The same pipeline fix, prepare and submit run: the same probe depth, the same verdict,
         // and advice that says what their (default) policy does.

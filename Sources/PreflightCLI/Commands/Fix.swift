@@ -81,7 +81,7 @@ struct Fix: AsyncParsableCommand {
         let cancel = CancellationFlag()
         let interrupt = InterruptWatch(cancel: cancel)
         defer { interrupt.stop() }
-        let (specs, payload) = try CatalogContext.modelsAndPayload(models, payloadInput)
+        let (specs, payload) = try await CatalogContext.modelsAndPayload(models, payloadInput)
         var policy = media.policy
         policy.outputFormat = output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
         policy.link = link.flatMap { OutputLink(rawValue: $0.rawValue) } ?? .copy

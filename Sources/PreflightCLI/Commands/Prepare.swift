@@ -109,7 +109,7 @@ struct Prepare: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = try CatalogContext.load()
+        let context = try await CatalogContext.load(using: models, falURL: submission.fal.falURL)
         let specs = try models.map(context.model)
         let sheet = try submission.sheet()
         let submitter = submission.enabled

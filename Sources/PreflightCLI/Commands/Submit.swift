@@ -117,7 +117,7 @@ struct Submit: AsyncParsableCommand {
 
     func run() async throws {
         WorkerPool.transfers.width = maxTransfers
-        let context = try CatalogContext.load()
+        let context = try await CatalogContext.load(using: models + [fallback].compactMap { $0 }, falURL: fal.falURL)
         let specs = try models.map(context.model)
         if let fallback { _ = try context.model(fallback) }
         let payload: [String: JSONValue]

@@ -111,7 +111,7 @@ struct Resume: AsyncParsableCommand {
 
     func run() async throws {
         _ = try openJournal()
-        let context = try CatalogContext.load()
+        let context = try await CatalogContext.load(falURL: fal.falURL)
         let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: quiet)
         let ids: [String]
         if let job { ids = [try findJob(engine.journal, job).id] } else { ids = try engine.journal.unfinishedJobs().map(\.id) }
@@ -151,7 +151,7 @@ struct Retry: AsyncParsableCommand {
 
     func run() async throws {
         _ = try openJournal()
-        let context = try CatalogContext.load()
+        let context = try await CatalogContext.load(falURL: fal.falURL)
         let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: quiet)
         let record = try findJob(engine.journal, job)
         let reopened: Int
@@ -178,7 +178,7 @@ struct Cancel: AsyncParsableCommand {
 
     func run() async throws {
         _ = try openJournal()
-        let context = try CatalogContext.load()
+        let context = try await CatalogContext.load(falURL: fal.falURL)
         let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: true)
         let record = try findJob(engine.journal, job)
         let said: [(String, CancelOutcome?)]

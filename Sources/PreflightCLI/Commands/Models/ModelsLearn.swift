@@ -8,7 +8,8 @@ struct ModelsLearn: AsyncParsableCommand {
         abstract: "Remember the limits stated in a saved 422 answer from fal.",
         discussion: """
         `submit` does this by itself; use this for a rejection met elsewhere (another client, a web \
-        playground). The body is fal's {"detail": [{"loc", "msg", "type", "ctx"}]} JSON.
+        playground). The body is fal's {"detail": [{"loc", "msg", "type", "ctx"}]} JSON. The lesson is \
+        kept for the fal base URL in use (PREFLIGHT_FAL_URL or --fal-url; fal itself by default).
         """
     )
 
@@ -21,8 +22,10 @@ struct ModelsLearn: AsyncParsableCommand {
     @Option(help: "The media field, when the body's loc does not name it.")
     var field: String?
 
+    @OptionGroup var fal: FalOptions
+
     func run() async throws {
-        let context = try CatalogContext.load()
+        let context = try await CatalogContext.load(falURL: fal.falURL)
         guard let store = context.store else { throw Exit.unavailable }
         guard let body = FileManager.default.contents(atPath: rejection) else {
             Terminal.error("\(rejection): cannot read the file; check the path")
@@ -39,6 +42,7 @@ struct ModelsLearn: AsyncParsableCommand {
             return
         }
         try store.record(lessons)
-        for l in lessons { Terminal.out("learned \(id) \(l.field) \(l.key.rawValue) = \(l.value) (\(l.rejection.type))") }
+        let scope = context.learnedScope == LearnedRequirement.falBaseURL ? "" : ", for \(context.learnedScope) only"
+        for l in lessons { Terminal.out(Terminal.printable("learned \(id) \(l.field) \(l.key.rawValue) = \(l.value) (\(l.rejection.type)\(scope))")) }
     }
 }

@@ -15,7 +15,7 @@ struct ModelsList: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let context = try CatalogContext.load()
+        let context = try await CatalogContext.load()
         let models = context.catalog.ids.compactMap { context.catalog.models[$0] }
             .filter { category == nil || $0.category == category }
         if json {

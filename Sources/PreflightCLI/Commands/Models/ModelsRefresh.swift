@@ -69,6 +69,8 @@ struct ModelsRefresh: AsyncParsableCommand {
     /// What fal answered for one id.
     struct Fetched: Sendable {
         var id: String
+        /// The platform base URL that answered.
+        var platform: String?
         var document: Result<Data, FalError>
         var price: Result<FalPrice, FalError>?
     }
@@ -85,10 +87,11 @@ struct ModelsRefresh: AsyncParsableCommand {
                 group.addTask {
                     let document: Result<Data, FalError>
                     do throws(FalError) { document = .success(try await client.openAPIDocument(for: id)) } catch { document = .failure(error) }
-                    guard case .success = document, client.hasKey else { return (i, Fetched(id: id, document: document)) }
+                    let platform = LearnedRequirement.scope(of: client.endpoints.platform)
+                    guard case .success = document, client.hasKey else { return (i, Fetched(id: id, platform: platform, document: document)) }
                     let price: Result<FalPrice, FalError>
                     do throws(FalError) { price = .success(try await client.price(for: id)) } catch { price = .failure(error) }
-                    return (i, Fetched(id: id, document: document, price: price))
+                    return (i, Fetched(id: id, platform: platform, document: document, price: price))
                 }
             }
             for _ in 0..<width { start() }
@@ -136,7 +139,12 @@ struct ModelsRefresh: AsyncParsableCommand {
             return Exit.invalidMedia.rawValue
         }
         if !dryRun {
-            do { try layer.save(outcome.entry) } catch {
+            do {
+                try layer.save(outcome.entry, at: Date(), from: fetched.platform)
+                if case .success(let p)? = fetched.price {
+                    try PriceBook(paths: PreflightPaths()).record([DatedPrice(endpointID: id, amount: p.unitPrice, unit: p.unit, currency: p.currency, seenAt: Date())], asked: [id])
+                }
+            } catch {
                 Terminal.err(Terminal.red("\(id): ") + "cannot save the refreshed entry in \(layer.folder.path): \(error.localizedDescription)")
                 return Exit.notPermitted.rawValue
             }

@@ -14,7 +14,7 @@ struct ModelsShow: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let context = try CatalogContext.load()
+        let context = try await CatalogContext.load(using: [id])
         let m = try context.model(id)
         if json {
             Terminal.out(try CLIJSON.string(m))
@@ -33,6 +33,12 @@ struct ModelsShow: AsyncParsableCommand {
                 let source = key.map { m.source(of: $0, in: field) }.map { "   [\(ModelText.source($0))]" } ?? ""
                 let advice = key.flatMap { k in field.requirement.isAdvisory(k) ? field.advice[k] : nil }.map { " (advisory: \($0))" } ?? ""
                 lines.append("    \(text)\(advice)\(source)")
+            }
+            // What fal reshapes beyond the advisory limits already shown above.
+            if let n = field.normalization {
+                let beyond = n.keys.filter { !(field.requirement.isAdvisory($0) && field.requirement.value($0) == n.value($0)) }
+                let said = beyond.compactMap { Normalization.advice($0, in: n) }.uniqued()
+                if !said.isEmpty { lines.append("    fal reshapes instead of refusing: " + said.joined(separator: "; ")) }
             }
             for c in field.conditional {
                 lines.append("    when \(c.when.field) = \(c.when.equals): " + ModelText.limits(c.requirement).map(\.1).joined(separator: ", "))
