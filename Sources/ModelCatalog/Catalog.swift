@@ -1,4 +1,5 @@
 import Foundation
+import PreflightCore
 
 /// The models preflight knows, in layers: the bundled catalog, then what was fetched from fal (the
 /// refreshed layer and fal's prices), then requirements learned from rejections (against the fal
@@ -205,7 +206,7 @@ public struct Catalog: Sendable {
     }
 }
 
-public struct UnknownModelError: Error, Sendable, CustomStringConvertible {
+public struct UnknownModelError: PreflightError {
     public var id: String
     public var suggestions: [String]
     /// Why fal was not asked, or what it said ("fal does not list it", "fal could not be reached").
@@ -217,13 +218,22 @@ public struct UnknownModelError: Error, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
-    public var description: String {
+    public var category: ErrorCategory { .usage }
+    public var errorCode: String { "catalog.unknown_model" }
+
+    public var message: String {
         var text = "unknown model '\(id)'"
         if let reason { text += ": \(reason)" }
         if !suggestions.isEmpty { text += "; did you mean " + suggestions.map { "'\($0)'" }.joined(separator: ", ") + "?" }
-        return text + " (`preflight models search TEXT` looks for it at fal, `preflight models refresh ID` fetches its limits, "
-            + "`preflight models list` shows the known ones; a user catalog can describe it: docs/catalog-format.md)"
+        return text
     }
+
+    public var hint: String {
+        "`preflight models search TEXT` looks for it at fal, `preflight models refresh ID` fetches its limits, "
+            + "`preflight models list` shows the known ones; a user catalog can describe it: docs/catalog-format.md"
+    }
+
+    public var description: String { "\(message) (\(hint))" }
 }
 
 extension MediaFieldKind {

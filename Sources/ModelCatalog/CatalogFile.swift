@@ -1,4 +1,5 @@
 import Foundation
+import PreflightCore
 import Yams
 
 /// A catalog file as written by hand (YAML or JSON; the format is documented in
@@ -128,7 +129,7 @@ public struct CatalogFile: Codable, Sendable {
 }
 
 /// A catalog file that cannot be used: which file, what is wrong, what to do.
-public struct CatalogError: Error, Sendable, CustomStringConvertible {
+public struct CatalogError: PreflightError {
     public var file: String
     public var message: String
     /// What to do; by default, about a catalog file in the models folder.
@@ -141,4 +142,7 @@ public struct CatalogError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(file): \(message). \(hint)" }
+    /// A catalog the user wrote (or a document to import) is part of how the tool was called.
+    public var category: ErrorCategory { .usage }
+    public var errorCode: String { "catalog.file" }
 }

@@ -56,8 +56,7 @@ struct CatalogContext {
         do {
             outcome = try await LiveCatalog(paths: paths, client: client, settings: settings).catalog(using: ids, learned: learned)
         } catch {
-            Terminal.error(error.description)
-            throw Exit.usage
+            throw Terminal.report(error)
         }
         for note in outcome.notes { Terminal.err(Terminal.printable("note: \(note)")) }
         return CatalogContext(paths: paths, catalog: outcome.catalog, journal: journal, learnedScope: scope, unknown: outcome.unknown)
@@ -81,8 +80,7 @@ struct CatalogContext {
         } catch {
             var error = error
             error.reason = unknown[id]
-            Terminal.error(error.description)
-            throw Exit.usage
+            throw Terminal.report(error)
         }
     }
 }

@@ -24,7 +24,7 @@ struct Fix: AsyncParsableCommand {
         all be met (a 2 s clip for a model that needs 3 s), it says so and writes nothing.
 
         Exit codes: 0 fixed (or already compliant); 1 cannot be fixed or the output would still fail; \
-        64 usage (also an -o that is a device, FIFO, folder or the source itself); 65 not valid media; \
+        64 usage (also an -o that is a device, FIFO, folder or the source itself, or whose name says another format than the one written); 65 not valid media; \
         66 missing or unreadable; 130 interrupted by Ctrl-C (143 SIGTERM, 129 SIGHUP: no partial file is left).
         """
     )

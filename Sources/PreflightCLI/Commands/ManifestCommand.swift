@@ -68,8 +68,7 @@ struct ManifestMerge: AsyncParsableCommand {
                 }
                 loaded.append(manifest)
             } catch let error as BatchError {
-                Terminal.error(error.description)
-                throw Exit.usage
+                throw Terminal.report(error)
             }
         }
         let target = URL(fileURLWithPath: output ?? (URL(fileURLWithPath: manifests[0]).deletingLastPathComponent().appendingPathComponent(Manifest.fileName).path))
@@ -85,8 +84,7 @@ struct ManifestMerge: AsyncParsableCommand {
             try merged.write(to: target, csv: csv ? csvTarget : nil)
             Terminal.out("merged \(loaded.count) manifests, \(merged.rows.count) rows: \(target.path)")
         } catch {
-            Terminal.error(error.description)
-            throw Exit.usage
+            throw Terminal.report(error)
         }
     }
 }

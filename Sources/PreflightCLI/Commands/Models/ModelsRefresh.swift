@@ -38,8 +38,7 @@ struct ModelsRefresh: AsyncParsableCommand {
         let paths = PreflightPaths()
         let base: Catalog
         do { base = try Catalog.load(paths: paths, refreshed: false) } catch {
-            Terminal.error(error.description)
-            throw Exit.usage
+            throw Terminal.report(error)
         }
         let client: FalClient
         let env = fal.environment()
