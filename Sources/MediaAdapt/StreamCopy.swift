@@ -34,7 +34,8 @@ struct StreamCopy {
 
         let containerStart = info.container.startTime ?? 0
         let start = plan.trim?.start ?? 0
-        let end = plan.trim.map { $0.start + $0.duration } ?? .infinity
+        // A file cut short ends at its last whole frame: the partial one after it is not copied.
+        let end = plan.trim.map { $0.start + $0.duration } ?? (info.truncation != nil ? plan.duration ?? .infinity : .infinity)
         if start > 0 { try demuxer.seek(toSeconds: containerStart + start) }
         var finished: Set<Int> = []
         let packet = Packet()
