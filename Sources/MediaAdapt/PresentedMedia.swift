@@ -23,19 +23,36 @@ struct PresentedMedia {
         self.audio = keepsAudio ? info.primaryAudio.flatMap { $0.frameCount == 0 ? nil : $0 } : nil
     }
 
-    /// Seconds from the file's start (its start time) to the end of the last kept frame.
+    /// Where the output's clock starts, on the file's clock (seconds): the earliest kept stream's
+    /// start. A track left out that starts earlier (a dropped sound, a timecode) does not leave an
+    /// empty stretch at the output's start; a kept sound that starts earlier keeps the picture's
+    /// delay, so the two stay in sync.
+    var origin: Double {
+        let starts = [video.startTime, audio?.startTime].compactMap { $0 }.filter(\.isFinite)
+        return starts.min() ?? info.container.startTime ?? 0
+    }
+
+    /// Seconds from `origin` to the end of the last kept frame.
     var duration: Double? {
-        let origin = info.container.startTime ?? 0
+        let origin = self.origin
         func end(_ start: Double?, _ length: Double?) -> Double? {
             guard let length, length.isFinite, length > 0 else { return nil }
-            let offset = max(0, (start ?? origin) - origin)
-            return offset + length
+            return max(0, (start ?? origin) - origin) + length
         }
         let ends = [end(video.startTime, video.duration), audio.flatMap { end($0.startTime, $0.duration) }].compactMap { $0 }
         guard var kept = ends.max() else { return info.duration }
         // A stream's own header may claim more than the file holds; never more than the container.
         if let whole = info.duration, whole > 0, kept > whole + 0.0005 { kept = whole }
         return kept
+    }
+
+    /// The same for a plan being carried out: its sound is kept unless it drops it (or has none).
+    init(_ info: MediaInfo, video: VideoStreamInfo, plan: AudioPlan) {
+        let keeps: Bool = switch plan {
+        case .copy, .reencode: true
+        case .none, .drop: false
+        }
+        self.init(info, video: video, keepsAudio: keeps)
     }
 
     /// Every stream left out, in words: "the second video track (160x120 hevc, 3.60 s)".

@@ -38,7 +38,8 @@ struct VideoPipeline {
         let sourceFPS = (v.averageFrameRate ?? v.realFrameRate)?.value ?? 25
         // A double-rate deinterlace makes a picture of every field.
         let pictureFPS = video.deinterlace == .field ? 2 * sourceFPS : sourceFPS
-        let containerStart = info.container.startTime ?? 0
+        // Time 0 of the output: the kept streams' start (PresentedMedia decides, as it did for the plan).
+        let containerStart = PresentedMedia(info, video: v, plan: plan.audio).origin
         let start = plan.trim?.start ?? 0
         let length = plan.trim?.duration ?? plan.duration ?? info.duration ?? .infinity
 

@@ -106,8 +106,10 @@ struct VideoPlanner {
     func decideKeyframeCut(_ cut: TrimPlan) -> TrimPlan {
         var t = cut
         if t.start < 0.0005 { t.streamCopy = true; return t }
-        let window = max(0, t.start - policy.keyframeTolerance)...(t.start + policy.keyframeTolerance)
-        if let kf = keyframes(window).min(by: { abs($0 - t.start) < abs($1 - t.start) }),
+        // The locator counts from the container's start; the plan from the kept streams' (`origin`).
+        let offset = presented.origin - (info.container.startTime ?? 0)
+        let window = (max(0, t.start - policy.keyframeTolerance) + offset)...(t.start + policy.keyframeTolerance + offset)
+        if let kf = keyframes(window).map({ $0 - offset }).min(by: { abs($0 - t.start) < abs($1 - t.start) }),
            abs(kf - t.start) <= policy.keyframeTolerance, kf + t.duration <= (presented.duration ?? .infinity) + 0.0005 {
             t.start = kf
             t.streamCopy = true
