@@ -43,6 +43,8 @@ struct StreamCopy {
         while finished.count < map.count, try demuxer.read(into: packet) {
             if cancel.isCancelled { throw FixError.cancelled }
             guard let (out, tb) = map[packet.streamIndex], !finished.contains(packet.streamIndex) else { continue }
+            // A cut-short file's incomplete frames, by the rule the probe counted by.
+            if let cut = info.truncation, !cut.isWhole(position: packet.position, size: packet.size, fileSize: info.fileSize) { continue }
             let seconds = tb.value ?? 0
             let time = Double(packet.pts ?? packet.dts ?? 0) * seconds - containerStart
             // Before the cut (leading B-frames of an open GOP, earlier sound): not kept. Without a

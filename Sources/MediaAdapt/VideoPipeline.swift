@@ -143,6 +143,8 @@ struct VideoPipeline {
 
         while !(videoDone && audio.done), try demuxer.read(into: packet) {
             if cancel.isCancelled { throw FixError.cancelled }
+            // A cut-short file's incomplete frames, by the rule the probe counted by: not decoded.
+            if let cut = info.truncation, !cut.isWhole(position: packet.position, size: packet.size, fileSize: info.fileSize) { continue }
             if packet.streamIndex == v.index {
                 guard !videoDone else { continue }
                 do { try decoder.send(packet) } catch { decodeFailure = decodeFailure ?? error }

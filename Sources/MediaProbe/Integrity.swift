@@ -13,12 +13,32 @@ public struct Truncation: Codable, Sendable, Equatable {
     public var cutAt: Double?
     /// How it shows, in FFmpeg's words where it has them ("matroska,webm: File ended prematurely").
     public var evidence: String
+    /// The byte offset from which no packet is whole (the first incomplete one's), when reading found one.
+    public var incompleteFrom: Int64?
 
-    public init(presentDuration: Double?, declaredDuration: Double?, cutAt: Double?, evidence: String) {
+    public init(presentDuration: Double?, declaredDuration: Double?, cutAt: Double?, evidence: String, incompleteFrom: Int64? = nil) {
         self.presentDuration = presentDuration
         self.declaredDuration = declaredDuration
         self.cutAt = cutAt
         self.evidence = evidence
+        self.incompleteFrom = incompleteFrom
+    }
+
+    /// Whether a packet read from a file of `fileSize` bytes is whole: it neither reaches past the end
+    /// nor starts where the incomplete ones do. The one rule the probe measures by and a conversion
+    /// copies or decodes by, so an output holds exactly the frames its plan counted.
+    /// - Parameter knownCut: the container's index points past the end: a packet ending exactly at
+    ///   the end of the file is then the partial one the demuxer could still read.
+    public static func isWhole(position: Int64?, size: Int, fileSize: Int64, knownCut: Bool, incompleteFrom: Int64?) -> Bool {
+        guard let position, size > 0 else { return true }
+        let end = position + Int64(size)
+        return !(end > fileSize || (knownCut && end >= fileSize) || position >= (incompleteFrom ?? .max))
+    }
+
+    /// The same, for this file: where reading found the first incomplete packet, everything from
+    /// there on; otherwise (only the headers were read) whatever reaches the end of the file.
+    public func isWhole(position: Int64?, size: Int, fileSize: Int64) -> Bool {
+        Self.isWhole(position: position, size: size, fileSize: fileSize, knownCut: incompleteFrom == nil, incompleteFrom: incompleteFrom)
     }
 
     /// "1.00 s of the 2.00 s its header describes are missing", or what is known of it.

@@ -55,15 +55,13 @@ struct PacketScan {
                 }
                 // Complaints while packets still came are damage inside the file, the decode check's business.
                 _ = sink.take()
-                if let fileSize, let position = packet.position, packet.size > 0 {
-                    let end = position + Int64(packet.size)
-                    // From an incomplete packet on, nothing is whole: other streams' packets cut out of
-                    // the same damaged frame (DV carries its sound inside the picture's frame) neither.
-                    if end > fileSize || (knownCut && end >= fileSize) || position >= (scan.cutPosition ?? .max) {
-                        scan.incomplete[packet.streamIndex, default: 0] += 1
-                        scan.cutPosition = min(scan.cutPosition ?? position, position)
-                        continue
-                    }
+                // From an incomplete packet on, nothing is whole: other streams' packets cut out of the
+                // same damaged frame (DV carries its sound inside the picture's frame) neither.
+                if let fileSize, let position = packet.position,
+                   !Truncation.isWhole(position: position, size: packet.size, fileSize: fileSize, knownCut: knownCut, incompleteFrom: scan.cutPosition) {
+                    scan.incomplete[packet.streamIndex, default: 0] += 1
+                    scan.cutPosition = min(scan.cutPosition ?? position, position)
+                    continue
                 }
                 if packet.isDiscarded { continue }
                 scan.add(packet)

@@ -99,7 +99,7 @@ public enum Prober {
                 scan.apply(to: &info, streams: streams)
                 if let evidence = cutByHeader ?? scan.cutEvidence {
                     info.truncation = Truncation(presentDuration: info.duration, declaredDuration: declared,
-                                                 cutAt: cutPoint(info, scan: scan, streams: streams), evidence: evidence)
+                                                 cutAt: cutPoint(info, scan: scan, streams: streams), evidence: evidence, incompleteFrom: scan.cutPosition)
                 }
             } catch {
                 // Measuring was only a bonus in the default mode: a huge file that cannot be read

@@ -76,7 +76,9 @@ import TestSupport
         #expect(v.frameCount == 90)
         guard case .reencode = result.plan.audio else { Issue.record("audio should be re-encoded for an exact cut"); return }
         let a = try #require(out.primaryAudio)
-        #expect(abs(a.duration! - 3) < 0.03)
+        // The presented sound (the AAC priming frame the edit list hides not counted, as ffprobe counts
+        // it): the cut, less the frame AudioPath holds back so that no container's measure outlasts it.
+        #expect(abs(a.duration! - 3) < 0.045 && a.duration! <= 3)
         let survey = try PacketSurvey(result.output!)
         #expect(abs(survey.firstTime[v.index]! - survey.firstTime[a.index]!) < 1.0 / 30)
     }

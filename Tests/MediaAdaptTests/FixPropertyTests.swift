@@ -91,7 +91,7 @@ import TestSupport
     /// sets PREFLIGHT_PROPERTY=full for the whole cross product.
     @Test func fixRefusesOrWritesAFileCheckPasses() async throws {
         let full = ProcessInfo.processInfo.environment["PREFLIGHT_PROPERTY"] == "full"
-        let files = TestMedia.valid + TestMedia.lyingHeader + TestMedia.hostile
+        let files = TestMedia.valid + TestMedia.lyingHeader + TestMedia.hostile + TestMedia.realFootage + TestMedia.damaged
         let catalog = Catalog.bundled()
         let bundled = catalog.ids.compactMap { try? catalog.model($0) }
         let generated = Self.generatedModels()

@@ -18,7 +18,6 @@ import TestSupport
         let expected: [(String, ProbeError.Code, Int32, String)] = [
             ("empty.mp4", .empty, 65, "empty"),
             ("not_media.mp4", .notMedia, 65, "text"),
-            ("truncated.mp4", .truncated, 65, "24438 bytes"),
             ("truncated_no_index.mp4", .truncated, 65, "moov"),
             ("absurd_dimensions.png", .invalidDimensions, 65, "100000x100000"),
         ]
@@ -30,6 +29,19 @@ import TestSupport
             #expect(error.path == TestMedia.path(name))
             #expect(error.hint != nil, "\(name) says nothing about what to do")
         }
+    }
+
+    /// A file cut short is still media up to its last whole frame: probed, with what is missing said.
+    @Test func aCutShortFileIsProbedWithWhatIsMissing() throws {
+        let info = try Prober.probe(TestMedia.path("truncated.mp4"))
+        let cut = try #require(info.truncation)
+        #expect(cut.evidence.contains("24438 bytes"), "\(cut.evidence)")
+        #expect(cut.declaredDuration == 2)
+        // Half of a 2 s clip is left: its last whole video frame ends at 1 s.
+        #expect(abs((cut.presentDuration ?? 0) - 1.0) < 0.05)
+        #expect(info.warnings.contains { $0.hasPrefix("cut short:") })
+        // Only --fast leaves the present part unmeasured; it still says the file is cut short.
+        #expect(try Prober.probe(TestMedia.path("truncated.mp4"), options: ProbeOptions(depth: .fast)).truncation?.presentDuration == nil)
     }
 
     @Test func missingAndUnreadable() throws {

@@ -107,7 +107,9 @@ struct Probe: AsyncParsableCommand {
                 }
                 let probed = outcomes.count - outcomes.filter { if case .failure = $0.result { true } else { false } }.count
                 if outcomes.count + expansion.failures.count > 1 {
-                    Terminal.err("\(probed) of \(outcomes.count) files probed, \(failures.count) failed"
+                    let damaged = outcomes.filter { if case .success(let info) = $0.result { Self.isDamaged(info) } else { false } }.count
+                    Terminal.err("\(probed) of \(outcomes.count) files probed, \(failures.count - damaged) failed"
+                                 + (damaged > 0 ? ", \(damaged) cut short or damaged" : "")
                                  + (expansion.skipped > 0 ? ", \(expansion.skipped) non-media \(expansion.skipped == 1 ? "file" : "files") skipped" : ""))
                 }
             }
