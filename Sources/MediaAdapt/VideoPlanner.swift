@@ -15,6 +15,9 @@ struct VideoPlanner {
     private var display: PictureSize { PictureSize(v.displayWidth, v.displayHeight) }
     /// What the output keeps and how long it runs (not the container's longest track).
     var presented: PresentedMedia { PresentedMedia(info, video: v, keepsAudio: r.audio != .forbidden) }
+    /// The limits a single file meets, as the checker reads them: a list field's total is this file's own.
+    private var sizeLimit: ByteCount? { r.maxFileSize ?? r.maxTotalFileSize }
+    private var lengthLimit: Double? { r.maxDuration ?? r.maxTotalDuration }
     private var sourceFPS: Double? { (v.averageFrameRate ?? v.realFrameRate)?.value }
     private var currentFormat: String { MediaFormatName.of(info) }
     /// Elementary streams carry no timestamps to copy: they are re-encoded with fresh ones.
@@ -25,7 +28,7 @@ struct VideoPlanner {
         let outputFPS = frameRate?.value ?? sourceFPS ?? 25
         var trim = try decideTrim(frameDuration: 1 / max(outputFPS, 1))
         let geometry = try Geometry.plan(display, r, fit: policy.fit, even: true)
-        let tooBig = r.maxFileSize.map { info.fileSize > $0.bytes } ?? false
+        let tooBig = sizeLimit.map { info.fileSize > $0.bytes } ?? false
         let audioMustChange = decideAudioMustChange()
 
         // Re-encode for the picture's sake, then see whether the streams as they are fit any container.
@@ -82,7 +85,7 @@ struct VideoPlanner {
         guard length > 0.0005 else {
             throw .impossible([String(format: "--from %g s is at or past the end of this %.2f s clip: nothing would be kept", start, duration)])
         }
-        if let maxDuration = r.maxDuration, length > maxDuration {
+        if let maxDuration = lengthLimit, length > maxDuration {
             // fal may measure a little differently (container against stream, the audio's tail):
             // land a margin inside the limit, never under the minimum.
             let margin = Double(policy.marginFrames) * frameDuration
@@ -215,7 +218,7 @@ struct VideoPlanner {
     /// Bit rate for a re-encode when the source is near or over the size limit: the sound gets a
     /// tenth (32-160 kb/s), the picture the rest, 8 % under the limit.
     func decideBitRate(trim: TrimPlan?, audio: inout AudioPlan) throws(FixError) -> Int64? {
-        guard let limit = r.maxFileSize, let seconds = trim?.duration ?? presented.duration, seconds > 0 else { return nil }
+        guard let limit = sizeLimit, let seconds = trim?.duration ?? presented.duration, seconds > 0 else { return nil }
         let projected = Double(info.fileSize) * seconds / max(info.duration ?? seconds, seconds)
         guard projected > 0.9 * Double(limit.bytes) else { return nil }
         let total = Double(limit.bytes) * 0.92 * 8 / seconds
@@ -338,7 +341,7 @@ struct VideoPlanner {
         if let rate = video.frameRate, video.deinterlace != .field {
             steps.append(String(format: "convert to a constant %@ fps (frames %@)", Self.fpsText(rate), (sourceFPS ?? 0) > rate.value ? "dropped" : "duplicated"))
         }
-        let quality = video.bitRate.map { "\($0 / 1000) kb/s to fit \(r.maxFileSize.map(\.description) ?? "the size limit") with 8 % to spare" }
+        let quality = video.bitRate.map { "\($0 / 1000) kb/s to fit \(sizeLimit.map(\.description) ?? "the size limit") with 8 % to spare" }
             ?? (videoCodec.encoder == "libx264" ? "CRF \(Int(policy.crf))" : "CRF \(VideoPlan.vp9CRF(policy.crf))")
         steps.append("encode \(videoCodec.label) (\(videoCodec.encoder) \(policy.preset), \(quality))")
         switch audio {
@@ -358,7 +361,7 @@ struct VideoPlanner {
     }
 
     private func marginText(trim: TrimPlan) -> String? {
-        guard let limit = r.maxDuration, policy.from == nil, policy.to == nil, trim.duration < limit - 0.0005 else { return nil }
+        guard let limit = lengthLimit, policy.from == nil, policy.to == nil, trim.duration < limit - 0.0005 else { return nil }
         return String(format: "aim %.3f s inside the %g s limit (--margin %d frame%@), so another measurement of the length still passes",
                       limit - trim.duration, limit, policy.marginFrames, policy.marginFrames == 1 ? "" : "s")
     }
