@@ -44,6 +44,8 @@ public struct DecodeReport: Sendable {
 /// the decoders run with FFmpeg's frame threads, the streams not chosen are skipped by the demuxer,
 /// and every error line FFmpeg logs (the demuxer's, the parsers', each decoder's, from whichever of
 /// its threads) is kept with the time it was met. Memory is flat: frames are dropped as they come.
+/// The in-loop deblocking filter is skipped: it changes the pixels, which nobody looks at, and
+/// never what FFmpeg finds wrong (`scripts/compare-decode` holds the verdicts to the CLI's).
 public struct DecodeCheck: Sendable {
     /// The streams decoded (those a model receives); the others are skipped.
     public var streams: [Int]
@@ -101,7 +103,8 @@ public struct DecodeCheck: Sendable {
             for index in check.streams where index >= 0 && index < demuxer.streamCount {
                 timeBases[index] = demuxer.timeBase(of: index).value ?? 0
                 do {
-                    decoders[index] = try Decoder(demuxer, stream: index, threads: check.threads, log: LogSink(capacity: 64))
+                    // The deblocking filter only smooths pixels nobody looks at here: a fifth of H.264's time.
+                    decoders[index] = try Decoder(demuxer, stream: index, threads: check.threads, log: LogSink(capacity: 64), skipLoopFilter: true)
                 } catch {
                     if error.isInterrupted { throw error }
                     add(DecodeProblem(time: nil, stream: index, message: "cannot decode stream \(index): \(error.detail ?? error.text)"))

@@ -15,7 +15,10 @@ public final class Decoder {
     ///   - maxPixels: refuse decoded pictures larger than this (FFmpeg checks before allocating), so a
     ///     header claiming absurd dimensions cannot make us allocate gigabytes.
     ///   - log: keep every error line this decoder logs here, from whichever thread decodes.
-    public init(_ demuxer: Demuxer, stream: Int, threads: Int = 0, shrink: Int = 0, maxPixels: Int64? = nil, log: LogSink? = nil) throws(FFmpegError) {
+    ///   - skipLoopFilter: leave out the in-loop deblocking (and SAO) filter: the pictures' pixels
+    ///     change, nothing the decoder finds wrong with the stream does (for checking, not showing).
+    public init(_ demuxer: Demuxer, stream: Int, threads: Int = 0, shrink: Int = 0, maxPixels: Int64? = nil, log: LogSink? = nil,
+                skipLoopFilter: Bool = false) throws(FFmpegError) {
         let st = demuxer.stream(stream)
         // Every stored property first: a throw below then runs deinit, which frees what was made.
         timeBase = Rational(st.pointee.time_base)
@@ -30,6 +33,7 @@ public final class Decoder {
         context!.pointee.pkt_timebase = st.pointee.time_base
         context!.pointee.thread_count = Int32(threads)
         context!.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        if skipLoopFilter { context!.pointee.skip_loop_filter = AVDISCARD_ALL }
         let lowres = max(0, min(shrink, Int(codec.pointee.max_lowres)))
         context!.pointee.lowres = Int32(lowres)
         if let maxPixels, maxPixels > 0 {

@@ -26,7 +26,8 @@ public struct ProbeOptions: Sendable {
     }
 
     public var depth: Depth
-    /// Seconds before giving up on one file; nil for no limit.
+    /// Seconds before giving up on one file; nil for no limit. A decode check (`health`) gets ten
+    /// seconds more for every second of media.
     public var timeout: Double?
     public var analysis: Analysis
     /// Decode the frames too (every one, or samples), and say what did not decode; nil: no decoding.
@@ -113,7 +114,10 @@ public enum Prober {
         }
         if let t = info.truncation { info.warnings.append("cut short: \(t.lossText) (\(t.evidence))") }
         if let scope = options.health {
-            info.decodeHealth = try DecodeHealthCheck(scope: scope, threads: options.decodeThreads, timeout: options.timeout).run(info)
+            // Decoding a long file takes time in proportion to it: the limit, which is there for files
+            // that hang, grows by ten seconds for every second of media.
+            let limit = options.timeout.map { $0 + 10 * min(info.duration ?? 0, 1e6) }
+            info.decodeHealth = try DecodeHealthCheck(scope: scope, threads: options.decodeThreads, timeout: limit).run(info)
         }
         info.warnings += Interpretation.warnings(for: info)
         return info
