@@ -194,7 +194,8 @@ struct VideoPlanner {
         case encode(OutputCodecs.Choice)
     }
 
-    /// Sound that keeps its codec in a stream copy: copied, or dropped when the model forbids it.
+    /// Sound that keeps its codec in a stream copy: copied, or dropped when the model forbids it (or
+    /// the track holds no sound in the presented media).
     func decideCopiedAudio() -> AudioPlan {
         guard info.primaryAudio != nil else { return .none }
         return presented.audio == nil ? .drop : .copy
