@@ -1,4 +1,5 @@
 import Foundation
+import MediaProbe
 import ModelCatalog
 import PreflightCore
 
@@ -145,6 +146,9 @@ public struct ManifestRow: Codable, Sendable, Equatable {
     public var tool: String
     /// Set by `prepare --submit`: the job that sent this row's output, and how it ended.
     public var submission: SubmissionNote?
+    /// What decoding the source's frames found (`prepare --health`): each damaged span with its
+    /// time and FFmpeg's words; nil when the frames were not decoded.
+    public var health: DecodeHealth?
 
     public init(source: String, status: RowStatus, settings: String, tool: String) {
         self.source = source
@@ -183,7 +187,7 @@ enum AtomicFile {
 public enum ManifestCSV {
     public static let header = ["source", "status", "fingerprint", "kind", "container", "duration", "width", "height",
                                 "video_codec", "audio_codec", "verdicts", "plan", "method", "output", "output_hash",
-                                "hash_s", "probe_s", "work_s", "error", "job", "job_state"]
+                                "hash_s", "probe_s", "work_s", "error", "job", "job_state", "health"]
 
     public static func text(_ manifest: Manifest) -> String {
         var lines = [header.joined(separator: ",")]
@@ -196,6 +200,7 @@ public enum ManifestCSV {
                 r.plan?.action ?? "", r.method ?? "", r.output ?? "", r.outputHash ?? "",
                 String(format: "%.3f", r.timings.hash), String(format: "%.3f", r.timings.probe), String(format: "%.3f", r.timings.work),
                 r.error ?? "", r.submission?.job ?? "", r.submission?.state ?? "",
+                r.health.map { h in ([h.verdict.rawValue] + h.spans.prefix(1).map(\.description)).joined(separator: ": ") } ?? "",
             ]
             lines.append(fields.map(quote).joined(separator: ","))
         }

@@ -1,6 +1,7 @@
 import FalClient
 import Foundation
 import MediaAdapt
+import MediaProbe
 import ModelCatalog
 
 /// Everything a `prepare` run is given.
@@ -25,6 +26,10 @@ public struct PrepareOptions: Sendable {
     /// Folders never walked besides the output (where `--submit` puts results: walking them would
     /// prepare and send the results themselves on the next run).
     public var skip: [String] = []
+    /// Decode every file's frames (or samples of them) before planning; nil: no decode check. Not
+    /// part of the settings digest: asking for more later decodes the earlier rows again (a damaged
+    /// one is then refused) without converting anything again.
+    public var health: DecodeHealth.Scope?
 
     public init(source: String, output: String, models: [ModelSpec], policy: MediaPolicy = MediaPolicy(), link: LinkMode = .copy,
                 width: Int = ProcessInfo.processInfo.activeProcessorCount, encodeWidth: Int? = nil, csv: Bool = false,

@@ -55,7 +55,12 @@ public final class PrepareRun: Sendable {
     }
 
     /// The one pipeline every file goes through (probe depth, verdict, plan, verification).
-    var pipeline: MediaPipeline { MediaPipeline(models: options.models, policy: options.policy) }
+    var pipeline: MediaPipeline {
+        var pipeline = MediaPipeline(models: options.models, policy: options.policy, health: options.health)
+        // Many files decode at once: one decoder thread each keeps the cores busy without crowding them.
+        pipeline.decodeThreads = options.width > 1 ? 1 : 0
+        return pipeline
+    }
 
     public var manifestURL: URL { URL(fileURLWithPath: options.output).appendingPathComponent(options.shard?.manifestName ?? Manifest.fileName) }
     public var csvURL: URL { manifestURL.deletingPathExtension().appendingPathExtension("csv") }
@@ -177,20 +182,37 @@ public final class PrepareRun: Sendable {
             job.row = row
             return job
         }
+        var known: MediaInfo?
         if let previous, isReusable(previous, fingerprint: row.fingerprint, settings: settings) {
             var again = previous
             again.sourceStamp = stamp
-            job.row = again
-            job.reused = true
-            return job
+            // The earlier run decoded less than asked now: decode the frames; the output stands
+            // unless they turn out damaged.
+            guard let asked = options.health, [.compliant, .fixed].contains(previous.status),
+                  !Self.covers(previous.health?.scope, asked) else {
+                job.row = again
+                job.reused = true
+                return job
+            }
+            events(.started(file.relativePath, "decode"))
+            if let info = try? pipeline.probeBlocking(file.path) {
+                again.health = info.decodeHealth
+                if info.decodeHealth?.isUsable != false {
+                    job.row = again
+                    job.reused = true
+                    return job
+                }
+                removeOutput(of: previous, unlessAt: nil)
+                known = info
+            }
         }
 
-        events(.started(file.relativePath, "probe"))
+        events(.started(file.relativePath, options.health == nil ? "probe" : "decode"))
         let probeClock = Date()
         let pipeline = self.pipeline
         let info: MediaInfo
         do {
-            info = try pipeline.probeBlocking(file.path)
+            if let known { info = known } else { info = try pipeline.probeBlocking(file.path) }
         } catch {
             row.timings.probe = Date().timeIntervalSince(probeClock)
             // A name that promises media but does not deliver is a failure; an unknown file is simply not media.
@@ -201,6 +223,7 @@ public final class PrepareRun: Sendable {
             return job
         }
         row.probe = ProbeSummary(info)
+        row.health = info.decodeHealth
         let report = pipeline.check(info)
         row.verdicts = report.verdicts.map { verdict in
             let failures = verdict.violations.filter { $0.failsMedia }
@@ -228,6 +251,14 @@ public final class PrepareRun: Sendable {
         }
         job.row = row
         return job
+    }
+
+    /// Whether a decode check of `scope` covers what `asked` asks for (every frame covers samples).
+    static func covers(_ scope: DecodeHealth.Scope?, _ asked: DecodeHealth.Scope) -> Bool {
+        switch (scope, asked) {
+        case (.full?, _), (.sample?, .sample): true
+        default: false
+        }
     }
 
     /// The earlier row still holds: same bytes, same settings and tool, and its output is still the one it recorded.

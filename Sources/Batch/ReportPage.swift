@@ -1,5 +1,6 @@
 import Foundation
 import MediaIO
+import MediaProbe
 
 /// The pictures shown for one row: nil where none could be made (the page shows why instead).
 struct RowPictures: Sendable {
@@ -124,7 +125,26 @@ struct ReportPage {
             if !codecs.contains(container) { facts.append(container) }
             html += "<div class=\"facts\">" + facts.filter { !$0.isEmpty }.map { "<span>\(HTMLText.escape($0))</span>" }.joined() + "</div>"
         }
+        if let health = row.health { html += Self.health(health) }
         return html
+    }
+
+    /// What decoding the frames found: one line when all decoded, each damaged span otherwise.
+    static func health(_ health: DecodeHealth) -> String {
+        let scope = health.scope == .sample ? String(format: "samples, %.1f s", health.checkedSeconds ?? 0) : "every frame"
+        switch health.verdict {
+        case .healthy:
+            return "<div class=\"health h-healthy\">✓ decodes (\(HTMLText.escape(scope)))</div>"
+        case .undecodable:
+            return "<div class=\"health h-damaged\">✗ \(HTMLText.escape(health.problemText))</div>"
+        case .damaged:
+            let items = health.spans.prefix(8).map { span in
+                "<li>\(span.cutShort ? "cut short " : "")\(HTMLText.escape(span.description))" + (span.errorCount > 1 ? " (\(span.errorCount) errors)" : "") + "</li>"
+            }.joined()
+            let more = health.spans.count > 8 ? "<li>and \(health.spans.count - 8) more</li>" : ""
+            let head = health.damage.isEmpty ? "ends cut short" : "frames do not decode"
+            return "<div class=\"health h-damaged\">✗ \(head) (\(HTMLText.escape(scope))):<ul>\(items)\(more)</ul></div>"
+        }
     }
 
     private func verdicts(_ row: ManifestRow) -> String {

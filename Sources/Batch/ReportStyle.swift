@@ -71,6 +71,8 @@ enum ReportStyle {
     .facts span{white-space:nowrap}
     .facts span+span:before{content:"·";margin:0 6px;color:#afb8c1}
     .output{margin-top:6px;font-size:12.5px;color:var(--muted);word-break:break-word}
+    .health{margin-top:4px;font-size:12.5px;word-break:break-word} .h-healthy{color:var(--ok)} .h-damaged{color:var(--bad)}
+    .health ul{margin:2px 0 0 14px;list-style:disc}
     .output code,.facts code{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,monospace;font-size:12px;color:var(--ink)}
     .badge{display:inline-block;padding:2px 10px;border-radius:999px;font-size:12.5px;font-weight:600;white-space:nowrap}
     .b-compliant{background:var(--ok-bg);color:var(--ok)} .b-fixed{background:var(--fix-bg);color:var(--fix)}

@@ -102,7 +102,7 @@ public struct Conformer: Sendable {
                 return FixResult(plan: plan, output: target.path, tries: attempt, report: final, notes: notes)
             }
             // One more try only for a missed size limit: aim lower, in proportion to the miss.
-            guard attempt == 1, plan.action == .reencode, failures.allSatisfy({ $0.rule == .limit(.maxFileSize) }),
+            guard attempt == 1, plan.action == .reencode, failures.allSatisfy({ $0.rule == .limit(.maxFileSize) || $0.rule == .limit(.maxTotalFileSize) }),
                   var video = plan.video, let limit = limitBytes(), let duration = report.media.duration, duration > 0 else {
                 throw .verificationFailed(failures.map(\.message))
             }
@@ -151,7 +151,7 @@ public struct Conformer: Sendable {
 
     private func limitBytes() -> Int64? {
         pipeline.models.compactMap { spec -> Int64? in
-            spec.media.first { $0.kind.element == .video }?.requirement.maxFileSize?.bytes
+            spec.media.first { $0.kind.element == .video }.flatMap { $0.requirement.maxFileSize ?? $0.requirement.maxTotalFileSize }?.bytes
         }.min()
     }
 

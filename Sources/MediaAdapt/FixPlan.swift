@@ -36,8 +36,12 @@ public struct FixPlan: Codable, Sendable {
     /// SHA-256 of the source the plan was made for (set by `FixPipeline`): a resumed job replays
     /// the plan only while the source is unchanged.
     public var sourceFingerprint: String? = nil
+    /// Seconds the output runs: the kept tracks' presented length (an edit list's hidden frames,
+    /// a longer second track or a cut-off end not counted), after any cut. What verification expects.
+    public var duration: Double? = nil
 
-    public static let formatVersion = 2
+    /// 3: plans carry the presented `duration` and leave out tracks a model does not take.
+    public static let formatVersion = 3
 
     public var changesAnything: Bool { action != .none }
 }

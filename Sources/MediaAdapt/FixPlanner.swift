@@ -45,6 +45,8 @@ public struct FixPlanner: Sendable {
         }
         // Self-contained: the plan carries what it aims at.
         plan.targets = Dictionary(models.map { ($0.id, r) }, uniquingKeysWith: { first, _ in first })
+        // A plan whose own output would fail is refused now, for what it is, not after an encode.
+        try PlanForecast.check(plan, source: info, models: models)
         return plan
     }
 
@@ -73,7 +75,8 @@ public struct FixPlanner: Sendable {
             format = writable.contains(current) ? current : "png"
         }
         let geometry = try Geometry.plan(display, r, fit: policy.fit, even: false)
-        let tooBig = r.maxFileSize.map { info.fileSize > $0.bytes } ?? false
+        let sizeLimit = r.maxFileSize ?? r.maxTotalFileSize
+        let tooBig = sizeLimit.map { info.fileSize > $0.bytes } ?? false
         let turned = v.rotation != 0 && policy.upright == .pixels
         guard format != current || geometry.changes(display) || tooBig || info.kind == .animatedImage || turned else {
             return FixPlan(source: info.path, action: .none, format: current, trim: nil, video: nil, audio: .none, image: nil, steps: [], notes: [])
@@ -91,14 +94,14 @@ public struct FixPlanner: Sendable {
                          ? "scale to \(geometry.content.width)x\(geometry.content.height) and pad to \(geometry.canvas)" : "scale \(display) to \(geometry.canvas)")
         }
         steps.append("encode as \(format.uppercased())" + (quality.map { " (quality \($0))" } ?? ""))
-        if let limit = r.maxFileSize { steps.append("lower the quality, then the size, until it fits \(limit)") }
+        if let limit = sizeLimit { steps.append("lower the quality, then the size, until it fits \(limit)") }
         var notes: [String] = []
         if info.kind == .animatedImage { notes.append("only the first frame is kept") }
         if alpha && format == "jpg" { notes.append("JPEG has no transparency: transparent areas become black") }
         return FixPlan(source: info.path, action: .image, format: format, trim: nil, video: nil, audio: .none,
                        image: ImagePlan(width: geometry.canvas.width, height: geometry.canvas.height, content: geometry.content,
                                         sourceCrop: geometry.sourceCrop, codec: codec, pixelFormat: pixfmt, quality: quality,
-                                        maxBytes: r.maxFileSize?.bytes,
+                                        maxBytes: sizeLimit?.bytes,
                                         minWidth: [r.minWidth, r.minShortSide].compactMap { $0 }.max(),
                                         minHeight: [r.minHeight, r.minShortSide].compactMap { $0 }.max()),
                        steps: steps, notes: notes)

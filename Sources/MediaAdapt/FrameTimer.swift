@@ -18,7 +18,8 @@ struct FrameTimer {
         self.rate = rate
         self.timeBase = timeBase
         self.frameDuration = frameDuration
-        if let rate, let length, length.isFinite { maxSlots = Int(clampingRounded: length * rate.value + 1e-6, .down) } else { maxSlots = nil }
+        // A clip shorter than one slot (a file cut short to a frame) still shows its picture once.
+        if let rate, let length, length.isFinite { maxSlots = max(1, Int(clampingRounded: length * rate.value + 1e-6, .down)) } else { maxSlots = nil }
     }
 
     var slotsEmitted: Int { nextSlot }
@@ -44,7 +45,7 @@ struct FrameTimer {
     /// The last picture fills the slots up to `end` seconds.
     mutating func finish(end: Double, emit: (Frame, Int64) throws(FixError) -> Void) throws(FixError) {
         guard let rate, let pending else { return }
-        try flush(until: Int(clampingRounded: end * rate.value), pending, emit)
+        try flush(until: max(Int(clampingRounded: end * rate.value), nextSlot == 0 ? 1 : 0), pending, emit)
         self.pending = nil
     }
 

@@ -53,7 +53,12 @@ struct Geometry: Equatable {
         } else {
             throw FixError.impossible(["no picture size meets every size limit at once (\(describe(r)))"])
         }
-        if even { canvas = PictureSize(canvas.width & ~1, canvas.height & ~1) }
+        if even {
+            canvas = PictureSize(canvas.width & ~1, canvas.height & ~1)
+            // Rounding both sides down to even may tip the shape past an aspect limit: widen or heighten by a step.
+            if let lo = r.minAspectRatio, canvas.aspect < lo, r.maxWidth.map({ canvas.width + 2 <= $0 }) ?? true { canvas.width += 2 }
+            if let hi = r.maxAspectRatio, canvas.aspect > hi, r.maxHeight.map({ canvas.height + 2 <= $0 }) ?? true { canvas.height += 2 }
+        }
         // No plan names a picture the prober itself would refuse (or an empty one).
         guard (1...Prober.maxSide).contains(canvas.width), (1...Prober.maxSide).contains(canvas.height) else {
             throw FixError.impossible(["the size the limits call for, \(canvas), is beyond any real picture (1 to \(Prober.maxSide) px per side)"])

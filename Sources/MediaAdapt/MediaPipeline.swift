@@ -24,14 +24,21 @@ public struct MediaPipeline: Sendable {
     public var policy: MediaPolicy
     /// Judge the payload too (it was given); otherwise only the media.
     public var checksPayload: Bool
+    /// Decode the frames before judging (every one, or samples): a file whose frames do not decode
+    /// then fails `check` and is refused by `plan`, before anything is converted or paid for. Nil:
+    /// frames are decoded only by a conversion.
+    public var health: DecodeHealth.Scope?
+    /// Decoder threads for that; 0 lets FFmpeg choose (one file at a time), 1 suits many at once.
+    public var decodeThreads = 0
 
     public init(models: [ModelSpec], payload: [String: JSONValue] = [:], field: String? = nil, policy: MediaPolicy = MediaPolicy(),
-                checksPayload: Bool? = nil) {
+                checksPayload: Bool? = nil, health: DecodeHealth.Scope? = nil) {
         self.models = models
         self.payload = payload
         self.field = field
         self.policy = policy
         self.checksPayload = checksPayload ?? !payload.isEmpty
+        self.health = health
     }
 
     // MARK: - Probe
@@ -39,7 +46,8 @@ public struct MediaPipeline: Sendable {
     /// The probe policy, for every command: every packet is read whenever a verdict (or a price)
     /// depends on the length or the frame count, because a header can understate it (4 s claimed,
     /// 34 s of packets) and only the packets say what a model will measure; otherwise the headers
-    /// do, and the prober still reads packets when they leave the length unknown or estimated.
+    /// do, and the prober still reads packets when they leave the length unknown or estimated, or
+    /// when the container shows the file cut short. Frames are decoded when `health` asks.
     public static func probeDepth(for models: [ModelSpec]) -> ProbeOptions.Depth {
         models.contains(where: dependsOnLength) ? .accurate : .auto
     }
@@ -52,7 +60,11 @@ public struct MediaPipeline: Sendable {
         }
     }
 
-    public var probeOptions: ProbeOptions { ProbeOptions(depth: Self.probeDepth(for: models)) }
+    public var probeOptions: ProbeOptions {
+        var options = ProbeOptions(depth: Self.probeDepth(for: models), health: health)
+        options.decodeThreads = decodeThreads
+        return options
+    }
 
     /// Probes `path` as the policy says, on the CPU pool.
     public func probe(_ path: String) async throws(ProbeError) -> MediaInfo {

@@ -3,7 +3,7 @@ import MediaProbe
 /// Whether a written file is what its plan promised, beyond passing the models' limits: a source cut
 /// short mid-read gives a file that may pass every limit and still be a third of the clip.
 ///
-/// Tolerances: the duration within 0.5 s or 5 % of the plan's (whichever is larger: keyframe cuts,
+/// Tolerances: the duration within 0.5 s or 5 % of the plan's (the length of what the plan keeps) (whichever is larger: keyframe cuts,
 /// AAC priming and a last frame's length move it a little); the picture exactly the plan's size (a
 /// still may be stepped down to meet a file-size limit, never up); a video stream always, and a sound
 /// stream exactly when the plan keeps or encodes sound.
@@ -14,7 +14,8 @@ enum PlanAudit {
     /// What differs between `output` and `plan` (empty when it matches).
     static func mismatches(_ output: MediaInfo, plan: FixPlan, source: MediaInfo?) -> [String] {
         var problems: [String] = []
-        let expectedDuration: Double? = plan.trim?.duration ?? (plan.action == .image ? nil : source?.duration)
+        // The plan's own length: the kept tracks' presented length, after any cut (older plans: the cut, else the source's).
+        let expectedDuration: Double? = plan.action == .image ? nil : plan.duration ?? plan.trim?.duration ?? source?.duration
         if let expected = expectedDuration, output.kind == .video || output.kind == .audio {
             if let actual = output.duration {
                 if abs(actual - expected) > max(durationSlack, expected * durationFraction) {

@@ -33,13 +33,15 @@ struct VideoPipeline {
         guard let v = info.primaryVideo else { throw FixError.impossible(["no video stream"]) }
         let demuxer = try Demuxer(path: info.path)
         try demuxer.findStreamInfo()
-        let decoder = try Decoder(demuxer, stream: v.index)
+        // Its complaints are kept: a file none of whose frames decode is refused in FFmpeg's words.
+        let decoder = try Decoder(demuxer, stream: v.index, log: LogSink(capacity: 8))
         let sourceFPS = (v.averageFrameRate ?? v.realFrameRate)?.value ?? 25
         // A double-rate deinterlace makes a picture of every field.
         let pictureFPS = video.deinterlace == .field ? 2 * sourceFPS : sourceFPS
-        let containerStart = info.container.startTime ?? 0
+        // Time 0 of the output: the kept streams' start (PresentedMedia decides, as it did for the plan).
+        let containerStart = PresentedMedia(info, video: v, plan: plan.audio).origin
         let start = plan.trim?.start ?? 0
-        let length = plan.trim?.duration ?? info.duration ?? .infinity
+        let length = plan.trim?.duration ?? plan.duration ?? info.duration ?? .infinity
 
         let muxer = try Muxer(path: path, format: Self.muxerName(plan.format))
         let encoderTB = video.frameRate.map { Rational(Int32(clamping: $0.den), Int32(clamping: $0.num)) } ?? decoder.timeBase
@@ -122,8 +124,18 @@ struct VideoPipeline {
                 try place(filtered, timeBase: g.outputTimeBase)
             }
         }
+        // As the ffmpeg CLI does, a frame that does not decode is passed over (FFmpeg conceals what it
+        // can); a cut-short file's partial last frame is one. Only a file with no frame at all fails.
+        var decodeFailure: FFmpegError?
+        func receiveVideo() -> Bool {
+            // A failed frame does not end the drain: the frames after it are still there.
+            for _ in 0..<64 {
+                do { return try decoder.receive(into: frame) } catch { decodeFailure = decodeFailure ?? error }
+            }
+            return false
+        }
         func drainVideo() throws {
-            while !videoDone, try decoder.receive(into: frame) {
+            while !videoDone, receiveVideo() {
                 if cancel.isCancelled { throw FixError.cancelled }
                 if chain != nil { try filter(frame) } else { try place(frame, timeBase: decoder.timeBase) }
             }
@@ -131,18 +143,24 @@ struct VideoPipeline {
 
         while !(videoDone && audio.done), try demuxer.read(into: packet) {
             if cancel.isCancelled { throw FixError.cancelled }
+            // A cut-short file's incomplete frames, by the rule the probe counted by: not decoded.
+            if let cut = info.truncation, !cut.isWhole(position: packet.position, size: packet.size, fileSize: info.fileSize) { continue }
             if packet.streamIndex == v.index {
                 guard !videoDone else { continue }
-                try decoder.send(packet)
+                do { try decoder.send(packet) } catch { decodeFailure = decodeFailure ?? error }
                 try drainVideo()
             } else {
                 try audio.handle(packet, containerStart: containerStart, start: start, length: length, muxer: muxer)
             }
         }
         if !videoDone {
-            try decoder.send(nil)
+            do { try decoder.send(nil) } catch { decodeFailure = decodeFailure ?? error }
             try drainVideo()
             if !videoDone { try filter(nil) }
+        }
+        if decodedCount == 0 {
+            let said = decoder.log?.take().lines.first?.description ?? decodeFailure?.text
+            throw FixError.media("not one frame of the video decodes" + (said.map { " (FFmpeg: \($0))" } ?? "") + ": the file is damaged; copy or export it again")
         }
         try timer.finish(end: min(length, lastTime + 1 / pictureFPS), emit: emit)
         try encoder.send(nil)
@@ -211,9 +229,10 @@ struct AudioPath {
             return
         }
         guard let decoder, let converter, let encoder else { return }
-        try decoder.send(packet)
+        // A packet that does not decode (a cut-short file's last one) is passed over, as the ffmpeg CLI does.
+        do { try decoder.send(packet) } catch { return }
         let rate = Double(encoder.sampleRate)
-        while try decoder.receive(into: frame) {
+        while (try? decoder.receive(into: frame)) == true {
             let time = Double(frame.pts ?? 0) * (decoder.timeBase.value ?? 0) - containerStart - start
             let seconds = Double(frame.sampleCount) / Double(max(decoder.sampleRate, 1))
             if time + seconds <= 0 { continue }
@@ -242,7 +261,8 @@ struct AudioPath {
         // The encoder pads the last frame and adds a frame of delay: stop a frame and a half early so
         // the sound never outlasts the cut.
         let frame = Int64(max(encoder.frameSize, 1))
-        let limit = length.isFinite ? max(0, (Int64(length * Double(encoder.sampleRate)) / frame - 1) * frame) : nil
+        // At least one frame of sound: a clip a frame long (a cut-short file) keeps its sound too.
+        let limit = length.isFinite ? max(frame, (Int64(length * Double(encoder.sampleRate)) / frame - 1) * frame) : nil
         while try converter.pop(into: encodeFrame, size: encoder.frameSize, final: final, limit: limit) {
             try encoder.send(encodeFrame)
             while try encoder.receive(into: encoded) { try muxer.write(encoded, stream: out, timeBase: encoder.timeBase) }

@@ -13,6 +13,11 @@ struct VideoPlanner {
     let keyframes: (ClosedRange<Double>) -> [Double]
 
     private var display: PictureSize { PictureSize(v.displayWidth, v.displayHeight) }
+    /// What the output keeps and how long it runs (not the container's longest track).
+    var presented: PresentedMedia { PresentedMedia(info, video: v, keepsAudio: r.audio != .forbidden) }
+    /// The limits a single file meets, as the checker reads them: a list field's total is this file's own.
+    private var sizeLimit: ByteCount? { r.maxFileSize ?? r.maxTotalFileSize }
+    private var lengthLimit: Double? { r.maxDuration ?? r.maxTotalDuration }
     private var sourceFPS: Double? { (v.averageFrameRate ?? v.realFrameRate)?.value }
     private var currentFormat: String { MediaFormatName.of(info) }
     /// Elementary streams carry no timestamps to copy: they are re-encoded with fresh ones.
@@ -23,7 +28,7 @@ struct VideoPlanner {
         let outputFPS = frameRate?.value ?? sourceFPS ?? 25
         var trim = try decideTrim(frameDuration: 1 / max(outputFPS, 1))
         let geometry = try Geometry.plan(display, r, fit: policy.fit, even: true)
-        let tooBig = r.maxFileSize.map { info.fileSize > $0.bytes } ?? false
+        let tooBig = sizeLimit.map { info.fileSize > $0.bytes } ?? false
         let audioMustChange = decideAudioMustChange()
 
         // Re-encode for the picture's sake, then see whether the streams as they are fit any container.
@@ -39,6 +44,9 @@ struct VideoPlanner {
         if policy.forceReencode { reasons.append("--reencode") }
         if audioMustChange { reasons.append("audio") }
         let copyFormat = decideCopyFormat()
+        // Only the kept tracks' whole frames are written: a copy of the file as it is would keep the
+        // rest (a second picture a model may take instead, a cut-off last frame).
+        let rewrite = presented.ambiguous || presented.cutShort != nil
         if copyFormat == nil { reasons.append("codec") }
 
         if reasons.isEmpty, let t = trim { trim = decideKeyframeCut(t) }
@@ -47,7 +55,7 @@ struct VideoPlanner {
 
         if !reencode, let format = copyFormat {
             let audio = decideCopiedAudio()
-            return describeCopy(format: format, trim: trim, audio: audio)
+            return describeCopy(format: format, trim: trim, audio: audio, rewrite: rewrite)
         }
         let (format, videoCodec, audioChoice) = try decideEncoders()
         var audio = decideEncodedAudio(audioChoice, trimmed: trim != nil)
@@ -70,14 +78,14 @@ struct VideoPlanner {
 
     /// How long, and which part; a cut aims inside the limit by the margin.
     func decideTrim(frameDuration: Double) throws(FixError) -> TrimPlan? {
-        guard let duration = info.duration else { return nil }
+        guard let duration = presented.duration else { return nil }
         var start = policy.from.map { max(0, $0) } ?? 0
         var length = policy.to.map { max(0, min($0, duration) - start) } ?? (duration - start)
         // --from past the end leaves nothing: say so, rather than plan a negative length.
         guard length > 0.0005 else {
             throw .impossible([String(format: "--from %g s is at or past the end of this %.2f s clip: nothing would be kept", start, duration)])
         }
-        if let maxDuration = r.maxDuration, length > maxDuration {
+        if let maxDuration = lengthLimit, length > maxDuration {
             // fal may measure a little differently (container against stream, the audio's tail):
             // land a margin inside the limit, never under the minimum.
             let margin = Double(policy.marginFrames) * frameDuration
@@ -101,9 +109,11 @@ struct VideoPlanner {
     func decideKeyframeCut(_ cut: TrimPlan) -> TrimPlan {
         var t = cut
         if t.start < 0.0005 { t.streamCopy = true; return t }
-        let window = max(0, t.start - policy.keyframeTolerance)...(t.start + policy.keyframeTolerance)
-        if let kf = keyframes(window).min(by: { abs($0 - t.start) < abs($1 - t.start) }),
-           abs(kf - t.start) <= policy.keyframeTolerance, kf + t.duration <= (info.duration ?? .infinity) + 0.0005 {
+        // The locator counts from the container's start; the plan from the kept streams' (`origin`).
+        let offset = presented.origin - (info.container.startTime ?? 0)
+        let window = (max(0, t.start - policy.keyframeTolerance) + offset)...(t.start + policy.keyframeTolerance + offset)
+        if let kf = keyframes(window).map({ $0 - offset }).min(by: { abs($0 - t.start) < abs($1 - t.start) }),
+           abs(kf - t.start) <= policy.keyframeTolerance, kf + t.duration <= (presented.duration ?? .infinity) + 0.0005 {
             t.start = kf
             t.streamCopy = true
         }
@@ -146,13 +156,13 @@ struct VideoPlanner {
     func decideCopyFormat() -> String? {
         guard let formats = try? candidateFormats(), let codec = v.codec else { return nil }
         guard r.videoCodecs.map({ $0.contains(codec) }) ?? true else { return nil }
-        let audio = r.audio == .forbidden ? nil : info.primaryAudio?.codec
+        let audio = presented.audio?.codec
         return formats.first { MediaFormatName.canCarry($0, videoCodec: codec, audioCodec: audio) }
     }
 
     /// Whether the sound as it is can stay (copied), whatever happens to the picture.
     func decideAudioMustChange() -> Bool {
-        guard let a = info.primaryAudio, r.audio != .forbidden else { return false }
+        guard let a = presented.audio else { return false }
         return !(r.audioCodecs.map { $0.contains(a.codec ?? "") } ?? true)
     }
 
@@ -161,7 +171,7 @@ struct VideoPlanner {
     /// here can make is refused with the reason, before anything is written.
     func decideEncoders() throws(FixError) -> (String, OutputCodecs.Choice, SoundChoice) {
         let formats = try candidateFormats()
-        let source = r.audio == .forbidden ? nil : info.primaryAudio
+        let source = presented.audio
         for format in formats {
             for video in OutputCodecs.videoChoices(format: format, allowed: r.videoCodecs) {
                 guard let a = source else { return (format, video, .none) }
@@ -184,17 +194,18 @@ struct VideoPlanner {
         case encode(OutputCodecs.Choice)
     }
 
-    /// Sound that keeps its codec in a stream copy: copied, or dropped when the model forbids it.
+    /// Sound that keeps its codec in a stream copy: copied, or dropped when the model forbids it (or
+    /// the track holds no sound in the presented media).
     func decideCopiedAudio() -> AudioPlan {
         guard info.primaryAudio != nil else { return .none }
-        return r.audio == .forbidden ? .drop : .copy
+        return presented.audio == nil ? .drop : .copy
     }
 
     /// Sound in a re-encode: dropped, copied when its codec is allowed and no cut needs it
     /// re-encoded, else encoded with the chosen encoder.
     func decideEncodedAudio(_ choice: SoundChoice, trimmed: Bool) -> AudioPlan {
-        guard let a = info.primaryAudio else { return .none }
-        if r.audio == .forbidden { return .drop }
+        guard info.primaryAudio != nil else { return .none }
+        guard let a = presented.audio else { return .drop }
         switch choice {
         case .none: return .drop
         case .copy: return .copy
@@ -208,8 +219,8 @@ struct VideoPlanner {
     /// Bit rate for a re-encode when the source is near or over the size limit: the sound gets a
     /// tenth (32-160 kb/s), the picture the rest, 8 % under the limit.
     func decideBitRate(trim: TrimPlan?, audio: inout AudioPlan) throws(FixError) -> Int64? {
-        guard let limit = r.maxFileSize, let seconds = trim?.duration ?? info.duration, seconds > 0 else { return nil }
-        let projected = Double(info.fileSize) * seconds / (info.duration ?? seconds)
+        guard let limit = sizeLimit, let seconds = trim?.duration ?? presented.duration, seconds > 0 else { return nil }
+        let projected = Double(info.fileSize) * seconds / max(info.duration ?? seconds, seconds)
         guard projected > 0.9 * Double(limit.bytes) else { return nil }
         let total = Double(limit.bytes) * 0.92 * 8 / seconds
         var audioRate = 0.0
@@ -250,32 +261,61 @@ struct VideoPlanner {
 
     // MARK: - Description
 
-    private func describeCopy(format: String, trim: TrimPlan?, audio: AudioPlan) -> FixPlan {
-        var steps: [String] = [], notes: [String] = []
+    private func describeCopy(format: String, trim: TrimPlan?, audio: AudioPlan, rewrite: Bool) -> FixPlan {
+        var steps = presentedSteps(), notes: [String] = []
         let action: FixPlan.Action
         if let t = trim {
             action = .trimCopy
             steps.append(String(format: "cut %.3f s from the keyframe at %.3f s (streams copied, no re-encode)", t.duration, t.start))
             if let m = marginText(trim: t) { steps.append(m) }
             if format != currentFormat { steps.append("write it as .\(format)") }
-        } else if format != currentFormat || audio == .drop {
+        } else if format != currentFormat || audio == .drop || rewrite {
             action = .rewrap
             steps.append("re-wrap the streams into .\(format) (no re-encode)")
         } else {
             action = .none
         }
-        if audio == .drop { steps.append("drop the audio (the model takes no sound)") }
+        if audio == .drop { steps.append(dropAudioText) }
+        if action != .none { steps += leftOutSteps() } else { notes += keptTracksNotes() }
         if v.rotation != 0 {
             notes.append(policy.upright == .flag ? "the \(v.rotation)° display flag is kept (--keep-rotation)" : "the \(v.rotation)° display flag is kept: no re-encode was needed")
         }
         if let hdr = v.hdr { notes.append("the \(hdr.rawValue.uppercased()) HDR video is kept as it is (--tonemap off)") }
         if v.interlaced == true { notes.append("the interlaced video is kept as it is (--deinterlace off)") }
-        return FixPlan(source: info.path, action: action, format: format, trim: trim, video: nil, audio: audio, image: nil, steps: steps, notes: notes)
+        var plan = FixPlan(source: info.path, action: action, format: format, trim: trim, video: nil, audio: audio, image: nil, steps: steps, notes: notes)
+        plan.duration = trim?.duration ?? presented.duration
+        return plan
+    }
+
+    /// Why the sound goes.
+    private var dropAudioText: String {
+        r.audio == .forbidden ? "drop the audio (the model takes no sound)" : "drop the audio track (it holds no sound)"
+    }
+
+    /// What a cut-short file keeps, first of all the steps.
+    private func presentedSteps() -> [String] {
+        guard let cut = presented.cutShort else { return [] }
+        let kept = presented.duration.map { String(format: "the %.3f s", $0) } ?? "what is"
+        return ["keep \(kept) up to the last whole frame: the file is cut short (\(cut.lossText))"]
+    }
+
+    /// The tracks a written file leaves out.
+    private func leftOutSteps() -> [String] {
+        let out = presented.leftOut
+        guard !out.isEmpty else { return [] }
+        return ["leave out " + out.joined(separator: ", ") + " (a model takes one picture and one sound)"]
+    }
+
+    /// The same tracks, kept when nothing is written.
+    private func keptTracksNotes() -> [String] {
+        let out = presented.leftOut
+        guard !out.isEmpty else { return [] }
+        return ["kept as they are (nothing else needed changing): " + out.joined(separator: ", ")]
     }
 
     private func describeReencode(format: String, trim: TrimPlan?, geometry: Geometry, video: VideoPlan, videoCodec: OutputCodecs.Choice,
                                   notes given: [String], audio: AudioPlan, audioLabel: String) -> FixPlan {
-        var steps: [String] = [], notes = given
+        var steps = presentedSteps(), notes = given
         let anamorphic = v.displayWidth != (v.rotation == 90 || v.rotation == 270 ? v.height : v.width)
         let odd = display.width % 2 != 0 || display.height % 2 != 0
         if let t = trim {
@@ -302,24 +342,27 @@ struct VideoPlanner {
         if let rate = video.frameRate, video.deinterlace != .field {
             steps.append(String(format: "convert to a constant %@ fps (frames %@)", Self.fpsText(rate), (sourceFPS ?? 0) > rate.value ? "dropped" : "duplicated"))
         }
-        let quality = video.bitRate.map { "\($0 / 1000) kb/s to fit \(r.maxFileSize.map(\.description) ?? "the size limit") with 8 % to spare" }
+        let quality = video.bitRate.map { "\($0 / 1000) kb/s to fit \(sizeLimit.map(\.description) ?? "the size limit") with 8 % to spare" }
             ?? (videoCodec.encoder == "libx264" ? "CRF \(Int(policy.crf))" : "CRF \(VideoPlan.vp9CRF(policy.crf))")
         steps.append("encode \(videoCodec.label) (\(videoCodec.encoder) \(policy.preset), \(quality))")
         switch audio {
         case .reencode(_, let rate, let ch, _):
             steps.append("encode the audio as \(audioLabel) \(rate) Hz \(ch == 1 ? "mono" : "stereo")")
         case .copy: steps.append("copy the audio")
-        case .drop: steps.append("drop the audio (the model takes no sound)")
+        case .drop: steps.append(dropAudioText)
         case .none: break
         }
         if format != currentFormat { steps.append("write it as .\(format)") }
+        steps += leftOutSteps()
         if v.interlaced == true && video.deinterlace == nil { notes.append("the source is interlaced; --deinterlace off keeps the combing") }
         if (v.bitDepth ?? 8) > 8 { notes.append("\(v.bitDepth ?? 10)-bit source encoded as 8-bit") }
-        return FixPlan(source: info.path, action: .reencode, format: format, trim: trim, video: video, audio: audio, image: nil, steps: steps, notes: notes)
+        var plan = FixPlan(source: info.path, action: .reencode, format: format, trim: trim, video: video, audio: audio, image: nil, steps: steps, notes: notes)
+        plan.duration = trim?.duration ?? presented.duration
+        return plan
     }
 
     private func marginText(trim: TrimPlan) -> String? {
-        guard let limit = r.maxDuration, policy.from == nil, policy.to == nil, trim.duration < limit - 0.0005 else { return nil }
+        guard let limit = lengthLimit, policy.from == nil, policy.to == nil, trim.duration < limit - 0.0005 else { return nil }
         return String(format: "aim %.3f s inside the %g s limit (--margin %d frame%@), so another measurement of the length still passes",
                       limit - trim.duration, limit, policy.marginFrames, policy.marginFrames == 1 ? "" : "s")
     }

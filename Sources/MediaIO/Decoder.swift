@@ -6,22 +6,34 @@ public final class Decoder {
     /// The stream's time base: decoded frames' timestamps are in it.
     public let timeBase: Rational
     public let streamIndex: Int
+    /// Where this decoder's error lines go (its frame threads' too), when it was asked to keep them.
+    public let log: LogSink?
 
     /// - Parameters:
     ///   - shrink: decode at 1/2^shrink of the stored size where the codec can (JPEG's `lowres`), so a
     ///     huge photo is never decoded at full size for a small picture; held to what the codec offers.
     ///   - maxPixels: refuse decoded pictures larger than this (FFmpeg checks before allocating), so a
     ///     header claiming absurd dimensions cannot make us allocate gigabytes.
-    public init(_ demuxer: Demuxer, stream: Int, threads: Int = 0, shrink: Int = 0, maxPixels: Int64? = nil) throws(FFmpegError) {
+    ///   - log: keep every error line this decoder logs here, from whichever thread decodes.
+    ///   - skipLoopFilter: leave out the in-loop deblocking (and SAO) filter: the pictures' pixels
+    ///     change, nothing the decoder finds wrong with the stream does (for checking, not showing).
+    public init(_ demuxer: Demuxer, stream: Int, threads: Int = 0, shrink: Int = 0, maxPixels: Int64? = nil, log: LogSink? = nil,
+                skipLoopFilter: Bool = false) throws(FFmpegError) {
         let st = demuxer.stream(stream)
+        // Every stored property first: a throw below then runs deinit, which frees what was made.
+        timeBase = Rational(st.pointee.time_base)
+        streamIndex = stream
+        self.log = log
         guard let codec = avcodec_find_decoder(st.pointee.codecpar.pointee.codec_id) else {
             throw FFmpegError(code: pf_averror(ENOSYS), operation: "find a decoder for stream \(stream)")
         }
         context = avcodec_alloc_context3(codec)
+        if let log { context!.pointee.opaque = log.opaque }
         try check(avcodec_parameters_to_context(context, st.pointee.codecpar), "configure the decoder")
         context!.pointee.pkt_timebase = st.pointee.time_base
         context!.pointee.thread_count = Int32(threads)
         context!.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        if skipLoopFilter { context!.pointee.skip_loop_filter = AVDISCARD_ALL }
         let lowres = max(0, min(shrink, Int(codec.pointee.max_lowres)))
         context!.pointee.lowres = Int32(lowres)
         if let maxPixels, maxPixels > 0 {
@@ -31,11 +43,16 @@ public final class Decoder {
             context!.pointee.max_pixels = overflow ? .max : stored
         }
         try check(avcodec_open2(context, codec, nil), "open the decoder")
-        timeBase = Rational(st.pointee.time_base)
-        streamIndex = stream
     }
 
-    deinit { avcodec_free_context(&context) }
+    deinit {
+        // Frees (and joins) the frame threads first: nothing logs into the sink after this.
+        avcodec_free_context(&context)
+        log?.unregister()
+    }
+
+    /// Forgets every buffered packet and frame, after a seek.
+    public func flush() { avcodec_flush_buffers(context) }
 
     /// Feeds a packet; nil drains the decoder at the end of the stream.
     public func send(_ packet: Packet?) throws(FFmpegError) {
@@ -76,5 +93,11 @@ extension Demuxer {
 
     /// A stream's time base.
     public func timeBase(of stream: Int) -> Rational { Rational(self.stream(stream).pointee.time_base) }
+
+    /// Skips every stream but these: their packets are dropped by the demuxer (not even read where
+    /// the container allows), as the ffmpeg CLI does with the streams it does not use.
+    public func keepOnly(_ streams: Set<Int>) {
+        for i in 0..<streamCount { stream(i).pointee.discard = streams.contains(i) ? AVDISCARD_DEFAULT : AVDISCARD_ALL }
+    }
 
 }

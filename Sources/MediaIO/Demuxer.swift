@@ -125,7 +125,9 @@ public final class Demuxer {
             duration: p.duration,
             size: Int(p.size),
             position: p.pos >= 0 ? p.pos : nil,
-            isKeyframe: p.flags & AV_PKT_FLAG_KEY != 0
+            isKeyframe: p.flags & AV_PKT_FLAG_KEY != 0,
+            isDiscarded: p.flags & AV_PKT_FLAG_DISCARD != 0,
+            isCorrupt: p.flags & AV_PKT_FLAG_CORRUPT != 0
         )
     }
 

@@ -129,6 +129,11 @@ public struct PacketInfo: Sendable {
     public var size: Int
     public var position: Int64?
     public var isKeyframe: Bool
+    /// Outside the presented media: before an MP4 edit list's start or after its end (FFmpeg keeps
+    /// such packets so decoding can start at a keyframe, and marks them to be decoded, not shown).
+    public var isDiscarded = false
+    /// The demuxer found the packet damaged or incomplete.
+    public var isCorrupt = false
 }
 
 /// The spread of timestamp steps between consecutive index entries (or packets) of one stream: equal

@@ -37,6 +37,14 @@ public final class Frame {
 
     public func unref() { av_frame_unref(pointer) }
 
+    /// How long the frame lasts, in the producer's time base (0 when unknown).
+    public var duration: Int64 { max(0, pointer.pointee.pkt_duration) }
+
+    /// The decoder concealed errors in it or knows it to be incomplete.
+    public var isDamaged: Bool {
+        pointer.pointee.decode_error_flags != 0 || pointer.pointee.flags & AV_FRAME_FLAG_CORRUPT != 0
+    }
+
     /// The decoder's pixel aspect for this picture; nil when unknown (0/0, x/0 or 0/x).
     public var sampleAspectRatio: Rational? {
         let sar = pointer.pointee.sample_aspect_ratio

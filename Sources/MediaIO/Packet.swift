@@ -36,7 +36,11 @@ public final class Packet {
     }
 
     public var isKeyframe: Bool { pointer.pointee.flags & AV_PKT_FLAG_KEY != 0 }
+    /// Outside the presented media (an MP4 edit list's pre-roll or tail): decoded, never shown.
+    public var isDiscarded: Bool { pointer.pointee.flags & AV_PKT_FLAG_DISCARD != 0 }
     public var size: Int { Int(pointer.pointee.size) }
+    /// Byte offset in the file, when the demuxer knows it.
+    public var position: Int64? { pointer.pointee.pos >= 0 ? pointer.pointee.pos : nil }
 
     /// A copy of the packet's bytes.
     public var bytes: [UInt8] {

@@ -38,4 +38,36 @@ enum FileSniffer {
         let excerpt = firstLine.count > 40 ? String(firstLine.prefix(40)) + "..." : firstLine
         return "\(kind), beginning \"\(excerpt)\""
     }
+
+    /// The bytes a Matroska/WebM segment or a RIFF (AVI, WAV) chunk says the file runs to, from its
+    /// first bytes: more than the file holds means it was cut short. Nil for other files, and for a
+    /// live-written Matroska segment of unknown size.
+    static func declaredLength(_ bytes: [UInt8]) -> Int64? {
+        if bytes.count >= 12, bytes[0..<4].elementsEqual("RIFF".utf8) {
+            let size = Int64(bytes[4]) | Int64(bytes[5]) << 8 | Int64(bytes[6]) << 16 | Int64(bytes[7]) << 24
+            return 8 + size
+        }
+        guard bytes.count >= 4, bytes[0..<4].elementsEqual([0x1A, 0x45, 0xDF, 0xA3]) else { return nil }
+        // The EBML header element, then the Segment (ID 18 53 80 67) whose size covers the rest.
+        guard let header = vint(bytes, at: 4) else { return nil }
+        let segment = 4 + header.length + Int(clamping: header.value ?? .max)
+        guard segment + 4 <= bytes.count, bytes[segment..<segment + 4].elementsEqual([0x18, 0x53, 0x80, 0x67]),
+              let size = vint(bytes, at: segment + 4), let value = size.value else { return nil }
+        let (end, overflow) = Int64(segment + 4 + size.length).addingReportingOverflow(value)
+        return overflow ? nil : end
+    }
+
+    /// An EBML variable-size integer at `offset`: its length in bytes and its value (nil: "unknown").
+    private static func vint(_ bytes: [UInt8], at offset: Int) -> (length: Int, value: Int64?)? {
+        guard offset < bytes.count, bytes[offset] != 0 else { return nil }
+        let length = bytes[offset].leadingZeroBitCount + 1
+        guard offset + length <= bytes.count else { return nil }
+        var value = Int64(bytes[offset] & (0xFF >> length))
+        var allOnes = value == Int64(0xFF >> length)
+        for b in bytes[(offset + 1)..<(offset + length)] {
+            value = value << 8 | Int64(b)
+            allOnes = allOnes && b == 0xFF
+        }
+        return (length, allOnes ? nil : value)
+    }
 }

@@ -17,6 +17,10 @@ public struct MediaInfo: Codable, Sendable, Equatable {
     public var attachedPictures: [AttachedPictureInfo]
     /// Things that do not make the file unusable but that a user should know (estimates, oddities).
     public var warnings: [String]
+    /// Set when the file ends before its media does (cut short): what is present and what is missing.
+    public var truncation: Truncation? = nil
+    /// What decoding the frames found, when they were decoded (`probe --decode`, `prepare --health`).
+    public var decodeHealth: DecodeHealth? = nil
 
     /// The stream a model will treat as "the video": the default one, else the first.
     public var primaryVideo: VideoStreamInfo? { video.first(where: \.isDefault) ?? video.first }

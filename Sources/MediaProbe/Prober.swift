@@ -26,14 +26,21 @@ public struct ProbeOptions: Sendable {
     }
 
     public var depth: Depth
-    /// Seconds before giving up on one file; nil for no limit.
+    /// Seconds before giving up on one file; nil for no limit. A decode check (`health`) gets ten
+    /// seconds more for every second of media.
     public var timeout: Double?
     public var analysis: Analysis
+    /// Decode the frames too (every one, or samples), and say what did not decode; nil: no decoding.
+    public var health: DecodeHealth.Scope?
+    /// Decoder threads for the health check; 0 lets FFmpeg choose (one file at a time wants them
+    /// all, many files at once want one each).
+    public var decodeThreads = 0
 
-    public init(depth: Depth = .auto, timeout: Double? = 30, analysis: Analysis = .quick) {
+    public init(depth: Depth = .auto, timeout: Double? = 30, analysis: Analysis = .quick, health: DecodeHealth.Scope? = nil) {
         self.depth = depth
         self.timeout = timeout
         self.analysis = analysis
+        self.health = health
     }
 }
 
@@ -52,7 +59,7 @@ public enum Prober {
             throw ProbeError(.notMedia, path: path, message: "no audio, video or picture streams in this \(format.name) file",
                              hint: "Check that it is the file you meant to send.")
         }
-        try checkTruncation(demuxer, fileSize: size, path: path)
+        let cutByHeader = cutEvidence(demuxer, fileSize: size, path: path)
 
         var info = Interpretation.mediaInfo(path: path, fileSize: size, format: format, streams: streams)
         for i in info.video.indices { info.video[i].fieldSource = sources[info.video[i].index] ?? .streamInfo }
@@ -83,18 +90,34 @@ public enum Prober {
             info.warnings.append("EXIF orientation: shown turned \(exif.rotation)° clockwise" + (exif.mirrored ? " and mirrored" : ""))
         }
 
-        if needsPacketScan(info, depth: options.depth) {
+        // A file cut short is measured to its last whole frame, whatever the depth (but --fast).
+        if needsPacketScan(info, depth: options.depth) || (cutByHeader != nil && options.depth != .fast) {
+            let declared = info.container.durationSource == .bitrateEstimate ? nil : info.container.duration
             do {
                 // The quick analysis read the first packets: count from the start on a fresh input.
                 if !sources.isEmpty { demuxer = try Demuxer(path: path, timeout: options.timeout) }
-                let scan = try PacketScan.run(demuxer)
+                let scan = try PacketScan.run(demuxer, fileSize: size, knownCut: cutByHeader != nil)
                 scan.apply(to: &info, streams: streams)
+                if let evidence = cutByHeader ?? scan.cutEvidence {
+                    info.truncation = Truncation(presentDuration: info.duration, declaredDuration: declared,
+                                                 cutAt: cutPoint(info, scan: scan, streams: streams), evidence: evidence, incompleteFrom: scan.cutPosition)
+                }
             } catch {
                 // Measuring was only a bonus in the default mode: a huge file that cannot be read
                 // in time still gets what its headers say, marked as such.
                 guard options.depth == .auto, error.isInterrupted else { throw explain(error, path: path, timeout: options.timeout) }
                 info.warnings.append("reading every packet took longer than \(String(format: "%g", options.timeout ?? 0)) s, so counts and duration are the headers' (try --accurate --timeout 0)")
+                if let cutByHeader { info.truncation = Truncation(presentDuration: nil, declaredDuration: declared, cutAt: nil, evidence: cutByHeader) }
             }
+        } else if let cutByHeader {
+            info.truncation = Truncation(presentDuration: nil, declaredDuration: info.duration, cutAt: nil, evidence: cutByHeader)
+        }
+        if let t = info.truncation { info.warnings.append("cut short: \(t.lossText) (\(t.evidence))") }
+        if let scope = options.health {
+            // Decoding a long file takes time in proportion to it: the limit, which is there for files
+            // that hang, grows by ten seconds for every second of media.
+            let limit = options.timeout.map { $0 + 10 * min(info.duration ?? 0, 1e6) }
+            info.decodeHealth = try DecodeHealthCheck(scope: scope, threads: options.decodeThreads, timeout: limit).run(info)
         }
         info.warnings += Interpretation.warnings(for: info)
         return info
@@ -203,11 +226,24 @@ public enum Prober {
                           hint: "The file may be damaged; try exporting it again.")
     }
 
-    private static func checkTruncation(_ demuxer: Demuxer, fileSize: Int64, path: String) throws(ProbeError) {
-        guard let end = demuxer.indexedDataEnd, end > fileSize else { return }
-        throw ProbeError(.truncated, path: path,
-                         message: "truncated: the file is \(fileSize) bytes but its index points to data up to byte \(end)",
-                         hint: "It was cut short (an incomplete download or copy); copy it again.")
+    /// How the container's own bookkeeping shows the file cut short, if it does: an MP4 index that
+    /// points past the end, a Matroska segment or RIFF chunk longer than the file.
+    private static func cutEvidence(_ demuxer: Demuxer, fileSize: Int64, path: String) -> String? {
+        if let end = demuxer.indexedDataEnd, end > fileSize {
+            return "the file is \(fileSize) bytes but its index points to data up to byte \(end)"
+        }
+        if let end = FileSniffer.declaredLength(FileSniffer.head(path, count: 128)), end > fileSize {
+            return "the file is \(fileSize) bytes but its header says \(end)"
+        }
+        return nil
+    }
+
+    /// Seconds (from the file's start time) where the first of the primary video and audio streams
+    /// runs out of whole frames.
+    private static func cutPoint(_ info: MediaInfo, scan: PacketScan, streams: [StreamDescription]) -> Double? {
+        let kept = [info.primaryVideo?.index, info.primaryAudio?.index].compactMap { $0 }
+        let ends = streams.filter { kept.contains($0.index) }.compactMap { scan.extent(of: $0)?.upperBound }
+        return ends.min().map { $0 - (info.container.startTime ?? 0) }
     }
 
     private static func checkPictures(_ info: MediaInfo, streams: [StreamDescription], analysisErrors: [String], path: String) throws(ProbeError) {

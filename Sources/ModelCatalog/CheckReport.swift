@@ -65,6 +65,10 @@ public struct Violation: Codable, Sendable, Equatable {
             case framesUnknown = "frames_unknown"
             /// What fal itself will do to the file instead of refusing it (its schema's normalization).
             case normalization
+            /// The file ends before its media does (a copy cut short): fix converts what is whole.
+            case cutShort = "cut_short"
+            /// Frames that do not decode (found by a decode check): no fix repairs them.
+            case damaged
         }
 
         public var description: String {

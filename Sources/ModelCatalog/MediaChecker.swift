@@ -24,6 +24,7 @@ struct MediaChecker {
     func check() -> [Violation] {
         var out: [Violation] = []
         guard kindMatches(&out) else { return out }
+        checkIntegrity(&out)
         checkFormat(&out)
         checkCodecs(&out)
         checkGeometry(&out)
@@ -337,6 +338,27 @@ struct MediaChecker {
         out.append(violation(.alpha, actual: "\(actualFormat.uppercased()) with alpha (\(format))", required: "no transparency",
                              message: "\(who) refuses pictures with transparency; this \(actualFormat.uppercased()) has an alpha channel",
                              repair: .convertImage, remedy: "convert to JPEG (transparent areas become a solid colour)"))
+    }
+
+    // MARK: - Whole and decodable
+
+    /// A file cut short or with frames that do not decode fails for every model: a model's decoder
+    /// meets the same damage. A cut-short file is converted up to its last whole frame; damage
+    /// inside it is not repairable.
+    private func checkIntegrity(_ out: inout [Violation]) {
+        if let cut = info.truncation {
+            out.append(Violation(rule: .advice(.cutShort), severity: .error, field: field.name, actual: "cut short", required: "a whole file",
+                                 message: "the file is cut short: \(cut.lossText) (\(cut.evidence))", repair: .trim,
+                                 remedy: "convert it up to its last whole frame (fix, prepare and submit do), or copy the file again whole",
+                                 source: nil))
+        }
+        if let health = info.decodeHealth, !health.isUsable {
+            let what = health.verdict == .undecodable ? health.problemText : "frames do not decode: " + health.problemText
+            out.append(Violation(rule: .advice(.damaged), severity: .error, field: field.name, actual: "damaged", required: "frames that decode",
+                                 message: what, repair: nil,
+                                 remedy: "cannot be fixed: copy or export the file again (`preflight probe --decode` lists every damaged span)",
+                                 source: nil))
+        }
     }
 
     /// Not limits, but things models handle badly that a user should know before paying.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MediaAdapt
+import MediaProbe
 
 // Numbers and names from the command line, checked where they are parsed: a value that is not one
 // of these is a usage error (64) naming the option, never a trap further in (`Int(.infinity)`) nor a
@@ -74,3 +75,17 @@ enum PadColor: String, CaseIterable, ExpressibleByArgument, Sendable {
 
 extension Fit: ExpressibleByArgument {}
 extension MediaPolicy.TrimAnchor: ExpressibleByArgument {}
+
+/// How much of a file's frames `prepare` and `submit` decode before anything is planned or paid
+/// for (`--health`): every frame, a few seconds at several points, or none.
+enum HealthMode: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case full, sample, off
+
+    var scope: DecodeHealth.Scope? {
+        switch self {
+        case .full: .full
+        case .sample: .sample
+        case .off: nil
+        }
+    }
+}

@@ -89,7 +89,7 @@ extension SubmissionEngine {
             return nil
         }
         let pipeline = MediaPipeline(models: [spec], payload: context.payload, field: context.settings.field, policy: context.settings.policy,
-                                     checksPayload: true)
+                                     checksPayload: true, health: context.settings.health)
         let info: MediaInfo
         do { info = try await pipeline.probe(source) } catch {
             run = try finish(run, .refused, category: "media", error.description)

@@ -1,6 +1,7 @@
 import FalClient
 import Foundation
 import MediaAdapt
+import MediaProbe
 import ModelCatalog
 import PreflightCore
 
@@ -12,6 +13,9 @@ public struct SubmitSettings: Codable, Sendable {
     public var fix: FixMode = .auto
     /// How the media is made ready (the same policy `fix` and `prepare` use).
     public var policy = MediaPolicy()
+    /// Decode the frames before paying (every one, or samples); nil: no decode check. `submit`
+    /// asks for every frame; files `prepare` already checked need none.
+    public var health: DecodeHealth.Scope?
     /// The media field, when the model has several of the file's kind.
     public var field: String?
     /// Seconds for a request to start (sent to fal as X-Fal-Request-Timeout).
@@ -33,7 +37,7 @@ public struct SubmitSettings: Codable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case fix, policy, field, startTimeout, timeout, detach, maxCost, fallback, priority, noRetry, objectLifetime, storeIO, runnerHint
+        case fix, policy, health, field, startTimeout, timeout, detach, maxCost, fallback, priority, noRetry, objectLifetime, storeIO, runnerHint
     }
 
     /// A job journaled by an earlier version lacks the newer settings: they take their defaults.
@@ -41,6 +45,7 @@ public struct SubmitSettings: Codable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         fix = try c.decodeIfPresent(FixMode.self, forKey: .fix) ?? .auto
         policy = try c.decodeIfPresent(MediaPolicy.self, forKey: .policy) ?? MediaPolicy()
+        health = try c.decodeIfPresent(DecodeHealth.Scope.self, forKey: .health)
         field = try c.decodeIfPresent(String.self, forKey: .field)
         startTimeout = try c.decodeIfPresent(Double.self, forKey: .startTimeout)
         timeout = try c.decodeIfPresent(Double.self, forKey: .timeout)

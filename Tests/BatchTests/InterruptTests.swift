@@ -11,7 +11,7 @@ import TestSupport
     static let layout: [(String, String)] = [
         ("a/one.mkv", "no_durations.mkv"), ("a/two.mkv", "no_durations.mkv"),
         ("b/three.mkv", "no_durations.mkv"), ("b/four.mkv", "no_durations.mkv"),
-        ("b/keep.mp4", "hd_1280x720_4s.mp4"), ("corrupt.mp4", "truncated.mp4"),
+        ("b/keep.mp4", "hd_1280x720_4s.mp4"), ("corrupt.mp4", "truncated_no_index.mp4"),
     ]
 
     static func makeTree(_ root: URL, name: String) throws -> (URL, URL) {

@@ -24,7 +24,7 @@ struct SourceTree {
         ("Reise/Tag 2/日本.mkv", "no_durations.mkv"),
         ("Reise/Tag 2/short.mp4", "sd_854x480.mp4"),
         ("stills/photo", "still.jpg"),
-        ("broken/cut short.mp4", "truncated.mp4"),
+        ("broken/cut short.mp4", "truncated_no_index.mp4"),
         ("notes.txt", nil),
     ]
 

@@ -8,18 +8,31 @@ import TestSupport
 /// A fix is kept only on the verdict `check` gives, on every path.
 @Suite struct VerdictTests {
     /// "Nothing to do" planned from a lying header: the verification (every packet read) fails, so
-    /// the fix fails and writes nothing, with or without an output path.
+    /// the fix fails and writes nothing, with or without an output path. The header: the 12 s
+    /// clip's movie header rewritten to say 4 s (header4s_packets34s.mp4's 34 s are a packet its edit
+    /// list hides: 3.5 s are shown, by FFmpeg as by the probe, so it no longer lies about the length).
     @Test func nothingToDoIsVerifiedToo() throws {
         let spec = model(requirement { $0.maxDuration = 10.05 })
-        let header = try Prober.probe(TestMedia.path("header4s_packets34s.mp4"), options: ProbeOptions(depth: .fast))
-        let plan = try planned(header, models: [spec])
-        #expect(plan.action == .none) // the header's 4 s
         let folder = try TestMedia.temporaryFolder("preflight-verdict")
         defer { try? FileManager.default.removeItem(at: folder) }
-        for output in [nil, folder.appendingPathComponent("out.mp4")] {
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestMedia.path("long_720p_12s.mp4"))))
+        let mvhd = try #require((0..<(bytes.count - 24)).first { bytes[$0..<$0 + 4].elementsEqual("mvhd".utf8) })
+        #expect(bytes[mvhd + 4] == 0) // version 0: 32-bit times
+        let timescale = bytes[(mvhd + 16)..<(mvhd + 20)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let four = 4 * timescale
+        for i in 0..<4 { bytes[mvhd + 20 + i] = UInt8(truncatingIfNeeded: four >> (24 - 8 * i)) }
+        let lying = folder.appendingPathComponent("lying.mp4").path
+        try Data(bytes).write(to: URL(fileURLWithPath: lying))
+        let header = try Prober.probe(lying, options: ProbeOptions(depth: .fast))
+        #expect(header.duration == 4)
+        let plan = try planned(header, models: [spec])
+        #expect(plan.action == .none) // the header's 4 s
+        let outputs = folder.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
+        for output in [nil, outputs.appendingPathComponent("out.mp4")] {
             #expect(throws: FixError.self) { try Conformer(pipeline: MediaPipeline(models: [spec])).run(plan, output: output) }
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outputs.path).isEmpty)
     }
 
     /// Audio codecs the model names are what the output gets, whichever the container.

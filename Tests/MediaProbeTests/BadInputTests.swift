@@ -19,7 +19,6 @@ import TestSupport
         let expected: [(String, ProbeError.Code, ErrorCategory, String)] = [
             ("empty.mp4", .empty, .notMedia, "empty"),
             ("not_media.mp4", .notMedia, .notMedia, "text"),
-            ("truncated.mp4", .truncated, .notMedia, "24438 bytes"),
             ("truncated_no_index.mp4", .truncated, .notMedia, "moov"),
             ("absurd_dimensions.png", .invalidDimensions, .notMedia, "100000x100000"),
         ]
@@ -29,8 +28,21 @@ import TestSupport
             #expect(error.category == exit, "\(name)")
             #expect(error.message.contains(words), "\(name): \(error.message)")
             #expect(error.path == TestMedia.path(name))
-            #expect(error.hint != nil, "\(name) says nothing about what to do")
+            #expect(!error.hint.isEmpty, "\(name) says nothing about what to do")
         }
+    }
+
+    /// A file cut short is still media up to its last whole frame: probed, with what is missing said.
+    @Test func aCutShortFileIsProbedWithWhatIsMissing() throws {
+        let info = try Prober.probe(TestMedia.path("truncated.mp4"))
+        let cut = try #require(info.truncation)
+        #expect(cut.evidence.contains("24438 bytes"), "\(cut.evidence)")
+        #expect(cut.declaredDuration == 2)
+        // Half of a 2 s clip is left: its last whole video frame ends at 1 s.
+        #expect(abs((cut.presentDuration ?? 0) - 1.0) < 0.05)
+        #expect(info.warnings.contains { $0.hasPrefix("cut short:") })
+        // Only --fast leaves the present part unmeasured; it still says the file is cut short.
+        #expect(try Prober.probe(TestMedia.path("truncated.mp4"), options: ProbeOptions(depth: .fast)).truncation?.presentDuration == nil)
     }
 
     @Test func missingAndUnreadable() throws {

@@ -56,7 +56,8 @@ import TestSupport
             let r = try await preflight(["check", "--ndjson", TestMedia.directory.path, "--model", kling, "--set", "prompt=x"], home: home)
             #expect(r.status == 2) // the hostile files cannot be read
             let lines = r.stdout.split(separator: "\n")
-            #expect(lines.count == TestMedia.valid.count + TestMedia.hostile.count + TestMedia.lyingHeader.count + TestMedia.codecShapes.count)
+            #expect(lines.count == TestMedia.valid.count + TestMedia.hostile.count + TestMedia.lyingHeader.count + TestMedia.codecShapes.count
+                    + TestMedia.realFootage.count + TestMedia.damaged.count)
             let compliant = try lines.compactMap { line -> String? in
                 let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
                 // A header-only probe believes the lying header's 4 s (fix reads every packet and does not).

@@ -24,6 +24,32 @@ import TestSupport
         #expect(r.stdout.isEmpty)
     }
 
+    /// `probe --decode`: 0 when every frame decodes, 65 when any does not (still reported, with the
+    /// span, its time and FFmpeg's words, in the table's error lines and in --json).
+    @Test func decodeFindsDamage() async throws {
+        let healthy = try await preflight("probe", "--decode", TestMedia.path("h264_aac.mp4"))
+        #expect(healthy.status == 0, "\(healthy.stderr)")
+        #expect(healthy.stderr.isEmpty)
+        let damaged = try await preflight("probe", "--decode", TestMedia.path("damaged_middle.mp4"))
+        #expect(damaged.status == 65)
+        #expect(damaged.stdout.contains("damaged_middle.mp4"))
+        #expect(damaged.stderr.contains("damaged_middle.mp4: does not decode 1.") && damaged.stderr.contains("errors)"), "\(damaged.stderr)")
+        let json = try await preflight("probe", "--decode", "--json", TestMedia.path("undecodable.mp4"), TestMedia.path("h264_aac.mp4"))
+        #expect(json.status == 2)
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let files = try #require(doc["files"] as? [[String: Any]])
+        #expect((files[0]["decode_health"] as? [String: Any])?["verdict"] as? String == "undecodable")
+        #expect((files[1]["decode_health"] as? [String: Any])?["verdict"] as? String == "healthy")
+        // Without --decode nothing is decoded, and the key is left out.
+        let plain = try await preflight("probe", "--json", TestMedia.path("damaged_middle.mp4"))
+        #expect(plain.status == 0 && !plain.stdout.contains("decode_health"))
+        // A cut-short file is 65 without decoding: its container says so.
+        let cut = try await preflight("probe", TestMedia.path("cut_short_subs.mkv"))
+        #expect(cut.status == 65)
+        #expect(cut.stderr.contains("cut short: 1.") && cut.stderr.contains("File ended prematurely") == false, "\(cut.stderr)")
+        #expect(try await preflight("probe", "--sample", TestMedia.path("h264_aac.mp4")).status == 64)
+    }
+
     @Test func usageErrors() async throws {
         let both = try await preflight("probe", "--json", "--ndjson", TestMedia.path("h264_aac.mp4"))
         #expect(both.status == 64)
@@ -35,20 +61,22 @@ import TestSupport
     @Test func aFolderWithSomeBadFilesReportsTheRest() async throws {
         let r = try await preflight("probe", TestMedia.directory.path)
         #expect(r.status == 2)
-        for name in TestMedia.valid + TestMedia.lyingHeader + TestMedia.codecShapes { #expect(r.stdout.contains(name), "\(name) missing from the table") }
-        for name in TestMedia.hostile {
+        let media = TestMedia.valid + TestMedia.lyingHeader + TestMedia.codecShapes + TestMedia.realFootage + TestMedia.damaged
+        for name in media { #expect(r.stdout.contains(name), "\(name) missing from the table") }
+        // Refused files, and files cut short (probed, and said so): one error line each.
+        for name in TestMedia.hostile + TestMedia.cutShort {
             let lines = r.stderr.split(separator: "\n").filter { $0.contains("/\(name):") }
             #expect(lines.count == 1, "\(name) should get exactly one error line")
         }
-        let probed = TestMedia.valid.count + TestMedia.lyingHeader.count + TestMedia.codecShapes.count
-        #expect(r.stderr.contains("\(probed) of \(probed + TestMedia.hostile.count) files probed"))
+        #expect(r.stderr.contains("\(media.count) of \(media.count + TestMedia.hostile.count) files probed, \(TestMedia.hostile.count) failed, \(TestMedia.cutShort.count) cut short or damaged"))
     }
 
     @Test func ndjsonHasOneLinePerFile() async throws {
         let r = try await preflight("probe", "--ndjson", "-j", "3", TestMedia.directory.path)
         #expect(r.status == 2)
         let lines = r.stdout.split(separator: "\n")
-        #expect(lines.count == TestMedia.valid.count + TestMedia.lyingHeader.count + TestMedia.hostile.count + TestMedia.codecShapes.count)
+        #expect(lines.count == TestMedia.valid.count + TestMedia.lyingHeader.count + TestMedia.hostile.count + TestMedia.codecShapes.count
+                + TestMedia.realFootage.count + TestMedia.damaged.count)
         var failures = 0
         for line in lines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

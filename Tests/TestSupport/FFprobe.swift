@@ -25,6 +25,20 @@ public struct FFprobeReport: @unchecked Sendable {
         return clockwiseRotation(frame)
     }
 
+    /// The packets of one stream ffprobe reads, less those FFmpeg marks discarded (outside an MP4
+    /// edit list): what a player presents.
+    public static func presentedPackets(_ path: String, stream: Int) async throws -> Int64 {
+        Int64(try await presentedTimestamps(path, stream: stream).count)
+    }
+
+    /// Those packets' presentation timestamps, in presentation order (in the stream's time base).
+    public static func presentedTimestamps(_ path: String, stream: Int) async throws -> [Int64] {
+        guard let ffprobe = which("ffprobe") else { throw CocoaError(.executableNotLoadable) }
+        let result = try await run(ffprobe, ["-v", "quiet", "-select_streams", String(stream), "-show_entries", "packet=pts,flags", "-of", "csv=p=0", path])
+        return result.stdout.split(separator: "\n").filter { !$0.contains("D") }
+            .compactMap { Int64($0.split(separator: ",").first ?? "") }.sorted()
+    }
+
     public func stream(_ index: Int) -> [String: Any] {
         streams.first { ($0["index"] as? Int) == index } ?? [:]
     }

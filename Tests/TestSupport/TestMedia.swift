@@ -37,12 +37,27 @@ public enum TestMedia {
         "h264sar_1_65535.mp4", "vfr.mp4", "h264_full_range.mp4", "h264_bt709_full.mp4", "h264_high10.mp4", "interlaced_bff.mp4", "h264_aac_51.mp4",
     ]
 
-    /// Valid media whose header lies (4 s claimed, 34.3 s of packets): only reading every packet tells.
+    /// Valid media mutated by fuzzing: the header says 4 s, one packet's timestamp says 34.3 s, and
+    /// the edit list hides that packet (FFmpeg, and the probe, show 3.5 s); its sound does not decode cleanly.
     public static let lyingHeader = ["header4s_packets34s.mp4"]
 
     /// Files that must be refused, each for its own reason.
-    public static let hostile = ["absurd_dimensions.png", "empty.mp4", "not_media.mp4", "truncated.mp4", "truncated_no_index.mp4"] + hostileAspects
+    public static let hostile = ["absurd_dimensions.png", "empty.mp4", "not_media.mp4", "truncated_no_index.mp4"] + hostileAspects
         + ["data_only_kind_audio.mp4"]
+
+    /// Real-footage shapes (issue 20): MP4 edit lists (a hidden lead-in; an empty edit and a trimmed
+    /// tail), an iPhone-like HLG clip with an edit list, a timecode track and a rotation, two video
+    /// tracks (a motion photo), and files cut short (Matroska mid-cluster with subtitle and extra
+    /// audio tracks, DV one frame long, MP4 whose index points past its end). Valid media the ffmpeg
+    /// CLI converts, and so must `fix`.
+    public static let realFootage = ["edit_list.mp4", "edit_list_gap.mp4", "hlg_iphone.mov", "two_video_tracks.mp4"] + cutShort
+
+    /// Files that end before their media does: probed (with `truncation`), converted up to the last whole frame.
+    public static let cutShort = ["cut_short_subs.mkv", "dv_one_frame.dv", "truncated.mp4"]
+
+    /// Headers fine, frames not: bytes overwritten in the middle of the media data, and a clip of
+    /// which not one frame decodes. Probed; `probe --decode` and `ffmpeg -f null` find the damage.
+    public static let damaged = ["damaged_middle.mp4", "undecodable.mp4"]
 
     /// Pixel aspects that would show the picture 0 or billions of pixels wide: `invalid_dimensions`.
     public static let hostileAspects = ["sar_tiny.png", "sar_huge.png", "absurd_sar.png", "pasp_huge.mp4"]

@@ -32,6 +32,14 @@ struct Prepare: AsyncParsableCommand {
         again keeps finished jobs, takes up unfinished ones, and never pays twice; each manifest row \
         records its job. Failed generations are sent again only with --retry-failed.
 
+        --health decodes the frames before anything is planned: full (every frame), sample (a few \
+        seconds at the start, the quarters and the end; clips up to 12 s whole) or off. A file whose \
+        frames do not decode cannot be fixed (it is listed, FFmpeg's words and the times in the \
+        manifest's health field and the report); a cut-short file is converted up to its last whole \
+        frame. The default is sample, and full with --submit: a paid upload of a file whose middle \
+        does not decode is what preflight exists to prevent. Asking for more on a later run decodes \
+        the earlier files again without converting them again.
+
         --report FILE.html writes one self-contained page (no network, no server: pictures are \
         embedded) from the manifest at the end of the run, so a resumed run's page covers every \
         file: a row per file with a picture before and after (decoded by FFmpeg, a third into a \
@@ -86,6 +94,9 @@ struct Prepare: AsyncParsableCommand {
     @Flag(name: .customLong("retry-failed"), help: "Try files that failed before again, even when unchanged.")
     var retryFailed = false
 
+    @Option(help: ArgumentHelp("Decode the frames first: full, sample (a few seconds at several points) or off (default: sample; full with --submit).", valueName: "full|sample|off"))
+    var health: HealthMode?
+
     @OptionGroup(title: "How the media is made ready (the same on fix, submit and prepare)") var media: MediaPolicyOptions
 
     @Option(help: ArgumentHelp("Only a deterministic share of the files (by a hash of the path), for running N shards at once; `preflight manifest merge` joins their manifests. `auto` takes K and N from a Slurm job array; `auto/N` takes K from a Kubernetes indexed Job or an AWS Batch array.", valueName: "K/N|auto|auto/N"))
@@ -124,6 +135,7 @@ struct Prepare: AsyncParsableCommand {
                                      width: jobs, encodeWidth: encodes, csv: csv, retryFailed: retryFailed, tool: "preflight \(Preflight.version)",
                                      shard: sharding?.shard)
         if submission.enabled { options.skip = [submission.results] }
+        options.health = (health ?? (submission.enabled ? .full : .sample)).scope
 
         if let report {
             do { try PrepareReport.checkDestination(report, source: source, output: output) } catch {

@@ -20,7 +20,14 @@ struct Probe: AsyncParsableCommand {
         (MP4/MOV with H.264 and AAC), else from FFmpeg's full analysis, which decodes frames; \
         field_source in --json says which. --full-analysis always takes the full analysis.
 
-        Exit codes: 0 all probed; 65 not valid media; 66 missing or unreadable; 75 timed out; \
+        --decode also decodes every frame of the video and sound a model receives (FFmpeg's frame \
+        threads; nothing converted or written) and reports each damaged span with its time and \
+        FFmpeg's own message, as `ffmpeg -v error -i FILE -f null -` would find them; --sample \
+        decodes only a few seconds at several points (the start, the quarters, the end). The result \
+        is decode_health in --json.
+
+        Exit codes: 0 all probed; 65 not valid media, cut short, or (--decode) frames that do not \
+        decode (still reported); 66 missing or unreadable; 75 timed out; \
         2 when some of several inputs failed (the others are still reported).
         """
     )
@@ -43,6 +50,12 @@ struct Probe: AsyncParsableCommand {
     @Flag(help: "Always run FFmpeg's full stream analysis (it decodes frames), never the quick one from headers and first packets.")
     var fullAnalysis = false
 
+    @Flag(help: "Decode every frame and report what does not decode (exit 65 when any frame fails).")
+    var decode = false
+
+    @Flag(help: "With --decode: decode a few seconds at several points instead of every frame (large libraries).")
+    var sample = false
+
     // .unconditional: `-j -1` reaches the check and is refused by name, not "missing value".
     @Option(name: [.short, .long], parsing: .unconditional,
             help: ArgumentHelp("Files probed at once, 1 to \(Count.limit) (default: the number of cores).", valueName: "n"))
@@ -55,12 +68,15 @@ struct Probe: AsyncParsableCommand {
     func validate() throws {
         if json && ndjson { throw ValidationError("Choose one of --json and --ndjson.") }
         if accurate && fast { throw ValidationError("Choose one of --accurate and --fast.") }
+        if sample && !decode { throw ValidationError("--sample goes with --decode: probe --decode --sample FILE.") }
     }
 
     func run() async throws {
         let expansion = MediaFinder().expand(paths)
-        let options = ProbeOptions(depth: accurate ? .accurate : fast ? .fast : .auto, timeout: timeout.value == 0 ? nil : timeout.value,
-                                   analysis: fullAnalysis ? .full : .quick)
+        var options = ProbeOptions(depth: accurate ? .accurate : fast ? .fast : .auto, timeout: timeout.value == 0 ? nil : timeout.value,
+                                   analysis: fullAnalysis ? .full : .quick, health: decode ? (sample ? .sample : .full) : nil)
+        // One file takes every core's decoder threads; many files at once take one each.
+        options.decodeThreads = expansion.files.count >= jobs.value ? 1 : 0
         WorkerPool.cpu.width = jobs.value // -j means what it says, even above the core count
         let runner = ProbeRunner(width: jobs.value, options: options)
         var failures = expansion.failures.map { Exit.code(for: $0.category).rawValue }
@@ -71,20 +87,29 @@ struct Probe: AsyncParsableCommand {
             for await outcome in runner.outcomes(for: expansion.files) {
                 Terminal.out(try ProbeJSON.line(.of(outcome.result)))
                 if case .failure(let e) = outcome.result { failures.append(Exit.code(for: e.category).rawValue) }
+                if case .success(let info) = outcome.result, Self.isDamaged(info) { failures.append(Exit.invalidMedia.rawValue) }
             }
         } else {
             let outcomes = await runner.probeAll(expansion.files)
             failures += outcomes.compactMap { if case .failure(let e) = $0.result { Exit.code(for: e.category).rawValue } else { nil } }
+            failures += outcomes.compactMap { if case .success(let info) = $0.result, Self.isDamaged(info) { Exit.invalidMedia.rawValue } else { nil } }
             if json {
                 let records = expansion.failures.map { ProbeJSON.Record.failed($0) } + outcomes.map { ProbeJSON.Record.of($0.result) }
                 let data = try ProbeJSON.encoder(pretty: true).encode(ProbeJSON.Document(tool: "preflight \(Preflight.version)", files: records))
                 Terminal.out(String(decoding: data, as: UTF8.self))
             } else {
                 printTable(outcomes)
-                for outcome in outcomes { if case .failure(let e) = outcome.result { report(e) } }
+                for outcome in outcomes {
+                    switch outcome.result {
+                    case .failure(let e): report(e)
+                    case .success(let info): reportDamage(info)
+                    }
+                }
                 let probed = outcomes.count - outcomes.filter { if case .failure = $0.result { true } else { false } }.count
                 if outcomes.count + expansion.failures.count > 1 {
-                    Terminal.err("\(probed) of \(outcomes.count) files probed, \(failures.count) failed"
+                    let damaged = outcomes.filter { if case .success(let info) = $0.result { Self.isDamaged(info) } else { false } }.count
+                    Terminal.err("\(probed) of \(outcomes.count) files probed, \(failures.count - damaged) failed"
+                                 + (damaged > 0 ? ", \(damaged) cut short or damaged" : "")
                                  + (expansion.skipped > 0 ? ", \(expansion.skipped) non-media \(expansion.skipped == 1 ? "file" : "files") skipped" : ""))
                 }
             }
@@ -95,6 +120,28 @@ struct Probe: AsyncParsableCommand {
 
     private func report(_ e: ProbeError) {
         Terminal.report(e)
+    }
+
+    /// Cut short, or frames that do not decode: still media, reported, and exit 65.
+    static func isDamaged(_ info: MediaInfo) -> Bool {
+        info.truncation != nil || (info.decodeHealth.map { $0.verdict != .healthy } ?? false)
+    }
+
+    private func reportDamage(_ info: MediaInfo) {
+        if let t = info.truncation {
+            Terminal.error("\(info.path): cut short: \(t.lossText) (\(t.evidence)). Copy it again; fix and prepare convert it up to its last whole frame")
+        }
+        guard let health = info.decodeHealth else { return }
+        let scope = health.scope == .sample ? " (sampled: \(Format.seconds(health.checkedSeconds ?? 0)) decoded)" : ""
+        switch health.verdict {
+        case .healthy: break
+        case .undecodable:
+            Terminal.error("\(info.path): \(health.problemText)\(scope)")
+        case .damaged:
+            for span in health.spans {
+                Terminal.error("\(info.path): \(span.cutShort ? "cut short" : "does not decode") \(span)" + (span.errorCount > 1 ? " (\(span.errorCount) errors)" : "") + scope)
+            }
+        }
     }
 
     private func printTable(_ outcomes: [ProbeOutcome]) {

@@ -27,6 +27,12 @@ struct Submit: AsyncParsableCommand {
         --start-timeout never are. A submit whose answer was lost is never sent again blindly: the \
         job says so and `preflight resume` / `retry` settle it. Every step is in the journal first.
 
+        Before anything is uploaded, every frame of the file is decoded (--health full, the \
+        default: a paid generation on a file whose middle does not decode is money lost; sample \
+        decodes a few seconds at several points, off none): a file whose frames do not decode is \
+        refused with each damaged span and FFmpeg's message; a cut-short one is converted up to \
+        its last whole frame (--fix auto).
+
         Ctrl-C once: cancel the requests at fal (with --detach: leave them running; `preflight \
         resume JOB` fetches them). Twice: exit at once; the journal stays consistent.
 
@@ -54,6 +60,9 @@ struct Submit: AsyncParsableCommand {
     var fix: SubmitSettings.FixMode = .auto
 
     @OptionGroup(title: "How the media is made ready (the same on fix, submit and prepare)") var media: MediaPolicyOptions
+
+    @Option(help: ArgumentHelp("Decode the frames before paying: full, sample (a few seconds at several points) or off.", valueName: "full|sample|off"))
+    var health: HealthMode = .full
 
     @Option(help: ArgumentHelp("Where results go (default ./preflight-out); each job gets its own folder.", valueName: "dir"))
     var out: String = "preflight-out"
@@ -134,6 +143,7 @@ struct Submit: AsyncParsableCommand {
         var settings = SubmitSettings()
         settings.fix = fix
         settings.policy = media.policy
+        settings.health = health.scope
         settings.field = field
         settings.startTimeout = startTimeout
         settings.timeout = timeout
