@@ -19,6 +19,10 @@ extension FalClient {
         public var objectLifetime: Int?
         /// X-Fal-Runner-Hint: route to a runner that already holds some state (a session id).
         public var runnerHint: String?
+        /// fal may reroute a request to an "equivalent" endpoint after repeated runner failures;
+        /// preflight asks it not to (`x-fal-disable-fallbacks`), so the model the user chose is the
+        /// model that runs and is billed, unless this is set (`--allow-fal-fallbacks`).
+        public var allowFalFallbacks = false
 
         public init(webhook: URL? = nil, startTimeout: Double? = nil, priority: Priority? = nil, maxQueueLength: Int? = nil) {
             self.webhook = webhook
@@ -53,6 +57,7 @@ extension FalClient {
             if let s = storeIO { h.append(("X-Fal-Store-IO", s ? "1" : "0")) }
             if let l = objectLifetime { h.append(("X-Fal-Object-Lifecycle-Preference", FalClient.lifecyclePreference(seconds: l))) }
             if let r = runnerHint { h.append(("X-Fal-Runner-Hint", r)) }
+            if !allowFalFallbacks { h.append(("x-fal-disable-fallbacks", "true")) }
             return h
         }
 

@@ -41,9 +41,10 @@ public struct BatchEntry: Sendable {
 }
 
 /// `prepare --submit`: one job per prepared file, named in the journal by a digest of what it
-/// sends (file bytes, name, models, payload, settings). Running the batch again therefore finds
+/// sends (file bytes, name, models, payload, media field). Running the batch again therefore finds
 /// its own jobs: finished ones are kept, unfinished ones resumed, and nothing already paid for is
-/// submitted twice. A changed file, prompt or setting is a different job.
+/// submitted twice. A changed file or prompt is a different job; a changed budget, fallback or
+/// other setting of the run is not (what is sent is the same).
 public enum BatchJobs {
     /// The models sorted: a dual run of A and B is the same job whichever was named first.
     public static func key(_ item: BatchItem, models: [String], settings: SubmitSettings) -> String {
@@ -51,9 +52,8 @@ public enum BatchJobs {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         var hasher = ContentHash.Hasher()
-        hasher.update(Data("preflight-batch-job-v1\n\(item.name)\n\(item.fileHash)\n\(models.joined(separator: "\n"))\n".utf8))
+        hasher.update(Data("preflight-batch-job-v2\n\(item.name)\n\(item.fileHash)\n\(models.joined(separator: "\n"))\n\(settings.field ?? "")\n".utf8))
         hasher.update((try? encoder.encode(item.payload)) ?? Data())
-        hasher.update((try? encoder.encode(settings)) ?? Data())
         return hasher.finish()
     }
 
@@ -63,10 +63,15 @@ public enum BatchJobs {
     public static func plan(_ items: [BatchItem], engine: SubmissionEngine, models: [String], settings: SubmitSettings,
                             outRoot: URL, retryFailed: Bool, doneElsewhere: Set<String> = []) throws(SubmissionError) -> [BatchEntry] {
         var entries: [BatchEntry] = []
+        let began = Date()
         for item in items {
             let key = key(item, models: models, settings: settings)
-            let existing: JobRecord?
-            do { existing = try engine.journal.job(batchKey: key) } catch { throw SubmissionError(error) }
+            var existing: JobRecord?
+            do {
+                existing = try engine.journal.job(batchKey: key)
+                    // A job an earlier version named differently: the same bytes, payload and models.
+                    ?? engine.journal.job(sending: item.fileHash, payloadJSON: engine.payloadJSON(item.payload), models: models, before: began)
+            } catch { throw SubmissionError(error) }
             if existing == nil, doneElsewhere.contains(key) {
                 entries.append(BatchEntry(item: item, job: nil, action: .doneElsewhere, key: key))
                 continue

@@ -215,6 +215,20 @@ public final class Journal: Sendable {
 
     public func run(_ id: Int64) throws(JournalError) -> RunRecord? { try read { try RunRecord.fetchOne($0, key: id) } }
 
+    /// The newest batch job that sent these bytes with this payload to these models (its first
+    /// runs, fallbacks aside), whatever its batch key: a job named by an earlier key formula.
+    public func job(sending fingerprint: String, payloadJSON: String, models: [String], before: Date) throws(JournalError) -> JobRecord? {
+        try read { db in
+            let candidates = try JobRecord.filter(Column("source_fingerprint") == fingerprint && Column("payload_json") == payloadJSON
+                                                  && Column("batch_key") != nil && Column("created_at") < before).order(Column("created_at").desc).fetchAll(db)
+            for job in candidates {
+                let sent = try RunRecord.filter(Column("job_id") == job.id && Column("fallback_of") == nil).fetchAll(db).map(\.model)
+                if Set(sent) == Set(models), sent.count == models.count { return job }
+            }
+            return nil
+        }
+    }
+
     public func unfinishedJobs() throws(JournalError) -> [JobRecord] {
         try read { db in
             let ids = try String.fetchAll(db, sql: "SELECT DISTINCT job_id FROM runs WHERE state NOT IN ('refused','downloaded','failed','cancelled')")

@@ -56,13 +56,19 @@ public final class SubmissionEngine: Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        // A key typed into a prompt by mistake is not kept in the journal either.
         let job = JobRecord(id: id, createdAt: Date(), source: URL(fileURLWithPath: source).standardizedFileURL.path, sourceFingerprint: fingerprint,
-                            payloadJSON: client.key.redactor(String(decoding: (try? encoder.encode(payload)) ?? Data("{}".utf8), as: UTF8.self)),
+                            payloadJSON: payloadJSON(payload),
                             settingsJSON: String(decoding: (try? encoder.encode(settings)) ?? Data("{}".utf8), as: UTF8.self),
                             outDir: outDir.path, state: .open, batchKey: batchKey)
         do { _ = try journal.insert(job: job, models: models) } catch { throw SubmissionError(error) }
         return job
+    }
+
+    /// A payload as the journal keeps it: sorted keys, and a key typed into a prompt by mistake removed.
+    func payloadJSON(_ payload: [String: JSONValue]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return client.key.redactor(String(decoding: (try? encoder.encode(payload)) ?? Data("{}".utf8), as: UTF8.self))
     }
 
     /// The right to drive job `id` (see `JobLease`); exit 75 while another process has it.
@@ -108,10 +114,20 @@ public final class SubmissionEngine: Sendable {
             if try journal.adoptRescued(job: id, resultsFolder: URL(fileURLWithPath: job.outDir)) > 0 { current = try journal.runs(job: id) }
         } catch { throw SubmissionError(error) }
         let problems = LocalStateProblems()
-        await withTaskGroup(of: Void.self) { group in
-            for run in current where !run.state.isFinished {
-                group.addTask { if let problem = await self.drive(run, context, cancel) { problems.add(problem) } }
+        // A run may add another while it goes (a --fallback after the first model's capacity
+        // retries are spent): it is journaled first, then driven here in the same run, so a crash
+        // between them leaves it pending for `resume`, never lost and never sent twice.
+        var driven = Set<Int64>()
+        while true {
+            let waiting = current.filter { !$0.state.isFinished && !driven.contains($0.id ?? -1) }
+            if waiting.isEmpty || cancel.isRaised { break }
+            for run in waiting { driven.insert(run.id ?? -1) }
+            await withTaskGroup(of: Void.self) { group in
+                for run in waiting {
+                    group.addTask { if let problem = await self.drive(run, context, cancel) { problems.add(problem) } }
+                }
             }
+            do { current = try journal.runs(job: id) } catch { throw SubmissionError(error) }
         }
         var result = try outcome(job: id)
         result.localStateProblem = problems.first

@@ -33,11 +33,16 @@ public struct SubmitSettings: Codable, Sendable {
     /// X-Fal-Store-IO: 0 asks fal not to keep inputs and outputs.
     public var storeIO: Bool?
     public var runnerHint: String?
+    /// Let fal reroute to an "equivalent" endpoint (its own fallbacks); off: the chosen model runs.
+    public var allowFalFallbacks = false
+    /// With `maxCost`: send to a model whose price is unknown (its cost cannot be bounded).
+    public var allowUnpriced = false
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case fix, policy, health, field, startTimeout, timeout, detach, maxCost, fallback, priority, noRetry, objectLifetime, storeIO, runnerHint
+        case allowFalFallbacks, allowUnpriced
     }
 
     /// A job journaled by an earlier version lacks the newer settings: they take their defaults.
@@ -57,6 +62,8 @@ public struct SubmitSettings: Codable, Sendable {
         objectLifetime = try c.decodeIfPresent(Int.self, forKey: .objectLifetime)
         storeIO = try c.decodeIfPresent(Bool.self, forKey: .storeIO)
         runnerHint = try c.decodeIfPresent(String.self, forKey: .runnerHint)
+        allowFalFallbacks = try c.decodeIfPresent(Bool.self, forKey: .allowFalFallbacks) ?? false
+        allowUnpriced = try c.decodeIfPresent(Bool.self, forKey: .allowUnpriced) ?? false
     }
 
     var submitOptions: FalClient.SubmitOptions {
@@ -65,6 +72,7 @@ public struct SubmitSettings: Codable, Sendable {
         o.objectLifetime = objectLifetime
         o.storeIO = storeIO
         o.runnerHint = runnerHint
+        o.allowFalFallbacks = allowFalFallbacks
         return o
     }
 }

@@ -76,11 +76,17 @@ struct Submit: AsyncParsableCommand {
     @Flag(help: "On Ctrl-C or --timeout, leave requests running at fal; `preflight resume JOB` fetches them.")
     var detach = false
 
-    @Option(name: .customLong("max-cost"), help: ArgumentHelp("Refuse when the catalog's estimate is higher (USD).", valueName: "usd"))
+    @Option(name: .customLong("max-cost"), help: ArgumentHelp("Refuse when the estimate of what would be sent (after the planned cut) is higher, or cannot be made (USD).", valueName: "usd"))
     var maxCost: Double?
 
-    @Option(help: ArgumentHelp("Switch to this model when one keeps failing for capacity.", valueName: "id"))
+    @Flag(name: .customLong("allow-unpriced"), help: "With --max-cost: send to a model whose price is unknown (its cost cannot be bounded); without it, such a model is refused.")
+    var allowUnpriced = false
+
+    @Option(help: ArgumentHelp("Switch to this model, in the same run, when one keeps failing for capacity.", valueName: "id"))
     var fallback: String?
+
+    @Flag(name: .customLong("allow-fal-fallbacks"), help: "Let fal reroute the request to an equivalent endpoint after its own retries (by default it is asked not to: the model you chose is the one that runs and is billed).")
+    var allowFalFallbacks = false
 
     @Option(help: "fal queue priority: normal or low.")
     var priority: FalClient.SubmitOptions.Priority?
@@ -155,6 +161,8 @@ struct Submit: AsyncParsableCommand {
         settings.objectLifetime = objectLifetime
         settings.storeIO = noStoreIO ? false : nil
         settings.runnerHint = runnerHint
+        settings.allowUnpriced = allowUnpriced
+        settings.allowFalFallbacks = allowFalFallbacks
         var ids: [String] = []
         for file in files {
             do { ids.append(try engine.create(source: file, models: models, payload: payload, settings: settings, outRoot: URL(fileURLWithPath: out)).id) } catch {
