@@ -109,6 +109,49 @@ public struct MediaPipeline: Sendable {
                                                                                    containerStart: info.container.startTime ?? 0))
     }
 
+    // MARK: - Cost
+
+    /// `report` with each model's cost of what would be sent: after the plan when one can be made
+    /// (each verdict's `cost` too, so every reader sees the same figure).
+    public func priced(_ report: CheckReport) -> CheckReport {
+        var priced = report
+        let sheet = cost(report, plan: try? plan(report))
+        priced.cost = sheet
+        for i in priced.verdicts.indices { priced.verdicts[i].cost = sheet.lines.first { $0.model == priced.verdicts[i].model }?.estimate }
+        return priced
+    }
+
+    /// What each model would charge for what would be sent: the planned output when the plan
+    /// changes the file (a cut bills fewer seconds, a resize may change the tier), else the source.
+    public func cost(_ report: CheckReport, plan: FixPlan?) -> CostSheet {
+        // A model that refuses the file whatever is done to it is sent nothing.
+        let refusing = Set(report.verdicts.filter { $0.violations.contains { !$0.fixable && !$0.rule.isPayload } }.map(\.model))
+        guard let plan, plan.action != .none else {
+            return CostSheet.price(report.media, models: models, payload: payload, field: field, afterPlan: false, refusing: refusing)
+        }
+        return CostSheet.price(Self.planned(report.media, plan), models: models, payload: payload, field: field, afterPlan: true, refusing: refusing)
+    }
+
+    /// The media as the plan will write it: its length, and its picture size (upright, square pixels).
+    static func planned(_ source: MediaInfo, _ plan: FixPlan) -> MediaInfo {
+        var media = source
+        if let seconds = plan.duration ?? plan.trim?.duration {
+            media.container.duration = seconds
+            for i in media.video.indices { media.video[i].duration = seconds }
+            for i in media.audio.indices { media.audio[i].duration = seconds }
+        }
+        let size = plan.video.map { ($0.width, $0.height) } ?? plan.image.map { ($0.width, $0.height) }
+        if let (w, h) = size, !media.video.isEmpty {
+            media.video[0].width = w
+            media.video[0].height = h
+            media.video[0].displayWidth = w
+            media.video[0].displayHeight = h
+            media.video[0].rotation = 0
+        }
+        if plan.audio == .drop { media.audio = [] }
+        return media
+    }
+
     // MARK: - Conform
 
     /// Writes `plan` to `output` (a temporary name, verified, then renamed) on the CPU pool.

@@ -175,6 +175,8 @@ public struct CheckReport: Codable, Sendable {
     public var combined: CombinedVerdict?
     /// False when no payload was given, so only the media was judged.
     public var payloadChecked: Bool
+    /// What each model would charge for what would be sent (set by the pipeline's pricing step).
+    public var cost: CostSheet?
 
     public init(file: String, media: MediaInfo, verdicts: [ModelVerdict], combined: CombinedVerdict?, payloadChecked: Bool = true) {
         self.file = file

@@ -117,6 +117,10 @@ public final class Journal: Sendable {
             try db.execute(sql: "DROP TABLE learned_requirements")
             try db.execute(sql: "ALTER TABLE learned_requirements_v2 RENAME TO learned_requirements")
         }
+        // What each run was estimated to cost when it was sent (after its plan): `jobs` adds them up.
+        m.registerMigration("journal-v4-estimates") { db in
+            try db.alter(table: "runs") { t in t.add(column: "estimate_json", .text) }
+        }
         return m
     }
 
@@ -297,6 +301,7 @@ extension RunRecord {
     init(id: Int64?, jobID: String, model: String, fallbackOf: String? = nil, state: RunState, attempts: Int, updatedAt: Date) {
         self.init(id: id, jobID: jobID, model: model, fallbackOf: fallbackOf, state: state, attempts: attempts, preparedPath: nil,
                   mediaField: nil, mediaURL: nil, inputJSON: nil, requestID: nil, statusURL: nil, responseURL: nil, cancelURL: nil,
-                  errorCategory: nil, errorMessage: nil, errorBody: nil, resultJSON: nil, resultFile: nil, outputsJSON: nil, updatedAt: updatedAt)
+                  errorCategory: nil, errorMessage: nil, errorBody: nil, resultJSON: nil, resultFile: nil, outputsJSON: nil, estimateJSON: nil,
+                  updatedAt: updatedAt)
     }
 }

@@ -55,6 +55,8 @@ public struct RunRecord: Codable, Sendable, FetchableRecord, MutablePersistableR
     public var resultFile: String?
     /// The outputs the result names to download (a JSON list of URLs).
     public var outputsJSON: String?
+    /// The cost estimated when it was prepared (a CostEstimate, JSON), after its plan.
+    public var estimateJSON: String?
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
@@ -62,7 +64,8 @@ public struct RunRecord: Codable, Sendable, FetchableRecord, MutablePersistableR
         case mediaField = "media_field", mediaURL = "media_url", inputJSON = "input_json", requestID = "request_id"
         case statusURL = "status_url", responseURL = "response_url", cancelURL = "cancel_url"
         case errorCategory = "error_category", errorMessage = "error_message", errorBody = "error_body"
-        case resultJSON = "result_json", resultFile = "result_file", outputsJSON = "outputs_json", updatedAt = "updated_at"
+        case resultJSON = "result_json", resultFile = "result_file", outputsJSON = "outputs_json", estimateJSON = "estimate_json"
+        case updatedAt = "updated_at"
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -106,13 +106,16 @@ extension SubmissionEngine {
             run = try finish(run, .refused, category: "input_rejected", "the payload fails: " + payloadProblems.map(\.message).joined(separator: "; "))
             return nil
         }
-        if let max = context.settings.maxCost, let cost = verdict.cost, cost.amount > max {
-            run = try finish(run, .refused, category: "cost", String(format: "the estimate is %.2f %@ (%@), above --max-cost %.2f", cost.amount, cost.currency, cost.basis, max))
-            return nil
-        }
         let plan: FixPlan
         do throws(FixError) { plan = try pipeline.plan(report) } catch {
             run = try finish(run, .refused, category: "media", "cannot be made acceptable (nothing was uploaded or paid): \(error.description)")
+            return nil
+        }
+        // Priced as it will be sent (after the planned cut), and refused when it cannot be priced.
+        let estimate = pipeline.cost(report, plan: plan).lines.first?.estimate
+        run.estimateJSON = estimate.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+        if let refusal = CostGuard.refusal(estimate, model: spec.id, maxCost: context.settings.maxCost, allowUnpriced: context.settings.allowUnpriced) {
+            run = try finish(run, .refused, category: "cost", refusal)
             return nil
         }
         if plan.action == .none {

@@ -64,7 +64,7 @@ struct Check: AsyncParsableCommand {
 
         if single {
             let report: CheckReport
-            do { report = pipeline.check(try await pipeline.probe(expansion.files[0])) } catch {
+            do { report = pipeline.priced(pipeline.check(try await pipeline.probe(expansion.files[0]))) } catch {
                 if json || ndjson { Terminal.out(try CLIJSON.string(ProbeJSON.Record.failed(error), pretty: !ndjson)) }
                 throw Terminal.report(error)
             }
@@ -81,7 +81,7 @@ struct Check: AsyncParsableCommand {
         for await outcome in ProbeRunner(width: jobs.value, options: pipeline.probeOptions).outcomes(for: expansion.files) {
             switch outcome.result {
             case .success(let info):
-                let report = pipeline.check(info)
+                let report = pipeline.priced(pipeline.check(info))
                 if ndjson { Terminal.out(try CLIJSON.string(report, pretty: false)) }
                 reports.append(report)
             case .failure(let e):
@@ -94,6 +94,7 @@ struct Check: AsyncParsableCommand {
             Terminal.out(try CLIJSON.string(BatchDocument(reports: reports, errors: errors.map(ProbeJSON.Record.failed))))
         } else if !ndjson {
             Terminal.out(CheckSummary(reports: reports, models: specs).render())
+            Terminal.err(CheckSummary.costLine(reports))
             for e in errors.sorted(by: { $0.path < $1.path }) where !expansion.failures.contains(e) { Terminal.error(e.description) }
             let passing = reports.filter(\.compliant).count
             Terminal.err("\(reports.count + errors.count) files: \(passing) compliant, \(reports.count - passing) not, \(errors.count) could not be read")

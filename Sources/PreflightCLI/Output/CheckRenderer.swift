@@ -58,7 +58,10 @@ struct CheckRenderer {
         for x in v.warnings { lines += item("!", x) }
         if v.compliant && v.warnings.isEmpty { lines.append("  every published limit is met") }
         if let cost = v.cost {
-            lines.append(String(format: "  estimated cost: %.3f %@ (%@; price seen %@, an estimate)", cost.amount, cost.currency, cost.basis, cost.priceSeenOn ?? "on an unknown date"))
+            let what = report.cost?.afterPlan == true ? "; for the fixed file, after the planned changes" : ""
+            lines.append("  estimated cost: \(CostSheet.money(cost.amount, cost.currency)) (\(cost.basis)\(what); price seen \(cost.priceSeenOn ?? "on an unknown date"), an estimate)")
+        } else if report.cost?.lines.first(where: { $0.model == v.model })?.sent == true {
+            lines.append("  estimated cost: unknown (no price for this model: `preflight models refresh \(v.model)` with FAL_KEY fetches fal's; --max-cost refuses it)")
         }
         return lines
     }

@@ -1,0 +1,71 @@
+import Foundation
+import MediaProbe
+
+/// What a file would cost at each model, for what would be sent (after the plan's cut or resize),
+/// and which models cannot be priced. The one answer every guard and every display reads: `check`,
+/// `prepare` (summary, manifest, report), `submit --max-cost`, the batch budget and `jobs`.
+public struct CostSheet: Codable, Sendable, Equatable {
+    public struct Line: Codable, Sendable, Equatable {
+        public var model: String
+        /// nil: the model cannot be priced (no price in any layer, or its unit needs a value the
+        /// payload and the media do not give).
+        public var estimate: CostEstimate?
+        /// Where the price comes from and when it was seen ("a copy of fal's pricing data, 2026-11").
+        public var priceSource: String?
+        /// False when the model refuses the file (nothing would be sent to it): it costs nothing.
+        public var sent: Bool
+
+        public init(model: String, estimate: CostEstimate?, priceSource: String?, sent: Bool = true) {
+            self.model = model
+            self.estimate = sent ? estimate : nil
+            self.priceSource = priceSource
+            self.sent = sent
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            model = try c.decode(String.self, forKey: .model)
+            estimate = try c.decodeIfPresent(CostEstimate.self, forKey: .estimate)
+            priceSource = try c.decodeIfPresent(String.self, forKey: .priceSource)
+            sent = try c.decodeIfPresent(Bool.self, forKey: .sent) ?? true
+        }
+    }
+
+    public var lines: [Line]
+    /// True when the media priced is the planned output (a cut, a resize), not the source as it is.
+    public var afterPlan: Bool
+
+    public init(lines: [Line], afterPlan: Bool) {
+        self.lines = lines
+        self.afterPlan = afterPlan
+    }
+
+    /// Models the file would be sent to that cannot be priced: a budget cannot be kept for them.
+    public var unpriced: [String] { lines.filter { $0.sent && $0.estimate == nil }.map(\.model) }
+
+    /// Whether anything would be sent at all.
+    public var sendsAnything: Bool { lines.contains(where: \.sent) }
+
+    /// The sum over the priced models it would be sent to (fal bills in USD; another currency is
+    /// left out of the sum).
+    public var total: Double { lines.compactMap { $0.sent && $0.estimate?.currency == "USD" ? $0.estimate?.amount : nil }.reduce(0, +) }
+
+    public var currency: String { "USD" }
+
+    /// What `media` (as it will be sent) costs at each of `models`; `refusing`: the models that
+    /// refuse the file whatever is done to it (nothing is sent to them).
+    public static func price(_ media: MediaInfo, models: [ModelSpec], payload: [String: JSONValue], field: String?, afterPlan: Bool,
+                             refusing: Set<String> = []) -> CostSheet {
+        CostSheet(lines: models.map { spec in
+            let fieldName = field ?? spec.field(accepting: media.kind == .video ? .video : media.kind == .audio ? .audio : .image)?.name
+            let estimate = CostEstimator.estimate(spec, payload: payload, media: media, field: fieldName)
+            let source = spec.price.map { p in [p.source.ref, p.source.date].compactMap { $0 }.joined(separator: ", ") }
+            return Line(model: spec.id, estimate: estimate, priceSource: source, sent: !refusing.contains(spec.id))
+        }, afterPlan: afterPlan)
+    }
+
+    /// Money as people read it: two decimals, three below a cent.
+    public static func money(_ amount: Double, _ currency: String = "USD") -> String {
+        String(format: amount < 0.01 && amount > 0 ? "%.3f %@" : "%.2f %@", amount, currency)
+    }
+}
