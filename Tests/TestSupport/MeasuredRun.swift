@@ -43,18 +43,45 @@ private func runMeasuredBlocking(_ executable: String, _ arguments: [String], en
     guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
     var status: Int32 = 0
     var usage = rusage()
+    #if os(Linux)
+    // The child's own high-water mark, read while it runs. wait4's ru_maxrss cannot be used on
+    // Linux: posix_spawn shares this process's memory until exec (vfork), and exec records that
+    // memory's peak as the child's, so in a busy test process a 20 MiB child "peaks" at 800 MiB.
+    var polled: Int64 = 0
+    while true {
+        let reaped = wait4(pid, &status, WNOHANG, &usage)
+        if reaped == pid { break }
+        if reaped < 0 {
+            guard errno == EINTR else { throw POSIXError(.ECHILD) }
+            continue
+        }
+        polled = max(polled, highWaterMark(pid))
+        usleep(10_000)
+    }
+    #else
     while wait4(pid, &status, 0, &usage) < 0 {
         guard errno == EINTR else { throw POSIXError(.ECHILD) }
     }
+    #endif
     let seconds = Date().timeIntervalSince(started)
     // Exited: its code; killed: 128 + the signal, as a shell reports it.
     let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
     #if os(Linux)
-    let peak = Int64(usage.ru_maxrss) * 1024 // kilobytes on Linux
+    let peak = polled
     #else
     let peak = Int64(usage.ru_maxrss) // bytes on Darwin
     #endif
     return MeasuredResult(result: ProcessResult(status: code, stdout: out, stderr: err), peakResidentBytes: peak, seconds: seconds)
 }
+
+#if os(Linux)
+/// VmHWM from /proc/PID/status, in bytes (0 once the process has gone).
+private func highWaterMark(_ pid: pid_t) -> Int64 {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+    let kilobytes = line.split(separator: " ").compactMap { Int64($0) }.first ?? 0
+    return kilobytes * 1024
+}
+#endif
