@@ -17,6 +17,9 @@ public struct Manifest: Codable, Sendable {
     public var settings: String
     /// Rows sorted by source path.
     public var rows: [ManifestRow]
+    /// What sending the ready rows would cost, summed when the manifest is written (read-only
+    /// for people and scripts; the rows' `cost` is what counts).
+    public var cost: ManifestCost?
 
     public init(tool: String, models: [String], settings: String, rows: [ManifestRow]) {
         self.tool = tool
@@ -38,7 +41,9 @@ public struct Manifest: Codable, Sendable {
     public func encoded() throws(BatchError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do { return try encoder.encode(self) } catch { throw BatchError(.manifest, "cannot encode the manifest: \(error)") }
+        var summed = self
+        summed.cost = ManifestCost(rows: rows)
+        do { return try encoder.encode(summed) } catch { throw BatchError(.manifest, "cannot encode the manifest: \(error)") }
     }
 
     /// temp + fsync + rename: a reader (or a killed run) sees the old manifest or the new, never half of one.
@@ -149,6 +154,10 @@ public struct ManifestRow: Codable, Sendable, Equatable {
     /// What decoding the source's frames found (`prepare --health`): each damaged span with its
     /// time and FFmpeg's words; nil when the frames were not decoded.
     public var health: DecodeHealth?
+    /// What sending the output would cost at each model (after the plan), with the price's source.
+    public var cost: CostSheet?
+    /// `prepare --submit --max-cost`: why this ready row was not sent ("ready, not sent: budget").
+    public var notSent: String?
 
     public init(source: String, status: RowStatus, settings: String, tool: String) {
         self.source = source
@@ -161,6 +170,45 @@ public struct ManifestRow: Codable, Sendable, Equatable {
 
     /// True when the row needs attention from a person.
     public var needsAttention: Bool { status == .unfixable || status == .failed }
+}
+
+/// The manifest's total: what sending every ready row would cost, and what cannot be priced.
+public struct ManifestCost: Codable, Sendable, Equatable {
+    public var total: Double
+    public var currency: String
+    /// Ready rows with an estimate for every model they go to.
+    public var pricedRows: Int
+    /// Models without a price, with how many ready rows would go to them.
+    public var unpriced: [String: Int]
+    /// Where each model's price comes from, and its date.
+    public var priceSources: [String: String]
+
+    public init(rows: [ManifestRow]) {
+        let ready = rows.filter { $0.status == .compliant || $0.status == .fixed }
+        total = ready.compactMap { $0.cost?.total }.reduce(0, +)
+        currency = "USD"
+        pricedRows = ready.filter { $0.cost.map { $0.unpriced.isEmpty } ?? false }.count
+        var unpriced: [String: Int] = [:]
+        var sources: [String: String] = [:]
+        for row in ready {
+            for line in row.cost?.lines ?? [] where line.sent {
+                if line.estimate == nil { unpriced[line.model, default: 0] += 1 }
+                if let source = line.priceSource { sources[line.model] = source }
+            }
+        }
+        self.unpriced = unpriced
+        priceSources = sources
+    }
+
+    /// "2.40 USD for 12 files (prices: ...)", or what cannot be priced.
+    public var line: String {
+        var text = "estimated cost: \(CostSheet.money(total, currency)) for \(pricedRows) ready file(s)"
+        if !unpriced.isEmpty {
+            text += "; no price for " + unpriced.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) file(s))" }.joined(separator: ", ")
+                + ": `preflight models refresh MODEL` with FAL_KEY fetches fal's"
+        }
+        return text
+    }
 }
 
 enum AtomicFile {

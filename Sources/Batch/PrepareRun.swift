@@ -235,6 +235,8 @@ public final class PrepareRun: Sendable {
             // The plan decides, not the verdict alone: a compliant clip the policy changes (turned
             // upright, tone-mapped, deinterlaced) is converted here as `fix` and `submit` convert it.
             let plan = try pipeline.plan(report)
+            // Priced as it will be sent: the planned output (a cut bills fewer seconds).
+            row.cost = pipeline.cost(report, plan: plan)
             if plan.action == .none {
                 row.status = .compliant
                 row.output = file.relativePath

@@ -22,9 +22,11 @@ public struct PrepareSubmission: Sendable {
     public var retryFailed: Bool
     /// Jobs at fal at once.
     public var concurrency: Int
+    /// `--max-cost` for the whole batch (nil: no budget).
+    public var budget: BatchBudget?
 
     public init(models: [ModelSpec], payload: [String: JSONValue], sheet: SubmitSheet? = nil, results: URL, policy: MediaPolicy,
-                retryFailed: Bool = false, concurrency: Int = 8) {
+                retryFailed: Bool = false, concurrency: Int = 8, budget: BatchBudget? = nil) {
         self.models = models
         self.payload = payload
         self.sheet = sheet
@@ -32,6 +34,7 @@ public struct PrepareSubmission: Sendable {
         self.policy = policy
         self.retryFailed = retryFailed
         self.concurrency = concurrency
+        self.budget = budget
     }
 
     /// How the stage ended, counted for the summary line and the exit code.
@@ -47,6 +50,11 @@ public struct PrepareSubmission: Sendable {
         public var kept = 0
         /// Recorded done (results on disk) in DEST's manifest by a run with another journal.
         public var doneElsewhere = 0
+        /// Ready files the budget held back (not sent, no job): by source, why.
+        public var held: [String: String] = [:]
+        /// The estimate of what this run sends (fresh jobs), and of the whole batch so far.
+        public var sendingCost = 0.0
+        public var batchCost = 0.0
         public var done = 0
         public var unfinished = 0
         public var uncertain = 0
@@ -65,7 +73,9 @@ public struct PrepareSubmission: Sendable {
             if stoppedBeforeSending { return nil }
             if uncertain > 0 { return .uncertain }
             if failed > 0 { return .someFailed }
-            return unfinished > 0 ? .temporary : nil
+            if unfinished > 0 { return .temporary }
+            // Held back by the budget: not all was sent, by the user's own guard (1, as --max-cost on submit).
+            return held.isEmpty ? nil : .refused
         }
     }
 
@@ -89,7 +99,7 @@ public struct PrepareSubmission: Sendable {
                 guard let cells = sheet.rows[row.source] else { continue }
                 for (key, raw) in cells { values[key] = PayloadText.value(raw, as: models.first?.payload.field(key)?.type) }
             }
-            items.append(BatchItem(name: row.source, file: destination + "/" + output, fileHash: hash, payload: values))
+            items.append(BatchItem(name: row.source, file: destination + "/" + output, fileHash: hash, payload: values, cost: row.cost))
         }
         let known = Set(prepared.rows.map(\.source))
         let strangers = (sheet?.rows.keys.filter { !known.contains($0) } ?? []).sorted()
@@ -114,13 +124,17 @@ public struct PrepareSubmission: Sendable {
         // What DEST's manifest says an earlier run finished (with whichever journal it used).
         let recorded = Set(prepared.rows.compactMap { row in row.submission.flatMap { $0.isDoneWithResults ? $0.sent : nil } })
         let entries = try BatchJobs.plan(items, engine: engine, models: models.map(\.id), settings: settings, outRoot: results,
-                                         retryFailed: retryFailed, doneElsewhere: recorded)
+                                         retryFailed: retryFailed, doneElsewhere: recorded, budget: budget)
         summary.fresh = entries.filter { $0.action == .submit }.count
         summary.resumed = entries.filter { $0.action == .resume }.count
         summary.kept = entries.filter { $0.action == .keep }.count
         summary.doneElsewhere = entries.filter { $0.action == .doneElsewhere }.count
+        for entry in entries { if case .held(let why) = entry.action { summary.held[entry.item.name] = why } }
+        summary.sendingCost = entries.filter { $0.action == .submit }.reduce(0) { $0 + ($1.item.cost?.total ?? 0) }
+        summary.batchCost = entries.filter { if case .held = $0.action { false } else { true } }.reduce(0) { $0 + ($1.item.cost?.total ?? 0) }
         guard sending(summary) else {
             summary.stoppedBeforeSending = true
+            do throws(BatchError) { try Manifest.record([:], held: summary.held, at: manifest, csv: csv) } catch { summary.manifestProblem = error.description }
             return summary
         }
         let toRun = entries.filter { $0.action == .submit || $0.action == .resume }.compactMap(\.job?.id)
@@ -144,7 +158,7 @@ public struct PrepareSubmission: Sendable {
         summary.done += summary.doneElsewhere
         // An uncertain run keeps its job open: it is counted as uncertain, not as still at fal.
         summary.unfinished -= min(summary.unfinished, summary.uncertain)
-        do throws(BatchError) { try Manifest.record(notes, at: manifest, csv: csv) } catch { summary.manifestProblem = error.description }
+        do throws(BatchError) { try Manifest.record(notes, held: summary.held, at: manifest, csv: csv) } catch { summary.manifestProblem = error.description }
         return summary
     }
 }

@@ -28,10 +28,19 @@ public struct SubmissionNote: Codable, Sendable, Equatable {
 
 extension Manifest {
     /// Writes each sent row's submission (keyed by source) into the manifest on disk, atomically,
-    /// so a row always says which job carried its output.
-    public static func record(_ notes: [String: SubmissionNote], at url: URL, csv: URL?) throws(BatchError) {
+    /// so a row always says which job carried its output; `held`: the ready rows the budget kept
+    /// back, with why ("ready, not sent: budget"), cleared once a run sends them.
+    public static func record(_ notes: [String: SubmissionNote], held: [String: String] = [:], at url: URL, csv: URL?) throws(BatchError) {
         guard var manifest = try load(url) else { return }
-        for i in manifest.rows.indices { if let note = notes[manifest.rows[i].source] { manifest.rows[i].submission = note } }
+        for i in manifest.rows.indices {
+            let source = manifest.rows[i].source
+            if let note = notes[source] {
+                manifest.rows[i].submission = note
+                manifest.rows[i].notSent = nil
+            } else if let why = held[source] {
+                manifest.rows[i].notSent = why
+            }
+        }
         try manifest.write(to: url, csv: csv)
     }
 }

@@ -112,6 +112,9 @@ public final class FalSimulatorServer: Sendable {
     /// Scripted faults stop answering: the outage is over.
     public func clearFaults() async { await faults.clear() }
 
+    /// fal's request history stops listing this request (it still runs): the history's no-match path.
+    public func forget(_ id: String) async { await state.forget(id) }
+
     /// Every exchange so far, "METHOD /path -> status".
     public func exchanges() async -> [String] { await state.exchanges }
 

@@ -85,6 +85,7 @@ struct PlatformRoutes: RouterMiddleware {
         case "/api/openapi/queue/openapi.json": return await recorded(request, document(request))
         case "/v1/models/pricing": return await recorded(request, pricing(request))
         case "/v1/models": return await recorded(request, ModelListing(config: config).answer(request))
+        case "/v1/models/requests/by-endpoint": return await recorded(request, await RequestHistory(server: server).answer(request))
         default: return try await next(request, context)
         }
     }

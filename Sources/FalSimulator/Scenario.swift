@@ -73,6 +73,9 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var chaosSeed: UInt64?
     /// A proxy's faults: the Nth call to a route answered otherwise (Faults.swift).
     public var faults: [Fault] = []
+    /// fal's request history (`/v1/models/requests/by-endpoint`) does not list this scenario's
+    /// requests: an uncertain submit cannot be found there (the no-match path).
+    public var unlisted = false
 
     public init() {}
 
@@ -86,6 +89,7 @@ public struct Scenario: Codable, Sendable, Equatable {
         case cdnUploadFails = "cdn_upload_fails", delayMs = "delay_ms", resultExpired = "result_expired", outputShape = "output_shape"
         case cancelLosesRace = "cancel_loses_race", echoKeyStatus = "echo_key_status", tokenBaseURL = "token_base_url"
         case signedURLOnHTTP = "signed_url_on_http", absurdNumbers = "absurd_numbers", chaosSeed = "chaos_seed", faults
+        case unlisted
     }
 
     /// Every key is optional; an unknown key is an error (a typo must not silently do nothing).
@@ -128,6 +132,7 @@ public struct Scenario: Codable, Sendable, Equatable {
         absurdNumbers = try c.decodeIfPresent(Bool.self, forKey: .absurdNumbers) ?? false
         chaosSeed = try c.decodeIfPresent(UInt64.self, forKey: .chaosSeed)
         faults = try c.decodeIfPresent([Fault].self, forKey: .faults) ?? []
+        unlisted = try c.decodeIfPresent(Bool.self, forKey: .unlisted) ?? false
         guard queueMs >= 0, progressMs >= 0, keepaliveMs >= 0, delayMs >= 0, failSubmits >= 0, ["lf", "crlf", "cr"].contains(streamLineEnding) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                                                    debugDescription: "times and counts must be 0 or more; stream_line_ending is lf, crlf or cr"))

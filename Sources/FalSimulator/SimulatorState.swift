@@ -58,6 +58,9 @@ public struct PlatformRequest: Sendable {
 /// a number of times, uploaded files and multipart uploads in progress.
 actor SimulatorState {
     private(set) var requests: [String: SimRequest] = [:]
+    /// Requests the request history no longer lists (`FalSimulatorServer.forget`).
+    private(set) var forgotten: Set<String> = []
+    func forget(_ id: String) { forgotten.insert(id) }
     private var submitFailures: [String: Int] = [:]
     private var partFailures: [String: Int] = [:]
     private var multipart: [String: (folder: URL, name: String)] = [:]

@@ -1,4 +1,5 @@
 import FalClient
+import ModelCatalog
 import Foundation
 import PreflightCore
 
@@ -9,12 +10,44 @@ public struct BatchItem: Sendable {
     public var file: String
     public var fileHash: String
     public var payload: [String: JSONValue]
+    /// What sending it would cost at each model (nil: not priced, e.g. a manifest row from an
+    /// older version): what a batch budget adds up.
+    public var cost: CostSheet?
 
-    public init(name: String, file: String, fileHash: String, payload: [String: JSONValue]) {
+    public init(name: String, file: String, fileHash: String, payload: [String: JSONValue], cost: CostSheet? = nil) {
         self.name = name
         self.file = file
         self.fileHash = fileHash
         self.payload = payload
+        self.cost = cost
+    }
+}
+
+/// `prepare --submit --max-cost USD`: a budget for the whole batch. Files are admitted in the
+/// batch's order (the manifest's, by source path) while the running estimate, counting every job
+/// the batch already has, stays within it; a model that cannot be priced admits nothing unless
+/// the user accepts unpriced models.
+public struct BatchBudget: Sendable {
+    public var limit: Double
+    public var allowUnpriced: Bool
+
+    public init(limit: Double, allowUnpriced: Bool) {
+        self.limit = limit
+        self.allowUnpriced = allowUnpriced
+    }
+
+    /// Why `item` is held back when `committed` is already spent, or nil to send it.
+    func holds(_ item: BatchItem, committed: Double) -> String? {
+        guard let cost = item.cost else {
+            return allowUnpriced ? nil : "ready, not sent: no estimate (prepare it again with this version to price it)"
+        }
+        if !cost.unpriced.isEmpty && !allowUnpriced {
+            return "ready, not sent: no price for \(cost.unpriced.joined(separator: ", ")) (--allow-unpriced sends it anyway)"
+        }
+        guard committed + cost.total <= limit + 1e-9 else {
+            return "ready, not sent: budget (\(CostSheet.money(cost.total)) more would bring the batch to \(CostSheet.money(committed + cost.total)), over --max-cost \(CostSheet.money(limit)))"
+        }
+        return nil
     }
 }
 
@@ -31,6 +64,9 @@ public struct BatchEntry: Sendable {
         case resume
         /// Finished by an earlier run (done, or failed and not asked to retry): left alone.
         case keep
+        /// Ready, not sent: the batch budget (or an unpriced model under it) holds it back; no job
+        /// is journaled, so nothing sends it later but a run whose budget admits it.
+        case held(String)
     }
     public var item: BatchItem
     /// This journal's job (none for `.doneElsewhere`).
@@ -61,22 +97,36 @@ public enum BatchJobs {
     /// ones (the same inputs, a new paid attempt, so only when asked).
     /// `doneElsewhere`: the batch keys DEST's manifest records as done with their results on disk.
     public static func plan(_ items: [BatchItem], engine: SubmissionEngine, models: [String], settings: SubmitSettings,
-                            outRoot: URL, retryFailed: Bool, doneElsewhere: Set<String> = []) throws(SubmissionError) -> [BatchEntry] {
+                            outRoot: URL, retryFailed: Bool, doneElsewhere: Set<String> = [],
+                            budget: BatchBudget? = nil) throws(SubmissionError) -> [BatchEntry] {
         var entries: [BatchEntry] = []
         let began = Date()
+        // What the batch already has (here or in DEST's manifest) counts against the budget first,
+        // whatever its place in the order: a re-run with a larger budget sends only what is new.
+        var found: [(item: BatchItem, key: String, job: JobRecord?)] = []
         for item in items {
             let key = key(item, models: models, settings: settings)
-            var existing: JobRecord?
             do {
-                existing = try engine.journal.job(batchKey: key)
+                let existing = try engine.journal.job(batchKey: key)
                     // A job an earlier version named differently: the same bytes, payload and models.
                     ?? engine.journal.job(sending: item.fileHash, payloadJSON: engine.payloadJSON(item.payload), models: models, before: began)
+                found.append((item, key, existing))
             } catch { throw SubmissionError(error) }
+        }
+        var committed = found.filter { $0.job != nil || doneElsewhere.contains($0.key) }.reduce(0.0) { $0 + ($1.item.cost?.total ?? 0) }
+        for (item, key, existing) in found {
             if existing == nil, doneElsewhere.contains(key) {
                 entries.append(BatchEntry(item: item, job: nil, action: .doneElsewhere, key: key))
                 continue
             }
             guard let job = existing else {
+                if let budget {
+                    if let reason = budget.holds(item, committed: committed) {
+                        entries.append(BatchEntry(item: item, job: nil, action: .held(reason), key: key))
+                        continue
+                    }
+                    committed += item.cost?.total ?? 0
+                }
                 do {
                     let job = try engine.create(source: item.file, models: models, payload: item.payload, settings: settings, outRoot: outRoot, batchKey: key)
                     entries.append(BatchEntry(item: item, job: job, action: .submit, key: key))
@@ -96,7 +146,7 @@ public enum BatchJobs {
                 // Runs fal never accepted cost nothing: running the batch again sends them. Runs it
                 // did accept and that failed were paid for: sent again only when asked.
                 do {
-                    let reopened = try engine.reopen(job: job.id, model: nil, includeUncertain: false, onlyUnsent: !retryFailed)
+                    let reopened = try engine.reopen(job: job.id, model: nil, includeUncertain: false, onlyUnsent: !retryFailed, skipUnchangeable: true)
                     entries.append(BatchEntry(item: item, job: job, action: reopened > 0 ? .resume : .keep, key: key))
                 } catch where error.isBusy {
                     entries.append(BatchEntry(item: item, job: job, action: .resume, key: key)) // driven elsewhere: reported as such

@@ -173,6 +173,11 @@ public final class Journal: Sendable {
         }
     }
 
+    /// A job's payload, changed by `retry --set/--input` (what its next run sends).
+    public func set(job id: String, payloadJSON: String) throws(JournalError) {
+        try write { db in try db.execute(sql: "UPDATE jobs SET payload_json = ? WHERE id = ?", arguments: [payloadJSON, id]) }
+    }
+
     public func set(job id: String, state: JobState) throws(JournalError) {
         try write { db in try db.execute(sql: "UPDATE jobs SET state = ? WHERE id = ?", arguments: [state.rawValue, id]) }
     }

@@ -30,8 +30,16 @@ public struct RetryPolicy: Sendable {
     public var quietPoll = 5.0
     /// Bound on one output download's silence (no byte for this long: the transfer is stalled).
     public var stallTimeout = 30.0
+    /// How long after a submit fal's request history may take to list it: an uncertain submit
+    /// that the history does not list is known never to have been accepted only once this has
+    /// passed (PREFLIGHT_HISTORY_LAG overrides it, in seconds).
+    public var historyLag = 600.0
 
-    public init() {}
+    public init() {
+        if let text = ProcessInfo.processInfo.environment["PREFLIGHT_HISTORY_LAG"], let lag = Double(text), lag.isFinite, lag >= 0, lag <= 86_400 {
+            historyLag = lag
+        }
+    }
 
     public enum Decision: Sendable, Equatable {
         case retry(after: Double)

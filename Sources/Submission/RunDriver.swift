@@ -17,11 +17,21 @@ extension SubmissionEngine {
                 run.errorMessage = "the process stopped while this submit was being sent; fal may have accepted (and will bill) it"
                 try journal.update(run, event: "uncertain", run.errorMessage ?? "")
             }
-            if run.state == .uncertain {
-                observe(run.jobID, .finished(model: run.model, .uncertain, Self.uncertainAdvice(context.job.id, run.model)))
-                return nil
-            }
             if run.state == .pending { run = try await prepareAndSubmit(run, context, cancel) }
+            // Settled against fal's request history: found there, it is followed like any other.
+            if run.state == .uncertain {
+                switch try await settle(&run) {
+                case .adopted(let id):
+                    observe(run.jobID, .note(model: run.model, "the submit's answer was lost, and fal's request history lists it: request \(id), followed (not sent again)"))
+                case .notAtFal(let why):
+                    observe(run.jobID, .finished(model: run.model, .uncertain,
+                                                 "\(why); `preflight retry \(context.job.id) --model \(run.model) --uncertain` sends it (once)"))
+                    return nil
+                case .unknown(let why):
+                    observe(run.jobID, .finished(model: run.model, .uncertain, Self.uncertainAdvice(context.job.id, run.model) + " (\(why))"))
+                    return nil
+                }
+            }
             if run.state == .submitted { run = try await follow(run, context, cancel) }
             if run.state == .completed { run = try await download(run, context, cancel) }
             observe(run.jobID, .finished(model: run.model, run.state, run.errorMessage ?? ""))

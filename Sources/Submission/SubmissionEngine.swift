@@ -194,17 +194,28 @@ public final class SubmissionEngine: Sendable {
     /// prompt, settings and media; `model` limits it to one.
     /// `onlyUnsent`: only runs fal never accepted (no request id: refused here, or failed before or
     /// at the submit), which cost nothing, so running a batch again may send them without asking.
-    public func reopen(job id: String, model: String?, includeUncertain: Bool, onlyUnsent: Bool = false) throws(SubmissionError) -> Int {
+    public func reopen(job id: String, model: String?, includeUncertain: Bool, onlyUnsent: Bool = false, force: Bool = false,
+                       changes: [String: JSONValue]? = nil, skipUnchangeable: Bool = false) throws(SubmissionError) -> Int {
         // Not under a process that is driving the job: it would find its runs changed under it.
         let lease = try lease(job: id)
         defer { lease.release() }
         do {
+            let runs = try journal.runs(job: id)
+            let events = try journal.events(job: id)
             var count = 0
-            for var run in try journal.runs(job: id) where model == nil || run.model == model {
+            var blocked: [(String, String)] = []
+            for var run in runs where model == nil || run.model == model {
                 if onlyUnsent {
                     guard [.failed, .refused, .cancelled].contains(run.state), run.requestID == nil else { continue }
                 } else {
                     guard [.failed, .refused, .cancelled].contains(run.state) || (includeUncertain && run.state == .uncertain) else { continue }
+                }
+                // A failure the same request meets again (moderation, an input fal rejected and
+                // preflight learned nothing from) is not resent as it was: it would be paid again.
+                if !force, changes == nil, let why = RetryJudgement.wouldRepeat(run, events: events.filter { $0.runID == run.id }) {
+                    if skipUnchangeable { continue }
+                    blocked.append((run.model, why))
+                    continue
                 }
                 let was = run.state
                 run.state = .pending
@@ -212,13 +223,28 @@ public final class SubmissionEngine: Sendable {
                 run.requestID = nil
                 run.statusURL = nil; run.responseURL = nil; run.cancelURL = nil
                 run.errorCategory = nil; run.errorMessage = nil; run.errorBody = nil
-                try journal.update(run, event: "retry", "reopened from \(was.rawValue) by the user")
+                try journal.update(run, event: "retry", "reopened from \(was.rawValue) by the user" + (changes == nil ? "" : " with a changed payload") + (force ? " (forced)" : ""))
                 count += 1
+            }
+            if let (model, why) = blocked.first {
+                throw SubmissionError(.refused, code: "retry_would_repeat",
+                                      message: "\(model): \(why); sent again as it was, it would be refused (and may be billed) again",
+                                      hint: "Change what is sent: `preflight retry \(id) --set prompt=...` (or --input payload.json), which is checked again before anything is paid; or send it unchanged with --force.")
+            }
+            if let changes, count > 0 {
+                // The new values go over the job's payload; the pre-flight checks them before paying.
+                guard let job = try journal.job(id) else { return count }
+                var payload = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(job.payloadJSON.utf8))) ?? [:]
+                for (key, value) in changes { payload[key] = value }
+                try journal.set(job: id, payloadJSON: payloadJSON(payload))
+                try journal.note(job: id, run: nil, "payload", "changed by retry: " + changes.keys.sorted().joined(separator: ", "))
             }
             // A finished job with nothing to reopen stays as it was (`retry` of a done job is a no-op).
             if count > 0 { try journal.set(job: id, state: .open) }
             return count
-        } catch { throw SubmissionError(error) }
+        } catch let error as SubmissionError { throw error } catch let error as JournalError { throw SubmissionError(error) } catch {
+            throw SubmissionError(.localState, code: "journal", message: "\(error)", hint: "")
+        }
     }
 
     /// Asks fal to cancel every request of the job still running.

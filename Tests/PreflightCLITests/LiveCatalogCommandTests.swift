@@ -49,7 +49,7 @@ import TestSupport
             #expect(long.stdout.contains("FAIL  Sim live clip edit  (\(clipEdit))"))
             #expect(long.stdout.contains("takes at most 6 s; this clip is 12.0"))
             #expect(long.stdout.contains("limit: fal schema x-fal, seen \(day)"))
-            #expect(long.stdout.contains("estimated cost: 0.60")) // 0.05 per second of the 12 s clip, from fal's pricing API
+            #expect(long.stdout.contains("estimated cost: 0.30")) // 0.05 per second of what would be sent (the 12 s clip cut to 6 s), from fal's pricing API
             #expect(long.stderr.contains("\(clipEdit): limits fetched from fal"))
             #expect(await sim.listings() == 1)
 

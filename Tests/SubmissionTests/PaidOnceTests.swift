@@ -116,7 +116,8 @@ import TestSupport
         Case(name: "an empty 202", faults: submit(202, "empty")),
         Case(name: "a 201 that is not JSON", faults: submit(201, "Created")),
     ]) func anAcceptedSubmitThatNamesNoRequestIsUncertainNeverResent(_ c: Case) async throws {
-        try await Bench.with(book(default: sim { $0.faults = c.faults })) { bench in
+        // fal's history does not list it either (found there, it is followed: MoneyGuardTests).
+        try await Bench.with(book(default: sim { $0.faults = c.faults; $0.unlisted = true })) { bench in
             let first = try await bench.runOnce()
             #expect(first.runs.first?.state == .uncertain, "\(c.name)")
             #expect(first.category == .uncertain)

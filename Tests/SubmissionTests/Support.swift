@@ -43,7 +43,7 @@ struct Bench {
     /// An engine that retries quickly (tests never wait for real backoff).
     /// `patience`: seconds of odd answers before a run is left for resume (short only in tests of
     /// that leaving; long enough elsewhere that a loaded machine never trips it).
-    func engine(catalog: Catalog? = nil, maxAttempts: Int = 4, patience: Double = 30,
+    func engine(catalog: Catalog? = nil, maxAttempts: Int = 4, patience: Double = 30, historyLag: Double = 600,
                 observe: @escaping @Sendable (_ job: String, SubmissionEvent) -> Void = { _, _ in }) -> SubmissionEngine {
         var policy = RetryPolicy()
         policy.baseDelay = 0.01
@@ -52,6 +52,7 @@ struct Bench {
         policy.followPatience = patience
         policy.quietPoll = 0.25
         policy.stallTimeout = 3
+        policy.historyLag = historyLag
         return SubmissionEngine(client: client, journal: journal, catalog: catalog ?? self.catalog, policy: policy, pollInterval: 0.05, observe: observe)
     }
 

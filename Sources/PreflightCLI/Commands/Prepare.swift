@@ -311,6 +311,8 @@ enum PrepareRenderer {
         var tail = String(format: "%d done by an earlier run; %.1f s", s.reused, s.wallSeconds)
         if let saved = s.secondsSaved { tail += String(format: "; about %.0f s saved against re-encoding everything", saved) }
         lines.append(tail)
+        // The manifest's own total, so the line and the file never disagree.
+        if s.rows.contains(where: { $0.cost != nil }) { lines.append(ManifestCost(rows: s.rows).line) }
         lines.append("manifest: \(manifest)")
         return lines.joined(separator: "\n")
     }

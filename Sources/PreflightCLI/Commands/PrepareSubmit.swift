@@ -24,9 +24,19 @@ struct PrepareSubmitOptions: ParsableArguments {
     @Option(name: .customLong("submit-jobs"), help: ArgumentHelp("Jobs at fal at once with --submit.", valueName: "n"))
     var submitJobs: Int = 8
 
+    @Option(name: .customLong("max-cost"), help: ArgumentHelp(
+        "A budget for the whole batch (USD): files are sent in order while the estimate of everything the batch has sent stays within it; the rest stay ready, not sent (a re-run with a larger budget sends them).",
+        valueName: "usd"))
+    var maxCost: Double?
+
+    @Flag(name: .customLong("allow-unpriced"), help: "With --max-cost: send files to a model whose price is unknown (its cost cannot be bounded); without it, they are held back.")
+    var allowUnpriced = false
+
     @OptionGroup var fal: FalOptions
 
     func validate() throws {
+        if let c = maxCost, !(c.isFinite && c >= 0) { throw ValidationError("--max-cost takes a price in USD, 0 or more (e.g. 25).") }
+        if !enabled && (maxCost != nil || allowUnpriced) { throw ValidationError("--max-cost and --allow-unpriced are for --submit.") }
         if !enabled && (payloadInput.given || perFile != nil) {
             throw ValidationError("--set, --input and --per-file say what to send: add --submit.")
         }
@@ -66,7 +76,8 @@ struct BatchSubmitter {
         let common: [String: JSONValue]
         do { common = try options.payloadInput.payload(for: specs.first) } catch let f as CLIFailure { throw Terminal.report(f) }
         stage = PrepareSubmission(models: specs, payload: common, sheet: sheet, results: URL(fileURLWithPath: options.results), policy: policy,
-                                  retryFailed: retryFailed, concurrency: options.submitJobs)
+                                  retryFailed: retryFailed, concurrency: options.submitJobs,
+                                  budget: options.maxCost.map { BatchBudget(limit: $0, allowUnpriced: options.allowUnpriced) })
         let problems = stage.payloadProblems()
         if !problems.isEmpty {
             for p in problems { Terminal.error(p) }
@@ -137,6 +148,14 @@ struct BatchSubmitter {
             + (s.resumed > 0 ? "; taking up \(s.resumed) unfinished from an earlier run" : "")
             + (s.kept > 0 ? "; \(s.kept) finished earlier (kept)" : "")
             + (s.doneElsewhere > 0 ? "; \(s.doneElsewhere) done by a run with another journal (DEST's manifest has their results on disk): not sent again" : "")
+            + (s.fresh > 0 ? "; estimated \(CostSheet.money(s.sendingCost)) (the batch: \(CostSheet.money(s.batchCost)))" : "")
+            + (s.held.isEmpty ? "" : "; \(s.held.count) held back (\(Self.heldReasons(s.held)))")
+    }
+
+    /// The reasons files were held back, each once ("budget", "no price for M").
+    static func heldReasons(_ held: [String: String]) -> String {
+        Set(held.values.map { $0.replacingOccurrences(of: "ready, not sent: ", with: "").components(separatedBy: " (").first ?? $0 })
+            .sorted().joined(separator: "; ")
     }
 
     static func line(_ s: PrepareSubmission.Summary) -> String {
@@ -147,6 +166,9 @@ struct BatchSubmitter {
         if s.unfinished > 0 { line += "; \(s.unfinished) still at fal: run the same command again (or `preflight resume`) to bring them home" }
         if s.uncertain > 0 { line += "; \(s.uncertain) uncertain (a submit whose answer was lost: `preflight status JOB`, then `preflight retry JOB --uncertain` only if fal has no such request)" }
         if s.failed > 0 { line += "; \(s.failed) failed: `preflight status JOB` says why, and --retry-failed sends them again (a new paid attempt)" }
+        if !s.held.isEmpty {
+            line += "\nready, not sent: \(s.held.count) file(s) (\(heldReasons(s.held))); the manifest names each (`notSent`); the same command with a larger --max-cost sends only those"
+        }
         return line
     }
 }

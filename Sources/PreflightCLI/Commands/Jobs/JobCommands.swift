@@ -21,8 +21,12 @@ func findJob(_ journal: Journal, _ id: String) throws -> JobRecord {
 
 struct Jobs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List submitted jobs, newest first.",
-        discussion: "Each job with its state and each model's run. Exit codes: 0; 75 the journal cannot be read.")
+        abstract: "List submitted jobs, newest first, with what each was estimated to cost.",
+        discussion: """
+        Each job with its state, each model's run and COST: the estimate journaled when its requests \
+        were sent (a request fal accepted, or may have; "unpriced" when no price was known). With \
+        --since, the total over those jobs. Exit codes: 0; 74 the journal cannot be read.
+        """)
 
     @Flag(help: "As JSON.")
     var json = false
@@ -30,7 +34,24 @@ struct Jobs: AsyncParsableCommand {
     @Option(help: "How many jobs.")
     var limit: Int = 20
 
-    func validate() throws { if limit < 1 || limit > 100_000 { throw ValidationError("--limit takes 1 to 100000.") } }
+    @Option(help: ArgumentHelp("Only jobs made since then, with their total: a date (2026-12-01), a time (2026-12-01T09:00:00Z) or an age (24h, 7d).", valueName: "when"))
+    var since: String?
+
+    func validate() throws {
+        if limit < 1 || limit > 100_000 { throw ValidationError("--limit takes 1 to 100000.") }
+        if let since, Self.date(since) == nil { throw ValidationError("--since takes a date (2026-12-01), a time (2026-12-01T09:00:00Z) or an age (24h, 7d).") }
+    }
+
+    static func date(_ text: String, now: Date = Date()) -> Date? {
+        if let unit = text.last, "hdw".contains(unit), let n = Double(text.dropLast()), n.isFinite, n >= 0, n <= 100_000 {
+            return now.addingTimeInterval(-n * (unit == "h" ? 3600 : unit == "d" ? 86_400 : 604_800))
+        }
+        let full = ISO8601DateFormatter()
+        if let d = full.date(from: text) { return d }
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        return day.date(from: text)
+    }
 
     func run() async throws {
         let paths = PreflightPaths()
@@ -39,19 +60,37 @@ struct Jobs: AsyncParsableCommand {
             return
         }
         let journal = try openJournal()
-        let jobs = try journal.jobs(limit: limit)
+        let from = since.flatMap { Self.date($0) }
+        let jobs = try from.map { try journal.jobs(since: $0, limit: limit) } ?? journal.jobs(limit: limit)
         if json {
-            struct Row: Encodable { var job: JobRecord; var runs: [RunRecord] }
-            Terminal.out(try CLIJSON.string(try jobs.map { Row(job: $0, runs: try journal.runs(job: $0.id)) }))
+            struct Row: Encodable { var job: JobRecord; var runs: [RunRecord]; var estimatedCost: Double; var unpricedRequests: Int
+                enum CodingKeys: String, CodingKey { case job, runs, estimatedCost = "estimated_cost", unpricedRequests = "unpriced_requests" } }
+            Terminal.out(try CLIJSON.string(try jobs.map { job in
+                let runs = try journal.runs(job: job.id)
+                let spend = Spend(runs: runs)
+                return Row(job: job, runs: runs, estimatedCost: spend.amount, unpricedRequests: spend.unpriced)
+            }))
             return
         }
-        guard !jobs.isEmpty else { Terminal.out("no jobs yet: `preflight submit FILE --model ID --set prompt=...` makes one"); return }
-        var table = Table("JOB", "STATE", "SOURCE", "RUNS")
+        guard !jobs.isEmpty else {
+            Terminal.out(from == nil ? "no jobs yet: `preflight submit FILE --model ID --set prompt=...` makes one" : "no jobs since \(since ?? "")")
+            return
+        }
+        var table = Table("JOB", "STATE", "SOURCE", "COST", "RUNS")
+        var total = Spend()
         for job in jobs {
-            let runs = try journal.runs(job: job.id).map { "\($0.model.split(separator: "/").suffix(2).joined(separator: "/")): \($0.state.rawValue)" }
-            table.add([job.id, job.state.rawValue, Redactor.printable((job.source as NSString).lastPathComponent), runs.joined(separator: ", ")])
+            let runs = try journal.runs(job: job.id)
+            let spend = Spend(runs: runs)
+            total = total + spend
+            let states = runs.map { "\($0.model.split(separator: "/").suffix(2).joined(separator: "/")): \($0.state.rawValue)" }
+            table.add([job.id, job.state.rawValue, Redactor.printable((job.source as NSString).lastPathComponent), spend.text, states.joined(separator: ", ")])
         }
         Terminal.out(table.render())
+        if let since {
+            Terminal.out("since \(since): \(jobs.count) job(s)\(jobs.count == limit ? " (the first \(limit): --limit shows more)" : ""), "
+                         + "\(total.requests) request(s) sent, estimated \(CostSheet.money(total.amount))"
+                         + (total.unpriced > 0 ? " + \(total.unpriced) unpriced request(s) (no price was known when they were sent)" : ""))
+        }
     }
 }
 
@@ -126,13 +165,20 @@ struct Resume: AsyncParsableCommand {
 
 struct Retry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run again what failed in a job, with the same prompt, settings and media.",
+        abstract: "Run again what failed in a job, with the same prompt, settings and media, or with new values.",
         discussion: """
-        Failed and cancelled runs (or only --model's) are submitted again. --uncertain also resubmits \
-        runs whose first submit's answer was lost: fal may have accepted that one, so this may be \
-        billed twice; it is your call, made knowingly.
+        Failed and cancelled runs (or only --model's) are submitted again. A failure the same \
+        request would meet again is not resent as it was: fal's moderation, or an input fal \
+        rejected when preflight learned nothing from the rejection. Change what is sent with \
+        --set key=value or --input payload.json (checked again before anything is paid), or send \
+        it unchanged with --force.
 
-        Exit codes: as submit's.
+        --uncertain also resubmits runs whose first submit's answer was lost: fal may have \
+        accepted that one, so this may be billed twice. preflight first asks fal's request history \
+        (`preflight resume JOB`); once it says fal never accepted it, this is the one command that \
+        sends it.
+
+        Exit codes: as submit's; 1 when a retry would repeat a refusal.
         """)
 
     @Argument(help: "The job id.")
@@ -144,6 +190,11 @@ struct Retry: AsyncParsableCommand {
     @Flag(help: "Also resubmit runs whose submit may have been accepted (may be billed twice).")
     var uncertain = false
 
+    @Flag(help: "Resend a run even though it failed in a way the same request fails again (moderation, an input fal rejected).")
+    var force = false
+
+    @OptionGroup var payloadInput: PayloadInput
+
     @Flag(name: .shortAndLong, help: "Only errors and the output paths.")
     var quiet = false
 
@@ -154,12 +205,20 @@ struct Retry: AsyncParsableCommand {
         let context = try await CatalogContext.load(falURL: fal.falURL)
         let engine = try SubmissionSession.engine(context: context, fal: fal, quiet: quiet)
         let record = try findJob(engine.journal, job)
+        var changes: [String: JSONValue]?
+        if payloadInput.given {
+            let runs = (try? engine.journal.runs(job: record.id)) ?? []
+            let spec = runs.first.flatMap { try? context.model($0.model) }
+            do { changes = try payloadInput.payload(for: spec) } catch let f as CLIFailure { throw Terminal.report(f) }
+        }
         let reopened: Int
-        do { reopened = try engine.reopen(job: record.id, model: model, includeUncertain: uncertain) } catch {
+        do { reopened = try engine.reopen(job: record.id, model: model, includeUncertain: uncertain, force: force, changes: changes) } catch {
             throw Terminal.report(error)
         }
         if reopened == 0 {
-            Terminal.err("nothing to retry in \(record.id)" + (model.map { " for \($0)" } ?? "") + " (`preflight status \(record.id)` shows each run)")
+            let uncertainRuns = ((try? engine.journal.runs(job: record.id)) ?? []).filter { $0.state == .uncertain }
+            Terminal.err("nothing to retry in \(record.id)" + (model.map { " for \($0)" } ?? "") + " (`preflight status \(record.id)` shows each run)"
+                         + (uncertainRuns.isEmpty || uncertain ? "" : "; \(uncertainRuns.count) uncertain run(s) are resent only with --uncertain (fal may have accepted them: `preflight resume \(record.id)` asks fal's request history first)"))
             return
         }
         try await SubmissionSession.carryOut(engine, job: record.id, detach: false, quiet: quiet)

@@ -1,0 +1,51 @@
+import GRDB
+import Foundation
+import ModelCatalog
+
+/// What a job's runs were estimated to cost when they were sent: the spend view of `jobs`. A run
+/// counts once fal accepted it (a request id, or an uncertain submit fal may bill); its estimate is
+/// the one journaled before sending (`RunRecord.estimateJSON`).
+public struct Spend: Sendable, Equatable {
+    public var amount = 0.0
+    public var currency = "USD"
+    /// Runs sent whose price was unknown: the amount is a floor.
+    public var unpriced = 0
+    /// Runs fal accepted (or may have).
+    public var requests = 0
+
+    public init() {}
+
+    public init(runs: [RunRecord]) {
+        for run in runs where run.requestID != nil || run.state == .uncertain {
+            requests += 1
+            guard let text = run.estimateJSON, let estimate = try? JSONDecoder().decode(CostEstimate.self, from: Data(text.utf8)),
+                  estimate.currency == currency, estimate.amount.isFinite, estimate.amount >= 0 else {
+                unpriced += 1
+                continue
+            }
+            amount += estimate.amount
+        }
+    }
+
+    public static func + (a: Spend, b: Spend) -> Spend {
+        var s = a
+        s.amount += b.amount
+        s.unpriced += b.unpriced
+        s.requests += b.requests
+        return s
+    }
+
+    /// "1.26 USD", "1.26 USD + 1 unpriced", "-" when nothing was sent.
+    public var text: String {
+        guard requests > 0 else { return "-" }
+        if requests == unpriced { return "unpriced" }
+        return CostSheet.money(amount, currency) + (unpriced > 0 ? " + \(unpriced) unpriced" : "")
+    }
+}
+
+extension Journal {
+    /// Jobs made at or after `since`, newest first.
+    public func jobs(since: Date, limit: Int) throws(JournalError) -> [JobRecord] {
+        try read { try JobRecord.filter(Column("created_at") >= since).order(Column("created_at").desc).limit(limit).fetchAll($0) }
+    }
+}
