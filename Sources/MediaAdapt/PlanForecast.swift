@@ -12,6 +12,8 @@ enum PlanForecast {
     static let decided: Set<LimitKey> = [
         .mediaKind, .minWidth, .maxWidth, .minHeight, .maxHeight, .minShortSide, .maxLongSide, .minPixels, .maxPixels,
         .minAspectRatio, .maxAspectRatio, .aspectRatios, .resolutions, .minFPS, .maxFPS, .maxDuration, .maxTotalDuration, .audio,
+        // Frames: counted in the source, or (a new rate or length) the new length times the new rate.
+        .minFrames, .maxFrames,
     ]
 
     /// Throws when the forecast output fails any model on a rule the plan decides.
@@ -48,6 +50,9 @@ enum PlanForecast {
                 (v.averageFrameRate, v.realFrameRate, v.variableFrameRate) = (rate, rate, false)
             }
             if let d = plan.duration { v.duration = d }
+            // A new rate or length makes a new number of frames: the source's count no longer
+            // holds (75 frames at 30 fps are 31 at 15), so the checker estimates it from the two.
+            if plan.video?.frameRate != nil || plan.duration != nil { v.frameCount = nil }
             out.video = [v]
         }
         switch plan.audio {
