@@ -39,7 +39,7 @@ struct Routes: Sendable {
             // The simulator's own record of what it accepted, for crash trials and benchmarks
             // (not part of fal's API).
             let list = await state.requests.values.sorted { $0.submittedAt < $1.submittedAt }.map { r -> JSONValue in
-                ["id": .string(r.id), "model": .string(r.model), "state": .string(r.state)]
+                ["id": .string(r.id), "model": .string(r.model), "state": .string(r.state), "prompt": r.input["prompt"] ?? .null]
             }
             return Answer.json(200, ["requests": .array(list)])
         case (.post, "storage"):
