@@ -19,9 +19,14 @@ import Darwin
 public enum FFmpegLog {
     private static let key: pthread_key_t = {
         var key = pthread_key_t()
+        // The destructor's argument is optional in Glibc's import and not in Darwin's.
+        #if canImport(Darwin)
+        pthread_key_create(&key) { pointer in Unmanaged<Slot>.fromOpaque(pointer).release() }
+        #else
         pthread_key_create(&key) { pointer in
             if let pointer { Unmanaged<Slot>.fromOpaque(pointer).release() }
         }
+        #endif
         return key
     }()
 
