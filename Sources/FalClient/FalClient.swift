@@ -49,7 +49,7 @@ public struct FalClient: Sendable {
         let candidates = [json?["request_id"]?.stringValue, response.header("x-fal-request-id")].compactMap { $0 }
         guard let id = candidates.first(where: Self.isRequestID) else {
             throw FalError(kind: .unexpectedOutput, message: "\(operation): fal answered HTTP \(response.status) without naming the request",
-                           hint: "fal may have accepted (and may bill) it, so it is not sent again; `preflight status` says how to settle it.",
+                           hint: "fal may have accepted (and may bill) it, so it is not sent again; fal's request history is asked for it (again by `preflight resume`).",
                            status: response.status, rawBody: key.redactor(String(response.text.prefix(65_536))), mayHaveBeenAccepted: true)
         }
         var submission = try submission(model: model, requestID: id)

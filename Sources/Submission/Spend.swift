@@ -44,6 +44,12 @@ public struct Spend: Sendable, Equatable {
 }
 
 extension Journal {
+    /// Which of `ids` some run of the journal already holds as its request.
+    public func knownRequestIDs(_ ids: [String]) throws(JournalError) -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return try read { db in Set(try String.fetchAll(db, RunRecord.select(Column("request_id")).filter(ids.contains(Column("request_id"))))) }
+    }
+
     /// Jobs made at or after `since`, newest first.
     public func jobs(since: Date, limit: Int) throws(JournalError) -> [JobRecord] {
         try read { try JobRecord.filter(Column("created_at") >= since).order(Column("created_at").desc).limit(limit).fetchAll($0) }

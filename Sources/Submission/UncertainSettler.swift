@@ -4,8 +4,9 @@ import PreflightCore
 
 /// An uncertain run (fal may have accepted the submit; its answer was lost) settled against fal's
 /// request history: the listing of the model's requests around the submit's time. A request whose
-/// input carries this run's upload URL (unique to this upload) is this run's: it is adopted and
-/// followed, never sent again. Absence proves nothing until the history has had time to list it
+/// input is exactly the one this run sent (its upload URL and every value), and that no other run
+/// of the journal owns, is this run's: it is adopted and followed, never sent again; two such are
+/// left to the user. Absence proves nothing until the history has had time to list it
 /// (`RetryPolicy.historyLag`) and every page of the window was read; then the run is known not to
 /// be at fal, and the advice names the one command that sends it again.
 enum Settlement: Sendable, Equatable {
@@ -29,12 +30,16 @@ extension SubmissionEngine {
         } catch {
             return .unknown("fal's request history could not be read (\(error.message))")
         }
+        // This run's request: the very input it sent (the upload URL and every value: the same
+        // bytes reuse one upload, so the URL alone can name another job's request), and no request
+        // the journal already gives to another run.
+        let sent = run.inputJSON.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        let known = try journal.knownRequestIDs(listing.entries.map(\.requestID))
         let mine = listing.entries.filter { entry in
-            guard let input = entry.input else { return false }
-            if let url = run.mediaURL, !url.isEmpty { return Self.mentions(.object(input), url) }
-            // No upload (a URL given as is): the whole input must be the one sent.
-            guard let sent = run.inputJSON, let data = sent.data(using: .utf8), let value = try? JSONDecoder().decode(JSONValue.self, from: data) else { return false }
-            return value == .object(input)
+            guard let input = entry.input, !known.contains(entry.requestID) else { return false }
+            if let sent { return sent == .object(input) }
+            guard let url = run.mediaURL, !url.isEmpty else { return false }
+            return Self.mentions(.object(input), url)
         }
         if mine.count > 1 {
             return .unknown("fal's history lists \(mine.count) requests with this run's input (\(mine.map(\.requestID).joined(separator: ", "))); not adopting one at random")

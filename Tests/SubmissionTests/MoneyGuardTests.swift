@@ -138,4 +138,23 @@ import TestSupport
             #expect(await bench.submits() == 2)
         }
     }
+
+    @Test func anUncertainSubmitIsMatchedByItsWholeInputNotByAReusedUpload() async throws {
+        // The second submit's answer is lost; both jobs send the same bytes (one upload, one URL).
+        let lost = sim { $0.faults = [Fault(route: .submit, nth: 2, times: 1, status: 200, body: "html")] }
+        try await Bench.with(book(default: lost)) { bench in
+            let engine = bench.engine()
+            let first = try engine.create(source: TestMedia.path(Self.clip), models: [wanEdit], payload: ["prompt": "a"], settings: SubmitSettings(), outRoot: bench.out)
+            let a = try await engine.run(job: first.id)
+            let second = try engine.create(source: TestMedia.path(Self.clip), models: [wanEdit], payload: ["prompt": "b"], settings: SubmitSettings(), outRoot: bench.out)
+            let b = try await engine.run(job: second.id)
+            #expect(await bench.uploads() == 1)
+            let ra = try #require(a.runs.first), rb = try #require(b.runs.first)
+            #expect(ra.state == .downloaded && rb.state == .downloaded, "\(rb.errorMessage ?? "")")
+            let inputs = await bench.server.acceptedInputs()
+            #expect(rb.requestID != ra.requestID)
+            #expect(rb.requestID.flatMap { inputs[$0]?["prompt"] } == .string("b"))
+            #expect(await bench.submits() == 2)
+        }
+    }
 }
