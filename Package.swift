@@ -15,6 +15,11 @@ let package = Package(
         .library(name: "LiveCatalog", targets: ["LiveCatalog"]),
         .library(name: "Submission", targets: ["Submission"]),
         .library(name: "Batch", targets: ["Batch"]),
+        .library(name: "PreflightCore", targets: ["PreflightCore"]),
+        // One import for an app: every stage of the flow (Sources/PreflightKit/PreflightKit.swift).
+        .library(name: "PreflightKit", targets: ["PreflightKit"]),
+        // fal on loopback, for an app's own tests.
+        .library(name: "FalSimulator", targets: ["FalSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -91,6 +96,11 @@ let package = Package(
         .target(name: "CFileClone"),
         // prepare: folder scan, scheduler, manifest, resumability, the HTML report, and its submit stage.
         .target(name: "Batch", dependencies: ["PreflightCore", "CFileClone", "MediaIO", "MediaProbe", "ModelCatalog", "MediaAdapt", "FalClient", "Submission"]),
+
+        // Re-exports the public surface a Swift app needs.
+        .target(name: "PreflightKit", dependencies: ["PreflightCore", "MediaProbe", "ModelCatalog", "MediaAdapt", "FalClient", "LiveCatalog", "Submission", "Batch"]),
+        // The library in use: probe, check, fix and submit one file to fal-sim (built by every test run).
+        .executableTarget(name: "send-one-clip", dependencies: ["PreflightKit", "FalSimulator"], path: "Examples/SendOneClip"),
 
         .executableTarget(
             name: "PreflightCLI",

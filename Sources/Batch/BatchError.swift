@@ -2,6 +2,7 @@ import PreflightCore
 
 /// Why a batch could not start or go on (per-file problems are rows of the manifest, not errors).
 public struct BatchError: PreflightError {
+    /// What kind of batch failure it is (its category decides the exit code).
     public enum Code: String, Sendable {
         case usage
         case sourceMissing = "source_missing"

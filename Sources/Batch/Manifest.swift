@@ -53,6 +53,7 @@ public struct Manifest: Codable, Sendable {
     }
 }
 
+/// Where one source file ended in a prepare run.
 public enum RowStatus: String, Codable, Sendable {
     /// Already acceptable to every model: copied (or linked) as it is.
     case compliant
@@ -68,6 +69,7 @@ public enum RowStatus: String, Codable, Sendable {
     case pending
 }
 
+/// The few probed facts a manifest row keeps about its source.
 public struct ProbeSummary: Codable, Sendable, Equatable {
     public var kind: String
     public var container: String
@@ -79,6 +81,7 @@ public struct ProbeSummary: Codable, Sendable, Equatable {
     public var frameRate: Double?
 }
 
+/// One model's verdict on a row's source, as the manifest keeps it.
 public struct ModelOutcome: Codable, Sendable, Equatable {
     public var model: String
     /// The source as it was.
@@ -116,18 +119,21 @@ public struct ModelOutcome: Codable, Sendable, Equatable {
     }
 }
 
+/// The plan a row's output was made by, as steps people read.
 public struct PlanSummary: Codable, Sendable, Equatable {
     /// none, rewrap, trim_copy, reencode, image (FixPlan.Action), or the placing of a compliant file.
     public var action: String
     public var steps: [String]
 }
 
+/// Seconds a row spent hashing, probing and working.
 public struct Timings: Codable, Sendable, Equatable {
     public var hash: Double = 0
     public var probe: Double = 0
     public var work: Double = 0
 }
 
+/// One source file of a prepare run: what it is, what each model said, what was made of it and sent.
 public struct ManifestRow: Codable, Sendable, Equatable {
     /// Relative to the source folder.
     public var source: String

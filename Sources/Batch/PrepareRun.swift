@@ -29,6 +29,7 @@ public struct PrepareSummary: Sendable {
     /// Work seconds (placing, converting) of this run's rows.
     public var workSeconds: Double
 
+    /// How many rows ended in `status`.
     public func count(_ status: RowStatus) -> Int { rows.filter { $0.status == status }.count }
 
     /// Estimated seconds re-encoding every file would have taken beyond this run's work, from the
@@ -48,6 +49,7 @@ public final class PrepareRun: Sendable {
     let cancel: CancellationFlag
     let events: @Sendable (PrepareEvent) -> Void
 
+    /// A run of `options`; `cancel` stops it between files (the manifest stays whole); `events` hears each file start and end.
     public init(options: PrepareOptions, cancel: CancellationFlag = CancellationFlag(), events: @escaping @Sendable (PrepareEvent) -> Void = { _ in }) {
         self.options = options
         self.cancel = cancel
@@ -79,6 +81,7 @@ public final class PrepareRun: Sendable {
         var needsWork: Bool { !reused && (plan != nil || row.status == .compliant) }
     }
 
+    /// Scans, probes, checks, plans and writes every file, reusing what an earlier run made; the manifest is written as files finish.
     public func run() async throws(BatchError) -> PrepareSummary {
         let started = Date()
         let settings = options.settingsDigest

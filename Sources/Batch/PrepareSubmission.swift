@@ -25,6 +25,7 @@ public struct PrepareSubmission: Sendable {
     /// `--max-cost` for the whole batch (nil: no budget).
     public var budget: BatchBudget?
 
+    /// The stage for one or two `models`, sending `payload` (a sheet's cells over it) with results under `results`; `budget` bounds the batch.
     public init(models: [ModelSpec], payload: [String: JSONValue], sheet: SubmitSheet? = nil, results: URL, policy: MediaPolicy,
                 retryFailed: Bool = false, concurrency: Int = 8, budget: BatchBudget? = nil) {
         self.models = models

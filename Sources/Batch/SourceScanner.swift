@@ -20,6 +20,7 @@ public struct SourceScanner: Sendable {
     /// Name endings of downloads still in progress (browsers, curl, wget, rsync keep these).
     public static let partialSuffixes = [".part", ".crdownload", ".download", ".tmp"]
 
+    /// The files a source folder holds, and what the scan skipped.
     public struct Scan: Sendable {
         public var files: [SourceFile] = []
         /// Names passed over and why, for the curious (hidden, partial, the output folder, loops).

@@ -348,6 +348,7 @@ public struct BoundedChunks: AsyncSequence, Sendable {
     let base: AsyncThrowingStream<Data, Error>
     let gate: ChunkGate
 
+    /// Reads the chunks in order; each read frees room for one more.
     public struct AsyncIterator: AsyncIteratorProtocol {
         var inner: AsyncThrowingStream<Data, Error>.AsyncIterator
         let gate: ChunkGate

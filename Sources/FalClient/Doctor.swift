@@ -4,6 +4,7 @@ import PreflightCore
 /// `preflight doctor`'s checks: is the key well-formed, can each base URL be reached, does an
 /// authenticated call go through (a locked account shows here), and what fal's status page says.
 public struct Doctor: Sendable {
+    /// One thing `doctor` checked, what it found, and what to do about it.
     public struct Finding: Sendable, Codable {
         public var check: String
         public var ok: Bool

@@ -12,6 +12,7 @@ public struct FalClient: Sendable {
     /// The CDN upload token, shared by copies of this client.
     let tokens = StorageTokens()
 
+    /// A client that sends `key` to fal (or to the simulator `endpoints` name); `log` hears each exchange, redacted.
     public init(key: FalKey, endpoints: FalEndpoints = .fal, transport: HTTPTransport = HTTPTransport(), log: (@Sendable (String) -> Void)? = nil) {
         self.key = key
         self.endpoints = endpoints

@@ -19,6 +19,7 @@ public struct FalEndpoints: Sendable, Equatable {
         queue: URL(string: "https://queue.fal.run")!, run: URL(string: "https://fal.run")!,
         rest: URL(string: "https://rest.fal.ai")!, statusPage: URL(string: "https://status.fal.ai/api/v2/status.json")!)
 
+    /// Endpoints at these base URLs (the platform API defaults to fal's).
     public init(queue: URL, run: URL, rest: URL, statusPage: URL) {
         self.queue = queue
         self.run = run

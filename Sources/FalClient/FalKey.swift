@@ -8,6 +8,7 @@ public struct FalKey: Sendable, CustomStringConvertible, CustomDebugStringConver
     /// Where the key came from, for messages ("FAL_KEY", "FAL_KEY_ID + FAL_KEY_SECRET", a file).
     public let origin: String
 
+    /// A key in fal's `id:secret` form; `origin` says where it came from (FAL_KEY, a file) in messages, never the key.
     public init(_ value: String, origin: String = "a key") throws(FalError) {
         if let problem = FalKey.problem(in: value, origin: origin) { throw problem }
         secret = value

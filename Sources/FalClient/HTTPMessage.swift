@@ -3,6 +3,7 @@ import Foundation
 /// One HTTP request as the client sends it. Bodies stream from disk when they are files, so memory
 /// does not grow with upload size.
 public struct HTTPRequest: Sendable {
+    /// What a request sends: nothing, bytes, or a file streamed from disk.
     public enum Body: Sendable {
         case none
         case data(Data)
@@ -52,6 +53,7 @@ public struct HTTPResponse: Sendable {
 
 /// A transfer that did not produce an HTTP answer (or lost it part-way).
 public struct TransportError: Error, Sendable, CustomStringConvertible {
+    /// How a transfer failed: DNS, refused, timeout, reset, TLS, cut short, refused as insecure, cancelled.
     public enum Kind: String, Sendable {
         case dns, refused, timeout, reset, tls, partial, insecure, cancelled, other
     }

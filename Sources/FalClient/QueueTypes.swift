@@ -32,6 +32,7 @@ public struct QueueSubmission: Codable, Sendable, Equatable {
     }
 }
 
+/// A log line of a running request, as fal streams it.
 public struct QueueLog: Codable, Sendable, Equatable {
     public var message: String
     public var level: String?
@@ -41,6 +42,7 @@ public struct QueueLog: Codable, Sendable, Equatable {
 
 /// One status of a queued request. There is no FAILED: a failed request is COMPLETED with `error`.
 public struct QueueStatus: Codable, Sendable, Equatable {
+    /// Where a request is in fal's queue.
     public enum State: String, Codable, Sendable {
         case inQueue = "IN_QUEUE", inProgress = "IN_PROGRESS", completed = "COMPLETED"
     }
@@ -92,6 +94,7 @@ public struct QueueStatus: Codable, Sendable, Equatable {
     public var failed: Bool { status == .completed && error != nil }
 }
 
+/// What fal answered to a cancel.
 public enum CancelOutcome: String, Sendable {
     /// Asked; a running request may still complete.
     case requested = "CANCELLATION_REQUESTED"

@@ -25,6 +25,7 @@ public struct ResultScanner {
         public var key: String
     }
 
+    /// The output files a result names, and the files its inlined data: URIs were written to.
     public struct Outputs: Sendable, Equatable {
         public var remote: [URL] = []
         public var inline: [Inline] = []
@@ -273,6 +274,7 @@ public struct ResultScanner {
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
 }
 
+/// A result that could not be read as JSON (cut off, too deep, not JSON).
 public struct ResultScanError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }

@@ -6,6 +6,7 @@ import Foundation
 /// is dropped. Bytes are buffered until a line is complete, so a chunk may split anywhere, even
 /// inside a UTF-8 sequence.
 public struct ServerSentEventParser: Sendable {
+    /// One server-sent event: its name and its data lines joined.
     public struct Event: Sendable, Equatable {
         public var type: String
         public var data: String
@@ -84,6 +85,7 @@ public struct ServerSentEventParser: Sendable {
     }
 }
 
+/// A status stream that broke its bounds (an event larger than 8 MiB).
 public struct SSEError: Error, Sendable {
     public var message: String
 }

@@ -4,6 +4,7 @@ import PreflightCore
 extension FalClient {
     /// What a submit may ask of fal's platform, each checked before anything is sent.
     public struct SubmitOptions: Sendable {
+        /// fal's queue priority for a request.
         public enum Priority: String, Codable, Sendable, CaseIterable { case normal, low }
 
         public var webhook: URL?

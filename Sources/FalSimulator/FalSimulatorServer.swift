@@ -7,6 +7,7 @@ import ModelCatalog
 /// storage (token, upload, multipart, the initiate/PUT fallback) and file serving, with fal's JSON
 /// shapes, status codes, headers and key checks. It listens on 127.0.0.1 only.
 public final class FalSimulatorServer: Sendable {
+    /// What the simulator serves: its port, accepted keys, scenarios, models and storage folder.
     public struct Configuration: Sendable {
         /// 0: any free port.
         public var port: Int
@@ -17,6 +18,7 @@ public final class FalSimulatorServer: Sendable {
         /// Model documents and prices beyond the catalog's (PlatformRoutes.swift).
         public var platform = PlatformScenario()
 
+        /// Port 0 takes any free one; `keys` are the keys it accepts; `storage` keeps uploads and outputs (a temporary folder by default).
         public init(port: Int = 0, keys: [String] = [FalSimulatorServer.testKey], scenarios: ScenarioBook = ScenarioBook(),
                     catalog: Catalog = Catalog.bundled(), storage: URL? = nil) {
             self.port = port
@@ -39,6 +41,7 @@ public final class FalSimulatorServer: Sendable {
     /// named is the caller's and stays).
     private let ownedStorage: URL?
 
+    /// A server for `configuration`; `start()` listens on 127.0.0.1.
     public init(_ configuration: Configuration = Configuration()) throws {
         guard (0...65_535).contains(configuration.port) else { throw FalSimulatorError.badPort(configuration.port) }
         self.configuration = configuration
@@ -92,6 +95,7 @@ public final class FalSimulatorServer: Sendable {
     private let stoppingBox = LockedBox(false)
     var isStopping: Bool { stoppingBox.value }
 
+    /// Stops listening and removes the temporary storage it made.
     public func stop() async {
         stoppingBox.value = true
         if let running = task.value {
@@ -138,6 +142,7 @@ public final class FalSimulatorServer: Sendable {
     public func submitHeaders() async -> [[String: String]] { await state.submitHeaders }
 }
 
+/// Why the simulator could not start (it listens on loopback only).
 public enum FalSimulatorError: Error, CustomStringConvertible {
     case badPort(Int)
     case cannotListen(port: Int, reason: String)

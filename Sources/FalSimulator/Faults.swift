@@ -24,10 +24,12 @@ import ModelCatalog
 /// naming the real output), `huge-data-uri` (the output inlined as a `data:` URI), `slow` (fal's
 /// own answer after `stall_ms`).
 public struct Fault: Codable, Sendable, Equatable {
+    /// The kind of call a fault applies to.
     public enum Route: String, Codable, Sendable, CaseIterable {
         case submit, status, stream, result, cancel, token, upload, download
     }
 
+    /// How a faulty answer misbehaves beyond its status and body.
     public enum Behaviour: String, Codable, Sendable {
         case answer
         case stall

@@ -6,6 +6,7 @@ import ModelCatalog
 /// as `x-fal` on the media fields of its OpenAPI schema (and `ui.field`), and fal-sim enforces
 /// those limits by its own reading of them (`SimXFal`), never through preflight's importer.
 public struct LiveModel: Sendable {
+    /// A media field of a model only fal-sim knows, with the x-fal limits it writes and enforces.
     public struct MediaInput: Sendable {
         public var name: String
         /// "video", "image" or "audio" (fal's `ui.field`).
@@ -18,6 +19,7 @@ public struct LiveModel: Sendable {
         public var maxItems: Int?
     }
 
+    /// A payload field of such a model (name, type, whether it is required).
     public struct Parameter: Sendable {
         public var name: String
         public var type: String

@@ -19,6 +19,7 @@ public struct PlatformScenario: Codable, Sendable {
     /// text-to-image, priced), for tests of paging and of prices asked 50 at a time.
     public var listed = 0
 
+    /// A price the simulator's pricing API states for an endpoint.
     public struct PlatformPrice: Codable, Sendable {
         public var unitPrice: Double
         public var unit: String

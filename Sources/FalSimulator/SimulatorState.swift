@@ -39,6 +39,7 @@ struct SimRequest: Sendable {
 
 /// One request to fal-sim's platform API, for tests that count calls and the ids each carried.
 public struct PlatformRequest: Sendable {
+    /// One query parameter as the request carried it.
     public struct Item: Sendable {
         public var name: String
         public var value: String

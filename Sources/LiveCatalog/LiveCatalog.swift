@@ -11,6 +11,7 @@ import PreflightCore
 /// are kept fresh in the price book (50 ids a call). Nothing here fails for want of a network:
 /// what could not be asked is said in `notes`, or in `unknown` for an id that stays unknown.
 public struct LiveCatalog: Sendable {
+    /// How the live catalog asks fal: when to look up, how old an entry may grow, offline or not.
     public struct Settings: Sendable {
         /// How old (seconds) a refreshed entry or a fetched price may be before fal is asked again.
         public var maxAge: TimeInterval
@@ -22,6 +23,7 @@ public struct LiveCatalog: Sendable {
 
         public static let defaultMaxAge: TimeInterval = 7 * 86_400
 
+        /// `maxAge`: how old a kept entry may grow before fal is asked again; `offline`: why fal must not be asked (then unknown ids are errors).
         public init(maxAge: TimeInterval = Settings.defaultMaxAge, offline: String? = nil, timeout: Double = 30, now: Date = Date()) {
             self.maxAge = maxAge
             self.offline = offline
@@ -73,6 +75,7 @@ public struct LiveCatalog: Sendable {
     public let client: FalClient
     public var settings: Settings
 
+    /// The catalog kept under `paths`, asking fal through `client`.
     public init(paths: PreflightPaths, client: FalClient, settings: Settings = Settings()) {
         self.paths = paths
         self.client = client

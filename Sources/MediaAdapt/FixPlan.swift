@@ -3,6 +3,7 @@ import ModelCatalog
 
 /// What `fix` will do to one file: every change, and why. Nothing is changed that is not here.
 public struct FixPlan: Codable, Sendable {
+    /// The cheapest change that satisfies every model: none, a re-wrap, a cut without re-encoding, a re-encode, an image conversion.
     public enum Action: String, Codable, Sendable {
         /// Already compliant: no new file (or a plain copy when an output path was demanded).
         case none
@@ -46,6 +47,7 @@ public struct FixPlan: Codable, Sendable {
     public var changesAnything: Bool { action != .none }
 }
 
+/// The part of the clip kept: where it starts and how long it runs.
 public struct TrimPlan: Codable, Sendable, Equatable {
     /// Seconds into the source where the output starts.
     public var start: Double
@@ -55,6 +57,7 @@ public struct TrimPlan: Codable, Sendable, Equatable {
     public var streamCopy: Bool
 }
 
+/// How a picture is brought to a size whose shape differs: padded with bars, or cropped.
 public enum Fit: String, Codable, Sendable, CaseIterable {
     /// Fit inside the target and fill the rest with bars (letterbox/pillarbox).
     case pad
@@ -62,6 +65,7 @@ public enum Fit: String, Codable, Sendable, CaseIterable {
     case crop
 }
 
+/// The video a re-encode writes: codec, size, rate, pixel format, filters.
 public struct VideoPlan: Codable, Sendable, Equatable {
     public var codec = "libx264"
     /// Output picture size (square pixels).
@@ -95,6 +99,7 @@ public enum ToneMapCurve: String, Codable, Sendable, CaseIterable {
     case hable, mobius, reinhard, clip, linear, gamma
 }
 
+/// HDR to SDR: the source's transfer and primaries, and the tone curve applied.
 public struct ToneMapPlan: Codable, Sendable, Equatable {
     /// The source's HDR transfer (PQ or HLG).
     public var transfer: HDRFormat
@@ -116,6 +121,7 @@ public enum OutputLink: String, Codable, Sendable, CaseIterable {
     case copy, hard, symlink
 }
 
+/// A rectangle of the picture, in pixels (a crop).
 public struct Rect: Codable, Sendable, Equatable, CustomStringConvertible {
     public var x: Int
     public var y: Int
@@ -132,6 +138,7 @@ public struct Rect: Codable, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(width)x\(height)+\(x)+\(y)" }
 }
 
+/// What happens to the sound: none, kept as it is, re-encoded, or dropped.
 public enum AudioPlan: Codable, Sendable, Equatable {
     case none
     case copy
@@ -139,6 +146,7 @@ public enum AudioPlan: Codable, Sendable, Equatable {
     case drop
 }
 
+/// The still image a conversion writes: format, size, pixel format.
 public struct ImagePlan: Codable, Sendable, Equatable {
     public var width: Int
     public var height: Int

@@ -11,6 +11,7 @@ import PreflightCore
 /// (and stops there with --dry-run), `prepare` plans everything before converting anything. The
 /// blocking stages run on the CPU pool, never on the cooperative pool.
 public struct MediaPipeline: Sendable {
+    /// What making a file ready came to: already compliant (nothing written), or a verified new file.
     public enum Outcome: Sendable {
         /// The source already passes every model and the policy changes nothing: nothing written.
         case compliant(MediaInfo)
@@ -31,6 +32,7 @@ public struct MediaPipeline: Sendable {
     /// Decoder threads for that; 0 lets FFmpeg choose (one file at a time), 1 suits many at once.
     public var decodeThreads = 0
 
+    /// The pipeline for `models` (the payload and media field, when known, make the check and the price exact) under `policy`.
     public init(models: [ModelSpec], payload: [String: JSONValue] = [:], field: String? = nil, policy: MediaPolicy = MediaPolicy(),
                 checksPayload: Bool? = nil, health: DecodeHealth.Scope? = nil) {
         self.models = models

@@ -13,6 +13,7 @@ import PreflightCore
 /// video made progressive (models expect progressive frames and show combing), the first part kept
 /// when a clip is too long, and bars added rather than picture cut away.
 public struct MediaPolicy: Codable, Sendable, Equatable {
+    /// Which part of a clip a cut keeps: the start, the centre or the end.
     public enum TrimAnchor: String, Codable, Sendable, CaseIterable {
         case start, center, end
     }

@@ -25,6 +25,7 @@ public struct Rational: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
+/// What a stream carries, as FFmpeg's AVMediaType says it.
 public enum MediaType: String, Sendable, Codable {
     case video, audio, subtitle, data, attachment, unknown
 }
@@ -39,6 +40,7 @@ public enum DurationEstimation: Sendable {
     case fromBitRate
 }
 
+/// The container as the demuxer opened it: format names, length, start, bit rate, tags.
 public struct FormatDescription: Sendable {
     public var name: String
     public var longName: String?
@@ -54,6 +56,7 @@ public struct FormatDescription: Sendable {
     public var tags: [String: String]
 }
 
+/// How a picture's fields are stored: progressive, or interlaced top or bottom field first.
 public enum FieldOrder: String, Sendable, Codable {
     case progressive
     /// Top field coded and shown first.
@@ -66,6 +69,7 @@ public enum FieldOrder: String, Sendable, Codable {
     case bt
 }
 
+/// One stream as the demuxer and its codec parameters describe it (before or after analysis).
 public struct StreamDescription: Sendable {
     public var index: Int
     public var mediaType: MediaType

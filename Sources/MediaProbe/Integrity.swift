@@ -58,6 +58,7 @@ public struct Truncation: Codable, Sendable, Equatable {
 /// It agrees with `ffmpeg -v error -i FILE -f null -`: a file is damaged exactly when FFmpeg
 /// complains while reading or decoding it.
 public struct DecodeHealth: Codable, Sendable, Equatable {
+    /// How much of a file a decode check read: every frame, or samples at several points.
     public enum Scope: String, Codable, Sendable, CaseIterable {
         /// Every frame was decoded.
         case full
@@ -65,6 +66,7 @@ public struct DecodeHealth: Codable, Sendable, Equatable {
         case sample
     }
 
+    /// What a decode check found: every frame decodes, some do not, or not one does.
     public enum Verdict: String, Codable, Sendable {
         /// Every frame decoded looked whole to FFmpeg.
         case healthy

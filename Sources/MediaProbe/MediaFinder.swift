@@ -11,6 +11,7 @@ public struct MediaFinder: Sendable {
         "jpg", "jpeg", "png", "apng", "webp", "gif", "bmp", "tif", "tiff", "heic", "heif", "avif", "jxl",
     ]
 
+    /// The media files a list of paths and folders names, and what was passed over.
     public struct Expansion: Sendable {
         /// Files to probe, in the order given (folders' contents sorted by path).
         public var files: [String] = []

@@ -29,6 +29,7 @@ public struct MediaInfo: Codable, Sendable, Equatable {
     public var duration: Double? { container.duration }
 }
 
+/// What a file is to a model: a video, a still image, audio alone, or none of these.
 public enum MediaKind: String, Codable, Sendable {
     case video
     case audio
@@ -38,6 +39,7 @@ public enum MediaKind: String, Codable, Sendable {
     case animatedImage = "animated_image"
 }
 
+/// How a file was probed: headers and first packets, or every packet read.
 public enum ProbeMode: String, Codable, Sendable {
     /// Headers, plus what FFmpeg reads at the start of the file.
     case fast
@@ -59,6 +61,7 @@ public enum DurationSource: String, Codable, Sendable {
     case packets
 }
 
+/// The container: its format, length (and where the length came from), start and bit rate.
 public struct ContainerInfo: Codable, Sendable, Equatable {
     /// FFmpeg's short name, e.g. "mov,mp4,m4a,3gp,3g2,mj2" or "matroska,webm".
     public var format: String
@@ -97,6 +100,7 @@ public struct Ratio: Codable, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(num):\(den)" }
 }
 
+/// Which high-dynamic-range signal a stream carries, if any.
 public enum HDRFormat: String, Codable, Sendable {
     /// SMPTE ST 2084 perceptual quantiser (HDR10, Dolby Vision base layers).
     case pq
@@ -104,6 +108,7 @@ public enum HDRFormat: String, Codable, Sendable {
     case hlg
 }
 
+/// A stream's colour description: primaries, transfer, matrix and range.
 public struct ColorInfo: Codable, Sendable, Equatable {
     public var range: String?
     public var primaries: String?
@@ -111,6 +116,7 @@ public struct ColorInfo: Codable, Sendable, Equatable {
     public var space: String?
 }
 
+/// Where a frame count came from: the container's header, or counting the packets.
 public enum FrameCountSource: String, Codable, Sendable {
     /// Stated by the container header.
     case header
@@ -118,6 +124,7 @@ public enum FrameCountSource: String, Codable, Sendable {
     case packets
 }
 
+/// A video stream as a model meets it: coded and displayed size, rotation, rates, frames, colour, HDR.
 public struct VideoStreamInfo: Codable, Sendable, Equatable {
     public var index: Int
     public var codec: String?
@@ -165,6 +172,7 @@ public struct VideoStreamInfo: Codable, Sendable, Equatable {
     public var hasAlpha: Bool? { pixelFormat.flatMap(PixelFormatTraits.hasAlpha) }
 }
 
+/// An audio stream: codec, sample rate, channels, length.
 public struct AudioStreamInfo: Codable, Sendable, Equatable {
     public var index: Int
     public var codec: String?
@@ -186,6 +194,7 @@ public struct AudioStreamInfo: Codable, Sendable, Equatable {
     public var fieldSource: FieldSource?
 }
 
+/// A stream that is neither the picture nor the sound (subtitles, timecode, data).
 public struct OtherStreamInfo: Codable, Sendable, Equatable {
     public var index: Int
     public var codec: String?
@@ -193,6 +202,7 @@ public struct OtherStreamInfo: Codable, Sendable, Equatable {
     public var title: String?
 }
 
+/// A cover picture stored in the file (not the video a model is given).
 public struct AttachedPictureInfo: Codable, Sendable, Equatable {
     public var index: Int
     public var codec: String?

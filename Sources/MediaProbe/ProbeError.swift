@@ -3,6 +3,7 @@ import PreflightCore
 /// Why a file could not be probed: a plain sentence, a machine code, what to do next, and its
 /// category (the CLI's exit code: 66 missing or unreadable, 65 not valid media, 75 try again).
 public struct ProbeError: PreflightError, Equatable, Codable {
+    /// What went wrong, for scripts (`probe.not_media`...); the category decides the exit code.
     public enum Code: String, Codable, Sendable {
         case missing
         case unreadable

@@ -5,7 +5,9 @@ import Glibc
 import Darwin
 #endif
 
+/// How much a probe reads and decodes.
 public struct ProbeOptions: Sendable {
+    /// Headers only, or every packet (exact length and frame count; what a length or a price needs).
     public enum Depth: Sendable {
         /// Headers only, then every packet when the headers leave duration or frame count unknown or
         /// estimated. The default: fast on well-formed files, never passes off a guess.
@@ -16,6 +18,7 @@ public struct ProbeOptions: Sendable {
         case accurate
     }
 
+    /// Stream analysis: the quick path (headers and parsers, no decoding) or FFmpeg's full analysis.
     public enum Analysis: Sendable {
         /// The headers and each stream's first packets through FFmpeg's codec parsers where they say
         /// everything FFmpeg's analysis would (MP4/MOV with H.264 and AAC today); the full analysis for
@@ -36,6 +39,7 @@ public struct ProbeOptions: Sendable {
     /// all, many files at once want one each).
     public var decodeThreads = 0
 
+    /// `depth` and `analysis` decide how much is read; `timeout` bounds one file; `health` decodes the frames too.
     public init(depth: Depth = .auto, timeout: Double? = 30, analysis: Analysis = .quick, health: DecodeHealth.Scope? = nil) {
         self.depth = depth
         self.timeout = timeout
@@ -49,6 +53,7 @@ public enum Prober {
     /// Sides larger than this are not real pictures but a corrupt or hostile header.
     public static let maxSide = 32_768
 
+    /// What the file at `path` presents to a model (streams, length, rotation, colour...), or why it cannot be read.
     public static func probe(_ path: String, options: ProbeOptions = ProbeOptions()) throws(ProbeError) -> MediaInfo {
         let size = try fileSize(path)
         var (demuxer, sources) = try open(path, options: options)

@@ -8,6 +8,7 @@ import PreflightCore
 public struct Catalog: Sendable {
     public private(set) var models: [String: ModelSpec] = [:]
 
+    /// An empty catalog (layers are applied to it; `Catalog.bundled()` is the usual start).
     public init() {}
 
     public var ids: [String] { models.keys.sorted() }
@@ -206,12 +207,14 @@ public struct Catalog: Sendable {
     }
 }
 
+/// A model id no catalog layer knows (and fal could not be asked about).
 public struct UnknownModelError: PreflightError {
     public var id: String
     public var suggestions: [String]
     /// Why fal was not asked, or what it said ("fal does not list it", "fal could not be reached").
     public var reason: String?
 
+    /// `suggestions`: ids close to the one asked for; `reason`: why fal could not be asked.
     public init(id: String, suggestions: [String], reason: String? = nil) {
         self.id = id
         self.suggestions = suggestions

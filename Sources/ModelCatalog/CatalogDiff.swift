@@ -3,6 +3,7 @@ import Foundation
 /// What changed between two versions of one model, in the user's terms: a limit tightened (files
 /// that passed may now fail) or loosened, a field added or now required, a price moved.
 public struct CatalogChange: Sendable, Equatable, CustomStringConvertible {
+    /// Whether a limit was added, removed or changed.
     public enum Kind: String, Sendable {
         case tightened, loosened, changed, added, removed, nowRequired = "now required", noLongerRequired = "no longer required", price
     }
@@ -33,6 +34,7 @@ public struct CatalogChange: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// The differences between two versions of a model's entry, as people read them.
 public enum CatalogDiff {
     /// Changes from `old` to `new`. Payload fields that are media fields are compared as media.
     public static func changes(from old: ModelSpec?, to new: ModelSpec) -> [CatalogChange] {

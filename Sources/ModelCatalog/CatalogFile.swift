@@ -10,6 +10,7 @@ public struct CatalogFile: Codable, Sendable {
 
     public init(models: [CatalogEntry]) { self.models = models }
 
+    /// One model in a catalog file (YAML), as written by people or the importer.
     public struct CatalogEntry: Codable, Sendable {
         public var id: String
         /// Start from another entry of the catalog (same limits, different endpoint).
@@ -42,6 +43,7 @@ public struct CatalogFile: Codable, Sendable {
         }
     }
 
+    /// A media field of a catalog entry and its limits.
     public struct MediaFieldEntry: Codable, Sendable {
         public var field: String
         public var kind: MediaFieldKind?
@@ -72,6 +74,7 @@ public struct CatalogFile: Codable, Sendable {
         }
     }
 
+    /// A payload field of a catalog entry.
     public struct PayloadEntry: Codable, Sendable {
         public var complete: Bool?
         public var fields: [PayloadField]?

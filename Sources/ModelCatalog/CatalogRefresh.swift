@@ -3,6 +3,7 @@ import Foundation
 /// One endpoint refreshed from fal: its OpenAPI document (and price, when one was fetched) turned
 /// into a catalog entry, and what that changes against the catalog a user has without it.
 public enum CatalogRefresh {
+    /// What refreshing one model found: unchanged, changed (with the differences), or an error.
     public struct Outcome: Sendable {
         public var entry: CatalogFile.CatalogEntry
         public var changes: [CatalogChange]

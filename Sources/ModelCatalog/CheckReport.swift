@@ -23,6 +23,7 @@ public enum RepairKind: String, Codable, Sendable {
     case bakeRotation = "bake_rotation"
 }
 
+/// Whether a finding stops the file (error) or is worth knowing (warning).
 public enum Severity: String, Codable, Sendable {
     /// The model will reject it (or the check cannot pass).
     case error
@@ -47,6 +48,7 @@ public struct Violation: Codable, Sendable, Equatable {
         /// A rule this version does not know (read from a file a newer version wrote).
         case unknown(String)
 
+        /// The kinds of payload finding: a missing field, a wrong type, out of range, not allowed.
         public enum PayloadRule: String, Sendable, CaseIterable {
             case required, type, range, unknownField = "unknown_field", enumValue = "enum"
             case maxLength = "max_length", minItems = "min_items", maxItems = "max_items"
@@ -54,10 +56,12 @@ public struct Violation: Codable, Sendable, Equatable {
             case size
         }
 
+        /// How a model's media fields depend on one another (one of, all of).
         public enum FieldGroupKind: String, Sendable, CaseIterable {
             case maxCount = "max_count", notTogether = "not_together", requires
         }
 
+        /// Findings that are not limits: rotation, HDR, interlacing, a varying rate, unknown frames...
         public enum Advice: String, Sendable, CaseIterable {
             case rotation, hdr, interlaced
             case durationUnknown = "duration_unknown", durationEstimated = "duration_estimated"

@@ -7,6 +7,7 @@ public struct Checker: Sendable {
     /// writing a request, so only the media is judged and the report says the payload was not checked.
     public var checksPayload: Bool
 
+    /// `checksPayload`: false judges the media alone (a payload not given yet).
     public init(checksPayload: Bool = true) { self.checksPayload = checksPayload }
 
     /// - Parameters:

@@ -5,6 +5,7 @@ import MediaProbe
 /// and which models cannot be priced. The one answer every guard and every display reads: `check`,
 /// `prepare` (summary, manifest, report), `submit --max-cost`, the batch budget and `jobs`.
 public struct CostSheet: Codable, Sendable, Equatable {
+    /// One model's estimate for the file, with where its price comes from.
     public struct Line: Codable, Sendable, Equatable {
         public var model: String
         /// nil: the model cannot be priced (no price in any layer, or its unit needs a value the

@@ -21,6 +21,7 @@ public enum MediaFieldKind: String, Codable, Sendable {
 /// A requirement that applies only when the payload says so, e.g. Kling motion control allows 30 s
 /// of video when `character_orientation` is "video" but 10 s when it is "image".
 public struct ConditionalRequirement: Codable, Sendable, Equatable {
+    /// When a limit applies: a payload field's value (e.g. a resolution or a mode).
     public struct Condition: Codable, Sendable, Equatable {
         public var field: String
         public var equals: JSONValue

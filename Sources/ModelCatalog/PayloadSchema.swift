@@ -12,7 +12,9 @@ public struct PayloadSchema: Codable, Sendable, Equatable {
     public func field(_ name: String) -> PayloadField? { fields.first { $0.name == name } }
 }
 
+/// One field of a model's payload: its type, bounds, allowed values and default.
 public struct PayloadField: Codable, Sendable, Equatable {
+    /// A payload field's JSON type.
     public enum FieldType: String, Codable, Sendable {
         case string, integer, number, boolean, array, object
     }

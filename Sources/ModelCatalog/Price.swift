@@ -4,6 +4,7 @@ import Foundation
 /// billed minimum), per minute of input, per video or request, by resolution tier, more with sound,
 /// and multiplied when some input is present (Seedance 2.0 costs x0.6 with reference videos).
 public struct Price: Codable, Sendable, Equatable {
+    /// What fal bills by: a second of output, a video, an image, a megapixel...
     public enum Unit: String, Codable, Sendable, CaseIterable {
         /// Per second of generated output.
         case secondOfOutput = "second_of_output"

@@ -8,6 +8,7 @@ import Foundation
 /// examples, defaults or recommendations are skipped, and a key read twice with different values is
 /// dropped. A limit missed costs a rejection later; a limit invented refuses good files.
 public enum ProseLimits {
+    /// The limits a field's prose description states, and the sentences they came from.
     public struct Reading: Sendable, Equatable {
         public var requirement = MediaRequirement()
         /// For text fields: at most this many characters.

@@ -23,6 +23,7 @@ public struct PictureSize: Codable, Sendable, Equatable, CustomStringConvertible
     public var description: String { "\(width)x\(height)" }
 }
 
+/// The picture size a plan aims at, from a model's size, aspect and pixel limits.
 public enum SizeTarget {
     /// The range of scale factors that satisfies every size limit of `r` for `size`, if any.
     public static func scaleRange(for size: PictureSize, _ r: MediaRequirement) -> ClosedRange<Double>? {

@@ -9,6 +9,7 @@ import Foundation
 /// Read strictly: a value of the wrong shape, not finite, negative or too large for its slot is
 /// skipped and named, never guessed at.
 public enum XFal {
+    /// What a field's x-fal object says: its limits and what the model normalizes instead of refusing.
     public struct Reading: Sendable, Equatable {
         /// Limits on each file, and on the list's totals (from `combined`).
         public var requirement = MediaRequirement()

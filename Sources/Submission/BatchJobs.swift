@@ -53,6 +53,7 @@ public struct BatchBudget: Sendable {
 
 /// What a batch found for one item in the journal, and what it will do with it.
 public struct BatchEntry: Sendable {
+    /// What a batch does with one item.
     public enum Action: Sendable, Equatable {
         /// Done by a run that used another journal (another machine, pod or user): DEST's
         /// manifest records it done with its results on disk. Not sent again; no job here.

@@ -138,6 +138,7 @@ public final class Journal: Sendable {
         }
     }
 
+    /// Records a new job and one pending run per model, in one transaction.
     public func insert(job: JobRecord, models: [String]) throws(JournalError) -> [RunRecord] {
         try write { db in
             try job.insert(db)
@@ -161,10 +162,12 @@ public final class Journal: Sendable {
         }
     }
 
+    /// Adds an event to a job's history (a run's, when `run` is given).
     public func note(job: String, run: Int64?, _ kind: String, _ detail: String) throws(JournalError) {
         try write { db in _ = try EventRecord(jobID: job, runID: run, at: Date(), kind: kind, detail: detail).insertAndReturn(db) }
     }
 
+    /// Adds a pending run to a job (a fallback names the model it stands in for).
     public func add(runFor jobID: String, model: String, fallbackOf: String?) throws(JournalError) -> RunRecord {
         try write { db in
             var run = RunRecord(id: nil, jobID: jobID, model: model, fallbackOf: fallbackOf, state: .pending, attempts: 0, updatedAt: Date())
@@ -178,6 +181,7 @@ public final class Journal: Sendable {
         try write { db in try db.execute(sql: "UPDATE jobs SET payload_json = ? WHERE id = ?", arguments: [payloadJSON, id]) }
     }
 
+    /// Sets a job's state.
     public func set(job id: String, state: JobState) throws(JournalError) {
         try write { db in try db.execute(sql: "UPDATE jobs SET state = ? WHERE id = ?", arguments: [state.rawValue, id]) }
     }
@@ -207,12 +211,15 @@ public final class Journal: Sendable {
 
     // MARK: - Reading
 
+    /// The job with this id, if any.
     public func job(_ id: String) throws(JournalError) -> JobRecord? { try read { try JobRecord.fetchOne($0, key: id) } }
 
+    /// The newest jobs first.
     public func jobs(limit: Int = 50) throws(JournalError) -> [JobRecord] {
         try read { try JobRecord.order(Column("created_at").desc).limit(limit).fetchAll($0) }
     }
 
+    /// A job's runs, in the order they were made.
     public func runs(job id: String) throws(JournalError) -> [RunRecord] {
         try read { try RunRecord.filter(Column("job_id") == id).order(Column("id")).fetchAll($0) }
     }
@@ -222,6 +229,7 @@ public final class Journal: Sendable {
         try read { try JobRecord.filter(Column("batch_key") == batchKey).fetchOne($0) }
     }
 
+    /// The run with this id, if any.
     public func run(_ id: Int64) throws(JournalError) -> RunRecord? { try read { try RunRecord.fetchOne($0, key: id) } }
 
     /// The newest batch job that sent these bytes with this payload to these models (its first
@@ -238,6 +246,7 @@ public final class Journal: Sendable {
         }
     }
 
+    /// Jobs with runs still to carry out or follow (what `resume` takes up).
     public func unfinishedJobs() throws(JournalError) -> [JobRecord] {
         try read { db in
             let ids = try String.fetchAll(db, sql: "SELECT DISTINCT job_id FROM runs WHERE state NOT IN ('refused','downloaded','failed','cancelled')")
@@ -245,10 +254,12 @@ public final class Journal: Sendable {
         }
     }
 
+    /// A job's history, oldest first.
     public func events(job id: String) throws(JournalError) -> [EventRecord] {
         try read { try EventRecord.filter(Column("job_id") == id).order(Column("id")).fetchAll($0) }
     }
 
+    /// The files a run downloaded.
     public func outputs(run id: Int64) throws(JournalError) -> [OutputRecord] {
         try read { try OutputRecord.filter(Column("run_id") == id).order(Column("id")).fetchAll($0) }
     }
@@ -260,7 +271,9 @@ public final class Journal: Sendable {
     }
 }
 
+/// The journal could not be opened, read or written (missing: 66; damaged or unwritable: local state, 74).
 public struct JournalError: PreflightError {
+    /// Why: missing where jobs were expected, damaged, or not writable (no space, no permission).
     public enum Kind: String, Sendable {
         /// No journal where jobs were expected.
         case missing
@@ -283,6 +296,7 @@ public struct JournalError: PreflightError {
 
     public var errorCode: String { "journal." + kind.rawValue }
 
+    /// An error of `kind`, with what to do next.
     public init(_ kind: Kind, message: String, hint: String) {
         self.kind = kind
         self.message = message

@@ -24,6 +24,7 @@ public struct JobRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     }
 }
 
+/// Where a job stands: open (runs to carry out), done, partial, failed, cancelled, detached.
 public enum JobState: String, Codable, Sendable, DatabaseValueConvertible {
     case open, done, partial, failed, cancelled, detached
 }

@@ -41,6 +41,7 @@ public struct RetryPolicy: Sendable {
         }
     }
 
+    /// Retry after a delay, or stop.
     public enum Decision: Sendable, Equatable {
         case retry(after: Double)
         case stop

@@ -21,6 +21,7 @@ public final class SubmissionEngine: Sendable {
     let uploads = UploadGate()
     let sharedFixes = SharedFix()
 
+    /// An engine that sends through `client`, records every step in `journal` and judges media by `catalog`; `observe` hears each step.
     public init(client: FalClient, journal: Journal, catalog: Catalog, policy: RetryPolicy = RetryPolicy(), pollInterval: Double = 0.5,
                 observe: @escaping @Sendable (_ job: String, SubmissionEvent) -> Void = { _, _ in }) {
         self.client = client
@@ -163,6 +164,7 @@ public final class SubmissionEngine: Sendable {
         return results
     }
 
+    /// The job as the journal has it now: its runs and their downloaded outputs.
     public func outcome(job id: String) throws(SubmissionError) -> JobOutcome {
         do {
             guard let job = try journal.job(id) else { throw SubmissionError(.usage, code: "no_such_job", message: "no job \(id)", hint: "`preflight jobs` lists them.") }
@@ -309,10 +311,12 @@ public final class CancelSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var raised = false
     public init() {}
+    /// Asks every run watching this signal to stop (a request at fal is cancelled there).
     public func raise() { lock.lock(); raised = true; lock.unlock() }
     public var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
 }
 
+/// Why a job could not be created or carried out, with what to do next.
 public struct SubmissionError: PreflightError {
     public var category: ErrorCategory
     public var message: String
@@ -320,6 +324,7 @@ public struct SubmissionError: PreflightError {
     /// "submission.busy", "journal.damaged"...
     public var errorCode: String
 
+    /// An error of `category` (which decides the exit code), with a code for scripts and what to do next.
     public init(_ category: ErrorCategory, code: String, message: String, hint: String) {
         self.category = category
         self.errorCode = "submission." + code

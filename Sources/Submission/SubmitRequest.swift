@@ -8,6 +8,7 @@ import PreflightCore
 /// What the user asked `submit` to do; journaled with the job so `resume` and `retry` repeat it
 /// exactly (same prompt, settings and media).
 public struct SubmitSettings: Codable, Sendable {
+    /// Whether submit fixes the media it can (auto) or refuses it (never).
     public enum FixMode: String, Codable, Sendable, CaseIterable { case auto, never }
 
     public var fix: FixMode = .auto

@@ -84,3 +84,8 @@ public var preflightExecutable: String {
 public var falSimExecutable: String {
     (preflightExecutable as NSString).deletingLastPathComponent + "/fal-sim"
 }
+
+/// The library example (`Examples/SendOneClip`), next to `preflight`.
+public var sendOneClipExecutable: String {
+    (preflightExecutable as NSString).deletingLastPathComponent + "/send-one-clip"
+}
