@@ -184,6 +184,8 @@ public struct ManifestCost: Codable, Sendable, Equatable {
     public var currency: String
     /// Ready rows with an estimate for every model they go to.
     public var pricedRows: Int
+    /// Ready rows in all.
+    public var readyRows: Int?
     /// Models without a price, with how many ready rows would go to them.
     public var unpriced: [String: Int]
     /// Where each model's price comes from, and its date.
@@ -191,9 +193,10 @@ public struct ManifestCost: Codable, Sendable, Equatable {
 
     public init(rows: [ManifestRow]) {
         let ready = rows.filter { $0.status == .compliant || $0.status == .fixed }
-        total = ready.compactMap { $0.cost?.total }.reduce(0, +)
+        total = CostSheet.rounded(ready.compactMap { $0.cost?.total }.reduce(0, +))
         currency = "USD"
         pricedRows = ready.filter { $0.cost.map { $0.unpriced.isEmpty } ?? false }.count
+        readyRows = ready.count
         var unpriced: [String: Int] = [:]
         var sources: [String: String] = [:]
         for row in ready {
@@ -208,7 +211,9 @@ public struct ManifestCost: Codable, Sendable, Equatable {
 
     /// "2.40 USD for 12 files (prices: ...)", or what cannot be priced.
     public var line: String {
-        var text = "estimated cost: \(CostSheet.money(total, currency)) for \(pricedRows) ready file(s)"
+        let ready = readyRows ?? pricedRows
+        var text = "estimated cost: \(CostSheet.money(total, currency)) for \(ready) ready file(s)"
+        if pricedRows < ready { text += " (the priced models only)" }
         if !unpriced.isEmpty {
             text += "; no price for " + unpriced.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) file(s))" }.joined(separator: ", ")
                 + ": `preflight models refresh MODEL` with FAL_KEY fetches fal's"

@@ -40,7 +40,9 @@ public enum CostEstimator {
         let notes = rateNotes + factorNotes
         if !notes.isEmpty { basis += " (" + notes.joined(separator: "; ") + ")" }
         guard amount.isFinite else { return nil }
-        return CostEstimate(amount: amount, currency: price.currency, basis: basis, priceSeenOn: price.source.date)
+        // Rounded to a millionth of the currency: sums of binary fractions (3.7800000000000002) are
+        // not what a price list says, and JSON readers print every digit.
+        return CostEstimate(amount: (amount * 1_000_000).rounded() / 1_000_000, currency: price.currency, basis: basis, priceSeenOn: price.source.date)
     }
 
     /// The amount per unit: the resolution tier and the sound surcharge.

@@ -49,7 +49,10 @@ public struct CostSheet: Codable, Sendable, Equatable {
 
     /// The sum over the priced models it would be sent to (fal bills in USD; another currency is
     /// left out of the sum).
-    public var total: Double { lines.compactMap { $0.sent && $0.estimate?.currency == "USD" ? $0.estimate?.amount : nil }.reduce(0, +) }
+    public var total: Double { Self.rounded(lines.compactMap { $0.sent && $0.estimate?.currency == "USD" ? $0.estimate?.amount : nil }.reduce(0, +)) }
+
+    /// To a millionth: a sum of binary fractions is not a price (3.7800000000000002).
+    public static func rounded(_ amount: Double) -> Double { (amount * 1_000_000).rounded() / 1_000_000 }
 
     public var currency: String { "USD" }
 

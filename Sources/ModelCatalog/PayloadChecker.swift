@@ -13,6 +13,12 @@ struct PayloadChecker {
                              message: "\(spec.name) needs '\(field.name)' (\(field.type.rawValue)); the payload has none",
                              remedy: "add it: --set \(field.name)=..."))
         }
+        // A required text given empty (`--set prompt=`) is as good as none: the model refuses it.
+        for field in schema.fields where field.required && field.type == .string && payload[field.name] == .string("") {
+            out.append(issue(.required, field.name, actual: "empty", required: "present",
+                             message: "\(spec.name) needs '\(field.name)'; it is given empty",
+                             remedy: "give it a value: --set \(field.name)=..."))
+        }
         // Media inputs the model needs besides the file checked (motion control: the character image too).
         for field in spec.media where field.required && payload[field.name] == nil && !suppliedFields.contains(field.name)
             && schema.field(field.name) == nil {

@@ -245,12 +245,17 @@ extension SubmissionEngine {
         let kinds = Set(spec.media.map(\.kind.element))
         let similar = catalog.models.values.filter { $0.id != spec.id && $0.category == spec.category && Set($0.media.map(\.kind.element)) == kinds }
             .map(\.id).sorted().prefix(3)
-        if !similar.isEmpty { run.errorMessage = (run.errorMessage ?? "") + ". Similar models: " + similar.joined(separator: ", ") }
+        // Sentences joined once: the message may already end with its own full stop.
+        func add(_ sentence: String) {
+            let before = (run.errorMessage ?? "").trimmingCharacters(in: .whitespaces)
+            run.errorMessage = before.isEmpty ? sentence : (before.hasSuffix(".") ? before + " " : before + ". ") + sentence
+        }
+        if !similar.isEmpty { add("Similar models: " + similar.joined(separator: ", ") + ".") }
         // One fallback run per model of the job: a retried primary that fails again does not add a second.
         if let fallback = context.settings.fallback, run.fallbackOf == nil, fallback != run.model,
            !(try journal.runs(job: context.job.id)).contains(where: { $0.fallbackOf == run.model }) {
             _ = try journal.add(runFor: context.job.id, model: fallback, fallbackOf: run.model)
-            run.errorMessage = (run.errorMessage ?? "") + ". Switching to --fallback \(fallback), in this run"
+            add("Switching to --fallback \(fallback), in this run.")
             observe(run.jobID, .note(model: run.model, "capacity retries spent: sending to --fallback \(fallback) now"))
         }
         try journal.update(run, event: "advice", run.errorMessage ?? "")

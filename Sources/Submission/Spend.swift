@@ -15,10 +15,12 @@ public struct Spend: Sendable, Equatable {
 
     public init() {}
 
-    public init(runs: [RunRecord]) {
-        for run in runs where run.requestID != nil || run.state == .uncertain {
+    /// `events`: the job's history; an uncertain submit resent knowingly (`maybe-billed`) counts too.
+    public init(runs: [RunRecord], events: [EventRecord] = []) {
+        let maybe = events.filter { $0.kind == "maybe-billed" }.map { $0.detail.isEmpty ? nil : $0.detail }
+        for estimate in runs.filter({ $0.requestID != nil || $0.state == .uncertain }).map(\.estimateJSON) + maybe {
             requests += 1
-            guard let text = run.estimateJSON, let estimate = try? JSONDecoder().decode(CostEstimate.self, from: Data(text.utf8)),
+            guard let text = estimate, let estimate = try? JSONDecoder().decode(CostEstimate.self, from: Data(text.utf8)),
                   estimate.currency == currency, estimate.amount.isFinite, estimate.amount >= 0 else {
                 unpriced += 1
                 continue

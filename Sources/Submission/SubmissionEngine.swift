@@ -206,7 +206,39 @@ public final class SubmissionEngine: Sendable {
             let events = try journal.events(job: id)
             var count = 0
             var blocked: [(String, String)] = []
+            // New values must change what is sent, and pass the payload's own check, before
+            // anything is reopened: the same refused prompt, an unknown field or an empty required
+            // one would be paid for and refused again.
+            var changes = changes
+            if let asked = changes {
+                guard let job = try journal.job(id) else { return 0 }
+                let before = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(job.payloadJSON.utf8))) ?? [:]
+                var after = before
+                for (key, value) in asked { after[key] = value }
+                // Only fields a model takes count as a change: an unknown one is not read by fal.
+                let specs = Set(runs.map(\.model)).compactMap { try? catalog.model($0) }
+                let known = Set(specs.flatMap { $0.payload.fields.map(\.name) + $0.media.map(\.name) })
+                let changed = asked.keys.filter { before[$0] != asked[$0] && (specs.isEmpty || known.contains($0)) }
+                if changed.isEmpty && !force {
+                    throw SubmissionError(.refused, code: "retry_unchanged",
+                                          message: "--set/--input change nothing the model reads (the same values, or fields it does not take); the same request would be sent",
+                                          hint: "Give a different value (the prompt fal refused is in `preflight status \(id)`), or send it unchanged with --force.")
+                }
+                if after == before { changes = nil }
+                for model in Set(runs.map(\.model)) {
+                    guard let spec = try? catalog.model(model) else { continue }
+                    let supplied = Set(spec.media.map(\.name))
+                    let problems = Checker().checkPayload(after, model: spec, supplying: supplied).filter { $0.severity == .error }
+                    if let first = problems.first {
+                        throw SubmissionError(.refused, code: "retry_payload", message: "\(model): \(first.message)",
+                                              hint: "Nothing was sent. Correct the values (`preflight models show \(model)` lists the fields).")
+                    }
+                }
+            }
+            // A run a successful fallback stands in for is covered: resent only when named.
+            let covered = Set(runs.filter { $0.fallbackOf != nil && [.completed, .downloaded].contains($0.state) }.compactMap(\.fallbackOf))
             for var run in runs where model == nil || run.model == model {
+                if model == nil && covered.contains(run.model) && run.fallbackOf == nil { continue }
                 if onlyUnsent {
                     guard [.failed, .refused, .cancelled].contains(run.state), run.requestID == nil else { continue }
                 } else {
@@ -220,6 +252,11 @@ public final class SubmissionEngine: Sendable {
                     continue
                 }
                 let was = run.state
+                // An uncertain submit resent without fal's history saying it never arrived may be
+                // billed twice: its estimate is kept in the history, so `jobs` counts it.
+                if was == .uncertain && !events.contains(where: { $0.runID == run.id && $0.kind == "not-at-fal" }) {
+                    try journal.note(job: id, run: run.id, "maybe-billed", run.estimateJSON ?? "")
+                }
                 run.state = .pending
                 run.attempts = 0
                 run.requestID = nil

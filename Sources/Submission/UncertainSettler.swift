@@ -66,7 +66,10 @@ extension SubmissionEngine {
             return .unknown("fal's request history does not list it yet; it may take until \(formatter.string(from: end)) to (`preflight resume \(run.jobID)` asks again)")
         }
         let note = "fal's request history from \(Self.clock(start)) to \(Self.clock(end)) has no request with this run's input: fal never accepted it"
-        try journal.update(run, event: "not-at-fal", note)
+        // Said once in the history, however often resume asks again.
+        if try !journal.events(job: run.jobID).contains(where: { $0.runID == run.id && $0.kind == "not-at-fal" }) {
+            try journal.update(run, event: "not-at-fal", note)
+        }
         return .notAtFal(note)
     }
 

@@ -27,8 +27,10 @@ import TestSupport
         }
     }
 
-    func with(_ faults: [Fault], _ body: (Setup, FalSimulatorServer) async throws -> Void) async throws {
+    /// `unlisted`: fal's request history does not list the requests (an uncertain submit stays so).
+    func with(_ faults: [Fault], unlisted: Bool = false, _ body: (Setup, FalSimulatorServer) async throws -> Void) async throws {
         var book = ScenarioBook()
+        book.defaultScenario.unlisted = unlisted
         book.defaultScenario.queueMs = 100
         book.defaultScenario.progressMs = 100
         book.defaultScenario.faults = faults
@@ -66,7 +68,7 @@ import TestSupport
         try await with([Fault(route: .download, nth: 1, times: 0, behaviour: .stall)]) { setup, server in
             let measured = try await runMeasured(preflightExecutable, setup.submit(["--timeout", "8"]), environment: setup.env)
             #expect(measured.result.status == 75, "\(measured.result.stderr)")
-            #expect(measured.seconds < 8 + 6, "took \(measured.seconds) s")
+            #expect(measured.seconds < 8 + 20, "took \(measured.seconds) s") // bounded, not fast: a loaded machine adds seconds
             await server.clearFaults()
             let resumed = try await setup.preflight(["resume", "--quiet"])
             #expect(resumed.status == 0, "\(resumed.stderr)")
@@ -124,8 +126,17 @@ import TestSupport
         }
     }
 
-    @Test func anUncertainSubmitHasOneExitCodeThatIsNotTryAgain() async throws {
+    @Test func anUncertainSubmitFoundInFalsHistoryIsBroughtHome() async throws {
         try await with([Fault(route: .submit, nth: 1, times: 1, status: 200, body: "html")]) { setup, server in
+            let r = try await setup.preflight(setup.submit([]).filter { $0 != "--quiet" })
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.contains("fal's request history lists it"), "\(r.stderr)")
+            #expect(await server.acceptedRequests().count == 1)
+        }
+    }
+
+    @Test func anUncertainSubmitHasOneExitCodeThatIsNotTryAgain() async throws {
+        try await with([Fault(route: .submit, nth: 1, times: 1, status: 200, body: "html")], unlisted: true) { setup, server in
             let r = try await setup.preflight(setup.submit())
             #expect(r.status == 3, "\(r.stderr)")
             #expect(r.stderr.contains("uncertain"))

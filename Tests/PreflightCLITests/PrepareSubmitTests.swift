@@ -150,11 +150,32 @@ import TestSupport
         }
     }
 
+    /// `--max-cost` as a batch budget, as a user meets it: what is held back is said, recorded in
+    /// the manifest and exits 1; a budget that admits the rest sends only the rest.
+    @Test func aBudgetHoldsBackWhatItCannotPayForAndSaysSo() async throws {
+        try await withTree { setup in
+            try await withServer(Self.quick) { base, server in
+                let none = try await setup.prepare(base, ["--submit", "--set", "prompt=snow", "--max-cost", "0"])
+                #expect(none.status == 1, "\(none.stdout)\n\(none.stderr)")
+                #expect(none.stdout.contains("ready, not sent: 2 file(s) (budget)"), "\(none.stdout)")
+                #expect(none.stdout.contains("with a larger --max-cost"))
+                #expect(await server.acceptedRequests().isEmpty)
+                let rows = try setup.manifestRows()
+                #expect(rows.filter { ($0["notSent"] as? String)?.hasPrefix("ready, not sent: budget") == true }.count == 2)
+                let all = try await setup.prepare(base, ["--submit", "--set", "prompt=snow", "--max-cost", "100"])
+                #expect(all.status == 0, "\(all.stderr)")
+                #expect(await server.acceptedRequests().count == 2)
+                #expect(try setup.manifestRows().allSatisfy { $0["notSent"] == nil })
+            }
+        }
+    }
+
     @Test func aFailedJobIsKeptUntilTheUserAsksForAnotherPaidTry() async throws {
         try await withTree { setup in
             var refusing = Self.quick
+            // A failure a new attempt may cure (moderation is never resent unchanged: MoneyGuardTests).
             refusing.resultStatus = 422
-            refusing.resultErrorType = "content_policy_violation"
+            refusing.resultErrorType = "no_media_generated"
             try await withServer(refusing) { base, server in
                 let r = try await setup.prepare(base, ["--submit", "--set", "prompt=snow"])
                 #expect(r.status == 2, "\(r.stderr)")

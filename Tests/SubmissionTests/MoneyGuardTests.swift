@@ -88,6 +88,12 @@ import TestSupport
             #expect(throws: SubmissionError.self) { try engine.reopen(job: job.id, model: nil, includeUncertain: false) }
             #expect(await bench.server.acceptedRequests().count == 1)
 
+            // Values that change nothing the model reads, or that its payload refuses: nothing sent.
+            #expect(throws: SubmissionError.self) { try engine.reopen(job: job.id, model: nil, includeUncertain: false, changes: ["prompt": "a"]) }
+            #expect(throws: SubmissionError.self) { try engine.reopen(job: job.id, model: nil, includeUncertain: false, changes: ["bogus": 1]) }
+            #expect(throws: SubmissionError.self) { try engine.reopen(job: job.id, model: nil, includeUncertain: false, changes: ["prompt": ""]) }
+            #expect(await bench.server.acceptedRequests().count == 1)
+
             // A new prompt: reopened, checked and sent once, with the new prompt.
             #expect(try engine.reopen(job: job.id, model: nil, includeUncertain: false, changes: ["prompt": "b"]) == 1)
             _ = try await engine.run(job: job.id, resuming: true)
@@ -155,6 +161,21 @@ import TestSupport
             #expect(rb.requestID != ra.requestID)
             #expect(rb.requestID.flatMap { inputs[$0]?["prompt"] } == .string("b"))
             #expect(await bench.submits() == 2)
+        }
+    }
+
+    @Test func anUncertainSubmitResentBeforeFalsHistorySettlesItCountsAsMaybeBilled() async throws {
+        let lost = sim { $0.faults = [Fault(route: .submit, nth: 1, times: 1, status: 200, body: "html")]; $0.unlisted = true }
+        try await Bench.with(book(default: lost)) { bench in
+            let engine = bench.engine() // the history's ten minutes have not passed: nothing is known
+            let job = try engine.create(source: TestMedia.path(Self.clip), models: [wanEdit], payload: ["prompt": "x"], settings: SubmitSettings(), outRoot: bench.out)
+            #expect(try await engine.run(job: job.id).runs.first?.state == .uncertain)
+            #expect(try engine.reopen(job: job.id, model: nil, includeUncertain: true) == 1)
+            #expect(try await engine.run(job: job.id, resuming: true).runs.first?.state == .downloaded)
+            #expect(await bench.submits() == 2)
+            // Both requests count in the spend view: fal may bill the first.
+            let spend = Spend(runs: try bench.journal.runs(job: job.id), events: try bench.journal.events(job: job.id))
+            #expect(spend.requests == 2 && spend.unpriced == 0, "\(spend)")
         }
     }
 }

@@ -182,6 +182,8 @@ struct Prepare: AsyncParsableCommand {
         // Uncertain first: fal may have billed a request nobody follows, and no rerun settles it.
         if sent == Exit.uncertain { throw Exit.uncertain }
         if [prepared, sent].contains(Exit.someItemsFailed) { throw Exit.someItemsFailed }
+        // Ready files the budget held back: not everything asked for was sent (1, as a refusal).
+        if prepared == Exit.success && sent == Exit.doesNotComply { throw Exit.doesNotComply }
         throw prepared == Exit.success && sent == Exit.temporary ? Exit.temporary : prepared
     }
 

@@ -35,7 +35,7 @@ struct PrepareSubmitOptions: ParsableArguments {
     @OptionGroup var fal: FalOptions
 
     func validate() throws {
-        if let c = maxCost, !(c.isFinite && c >= 0) { throw ValidationError("--max-cost takes a price in USD, 0 or more (e.g. 25).") }
+        if let c = maxCost, !(c.isFinite && c >= 0) || c.sign == .minus { throw ValidationError("--max-cost takes a price in USD, 0 or more (e.g. 25).") }
         if !enabled && (maxCost != nil || allowUnpriced) { throw ValidationError("--max-cost and --allow-unpriced are for --submit.") }
         if !enabled && (payloadInput.given || perFile != nil) {
             throw ValidationError("--set, --input and --per-file say what to send: add --submit.")
@@ -167,7 +167,11 @@ struct BatchSubmitter {
         if s.uncertain > 0 { line += "; \(s.uncertain) uncertain (a submit whose answer was lost: `preflight status JOB`, then `preflight retry JOB --uncertain` only if fal has no such request)" }
         if s.failed > 0 { line += "; \(s.failed) failed: `preflight status JOB` says why, and --retry-failed sends them again (a new paid attempt)" }
         if !s.held.isEmpty {
-            line += "\nready, not sent: \(s.held.count) file(s) (\(heldReasons(s.held))); the manifest names each (`notSent`); the same command with a larger --max-cost sends only those"
+            let unpriced = s.held.values.contains { $0.contains("no price") || $0.contains("no estimate") }
+            let budget = s.held.values.contains { $0.contains(": budget") }
+            line += "\nready, not sent: \(s.held.count) file(s) (\(heldReasons(s.held))); the manifest names each (`notSent`); the same command "
+                + [budget ? "with a larger --max-cost" : nil, unpriced ? "with --allow-unpriced (models without a price)" : nil].compactMap { $0 }.joined(separator: " or ")
+                + " sends only those"
         }
         return line
     }

@@ -119,7 +119,7 @@ struct Submit: AsyncParsableCommand {
         if Set(models).count != models.count { throw ValidationError("The same --model twice: name two different models for a dual run.") }
         if let t = startTimeout, !(t.isFinite && t > 1 && t <= 86_400) { throw ValidationError("--start-timeout takes seconds, more than 1 (e.g. 60).") }
         if let t = timeout, !(t.isFinite && t > 0 && t <= 7 * 86_400) { throw ValidationError("--timeout takes seconds, more than 0 (e.g. 900).") }
-        if let c = maxCost, !(c.isFinite && c >= 0) { throw ValidationError("--max-cost takes a price in USD, 0 or more (e.g. 2.50).") }
+        if let c = maxCost, !(c.isFinite && c >= 0) || c.sign == .minus { throw ValidationError("--max-cost takes a price in USD, 0 or more (e.g. 2.50).") }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), !isFolder.boolValue {
             throw ValidationError("--out \(out) is a file; name a folder (it is made if missing).")

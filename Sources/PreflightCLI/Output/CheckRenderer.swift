@@ -21,12 +21,12 @@ struct CheckRenderer {
             lines.append("")
             let n = report.verdicts.count
             if combined.allCompliant {
-                lines.append("All \(n) models: this file already satisfies them all.")
+                lines.append("\(Self.allOf(n)): this file already satisfies them all.")
             } else if combined.singleOutputPossible {
-                lines.append("All \(n) models: their limits overlap, so one fixed file can satisfy them all.")
+                lines.append("\(Self.allOf(n)): their limits overlap, so one fixed file can satisfy them all.")
             } else {
                 if !combined.conflicts.isEmpty {
-                    lines.append("All \(n) models: their limits do not overlap; they need separate outputs:")
+                    lines.append("\(Self.allOf(n)): their limits do not overlap; they need separate outputs:")
                     lines += combined.conflicts.map { "  - \($0)" }
                 }
                 if !combined.unsatisfiable.isEmpty {
@@ -72,4 +72,9 @@ struct CheckRenderer {
         if x.severity == .error, let source = x.source { lines.append("      limit: \(source)") }
         return lines
     }
+}
+
+extension CheckRenderer {
+    /// "Both models" for two, "All 3 models" for more.
+    static func allOf(_ n: Int) -> String { n == 2 ? "Both models" : "All \(n) models" }
 }

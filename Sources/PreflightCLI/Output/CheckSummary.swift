@@ -38,7 +38,7 @@ struct CheckSummary {
 
     /// "pass", "fix: scale, trim", or "no: <the first thing no fix can change>".
     private func cell(_ v: ModelVerdict) -> String {
-        if v.compliant { return v.warnings.isEmpty ? "pass" : "pass (\(v.warnings.count) warnings)" }
+        if v.compliant { return v.warnings.isEmpty ? "pass" : "pass (\(v.warnings.count) warning\(v.warnings.count == 1 ? "" : "s"))" }
         if let blocker = v.violations.first(where: { !$0.fixable && !$0.rule.isPayload }) {
             let reason = switch blocker.rule {
             case .limit(.minDuration): "too short"

@@ -67,7 +67,7 @@ struct Jobs: AsyncParsableCommand {
                 enum CodingKeys: String, CodingKey { case job, runs, estimatedCost = "estimated_cost", unpricedRequests = "unpriced_requests" } }
             Terminal.out(try CLIJSON.string(try jobs.map { job in
                 let runs = try journal.runs(job: job.id)
-                let spend = Spend(runs: runs)
+                let spend = Spend(runs: runs, events: try journal.events(job: job.id))
                 return Row(job: job, runs: runs, estimatedCost: spend.amount, unpricedRequests: spend.unpriced)
             }))
             return
@@ -80,7 +80,7 @@ struct Jobs: AsyncParsableCommand {
         var total = Spend()
         for job in jobs {
             let runs = try journal.runs(job: job.id)
-            let spend = Spend(runs: runs)
+            let spend = Spend(runs: runs, events: try journal.events(job: job.id))
             total = total + spend
             let states = runs.map { "\($0.model.split(separator: "/").suffix(2).joined(separator: "/")): \($0.state.rawValue)" }
             table.add([job.id, job.state.rawValue, Redactor.printable((job.source as NSString).lastPathComponent), spend.text, states.joined(separator: ", ")])
@@ -120,6 +120,12 @@ struct Status: AsyncParsableCommand {
             Terminal.out("  \(run.model)\(run.fallbackOf.map { " (fallback for \($0))" } ?? ""): \(run.state.rawValue)"
                          + (run.requestID.map { ", request \($0)" } ?? "") + (run.attempts > 1 ? ", \(run.attempts) attempts" : ""))
             if let message = run.errorMessage { Terminal.out("    \(Redactor.printable(message))") }
+            if run.state == .uncertain {
+                let settled = try journal.events(job: record.id).contains { $0.runID == run.id && $0.kind == "not-at-fal" }
+                Terminal.out(settled
+                    ? "    fal's request history has no such request: `preflight retry \(record.id) --model \(run.model) --uncertain` sends it (once)"
+                    : "    `preflight resume \(record.id)` asks fal's request history for it (a request found there is followed, never sent again)")
+            }
             for o in try run.id.map(journal.outputs(run:)) ?? [] { Terminal.out("    \(o.path) (\(Format.bytes(o.bytes)))") }
         }
         Terminal.out("history:")
@@ -214,6 +220,10 @@ struct Retry: AsyncParsableCommand {
         let reopened: Int
         do { reopened = try engine.reopen(job: record.id, model: model, includeUncertain: uncertain, force: force, changes: changes) } catch {
             throw Terminal.report(error)
+        }
+        if reopened == 0 && changes != nil {
+            Terminal.err("nothing to retry in \(record.id): no run failed, so --set/--input changed nothing (the job is \(record.state.rawValue)); submit the file again for a new job")
+            return
         }
         if reopened == 0 {
             let uncertainRuns = ((try? engine.journal.runs(job: record.id)) ?? []).filter { $0.state == .uncertain }
