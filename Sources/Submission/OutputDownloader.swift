@@ -1,5 +1,6 @@
 import FalClient
 import Foundation
+import PreflightCore
 import MediaAdapt
 import ModelCatalog
 
@@ -35,7 +36,7 @@ extension SubmissionEngine {
         let done = Set(known.map(\.url))
         let planned: [(URL, URL)] = urls.enumerated().compactMap { i, url in
             guard !done.contains(url.absoluteString) else { return nil }
-            return (url, folder.appendingPathComponent(Self.safeName(url, index: i, taken: &names)))
+            return (url, folder.appendingPathComponent(Self.safeName(url, index: i, taken: &names, base: Self.outputBase(run, context.job))))
         }
         let client = self.client, journal = self.journal, stall = policy.stallTimeout
         let stop = Self.stop(cancel, context.deadline, ignoring: ignoringStop)
@@ -87,7 +88,20 @@ extension SubmissionEngine {
 
     /// A file name from the URL's last component: no path separators, no leading dot, no control
     /// characters (C0, C1) or bidirectional overrides, at most 120 bytes, unique within the folder.
-    static func safeName(_ url: URL, index: Int, taken: inout Set<String>) -> String {
+    /// `base`: the name to give it instead (`<clip>.<model>`), the URL's extension kept.
+    static func safeName(_ url: URL, index: Int, taken: inout Set<String>, base: String? = nil) -> String {
+        if let base {
+            let ext = FileNames.safe(url.pathExtension, fallback: "")
+            let name = ext.isEmpty || ext.count > 12 ? base : base + "." + ext
+            var candidate = name
+            var n = 2
+            while taken.contains(candidate) || candidate == "result.json" {
+                candidate = ext.isEmpty || ext.count > 12 ? "\(base)-\(n)" : "\(base)-\(n).\(ext)"
+                n += 1
+            }
+            taken.insert(candidate)
+            return candidate
+        }
         var name = url.lastPathComponent.unicodeScalars.filter { s in
             let v = s.value
             return v >= 0x20 && v != 0x7F && !(0x80..<0xA0).contains(v) && !(0x202A...0x202E).contains(v) && !(0x2066...0x2069).contains(v)

@@ -1,5 +1,6 @@
 import FalClient
 import Foundation
+import PreflightCore
 import MediaAdapt
 import MediaProbe
 import ModelCatalog
@@ -150,9 +151,11 @@ extension SubmissionEngine {
             observe(run.jobID, .note(model: run.model, "fixed and verified (one file for both models)"))
             return Prepared(path: shared, field: field)
         }
-        let folder = URL(fileURLWithPath: context.job.outDir).appendingPathComponent(".prepared")
+        // Uploaded under the clip's own name (fal's storage keeps it): one folder per model, since
+        // each model's fix differs here.
+        let folder = URL(fileURLWithPath: context.job.outDir).appendingPathComponent(".prepared").appendingPathComponent(ModelName.short(spec.id))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let target = folder.appendingPathComponent("\(Self.slug(spec.id)).\(plan.format)")
+        let target = folder.appendingPathComponent("\(FileNames.stem(of: context.job.source)).\(plan.format)")
         observe(run.jobID, .note(model: run.model, "fixing: " + why))
         let result: FixResult
         do throws(FixError) { result = try await pipeline.conform(plan, source: info, output: target) } catch {

@@ -167,7 +167,18 @@ extension SubmissionEngine {
 
     /// Where a run's result and outputs go.
     func resultsFolder(_ run: RunRecord, _ context: JobContext) -> URL {
-        URL(fileURLWithPath: context.job.outDir).appendingPathComponent(Self.slug(run.model))
+        let jobFolder = URL(fileURLWithPath: context.job.outDir)
+        // Jobs made before results were named after their clip keep their layout (<job id>/<slug>).
+        if Self.isLegacyLayout(context.job) { return jobFolder.appendingPathComponent(Self.slug(run.model)) }
+        return jobFolder.appendingPathComponent(ModelName.short(run.model))
+    }
+
+    static func isLegacyLayout(_ job: JobRecord) -> Bool { (job.outDir as NSString).lastPathComponent == job.id }
+
+    /// What the outputs of a run are called: `<clip>.<model>` (and the URL's extension), or the
+    /// URL's own name in a job of the older layout.
+    static func outputBase(_ run: RunRecord, _ job: JobRecord) -> String? {
+        isLegacyLayout(job) ? nil : FileNames.stem(of: job.source) + "." + ModelName.short(run.model)
     }
 
     /// Fetches a completed request's result into its folder; `ignoringStop`: a result fetched

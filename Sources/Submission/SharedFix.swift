@@ -1,6 +1,7 @@
 import Foundation
 import MediaAdapt
 import ModelCatalog
+import PreflightCore
 
 /// In a dual run, one fixed file for both models when one fix satisfies both (half the encoding,
 /// one upload); each model gets its own fix only when their limits conflict. Computed once per job,
@@ -14,7 +15,8 @@ actor SharedFix {
         let task = Task { () -> String? in
             let folder = URL(fileURLWithPath: job.job.outDir).appendingPathComponent(".prepared")
             try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let target = folder.appendingPathComponent("all-models.\(Self.containerFor(job.job.source))")
+            // Uploaded under the clip's own name (the file serves every model of the job).
+            let target = folder.appendingPathComponent("\(FileNames.stem(of: job.job.source)).\(Self.containerFor(job.job.source))")
             let pipeline = MediaPipeline(models: specs, payload: job.payload, field: field, policy: job.settings.policy, checksPayload: false)
             let outcome = try? await pipeline.run(source: job.job.source, output: target)
             switch outcome {

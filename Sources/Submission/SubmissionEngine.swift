@@ -48,9 +48,24 @@ public final class SubmissionEngine: Sendable {
         }
         var id = Self.newJobID()
         for _ in 0..<16 where (try? journal.job(id)) != nil { id = Self.newJobID() }
-        let outDir = outRoot.appendingPathComponent(id)
-        // The results' folder is made now, before anything is paid for, not found unwritable after.
-        do { try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true) } catch {
+        // The results' folder is named after the clip (RESULTS/<clip>/<model>/<clip>.<model>.<ext>),
+        // made now, before anything is paid for, not found unwritable after. Made without its
+        // parents' leniency, so two jobs of clips with one name never share it (a, a-2, a-3...).
+        let stem = FileNames.stem(of: source)
+        var outDir = outRoot.appendingPathComponent(stem)
+        do {
+            try FileManager.default.createDirectory(at: outRoot, withIntermediateDirectories: true)
+            var n = 1
+            while true {
+                do {
+                    try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: false)
+                    break
+                } catch CocoaError.fileWriteFileExists where n < 10_000 {
+                    n += 1
+                    outDir = outRoot.appendingPathComponent("\(stem)-\(n)")
+                }
+            }
+        } catch {
             let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError) ?? (error as NSError)
             throw SubmissionError(.usage, code: "results_folder", message: "cannot make the results folder \(Redactor.printable(outDir.path)): \(underlying.localizedDescription)",
                                   hint: "Choose a writable results folder (--out for submit, --results for prepare).")

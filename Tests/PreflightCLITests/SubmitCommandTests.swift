@@ -134,7 +134,10 @@ import TestSupport
         await first.stop()
         // The same address, new storage: the upload the journal trusts for an hour is gone.
         let second = try FalSimulatorServer(.init(port: try #require(base.port), scenarios: book))
-        _ = try await second.start()
+        // The freed port may still be closing (or briefly taken by another test's listener): retry.
+        for attempt in 1...50 {
+            do { _ = try await second.start(); break } catch where attempt < 50 { try await Task.sleep(nanoseconds: 100_000_000) }
+        }
         let again = try await preflight(["submit", clip, "--model", wanEdit, "--set", "prompt=x", "--out", out.path], home: home, environment: env)
         await second.stop()
         #expect(again.status == 0, "\(again.stderr)")
@@ -184,8 +187,8 @@ import TestSupport
             _ = try await setup.preflight(["resume"])
             let jobs = try await setup.preflight(["jobs"])
             #expect(jobs.stdout.contains("done"), "\(jobs.stdout)")
-            let files = FileManager.default.enumerator(atPath: setup.out.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix("output.mp4") } ?? []
-            #expect(files.count == 1)
+            let files = FileManager.default.enumerator(atPath: setup.out.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".wan-v2.7-edit-video.mp4") && !$0.contains(".prepared") } ?? []
+            #expect(files.count == 1, "\(files)")
         }
     }
 
@@ -227,7 +230,8 @@ import TestSupport
                 // The request kept running at fal: resume brings its result home.
                 let resumed = try await setup.preflight(["resume"])
                 #expect(resumed.status == 0, "\(resumed.stderr)")
-                #expect(resumed.stdout.contains("output.mp4"))
+                // Named after the clip and the model: RESULTS/<clip>/<model>/<clip>.<model>.mp4.
+                #expect(resumed.stdout.contains("/hd_1280x720_4s/wan-v2.7-edit-video/hd_1280x720_4s.wan-v2.7-edit-video.mp4"), "\(resumed.stdout)")
             }
         }
     }

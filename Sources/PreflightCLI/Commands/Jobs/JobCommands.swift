@@ -82,7 +82,7 @@ struct Jobs: AsyncParsableCommand {
             let runs = try journal.runs(job: job.id)
             let spend = Spend(runs: runs, events: try journal.events(job: job.id))
             total = total + spend
-            let states = runs.map { "\($0.model.split(separator: "/").suffix(2).joined(separator: "/")): \($0.state.rawValue)" }
+            let states = runs.map { "\(ModelName.short($0.model)): \($0.state.rawValue)" }
             table.add([job.id, job.state.rawValue, Redactor.printable((job.source as NSString).lastPathComponent), spend.text, states.joined(separator: ", ")])
         }
         Terminal.out(table.render())

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FalClient
 import Foundation
+import PreflightCore
 import ModelCatalog
 import Submission
 
@@ -62,21 +63,24 @@ enum SubmissionSession {
     }
 
     static func report(_ outcome: JobOutcome, quiet: Bool) {
+        // Every line names the clip: with -j many jobs end at once, and a model alone says nothing.
+        let clip = Redactor.printable((outcome.job.source as NSString).lastPathComponent)
         for run in outcome.runs {
             let files = run.id.flatMap { outcome.outputs[$0] } ?? []
+            let who = "\(clip) -> \(ModelName.short(run.model))"
             switch run.state {
             case .downloaded:
                 for f in files { Terminal.out(f.path) }
-                if !quiet { Terminal.err("\(run.model): done, \(files.count) file(s)" + (run.fallbackOf.map { " (fallback for \($0))" } ?? "")) }
+                if !quiet { Terminal.err("\(who): done, \(files.count) file(s)" + (run.fallbackOf.map { " (fallback for \(ModelName.short($0)))" } ?? "")) }
             case .submitted:
                 // Completed but its result not fetched (the answer cut off) says so; else it is still running.
-                Terminal.err("\(run.model): " + (run.errorMessage.map(Redactor.printable)
+                Terminal.err("\(who): " + (run.errorMessage.map(Redactor.printable)
                     ?? "still running at fal (request \(run.requestID ?? "?")); `preflight resume \(outcome.job.id)` fetches it"))
             default:
-                Terminal.err(Terminal.red("\(run.model): \(run.state.rawValue): ") + (run.errorMessage ?? ""))
+                Terminal.err(Terminal.red("\(who): \(run.state.rawValue): ") + (run.errorMessage ?? ""))
             }
         }
-        if !quiet { Terminal.err("job \(outcome.job.id): \(outcome.job.state.rawValue) (`preflight status \(outcome.job.id)`)") }
+        if !quiet { Terminal.err("job \(outcome.job.id) (\(clip)): \(outcome.job.state.rawValue) (`preflight status \(outcome.job.id)`)") }
     }
 }
 
@@ -94,8 +98,8 @@ final class PressCounter: @unchecked Sendable {
     var count: Int { lock.lock(); defer { lock.unlock() }; return n }
 }
 
-/// One line per step on stderr; queue positions and logs only when they change. Once more than
-/// one job is under way, each line names its file, so interleaved lines can be told apart.
+/// One line per step on stderr; queue positions and logs only when they change. Each line names
+/// its clip and the model's short name, so interleaved lines of many jobs can be told apart.
 final class ProgressLines: @unchecked Sendable {
     private let enabled: Bool
     private let journal: Journal
@@ -117,7 +121,10 @@ final class ProgressLines: @unchecked Sendable {
 
     func show(_ job: String, _ event: SubmissionEvent) {
         if case .alert(let model, let text) = event {
-            Terminal.err(Terminal.red("\(model): ") + Redactor.printable(text))
+            lock.lock()
+            let file = name(of: job)
+            lock.unlock()
+            Terminal.err(Terminal.red("\(file) -> \(ModelName.short(model)): ") + Redactor.printable(text))
             return
         }
         guard enabled else { return }
@@ -141,8 +148,6 @@ final class ProgressLines: @unchecked Sendable {
         let key = job + "\n" + model
         guard last[key] != line else { return }
         last[key] = line
-        let file = name(of: job)
-        let many = names.count > 1
-        Terminal.err(many ? "\(file) -> \(model): \(line)" : "\(model): \(line)")
+        Terminal.err("\(name(of: job)) -> \(ModelName.short(model)): \(line)")
     }
 }
