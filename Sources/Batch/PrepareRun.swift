@@ -28,6 +28,8 @@ public struct PrepareSummary: Sendable {
     public var totalMediaSeconds: Double
     /// Work seconds (placing, converting) of this run's rows.
     public var workSeconds: Double
+    /// Files `fix` made beside their sources (NAME.preflight.EXT), passed over, by relative path.
+    public var fixOutputsPassedOver: [String] = []
 
     /// How many rows ended in `status`.
     public func count(_ status: RowStatus) -> Int { rows.filter { $0.status == status }.count }
@@ -157,9 +159,11 @@ public final class PrepareRun: Sendable {
         let rows = await book.rows.values.sorted { $0.source < $1.source }
         let (encodeSeconds, encodedMedia, work) = await stats.totals
         let totalMedia = rows.compactMap { $0.probe?.kind == "video" ? $0.probe?.duration : nil }.reduce(0, +)
-        return PrepareSummary(rows: rows, reused: reused, interrupted: cancel.isCancelled || rows.contains { $0.status == .pending },
-                              wallSeconds: Date().timeIntervalSince(started), encodeSeconds: encodeSeconds,
-                              encodedMediaSeconds: encodedMedia, totalMediaSeconds: totalMedia, workSeconds: work)
+        var summary = PrepareSummary(rows: rows, reused: reused, interrupted: cancel.isCancelled || rows.contains { $0.status == .pending },
+                                     wallSeconds: Date().timeIntervalSince(started), encodeSeconds: encodeSeconds,
+                                     encodedMediaSeconds: encodedMedia, totalMediaSeconds: totalMedia, workSeconds: work)
+        summary.fixOutputsPassedOver = scan.skipped.filter { $0.reason == SourceScanner.fixOutputReason }.map(\.path)
+        return summary
     }
 
     // MARK: - Stage 1

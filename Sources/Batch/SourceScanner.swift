@@ -43,6 +43,15 @@ public struct SourceScanner: Sendable {
         return lower.range(of: ".partial") != nil
     }
 
+    /// `fix` writes NAME.preflight.EXT beside its source by default: a copy made of footage, not
+    /// new footage. Preparing (and paying for) it again beside its source would do the work twice.
+    public static func isFixOutput(_ name: String) -> Bool {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count >= 3 && parts[parts.count - 2] == "preflight" && !parts[0].isEmpty
+    }
+
+    public static let fixOutputReason = "a copy `preflight fix` made (NAME.preflight.EXT), not footage"
+
     public func scan() throws(BatchError) -> Scan {
         var rootStat = stat()
         guard stat(root, &rootStat) == 0 else {
@@ -83,6 +92,7 @@ public struct SourceScanner: Sendable {
                 walk(path, relative: rel, visited: &visited, excluded: excluded, into: &result)
             case S_IFREG:
                 if Self.isPartialDownload(name) { result.skipped.append((rel, "partial download")); continue }
+                if Self.isFixOutput(name) { result.skipped.append((rel, Self.fixOutputReason)); continue }
                 result.files.append(SourceFile(relativePath: rel, path: path))
             default:
                 result.skipped.append((rel, "not a regular file"))

@@ -156,7 +156,9 @@ extension SubmissionEngine {
         let folder = URL(fileURLWithPath: context.job.outDir).appendingPathComponent(".prepared").appendingPathComponent(ModelName.short(spec.id))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let target = folder.appendingPathComponent("\(FileNames.stem(of: context.job.source)).\(plan.format)")
-        observe(run.jobID, .note(model: run.model, "fixing: " + why))
+        // The plan is said, and journaled, before anything is encoded or uploaded (`status` shows it).
+        try journal.note(job: run.jobID, run: run.id, "plan", "\(plan.action.rawValue): " + plan.steps.joined(separator: "; ") + " (because: \(why))")
+        observe(run.jobID, .note(model: run.model, "plan (\(plan.action.rawValue)), because \(why):" + plan.steps.map { "\n    - \($0)" }.joined()))
         let result: FixResult
         do throws(FixError) { result = try await pipeline.conform(plan, source: info, output: target) } catch {
             run = try finish(run, .refused, category: "media", "cannot be made acceptable (nothing was uploaded or paid): \(error.description)")

@@ -140,4 +140,15 @@ import TestSupport
             #expect(await s.server.acceptedRequests().isEmpty)
         }
     }
+
+    /// `fix`'s default output (NAME.preflight.EXT beside the source) is a copy, not new footage:
+    /// prepare passes it over and says so, so nothing is prepared or paid for twice.
+    @Test func aFixOutputBesideItsSourceIsPassedOver() async throws {
+        try await with(extra: [("a.preflight.mp4", "hd_1280x720_4s.mp4")]) { s in
+            let prepared = try await prepare(s)
+            #expect(prepared.fixOutputsPassedOver == ["a.preflight.mp4"])
+            #expect(!prepared.rows.contains { $0.source == "a.preflight.mp4" })
+            #expect(prepared.rows.contains { $0.source == "a.mp4" })
+        }
+    }
 }

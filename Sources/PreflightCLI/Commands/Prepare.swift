@@ -313,6 +313,11 @@ enum PrepareRenderer {
         var tail = String(format: "%d done by an earlier run; %.1f s", s.reused, s.wallSeconds)
         if let saved = s.secondsSaved { tail += String(format: "; about %.0f s saved against re-encoding everything", saved) }
         lines.append(tail)
+        if !s.fixOutputsPassedOver.isEmpty {
+            let n = s.fixOutputsPassedOver.count
+            lines.append("passed over \(n) file(s) `preflight fix` made beside their sources (NAME.preflight.EXT: copies, not footage)"
+                         + (verbose ? ": " + s.fixOutputsPassedOver.prefix(3).map { Printable.escape($0) }.joined(separator: ", ") + (n > 3 ? ", ..." : "") : ""))
+        }
         // The manifest's own total, so the line and the file never disagree.
         if s.rows.contains(where: { $0.cost != nil }) { lines.append(ManifestCost(rows: s.rows).line) }
         lines.append("manifest: \(manifest)")

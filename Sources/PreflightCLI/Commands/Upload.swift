@@ -12,13 +12,15 @@ struct Upload: AsyncParsableCommand {
         --multipart-threshold, parts in parallel above it (each part retried). A file already \
         uploaded in this run is not sent twice.
 
-        Every file is probed first, before anything is sent: what `preflight probe` refuses (not \
-        media, a folder, a device, a pipe) is refused here too. Each step (token, upload, part, \
+        Any regular file goes up (fal's storage takes any file: a LoRA, a zip of training images, \
+        subtitles); media is probed first only to say what it is, and a file that is not media is \
+        said so and sent as it is. Folders, devices and pipes are refused before anything is sent. \
+        Each step (token, upload, part, \
         complete) is retried with backoff on failures a retry can help, and any failure of fal's CDN \
         path falls back to a signed upload URL. A cached URL is reused only within the lifetime \
         that is known for it (--lifetime, or an hour when fal's retention is not known).
 
-        Exit codes: 0 uploaded; 64 usage or key mistake; 65 not media; 66 missing file; 75 network; \
+        Exit codes: 0 uploaded; 64 usage or key mistake; 66 missing, or not a regular file; 75 network; \
         77 key refused or account locked.
         """
     )
@@ -63,10 +65,20 @@ struct Upload: AsyncParsableCommand {
         options.parallelParts = parallel.value
         options.lifetime = lifetime
         let cache = MemoryUploadCache()
-        // Refuse what probe refuses before any network call (a folder, /dev/zero, a FIFO, not media).
+        // Before any network call: every path must be a regular file (a folder, /dev/zero or a FIFO
+        // is refused, and then nothing is sent). Media is probed only to say what it is.
         for file in files {
-            do { _ = try Prober.probe(file) } catch {
-                throw Terminal.report(error)
+            var st = stat()
+            guard stat(file, &st) == 0 else {
+                throw Terminal.report(CLIFailure(.inputMissing, message: "\(Redactor.printable(file)): \(String(cString: strerror(errno))); nothing was uploaded"))
+            }
+            guard (st.st_mode & S_IFMT) == S_IFREG else {
+                throw Terminal.report(CLIFailure(.inputMissing, message: "\(Redactor.printable(file)) is not a regular file (a folder, device or pipe); nothing was uploaded"))
+            }
+        }
+        for file in files {
+            if case .failure(let error) = Result(catching: { () throws(ProbeError) in try Prober.probe(file) }), error.code == .notMedia {
+                Terminal.err("\(Redactor.printable(file)): not media; uploaded as a plain file")
             }
         }
         for file in files {
