@@ -18,6 +18,9 @@ public struct PrepareReport: Sendable {
     public var width: Int
     /// Called as rows are written: (rows written, rows in all), for a progress line.
     public var progress: @Sendable (Int, Int) -> Void = { _, _ in }
+    /// `prepare --submit`'s results folder: a row's results are shown (a picture of the first) only
+    /// from inside it (the manifest is a file anyone may edit).
+    public var resultsFolder: String?
 
     public init(manifest: Manifest, sourceFolder: String, outputFolder: String, modelNames: [String: String] = [:],
                 generated: Date = Date(), width: Int = WorkerPool.cpu.width) {
@@ -119,7 +122,17 @@ public struct PrepareReport: Sendable {
         if row.status == .fixed, let output = row.output, OutputNames.staysInside(output) {
             pictures.after = try? Thumbnailer.make(outputFolder + "/" + output, thumbnail)
         }
+        if let folder = resultsFolder, let first = row.submission?.results.first(where: { Self.isInside($0, folder) && !$0.hasSuffix(".json") }) {
+            pictures.result = try? Thumbnailer.make(first, thumbnail)
+        }
         return pictures
+    }
+
+    /// Whether `path` (standardized, links resolved) lies inside `folder`.
+    static func isInside(_ path: String, _ folder: String) -> Bool {
+        let resolved = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        let root = resolved(folder)
+        return resolved(path).hasPrefix(root.hasSuffix("/") ? root : root + "/")
     }
 
     /// Refuses, before a run spends any time, a report path that cannot or should not be written: a

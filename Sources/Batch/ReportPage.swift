@@ -1,11 +1,14 @@
 import Foundation
 import MediaIO
 import MediaProbe
+import ModelCatalog
 
 /// The pictures shown for one row: nil where none could be made (the page shows why instead).
 struct RowPictures: Sendable {
     var before: Thumbnail?
     var after: Thumbnail?
+    /// The first result `prepare --submit` brought home for the row.
+    var result: Thumbnail?
 }
 
 /// The report's HTML, in pieces so that it can be written row by row: the head (with the summary and
@@ -96,9 +99,12 @@ struct ReportPage {
             // The first frame needs no time; a frame further in says where it is.
             label + (picture?.seconds.flatMap { $0 >= 0.05 ? String(format: " · at %.1f s", $0) : nil } ?? "")
         }
+        let result = pictures.result.map { picture in
+            "<span class=\"arrow\">→</span><figure>\(image(picture, alt: "result"))<figcaption>\(caption("result", picture))</figcaption></figure>"
+        } ?? ""
         return "<div class=\"pair\"><figure>\(before)<figcaption>\(caption("before", pictures.before))</figcaption></figure>"
             + "<span class=\"arrow\">→</span>"
-            + "<figure>\(after)<figcaption>\(caption("after", row.status == .fixed ? pictures.after : nil))</figcaption></figure></div>"
+            + "<figure>\(after)<figcaption>\(caption("after", row.status == .fixed ? pictures.after : nil))</figcaption></figure>\(result)</div>"
     }
 
     private func image(_ picture: Thumbnail, alt: String) -> String {
@@ -206,10 +212,20 @@ struct ReportPage {
         case .pending:
             html += "<b>Not reached:</b> the run stopped first; run the same command again to finish."
         }
-        // Known from an earlier `--submit` (this run's page is written before anything is sent).
+        // What `--submit` did with it (the page is written again once the jobs end).
         if let note = row.submission {
             let results = note.results.count == 1 ? "1 result" : "\(note.results.count) results"
-            html += "<div class=\"output\">sent: job <code>\(HTMLText.escape(note.job))</code>, \(HTMLText.escape(note.state)), \(results)</div>"
+            html += "<div class=\"output\">sent: job <code>\(HTMLText.escape(note.job))</code>, \(HTMLText.escape(note.state)), \(results)"
+            if let cost = row.cost, cost.total > 0 { html += ", estimated \(HTMLText.escape(CostSheet.money(cost.total)))" }
+            html += "</div>"
+            if !note.results.isEmpty {
+                html += "<ul class=\"steps\">" + note.results.prefix(4).map { "<li><code>\(HTMLText.escape($0))</code></li>" }.joined() + "</ul>"
+            }
+        } else if let why = row.notSent {
+            html += "<div class=\"output\">\(HTMLText.escape(why))</div>"
+        } else if let cost = row.cost, cost.total > 0, row.status == .compliant || row.status == .fixed {
+            html += "<div class=\"output\">estimated cost to send: \(HTMLText.escape(CostSheet.money(cost.total)))"
+                + (cost.unpriced.isEmpty ? "" : " (no price for " + HTMLText.escape(cost.unpriced.joined(separator: ", ")) + ")") + "</div>"
         }
         return html + "</div>"
     }

@@ -216,6 +216,20 @@ public struct FalClient: Sendable {
             return response
         } catch {
             log?("\(method) \(Self.redactedPath(url)) -> \(error)")
+            // No connection could be made at all (no address, refused): not a byte reached fal, so
+            // replaying it once on fal's backup host cannot pay twice.
+            if [.dns, .refused].contains(error.kind), let backup = endpoints.backup(for: url) {
+                var again = request
+                again.url = backup
+                do {
+                    let response = try await transport.send(again)
+                    log?("\(method) \(Self.redactedPath(backup)) -> \(response.status) (replayed on fal's backup host)")
+                    return response
+                } catch {
+                    log?("\(method) \(Self.redactedPath(backup)) -> \(error)")
+                    throw FalError.network(error, operation: operation, isSubmit: isSubmit)
+                }
+            }
             throw FalError.network(error, operation: operation, isSubmit: isSubmit)
         }
     }

@@ -14,6 +14,13 @@ public struct FalEndpoints: Sendable, Equatable {
     public var openAPI: URL = URL(string: "https://fal.ai")!
     /// fal's platform API (`/v1/models/pricing`).
     public var platform: URL = URL(string: "https://api.fal.ai")!
+    /// Where a call goes when its host cannot be reached at all (no address, connection refused):
+    /// fal's backup hosts, as fal-client 1.0.3 replays them (`queue.fal.run` -> `queue.falrun.com`,
+    /// `fal.run` -> `falrun.com`). Keyed by "host" or "host:port"; nothing else is replayed.
+    public var backups: [String: URL] = [
+        "queue.fal.run": URL(string: "https://queue.falrun.com")!,
+        "fal.run": URL(string: "https://falrun.com")!,
+    ]
 
     public static let fal = FalEndpoints(
         queue: URL(string: "https://queue.fal.run")!, run: URL(string: "https://fal.run")!,
@@ -25,6 +32,17 @@ public struct FalEndpoints: Sendable, Equatable {
         self.run = run
         self.rest = rest
         self.statusPage = statusPage
+    }
+
+    /// `url` on its backup host, when its host has one.
+    public func backup(for url: URL) -> URL? {
+        guard let host = url.host?.lowercased() else { return nil }
+        guard let target = backups[url.port.map { "\(host):\($0)" } ?? host],
+              var parts = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return nil }
+        parts.scheme = target.scheme
+        parts.host = target.host
+        parts.port = target.port
+        return parts.url
     }
 
     /// All of them on one local server (the simulator).

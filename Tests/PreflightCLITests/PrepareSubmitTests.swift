@@ -170,6 +170,22 @@ import TestSupport
         }
     }
 
+    /// The report is written again once the jobs end: each row says what was sent and shows a
+    /// picture of what came back.
+    @Test func theReportShowsWhatCameBack() async throws {
+        try await withTree { setup in
+            try await withServer(Self.quick) { base, _ in
+                let page = setup.folder.appendingPathComponent("report.html")
+                let r = try await setup.prepare(base, ["--submit", "--set", "prompt=snow", "--report", page.path])
+                #expect(r.status == 0, "\(r.stderr)")
+                let html = try String(contentsOf: page, encoding: .utf8)
+                #expect(html.components(separatedBy: "sent: job").count - 1 == 2)
+                #expect(html.components(separatedBy: "alt=\"result\"").count - 1 == 2, "a picture of each result")
+                #expect(html.contains(".wan-v2.7-edit-video.mp4"))
+            }
+        }
+    }
+
     @Test func aFailedJobIsKeptUntilTheUserAsksForAnotherPaidTry() async throws {
         try await withTree { setup in
             var refusing = Self.quick

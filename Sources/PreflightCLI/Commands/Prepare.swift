@@ -177,6 +177,11 @@ struct Prepare: AsyncParsableCommand {
         // submitter takes the signals over before it journals or sends anything.
         guard let submitter else { throw prepared }
         let sent = try await submitter.run(summary, manifest: run.manifestURL, csv: options.csv ? run.csvURL : nil)
+        // The page again, now with what came back: each row's job, results and their first picture.
+        if let report, sent.rawValue < 128 {
+            try await writeReport(report, summary: summary, manifest: run.manifestURL, models: specs, cancel: cancel,
+                                  results: submission.results)
+        }
         // The worse of the two: an interruption, then some failed (2), then some unfixable (1).
         if sent.rawValue > 128 { throw sent }
         // Uncertain first: fal may have billed a request nobody follows, and no rerun settles it.
@@ -188,7 +193,8 @@ struct Prepare: AsyncParsableCommand {
     }
 
     /// The page, from the manifest as it is on disk (this run's rows and the earlier runs' alike).
-    private func writeReport(_ path: String, summary: PrepareSummary, manifest url: URL, models: [ModelSpec], cancel: CancellationFlag) async throws {
+    private func writeReport(_ path: String, summary: PrepareSummary, manifest url: URL, models: [ModelSpec], cancel: CancellationFlag,
+                             results: String? = nil) async throws {
         if summary.interrupted {
             Terminal.err("report: not written (the run was interrupted; run the same command again to finish and write it)")
             return
@@ -200,6 +206,7 @@ struct Prepare: AsyncParsableCommand {
                                      outputFolder: URL(fileURLWithPath: output).standardizedFileURL.path,
                                      modelNames: Dictionary(models.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }), width: jobs)
             page.progress = { done, total in progress.show(done, total) }
+            page.resultsFolder = results
             let written = try await page.write(to: path, cancel: cancel)
             progress.finish()
             let missing = written.placeholders > 0 ? ", \(written.placeholders) could not be made" : ""
