@@ -200,7 +200,7 @@ public struct ManifestCost: Codable, Sendable, Equatable {
         var unpriced: [String: Int] = [:]
         var sources: [String: String] = [:]
         for row in ready {
-            for line in row.cost?.lines ?? [] where line.sent {
+            for line in row.cost?.lines ?? [] where line.wouldSend {
                 if line.estimate == nil { unpriced[line.model, default: 0] += 1 }
                 if let source = line.priceSource { sources[line.model] = source }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import PreflightCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -45,10 +46,7 @@ public struct SourceScanner: Sendable {
 
     /// `fix` writes NAME.preflight.EXT beside its source by default: a copy made of footage, not
     /// new footage. Preparing (and paying for) it again beside its source would do the work twice.
-    public static func isFixOutput(_ name: String) -> Bool {
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count >= 3 && parts[parts.count - 2] == "preflight" && !parts[0].isEmpty
-    }
+    public static func isFixOutput(_ name: String) -> Bool { FileNames.isFixOutput(name) }
 
     public static let fixOutputReason = "a copy `preflight fix` made (NAME.preflight.EXT), not footage"
 

@@ -1,4 +1,5 @@
 import Foundation
+import PreflightCore
 import MediaIO
 import MediaProbe
 import ModelCatalog
@@ -33,7 +34,7 @@ public struct Conformer: Sendable {
     public static func defaultOutput(for source: String, format: String) -> URL {
         let url = URL(fileURLWithPath: source)
         return url.deletingPathExtension().deletingLastPathComponent()
-            .appendingPathComponent(url.deletingPathExtension().lastPathComponent + ".preflight." + format)
+            .appendingPathComponent(FileNames.fixOutput(stem: url.deletingPathExtension().lastPathComponent, format: format))
     }
 
     /// - Parameter source: the source's probe, when the caller has it (saves probing it again).

@@ -27,24 +27,10 @@ struct PresentedMedia {
     /// start. A track left out that starts earlier (a dropped sound, a timecode) does not leave an
     /// empty stretch at the output's start; a kept sound that starts earlier keeps the picture's
     /// delay, so the two stay in sync.
-    var origin: Double {
-        let starts = [video.startTime, audio?.startTime].compactMap { $0 }.filter(\.isFinite)
-        return starts.min() ?? info.container.startTime ?? 0
-    }
+    var origin: Double { MediaInfo.presentedOrigin(video: video, audio: audio, container: info.container) }
 
-    /// Seconds from `origin` to the end of the last kept frame.
-    var duration: Double? {
-        let origin = self.origin
-        func end(_ start: Double?, _ length: Double?) -> Double? {
-            guard let length, length.isFinite, length > 0 else { return nil }
-            return max(0, (start ?? origin) - origin) + length
-        }
-        let ends = [end(video.startTime, video.duration), audio.flatMap { end($0.startTime, $0.duration) }].compactMap { $0 }
-        guard var kept = ends.max() else { return info.duration }
-        // A stream's own header may claim more than the file holds; never more than the container.
-        if let whole = info.duration, whole > 0, kept > whole + 0.0005 { kept = whole }
-        return kept
-    }
+    /// Seconds from `origin` to the end of the last kept frame (MediaInfo's one rule).
+    var duration: Double? { MediaInfo.presentedDuration(video: video, audio: audio, container: info.container) }
 
     /// The same for a plan being carried out: its sound is kept unless it drops it (or has none).
     init(_ info: MediaInfo, video: VideoStreamInfo, plan: AudioPlan) {

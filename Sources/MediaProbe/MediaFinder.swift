@@ -1,4 +1,5 @@
 import Foundation
+import PreflightCore
 
 /// Expands the paths a user typed into the files to probe: files as named, folders walked
 /// recursively for files with a media extension (hidden files and folders skipped), in a stable order.
@@ -19,6 +20,8 @@ public struct MediaFinder: Sendable {
         public var failures: [ProbeError] = []
         /// Files inside folders that were passed over because their names are not media names.
         public var skipped = 0
+        /// Copies `fix` made beside their sources (NAME.preflight.EXT), passed over inside folders.
+        public var fixOutputs = 0
     }
 
     public init() {}
@@ -55,7 +58,9 @@ public struct MediaFinder: Sendable {
         var found: [String] = []
         for case let url as URL in enumerator {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-            if MediaFinder.mediaExtensions.contains(url.pathExtension.lowercased()) {
+            if FileNames.isFixOutput(url.lastPathComponent) {
+                result.fixOutputs += 1
+            } else if MediaFinder.mediaExtensions.contains(url.pathExtension.lowercased()) {
                 found.append(Self.relativePath(url.path, under: root.path, as: folder))
             } else {
                 result.skipped += 1

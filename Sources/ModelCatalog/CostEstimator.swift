@@ -105,7 +105,7 @@ public enum CostEstimator {
 
     private static func decideSeconds(_ price: Price, spec: ModelSpec, payload: [String: JSONValue], media: MediaInfo?) -> Double? {
         let from = price.durationFrom ?? (price.unit == .secondOfOutput ? "duration" : "input")
-        if from == "input" { return media?.duration.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } }
+        if from == "input" { return media?.presentedDuration(keepsAudio: true).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } }
         func number(_ name: String) -> Double? {
             let value = payload[name] ?? spec.payload.field(name)?.defaultValue
             let d: Double? = switch value {

@@ -13,14 +13,25 @@ public struct CostSheet: Codable, Sendable, Equatable {
         public var estimate: CostEstimate?
         /// Where the price comes from and when it was seen ("a copy of fal's pricing data, 2026-11").
         public var priceSource: String?
-        /// False when the model refuses the file (nothing would be sent to it): it costs nothing.
-        public var sent: Bool
+        /// False when the model refuses the file whatever is done to it: nothing would be sent to
+        /// it, so it costs nothing. (Whether it *was* sent is the submission's business.)
+        public var wouldSend: Bool
 
-        public init(model: String, estimate: CostEstimate?, priceSource: String?, sent: Bool = true) {
+        public init(model: String, estimate: CostEstimate?, priceSource: String?, wouldSend: Bool = true) {
             self.model = model
-            self.estimate = sent ? estimate : nil
+            self.estimate = wouldSend ? estimate : nil
             self.priceSource = priceSource
-            self.sent = sent
+            self.wouldSend = wouldSend
+        }
+
+        enum CodingKeys: String, CodingKey { case model, estimate, priceSource, wouldSend, sent }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(model, forKey: .model)
+            try c.encodeIfPresent(estimate, forKey: .estimate)
+            try c.encodeIfPresent(priceSource, forKey: .priceSource)
+            try c.encode(wouldSend, forKey: .wouldSend)
         }
 
         public init(from decoder: Decoder) throws {
@@ -28,7 +39,8 @@ public struct CostSheet: Codable, Sendable, Equatable {
             model = try c.decode(String.self, forKey: .model)
             estimate = try c.decodeIfPresent(CostEstimate.self, forKey: .estimate)
             priceSource = try c.decodeIfPresent(String.self, forKey: .priceSource)
-            sent = try c.decodeIfPresent(Bool.self, forKey: .sent) ?? true
+            // "sent" in manifests written before the name said what it means.
+            wouldSend = try c.decodeIfPresent(Bool.self, forKey: .wouldSend) ?? c.decodeIfPresent(Bool.self, forKey: .sent) ?? true
         }
     }
 
@@ -42,14 +54,14 @@ public struct CostSheet: Codable, Sendable, Equatable {
     }
 
     /// Models the file would be sent to that cannot be priced: a budget cannot be kept for them.
-    public var unpriced: [String] { lines.filter { $0.sent && $0.estimate == nil }.map(\.model) }
+    public var unpriced: [String] { lines.filter { $0.wouldSend && $0.estimate == nil }.map(\.model) }
 
     /// Whether anything would be sent at all.
-    public var sendsAnything: Bool { lines.contains(where: \.sent) }
+    public var sendsAnything: Bool { lines.contains(where: \.wouldSend) }
 
     /// The sum over the priced models it would be sent to (fal bills in USD; another currency is
     /// left out of the sum).
-    public var total: Double { Self.rounded(lines.compactMap { $0.sent && $0.estimate?.currency == "USD" ? $0.estimate?.amount : nil }.reduce(0, +)) }
+    public var total: Double { Self.rounded(lines.compactMap { $0.wouldSend && $0.estimate?.currency == "USD" ? $0.estimate?.amount : nil }.reduce(0, +)) }
 
     /// To a millionth: a sum of binary fractions is not a price (3.7800000000000002).
     public static func rounded(_ amount: Double) -> Double { (amount * 1_000_000).rounded() / 1_000_000 }
@@ -64,7 +76,7 @@ public struct CostSheet: Codable, Sendable, Equatable {
             let fieldName = field ?? spec.field(accepting: media.kind == .video ? .video : media.kind == .audio ? .audio : .image)?.name
             let estimate = CostEstimator.estimate(spec, payload: payload, media: media, field: fieldName)
             let source = spec.price.map { p in [p.source.ref, p.source.date].compactMap { $0 }.joined(separator: ", ") }
-            return Line(model: spec.id, estimate: estimate, priceSource: source, sent: !refusing.contains(spec.id))
+            return Line(model: spec.id, estimate: estimate, priceSource: source, wouldSend: !refusing.contains(spec.id))
         }, afterPlan: afterPlan)
     }
 

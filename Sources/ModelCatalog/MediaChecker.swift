@@ -197,7 +197,9 @@ struct MediaChecker {
         guard info.kind == .video || info.kind == .audio else { return }
         let r = requirement
         guard r.minDuration != nil || r.maxDuration != nil || r.maxTotalDuration != nil || r.minTotalDuration != nil else { return }
-        guard let d = info.duration else {
+        // The length of what a player shows and a plan keeps (a motion photo's longer second track
+        // does not count), so check and fix read one length.
+        guard let d = info.presentedDuration(keepsAudio: r.audio != .forbidden) else {
             out.append(warning(.durationUnknown, "the duration is unknown, so \(who)'s duration limits cannot be checked; probe with --accurate"))
             return
         }

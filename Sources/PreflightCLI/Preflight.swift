@@ -13,8 +13,10 @@ struct Preflight: AsyncParsableCommand {
         fal.ai's queue without losing a paid result.
 
         Exit codes: 0 success; 1 media does not comply or a job failed; 2 some items of a batch failed; \
+        3 uncertain (fal may have accepted a submit whose answer was lost: never retried blindly); \
         64 usage; 65 input is not valid media; 66 input missing or unreadable; 69 service unavailable; \
-        75 temporary failure, try again; 77 not permitted.
+        74 local state (the journal or its folder cannot be read or written); 75 temporary failure, \
+        try again; 77 not permitted.
         """,
         version: version,
         subcommands: [Probe.self, Check.self, Fix.self, Prepare.self, ManifestCommand.self, Submit.self, Jobs.self, Status.self, Resume.self, Retry.self, Cancel.self, Report.self, Models.self, Upload.self, DoctorCommand.self]

@@ -30,3 +30,15 @@ public enum FileNames {
         return safe(dot, fallback: fallback)
     }
 }
+
+extension FileNames {
+    /// The name `fix` gives its output beside the source when no -o is given: NAME.preflight.EXT.
+    public static func fixOutput(stem: String, format: String) -> String { stem + ".preflight." + format }
+
+    /// Whether a file name is one `fix` gave (a copy of footage, not footage): what `check` and
+    /// `prepare` pass over in a folder, so the same clip is not judged, priced or paid for twice.
+    public static func isFixOutput(_ name: String) -> Bool {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count >= 3 && parts[parts.count - 2] == "preflight" && !parts[0].isEmpty
+    }
+}

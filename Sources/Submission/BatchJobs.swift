@@ -129,7 +129,8 @@ public enum BatchJobs {
                     committed += item.cost?.total ?? 0
                 }
                 do {
-                    let job = try engine.create(source: item.file, models: models, payload: item.payload, settings: settings, outRoot: outRoot, batchKey: key)
+                    let job = try engine.create(source: item.file, models: models, payload: item.payload, settings: settings, outRoot: outRoot,
+                                                batchKey: key, name: item.name)
                     entries.append(BatchEntry(item: item, job: job, action: .submit, key: key))
                 } catch {
                     // Another run of the same batch journaled it a moment ago: take it up as its

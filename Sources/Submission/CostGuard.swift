@@ -14,6 +14,6 @@ public enum CostGuard {
                 + "`preflight models refresh \(model)` with FAL_KEY set fetches fal's price, or --allow-unpriced sends it anyway"
         }
         guard estimate.amount > maxCost else { return nil }
-        return "the estimate is \(CostSheet.money(estimate.amount, estimate.currency)) (\(estimate.basis)), above --max-cost \(CostSheet.money(maxCost)); nothing was sent"
+        return "the estimate is \(CostSheet.money(estimate.amount, estimate.currency)) (\(estimate.basis)), above --max-cost \(CostSheet.money(maxCost)); nothing was sent (submit it again with a larger --max-cost, or cut it: --to SECONDS)"
     }
 }

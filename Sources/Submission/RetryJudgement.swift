@@ -15,6 +15,11 @@ enum RetryJudgement {
             if events.contains(where: { $0.kind == "learned" }) { return nil }
             return "fal rejected this input and nothing preflight can fix was learned from the rejection"
         default:
+            // The model finished without media: fal may charge it, and the same input tends to end
+            // the same way (fal's own advice: change the prompt or settings first).
+            if [run.errorBody, run.errorMessage].contains(where: { $0?.contains("no_media_generated") == true || $0?.contains("without producing media") == true }) {
+                return "the model finished without producing media (fal may charge for it)"
+            }
             return nil
         }
     }

@@ -36,8 +36,10 @@ public final class SubmissionEngine: Sendable {
 
     /// Journals a new job (one run per model) and returns it; `run(job:)` carries it out.
     /// `batchKey`: the batch's name for this job (unique in the journal; see `BatchJobs`).
+    /// `name`: the clip's path in its batch ("Day 1/clip (1).mp4"): its results mirror those
+    /// folders (RESULTS/Day 1/clip (1)/...), so two clips of one name in two folders stay apart.
     public func create(source: String, models: [String], payload: [String: JSONValue], settings: SubmitSettings,
-                       outRoot: URL, batchKey: String? = nil) throws(SubmissionError) -> JobRecord {
+                       outRoot: URL, batchKey: String? = nil, name: String? = nil) throws(SubmissionError) -> JobRecord {
         var st = stat()
         guard stat(source, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
             throw SubmissionError(.inputMissing, code: "not_a_file", message: "\(Redactor.printable(source)) is not a regular file", hint: "Submit a media file (not a folder, device or pipe).")
@@ -51,10 +53,13 @@ public final class SubmissionEngine: Sendable {
         // The results' folder is named after the clip (RESULTS/<clip>/<model>/<clip>.<model>.<ext>),
         // made now, before anything is paid for, not found unwritable after. Made without its
         // parents' leniency, so two jobs of clips with one name never share it (a, a-2, a-3...).
-        let stem = FileNames.stem(of: source)
-        var outDir = outRoot.appendingPathComponent(stem)
+        let stem = FileNames.stem(of: name ?? source)
+        // Each folder of the batch name, made safe (never "..": a name cannot climb out of RESULTS).
+        let folders = (name ?? "").split(separator: "/").dropLast().map { FileNames.safe(String($0), fallback: "_") }.filter { $0 != ".." }
+        let parent = folders.reduce(outRoot) { $0.appendingPathComponent($1) }
+        var outDir = parent.appendingPathComponent(stem)
         do {
-            try FileManager.default.createDirectory(at: outRoot, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
             var n = 1
             while true {
                 do {
@@ -62,7 +67,7 @@ public final class SubmissionEngine: Sendable {
                     break
                 } catch CocoaError.fileWriteFileExists where n < 10_000 {
                     n += 1
-                    outDir = outRoot.appendingPathComponent("\(stem)-\(n)")
+                    outDir = parent.appendingPathComponent("\(stem)-\(n)")
                 }
             }
         } catch {
@@ -147,7 +152,24 @@ public final class SubmissionEngine: Sendable {
         }
         var result = try outcome(job: id)
         result.localStateProblem = problems.first
+        Self.removeEmptyResults(result)
         return result
+    }
+
+    /// A job that ended with nothing sent (every run refused here or never accepted) leaves no
+    /// empty results folder behind; anything in it (a fix, a rescue file) keeps it.
+    static func removeEmptyResults(_ outcome: JobOutcome) {
+        guard [.failed, .cancelled].contains(outcome.job.state), outcome.runs.allSatisfy({ $0.requestID == nil && $0.state != .uncertain }) else { return }
+        let folder = URL(fileURLWithPath: outcome.job.outDir)
+        let fm = FileManager.default
+        let prepared = folder.appendingPathComponent(".prepared")
+        // Empty model folders inside .prepared first, then .prepared, then the job's folder: each only when empty.
+        for sub in (try? fm.contentsOfDirectory(atPath: prepared.path)) ?? [] {
+            let path = prepared.appendingPathComponent(sub).path
+            if (try? fm.contentsOfDirectory(atPath: path))?.isEmpty == true { rmdir(path) }
+        }
+        rmdir(prepared.path)
+        rmdir(folder.path)
     }
 
     /// Carries out several jobs, `concurrency` at a time, each as `run(job:)` does; `finished` is
@@ -269,7 +291,10 @@ public final class SubmissionEngine: Sendable {
                 let was = run.state
                 // An uncertain submit resent without fal's history saying it never arrived may be
                 // billed twice: its estimate is kept in the history, so `jobs` counts it.
-                if was == .uncertain && !events.contains(where: { $0.runID == run.id && $0.kind == "not-at-fal" }) {
+                // So is a request fal accepted and that failed (fal may charge a failure): the run
+                // is reset for the new attempt, its estimate stays counted.
+                if (was == .uncertain && !events.contains(where: { $0.runID == run.id && $0.kind == "not-at-fal" }))
+                    || (was != .uncertain && run.requestID != nil) {
                     try journal.note(job: id, run: run.id, "maybe-billed", run.estimateJSON ?? "")
                 }
                 run.state = .pending

@@ -49,10 +49,3 @@ import Testing
         #expect(fal.backup(for: URL(string: "https://rest.fal.ai/storage/upload/initiate")!) == nil)
     }
 }
-
-final class LockedLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func add(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
-}

@@ -10,7 +10,7 @@ import TestSupport
 @Suite struct OnePathAgreementTests {
     static let models = ["fal-ai/kling-video/o1/video-to-video/edit", "fal-ai/wan/v2.7/edit-video"]
     static let files = TestMedia.valid.filter { $0.hasSuffix(".mp4") || $0.hasSuffix(".mov") || $0.hasSuffix(".mkv") || $0.hasSuffix(".webm") }
-        + TestMedia.lyingHeader + ["still.jpg", "audio_only.m4a"]
+        + TestMedia.lyingHeader + TestMedia.realFootage.filter { !$0.hasSuffix(".jpg") } + ["still.jpg", "audio_only.m4a"]
 
     /// What each path did with one file for one model.
     struct Story: CustomStringConvertible {

@@ -190,8 +190,8 @@ import TestSupport
         try await withTree { setup in
             var refusing = Self.quick
             // A failure a new attempt may cure (moderation is never resent unchanged: MoneyGuardTests).
-            refusing.resultStatus = 422
-            refusing.resultErrorType = "no_media_generated"
+            refusing.resultStatus = 500
+            refusing.resultErrorType = "downstream_service_error"
             try await withServer(refusing) { base, server in
                 let r = try await setup.prepare(base, ["--submit", "--set", "prompt=snow"])
                 #expect(r.status == 2, "\(r.stderr)")

@@ -60,6 +60,9 @@ struct Check: AsyncParsableCommand {
         // and advice that says what their (default) policy does.
         let pipeline = MediaPipeline(models: specs, payload: payload, field: field, checksPayload: payloadInput.given)
         let expansion = MediaFinder().expand(paths)
+        if expansion.fixOutputs > 0 && !(json || ndjson) {
+            Terminal.err("passed over \(expansion.fixOutputs) file(s) `preflight fix` made beside their sources (NAME.preflight.EXT: copies, not footage)")
+        }
         let single = expansion.files.count == 1 && expansion.failures.isEmpty && !isFolder(paths[0])
 
         if single {

@@ -19,7 +19,7 @@ struct Submit: AsyncParsableCommand {
         (the default), fixed and verified. Nothing is uploaded or paid for while a known requirement \
         fails. Then: upload (an upload of the same bytes is reused while its URL is trusted), submit, \
         follow the status (stream, or polling), fetch the result and download every output into \
-        --out (default ./preflight-out/JOB/MODEL/), with result.json beside them.
+        --out (default ./preflight-out): OUT/CLIP/MODEL/CLIP.MODEL.EXT, with result.json beside them.
 
         Two --model: each gets media fixed for its own limits; both run at once; when one fails the \
         other's result is kept. Capacity failures, fal's front door, the network and 408/409/429 \

@@ -60,8 +60,9 @@ struct CheckRenderer {
         if let cost = v.cost {
             let what = report.cost?.afterPlan == true ? "; for the fixed file, after the planned changes" : ""
             lines.append("  estimated cost: \(CostSheet.money(cost.amount, cost.currency)) (\(cost.basis)\(what); price seen \(cost.priceSeenOn ?? "on an unknown date"), an estimate)")
-        } else if report.cost?.lines.first(where: { $0.model == v.model })?.sent == true {
-            lines.append("  estimated cost: unknown (no price for this model: `preflight models refresh \(v.model)` with FAL_KEY fetches fal's; --max-cost refuses it)")
+        } else if report.cost?.lines.first(where: { $0.model == v.model })?.wouldSend == true {
+            lines.append("  estimated cost: unknown (no price known for this model; fal's pricing API may have one: `preflight models refresh \(v.model)` with FAL_KEY; "
+                         + "when it has none either, --max-cost refuses the model unless --allow-unpriced)")
         }
         return lines
     }

@@ -23,16 +23,19 @@ struct CheckSummary {
     static func cost(_ sheet: CostSheet?) -> String {
         guard let sheet else { return "?" }
         if !sheet.sendsAnything { return "-" }
-        if sheet.unpriced.count == sheet.lines.filter(\.sent).count { return "?" }
+        if sheet.unpriced.count == sheet.lines.filter(\.wouldSend).count { return "?" }
         return CostSheet.money(sheet.total) + (sheet.unpriced.isEmpty ? "" : " + \(sheet.unpriced.count) unpriced")
     }
 
     /// The folder's total, for what each file would send (files no model can take cost nothing).
     static func costLine(_ reports: [CheckReport]) -> String {
-        let sheets = reports.compactMap(\.cost)
-        let total = sheets.map(\.total).reduce(0, +)
+        // Only what would be sent: a file no model can take costs nothing and is not counted.
+        let sheets = reports.compactMap(\.cost).filter(\.sendsAnything)
+        let total = CostSheet.rounded(sheets.map(\.total).reduce(0, +))
         let unpriced = Set(sheets.flatMap(\.unpriced)).sorted()
-        return "estimated cost of sending all \(reports.count) file(s) (after the planned fixes): \(CostSheet.money(total))"
+        let refused = reports.count - sheets.count
+        return "estimated cost of sending the \(sheets.count) file(s) that can be sent (after the planned fixes): \(CostSheet.money(total))"
+            + (refused > 0 ? "; \(refused) cannot be sent to any model (not counted)" : "")
             + (unpriced.isEmpty ? "" : "; no price for " + unpriced.joined(separator: ", ") + " (not counted)")
     }
 

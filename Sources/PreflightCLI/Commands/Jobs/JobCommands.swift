@@ -83,7 +83,11 @@ struct Jobs: AsyncParsableCommand {
             let spend = Spend(runs: runs, events: try journal.events(job: job.id))
             total = total + spend
             let states = runs.map { "\(ModelName.short($0.model)): \($0.state.rawValue)" }
-            table.add([job.id, job.state.rawValue, Redactor.printable((job.source as NSString).lastPathComponent), spend.text, states.joined(separator: ", ")])
+            // Refused here before anything was sent is not a failure at fal: said apart.
+            let state = job.state == .failed && runs.allSatisfy({ $0.state == .refused }) ? "refused (nothing sent)" : job.state.rawValue
+            // The clip with its folder: two clip (1).mp4 of two days stay apart.
+            let source = job.source.split(separator: "/").suffix(2).joined(separator: "/")
+            table.add([job.id, state, Redactor.printable(source), spend.text, states.joined(separator: ", ")])
         }
         Terminal.out(table.render())
         if let since {
