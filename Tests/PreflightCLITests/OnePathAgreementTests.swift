@@ -68,8 +68,11 @@ import TestSupport
                 let decode = try await preflight(["probe", file, "--decode", "--json"], home: home)
                 let probed = try? JSONSerialization.jsonObject(with: Data(decode.stdout.utf8)) as? [String: Any]
                 let first = (probed?["files"] as? [[String: Any]])?.first
-                let health = (first?["decode_health"] as? [String: Any])?["verdict"] as? String
-                story.damaged = health == "damaged" || health == "undecodable"
+                let health = first?["decode_health"] as? [String: Any]
+                let decoded = health?["verdict"] as? String
+                // A file cut short is no damage inside: it is converted up to its last whole frame.
+                let inside = (health?["spans"] as? [[String: Any]] ?? []).contains { ($0["cut_short"] as? Bool) != true }
+                story.damaged = decoded == "undecodable" || (decoded == "damaged" && inside)
                 stories[name] = story
             }
 
