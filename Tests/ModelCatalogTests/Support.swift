@@ -14,7 +14,10 @@ func clip(width: Int = 1280, height: Int = 720, duration: Double = 4, fps: Int =
     info.video[0].displayHeight = height
     info.video[0].width = width
     info.video[0].height = height
+    // A clip of this length: its streams run as long as its container (the presented length).
     info.container.duration = duration
+    for i in info.video.indices { info.video[i].duration = duration }
+    for i in info.audio.indices { info.audio[i].duration = duration }
     info.video[0].averageFrameRate = Ratio(num: fps, den: 1)
     if let bytes { info.fileSize = bytes }
     if !audio { info.audio = [] }
