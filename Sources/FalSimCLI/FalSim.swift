@@ -69,12 +69,15 @@ struct FalSim: AsyncParsableCommand {
             }
         }
         let server: FalSimulatorServer
-        let base: URL
-        do {
-            server = try FalSimulatorServer(config)
-            base = try await server.start()
-        } catch {
+        do { server = try FalSimulatorServer(config) } catch {
             FileHandle.standardError.write(Data("fal-sim: \(error)\n".utf8))
+            throw ExitCode(69)
+        }
+        let base: URL
+        do { base = try await server.start() } catch {
+            FileHandle.standardError.write(Data("fal-sim: \(error)\n".utf8))
+            // Its own temporary storage goes with it (a busy port must leave nothing behind).
+            await server.stop()
             throw ExitCode(69)
         }
         FileHandle.standardOutput.write(Data("""
