@@ -85,13 +85,15 @@ public struct Violation: Codable, Sendable, Equatable {
             }
         }
 
-        public init(_ text: String) {
-            if let key = LimitKey(rawValue: text) { self = .limit(key) }
-            else if text.hasPrefix("payload."), let rule = PayloadRule(rawValue: String(text.dropFirst(8))) { self = .payload(rule) }
-            else if text.hasPrefix("files."), let kind = FieldGroupKind(rawValue: String(text.dropFirst(6))) { self = .fieldGroup(kind) }
-            else if let advice = Advice(rawValue: text) { self = .advice(advice) }
-            else { self = .unknown(text) }
-        }
+        /// Every known rule by its JSON name: the exact inverse of `description`, so a name is read
+        /// back as the rule that wrote it (no prefixes taken apart).
+        private static let byName: [String: Rule] = {
+            let all: [Rule] = LimitKey.allCases.map(Rule.limit) + PayloadRule.allCases.map(Rule.payload)
+                + FieldGroupKind.allCases.map(Rule.fieldGroup) + Advice.allCases.map(Rule.advice)
+            return Dictionary(all.map { ($0.description, $0) }, uniquingKeysWith: { first, _ in first })
+        }()
+
+        public init(_ text: String) { self = Self.byName[text] ?? .unknown(text) }
 
         /// `"max_duration"`, `"payload.enum"`: the rule its JSON name says.
         public init(stringLiteral text: String) { self.init(text) }

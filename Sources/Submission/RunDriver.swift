@@ -201,13 +201,7 @@ extension SubmissionEngine {
             switch RunMachine.afterSubmit(answer, attempt: run.attempts, elapsed: Date().timeIntervalSince(began), policy: policy) {
             case .submitted:
                 guard case .success(let s) = answer else { continue }
-                run.state = .submitted
-                run.requestID = s.requestID
-                run.statusURL = s.statusURL.absoluteString
-                run.responseURL = s.responseURL.absoluteString
-                run.cancelURL = s.cancelURL.absoluteString
-                run.errorCategory = nil
-                run.errorMessage = nil
+                run.accept(s)
                 switch journal.recordAccepted(run, event: "request \(s.requestID)", resultsFolder: resultsFolder) {
                 case .journal:
                     observe(run.jobID, .note(model: run.model, "submitted: request \(s.requestID)"))

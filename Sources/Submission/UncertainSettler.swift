@@ -49,13 +49,7 @@ extension SubmissionEngine {
             do { submission = try client.submission(model: run.model, requestID: found.requestID) } catch {
                 return .unknown(error.message)
             }
-            run.state = .submitted
-            run.requestID = found.requestID
-            run.statusURL = submission.statusURL.absoluteString
-            run.responseURL = submission.responseURL.absoluteString
-            run.cancelURL = submission.cancelURL.absoluteString
-            run.errorCategory = nil
-            run.errorMessage = nil
+            run.accept(submission)
             try journal.update(run, event: "submitted", "request \(found.requestID), found in fal's request history (the submit's answer was lost)")
             return .adopted(found.requestID)
         }
@@ -87,5 +81,19 @@ extension SubmissionEngine {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: date)
+    }
+}
+
+extension RunRecord {
+    /// fal accepted this run's request: its id and URLs, and no error any more. One place for the
+    /// submit's answer and a request found in fal's history alike.
+    mutating func accept(_ submission: QueueSubmission) {
+        state = .submitted
+        requestID = submission.requestID
+        statusURL = submission.statusURL.absoluteString
+        responseURL = submission.responseURL.absoluteString
+        cancelURL = submission.cancelURL.absoluteString
+        errorCategory = nil
+        errorMessage = nil
     }
 }
