@@ -59,6 +59,9 @@ public enum RowStatus: String, Codable, Sendable {
     case compliant
     /// Converted, probed again and checked: passes every model.
     case fixed
+    /// Ready for some of the models and refused by the others (a dual run whose models cannot
+    /// share one file, one of which cannot take the clip at all): `perModel` says which is which.
+    case partial
     /// Cannot be made acceptable (too short, conflicting limits...): listed with the reason.
     case unfixable
     /// Corrupt, unreadable, or the conversion failed.
@@ -109,12 +112,15 @@ public struct ModelOutcome: Codable, Sendable, Equatable {
         /// False when no change to the file can satisfy it (the row is then unfixable).
         public var fixable: Bool
         public var remedy: String
+        /// The day a rejection taught this limit, when fal never published it (a learned limit).
+        public var learnedOn: String?
 
         public init(_ v: Violation) {
             rule = v.rule
             message = v.message
             fixable = v.fixable
             remedy = v.remedy
+            learnedOn = v.source?.learnedOn
         }
     }
 }
@@ -124,6 +130,21 @@ public struct PlanSummary: Codable, Sendable, Equatable {
     /// none, rewrap, trim_copy, reencode, image (FixPlan.Action), or the placing of a compliant file.
     public var action: String
     public var steps: [String]
+    /// The part of the source the output keeps, when the plan cuts it (the report's "before"
+    /// picture comes from it, not from what was cut away).
+    public var kept: KeptPart?
+
+    public init(action: String, steps: [String], kept: KeptPart? = nil) {
+        self.action = action
+        self.steps = steps
+        self.kept = kept
+    }
+
+    /// Seconds into the source where the kept part starts, and its length.
+    public struct KeptPart: Codable, Sendable, Equatable {
+        public var start: Double
+        public var seconds: Double
+    }
 }
 
 /// Seconds a row spent hashing, probing and working.
@@ -164,6 +185,9 @@ public struct ManifestRow: Codable, Sendable, Equatable {
     public var cost: CostSheet?
     /// `prepare --submit --max-cost`: why this ready row was not sent ("ready, not sent: budget").
     public var notSent: String?
+    /// A dual run whose models cannot share one file: each model's own outcome and file (the row's
+    /// `output`, `plan` and `method` are then empty). Nil when one file serves every model.
+    public var perModel: [ModelFile]?
 
     public init(source: String, status: RowStatus, settings: String, tool: String) {
         self.source = source
@@ -174,8 +198,58 @@ public struct ManifestRow: Codable, Sendable, Equatable {
         self.tool = tool
     }
 
-    /// True when the row needs attention from a person.
-    public var needsAttention: Bool { status == .unfixable || status == .failed }
+    /// True when the row needs attention from a person (a model refused it, or it failed).
+    public var needsAttention: Bool { status == .unfixable || status == .failed || status == .partial }
+
+    /// Whether some model gets a file from this row.
+    public var isReady: Bool { !deliveries.isEmpty }
+
+    /// What a `--submit` sends from this row: one file for every model, or each model's own file
+    /// (only those that got one).
+    public var deliveries: [Delivery] {
+        if let perModel {
+            return perModel.compactMap { m in
+                guard m.status == .compliant || m.status == .fixed, let output = m.output, let hash = m.outputHash ?? fingerprint else { return nil }
+                return Delivery(models: [m.model], output: output, hash: hash, cost: m.cost)
+            }
+        }
+        guard status == .compliant || status == .fixed, let output, let hash = outputHash ?? fingerprint else { return [] }
+        return [Delivery(models: nil, output: output, hash: hash, cost: cost)]
+    }
+
+    /// One file a row sends and the models it goes to (nil: every model of the run).
+    public struct Delivery: Sendable, Equatable {
+        public var models: [String]?
+        /// Relative to the output folder.
+        public var output: String
+        public var hash: String
+        public var cost: CostSheet?
+    }
+}
+
+/// One model's outcome and file in a dual run whose models cannot share one file: the clip goes to
+/// each model that can take it, in the form that model takes.
+public struct ModelFile: Codable, Sendable, Equatable {
+    public var model: String
+    /// compliant or fixed (a file was made for this model), unfixable or failed (none), pending.
+    public var status: RowStatus
+    public var plan: PlanSummary?
+    public var method: String?
+    /// Relative to the output folder.
+    public var output: String?
+    public var outputHash: String?
+    public var outputStamp: FileStamp?
+    public var error: String?
+    /// What sending this model its file would cost.
+    public var cost: CostSheet?
+    /// Set by `prepare --submit`: the job that sent this model its file.
+    public var submission: SubmissionNote?
+    public var notSent: String?
+
+    public init(model: String, status: RowStatus) {
+        self.model = model
+        self.status = status
+    }
 }
 
 /// The manifest's total: what sending every ready row would cost, and what cannot be priced.
@@ -192,7 +266,7 @@ public struct ManifestCost: Codable, Sendable, Equatable {
     public var priceSources: [String: String]
 
     public init(rows: [ManifestRow]) {
-        let ready = rows.filter { $0.status == .compliant || $0.status == .fixed }
+        let ready = rows.filter(\.isReady)
         total = CostSheet.rounded(ready.compactMap { $0.cost?.total }.reduce(0, +))
         currency = "USD"
         pricedRows = ready.filter { $0.cost.map { $0.unpriced.isEmpty } ?? false }.count
@@ -246,7 +320,7 @@ enum AtomicFile {
 public enum ManifestCSV {
     public static let header = ["source", "status", "fingerprint", "kind", "container", "duration", "width", "height",
                                 "video_codec", "audio_codec", "verdicts", "plan", "method", "output", "output_hash",
-                                "hash_s", "probe_s", "work_s", "error", "job", "job_state", "health"]
+                                "hash_s", "probe_s", "work_s", "error", "job", "job_state", "health", "per_model"]
 
     public static func text(_ manifest: Manifest) -> String {
         var lines = [header.joined(separator: ",")]
@@ -260,6 +334,8 @@ public enum ManifestCSV {
                 String(format: "%.3f", r.timings.hash), String(format: "%.3f", r.timings.probe), String(format: "%.3f", r.timings.work),
                 r.error ?? "", r.submission?.job ?? "", r.submission?.state ?? "",
                 r.health.map { h in ([h.verdict.rawValue] + h.spans.prefix(1).map(\.description)).joined(separator: ": ") } ?? "",
+                // model=status:output for each model of a row whose models got their own files.
+                (r.perModel ?? []).map { "\($0.model)=\($0.status.rawValue)" + ($0.output.map { ":" + $0 } ?? "") }.joined(separator: " "),
             ]
             lines.append(fields.map(quote).joined(separator: ","))
         }

@@ -117,15 +117,31 @@ public struct PrepareReport: Sendable {
         guard row.status != .notMedia else { return pictures }
         // The manifest is a file anyone may edit: never follow it out of its folders.
         if OutputNames.staysInside(row.source) {
-            pictures.before = try? Thumbnailer.make(sourceFolder + "/" + row.source, thumbnail)
+            // A cut clip is shown by the part it keeps, not by what was cut away.
+            var request = thumbnail
+            if let kept = Self.shown(row)?.kept { request.part = (kept.start, kept.seconds) }
+            pictures.before = try? Thumbnailer.make(sourceFolder + "/" + row.source, request)
         }
-        if row.status == .fixed, let output = row.output, OutputNames.staysInside(output) {
+        if let output = Self.shown(row)?.output, OutputNames.staysInside(output) {
             pictures.after = try? Thumbnailer.make(outputFolder + "/" + output, thumbnail)
         }
-        if let folder = resultsFolder, let first = row.submission?.results.first(where: { Self.isInside($0, folder) && !$0.hasSuffix(".json") }) {
+        let notes = [row.submission] + (row.perModel ?? []).map(\.submission)
+        if let folder = resultsFolder,
+           let first = notes.compactMap({ $0 }).flatMap(\.results).first(where: { Self.isInside($0, folder) && !$0.hasSuffix(".json") }) {
             pictures.result = try? Thumbnailer.make(first, thumbnail)
         }
         return pictures
+    }
+
+    /// The converted output a row's "after" picture shows (its own, or the first model's that was
+    /// converted when the models got their own files), and the part of the source it keeps.
+    static func shown(_ row: ManifestRow) -> (output: String?, kept: PlanSummary.KeptPart?)? {
+        if let perModel = row.perModel {
+            guard let made = perModel.first(where: { $0.status == .fixed }) else { return nil }
+            return (made.output, made.plan?.kept)
+        }
+        guard row.status == .fixed else { return nil }
+        return (row.output, row.plan?.kept)
     }
 
     /// Whether `path` (standardized, links resolved) lies inside `folder`.
@@ -192,7 +208,7 @@ public struct PrepareReport: Sendable {
     private func count(_ pictures: RowPictures, for row: ManifestRow) -> (Int, Int) {
         var made = 0, missing = 0
         if row.status != .notMedia { pictures.before == nil ? (missing += 1) : (made += 1) }
-        if row.status == .fixed { pictures.after == nil ? (missing += 1) : (made += 1) }
+        if Self.shown(row)?.output != nil { pictures.after == nil ? (missing += 1) : (made += 1) }
         return (made, missing)
     }
 }

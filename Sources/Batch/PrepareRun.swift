@@ -78,9 +78,11 @@ public final class PrepareRun: Sendable {
         var previous: ManifestRow?
         /// The earlier run's row holds as it is.
         var reused = false
-        var isEncode: Bool { plan?.action == .reencode }
+        /// A dual run whose models cannot share one file: what each model that can take the clip gets.
+        var modelPlans: [ModelPlan] = []
+        var isEncode: Bool { plan?.action == .reencode || modelPlans.contains { $0.plan?.action == .reencode } }
         /// A file to place or convert (not already done, not refused).
-        var needsWork: Bool { !reused && (plan != nil || row.status == .compliant) }
+        var needsWork: Bool { !reused && (plan != nil || row.status == .compliant || !modelPlans.isEmpty) }
     }
 
     /// Scans, probes, checks, plans and writes every file, reusing what an earlier run made; the manifest is written as files finish.
@@ -114,7 +116,7 @@ public final class PrepareRun: Sendable {
         }
         // Sources gone since the last run: their outputs go too, when untouched since we made them.
         for (source, row) in previousRows where initial[source] == nil {
-            removeOutput(of: row, unlessAt: nil)
+            removeOutputs(of: row, keeping: [])
         }
         let book = ManifestBook(manifest: Manifest(tool: options.tool, models: options.models.map(\.id), settings: settings, rows: []),
                                 rows: initial, url: manifestURL, csv: options.csv ? csvURL : nil)
@@ -209,7 +211,7 @@ public final class PrepareRun: Sendable {
                     job.reused = true
                     return job
                 }
-                removeOutput(of: previous, unlessAt: nil)
+                removeOutputs(of: previous, keeping: [])
                 known = info
             }
         }
@@ -251,12 +253,16 @@ public final class PrepareRun: Sendable {
                 job.row = row
                 return job
             }
-            row.plan = PlanSummary(action: plan.action.rawValue, steps: plan.steps)
+            row.plan = PlanSummary(plan)
             row.output = names.fixedOutput(for: file.relativePath, format: plan.format)
             job.plan = plan
         } catch {
             row.status = .unfixable
             row.error = error.description
+            // Two models that cannot share one file (or one that cannot take the clip at all):
+            // each model gets the clip in its own form when it can.
+            if options.models.count > 1, case .impossible = error { job.modelPlans = splitByModel(info, row: &row, names: names) }
+            if options.models.count > 1, case .conflicting = error { job.modelPlans = splitByModel(info, row: &row, names: names) }
         }
         job.row = row
         return job
@@ -276,35 +282,89 @@ public final class PrepareRun: Sendable {
         switch row.status {
         case .pending: return false
         case .failed: return !options.retryFailed
-        case .unfixable, .notMedia: return true
-        case .compliant, .fixed:
-            guard let output = row.output, OutputNames.staysInside(output), let hash = row.outputHash else { return false }
-            let path = options.output + "/" + output
-            if row.method == "symlink" {
-                return (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == URL(fileURLWithPath: options.source + "/" + row.source).standardizedFileURL.path
+        case .notMedia: return true
+        case .unfixable:
+            // A dual row refused before its models were planned one by one is planned again.
+            return options.models.count < 2 || row.perModel != nil
+        case .compliant, .fixed, .partial:
+            if let perModel = row.perModel {
+                return perModel.allSatisfy { m in
+                    switch m.status {
+                    case .unfixable: true
+                    case .compliant, .fixed: isStillOurs(m.output, hash: m.outputHash, stamp: m.outputStamp, method: m.method, source: row.source)
+                    default: false
+                    }
+                }
             }
-            guard let stamp = FileStamp.of(path) else { return false }
-            if stamp == row.outputStamp { return true }
-            // Touched since: only its bytes can say whether it is still ours.
-            return (try? SHA256.file(path)) == hash
+            return row.status != .partial && isStillOurs(row.output, hash: row.outputHash, stamp: row.outputStamp, method: row.method, source: row.source)
         }
+    }
+
+    /// An output is still the one a row recorded: the link to its source, or the bytes it hashed.
+    func isStillOurs(_ output: String?, hash: String?, stamp: FileStamp?, method: String?, source: String) -> Bool {
+        guard let output, OutputNames.staysInside(output), let hash else { return false }
+        let path = options.output + "/" + output
+        if method == "symlink" {
+            return (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == URL(fileURLWithPath: options.source + "/" + source).standardizedFileURL.path
+        }
+        guard let now = FileStamp.of(path) else { return false }
+        if now == stamp { return true }
+        // Touched since: only its bytes can say whether it is still ours.
+        return (try? SHA256.file(path)) == hash
     }
 
     // MARK: - Stage 2
 
     func perform(_ job: Job, stats: EncodeStats) async -> ManifestRow {
+        if !job.modelPlans.isEmpty { return await performPerModel(job, stats: stats) }
         var row = job.row
         guard let output = row.output else { return row }
-        let target = options.output + "/" + output
         let clock = Date()
-        do throws(BatchError) { try DestinationFolder.make(for: output, root: options.output) } catch {
-            row.status = .failed
-            row.error = error.description
+        switch await make(output, plan: job.plan, job: job, pipeline: pipeline) {
+        case .made(let made):
+            row.status = job.plan == nil ? .compliant : .fixed
+            row.method = made.method
+            if let steps = made.steps { row.plan = PlanSummary(action: made.method, steps: steps, kept: row.plan?.kept) }
+            row.outputHash = made.hash
+            row.outputStamp = made.stamp
+        case .stopped:
+            return job.previous ?? notReached(row)
+        case .refused(let status, let error):
+            row.status = status
+            row.error = error
             row.output = nil
-            return row
         }
-        if let plan = job.plan, let info = job.info {
-            events(.started(row.source, plan.action.rawValue))
+        row.timings.work = Date().timeIntervalSince(clock)
+        if let previous = job.previous { removeOutputs(of: previous, keeping: Set([row.output].compactMap { $0 })) }
+        await stats.add(row, encoded: job.isEncode && row.status == .fixed ? (job.info?.duration ?? 0) : 0)
+        return row
+    }
+
+    /// What making one output came to.
+    enum Made {
+        case made(Output)
+        /// Cancelled: nothing was left under the output's name.
+        case stopped
+        case refused(RowStatus, String)
+
+        struct Output {
+            var method: String
+            /// The plan's steps as carried out (nil: a placement).
+            var steps: [String]?
+            var hash: String?
+            var stamp: FileStamp?
+        }
+    }
+
+    /// Writes `output` (relative to DEST): `plan` carried out by `pipeline` and verified, or the
+    /// source placed as it is when there is no plan.
+    func make(_ output: String, plan: FixPlan?, job: Job, pipeline: MediaPipeline) async -> Made {
+        let target = options.output + "/" + output
+        do throws(BatchError) { try DestinationFolder.make(for: output, root: options.output) } catch {
+            return .refused(.failed, error.description)
+        }
+        if let plan, let info = job.info {
+            events(.started(job.row.source, plan.action.rawValue))
             let outcome: Result<FixResult, FixError>
             do throws(FixError) {
                 outcome = .success(try await pipeline.conform(plan, source: info, output: URL(fileURLWithPath: target), cancel: cancel))
@@ -313,43 +373,28 @@ public final class PrepareRun: Sendable {
             }
             switch outcome {
             case .success(let result):
-                row.status = .fixed
-                row.method = plan.action.rawValue
-                row.plan = PlanSummary(action: plan.action.rawValue, steps: result.plan.steps)
-                row.outputHash = try? SHA256.file(target)
-                row.outputStamp = FileStamp.of(target)
-                if row.outputHash == nil { row.status = .failed; row.error = "the output cannot be read back" }
+                guard let hash = try? SHA256.file(target) else { return .refused(.failed, "the output cannot be read back") }
+                return .made(.init(method: plan.action.rawValue, steps: result.plan.steps, hash: hash, stamp: FileStamp.of(target)))
             case .failure(.cancelled):
-                return job.previous ?? notReached(row)
+                return .stopped
             case .failure(let error):
                 switch error {
-                case .impossible, .conflicting: row.status = .unfixable
-                default: row.status = .failed
+                case .impossible, .conflicting: return .refused(.unfixable, error.description)
+                default: return .refused(.failed, error.description)
                 }
-                row.error = error.description
-                row.output = nil
-            }
-        } else {
-            events(.started(row.source, options.link == .copy ? "copy" : "link"))
-            do {
-                let cancel = self.cancel
-                let mode = options.link, source = job.file.path
-                let placed = await WorkerPool.cpu.run { Result { () throws(BatchError) in try FilePlacer.place(source, at: target, mode: mode, cancel: { cancel.isCancelled }) } }
-                row.method = try placed.get()
-                // The same bytes by construction (a clone, an in-kernel copy, a link).
-                row.outputHash = row.fingerprint
-                row.outputStamp = FileStamp.of(target)
-            } catch {
-                if cancel.isCancelled { return job.previous ?? notReached(row) }
-                row.status = .failed
-                row.error = error.description
-                row.output = nil
             }
         }
-        row.timings.work = Date().timeIntervalSince(clock)
-        if let previous = job.previous { removeOutput(of: previous, unlessAt: row.output) }
-        await stats.add(row, encoded: job.isEncode && row.status == .fixed ? (job.info?.duration ?? 0) : 0)
-        return row
+        events(.started(job.row.source, options.link == .copy ? "copy" : "link"))
+        do {
+            let cancel = self.cancel
+            let mode = options.link, source = job.file.path
+            let placed = await WorkerPool.cpu.run { Result { () throws(BatchError) in try FilePlacer.place(source, at: target, mode: mode, cancel: { cancel.isCancelled }) } }
+            // The same bytes by construction (a clone, an in-kernel copy, a link).
+            return .made(.init(method: try placed.get(), steps: nil, hash: job.row.fingerprint, stamp: FileStamp.of(target)))
+        } catch {
+            if cancel.isCancelled { return .stopped }
+            return .refused(.failed, error.description)
+        }
     }
 
     /// A row stopped before its output was placed: what is known, and no output.
@@ -363,15 +408,17 @@ public final class PrepareRun: Sendable {
         return row
     }
 
-    /// Removes an earlier row's output when it is no longer the output (another name now, or none),
-    /// and only when it is still the file we made.
-    func removeOutput(of row: ManifestRow, unlessAt keep: String?) {
-        // The manifest is a file anyone may edit: never follow it out of the output folder.
-        guard let output = row.output, output != keep, OutputNames.staysInside(output),
-              row.status == .compliant || row.status == .fixed else { return }
-        let path = options.output + "/" + output
-        if row.method == "symlink" || FileStamp.of(path) == row.outputStamp {
-            unlink(path)
+    /// Removes an earlier row's outputs (its own, or each model's) that are no longer outputs
+    /// (another name now, or none), and only those still the files we made.
+    func removeOutputs(of row: ManifestRow, keeping keep: Set<String>) {
+        var made: [(output: String?, method: String?, stamp: FileStamp?)] = []
+        if row.status == .compliant || row.status == .fixed { made.append((row.output, row.method, row.outputStamp)) }
+        for m in row.perModel ?? [] where m.status == .compliant || m.status == .fixed { made.append((m.output, m.method, m.outputStamp)) }
+        for (output, method, stamp) in made {
+            // The manifest is a file anyone may edit: never follow it out of the output folder.
+            guard let output, !keep.contains(output), OutputNames.staysInside(output) else { continue }
+            let path = options.output + "/" + output
+            if method == "symlink" || FileStamp.of(path) == stamp { unlink(path) }
         }
     }
 }
@@ -404,6 +451,14 @@ func forEachBounded<T: Sendable>(_ items: [T], width: Int, _ body: @escaping @Se
         while await group.next() != nil {
             if let item = iterator.next() { group.addTask { await body(item) } }
         }
+    }
+}
+
+extension PlanSummary {
+    /// A plan as the manifest keeps it: its steps, and the part of the source it keeps.
+    init(_ plan: FixPlan) {
+        self.init(action: plan.action.rawValue, steps: plan.action == .none ? [] : plan.steps,
+                  kept: plan.trim.map { KeptPart(start: $0.start, seconds: $0.duration) })
     }
 }
 

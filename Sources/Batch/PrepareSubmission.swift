@@ -91,20 +91,25 @@ public struct PrepareSubmission: Sendable {
 
     /// The files to send: every ready row of the prepare run (with the sheet's values, when there is one).
     public func items(of prepared: PrepareSummary, destination: String) -> (items: [BatchItem], unlisted: Int, strangers: [String]) {
-        let ready = prepared.rows.filter { ($0.status == .compliant || $0.status == .fixed) && $0.output != nil }
+        let ready = prepared.rows.filter(\.isReady)
         var items: [BatchItem] = []
+        var listed = 0
         for row in ready {
-            guard let output = row.output, let hash = row.outputHash ?? row.fingerprint else { continue }
             var values = payload
             if let sheet {
                 guard let cells = sheet.rows[row.source] else { continue }
                 for (key, raw) in cells { values[key] = PayloadText.value(raw, as: models.first?.payload.field(key)?.type) }
             }
-            items.append(BatchItem(name: row.source, file: destination + "/" + output, fileHash: hash, payload: values, cost: row.cost))
+            listed += 1
+            // One item for every model, or one per model that got its own file.
+            for delivery in row.deliveries {
+                items.append(BatchItem(name: row.source, file: destination + "/" + delivery.output, fileHash: delivery.hash, payload: values,
+                                       cost: delivery.cost, models: delivery.models))
+            }
         }
         let known = Set(prepared.rows.map(\.source))
         let strangers = (sheet?.rows.keys.filter { !known.contains($0) } ?? []).sorted()
-        return (items, sheet == nil ? 0 : ready.count - items.count, strangers)
+        return (items, sheet == nil ? 0 : ready.count - listed, strangers)
     }
 
     /// Plans, sends and records. `sending` is told what is about to be sent once everything is
@@ -123,14 +128,16 @@ public struct PrepareSubmission: Sendable {
         var settings = SubmitSettings()
         settings.policy = policy
         // What DEST's manifest says an earlier run finished (with whichever journal it used).
-        let recorded = Set(prepared.rows.compactMap { row in row.submission.flatMap { $0.isDoneWithResults ? $0.sent : nil } })
+        let recorded = Set(prepared.rows.flatMap { row in
+            ([row.submission] + (row.perModel ?? []).map(\.submission)).compactMap { $0.flatMap { $0.isDoneWithResults ? $0.sent : nil } }
+        })
         let entries = try BatchJobs.plan(items, engine: engine, models: models.map(\.id), settings: settings, outRoot: results,
                                          retryFailed: retryFailed, doneElsewhere: recorded, budget: budget)
         summary.fresh = entries.filter { $0.action == .submit }.count
         summary.resumed = entries.filter { $0.action == .resume }.count
         summary.kept = entries.filter { $0.action == .keep }.count
         summary.doneElsewhere = entries.filter { $0.action == .doneElsewhere }.count
-        for entry in entries { if case .held(let why) = entry.action { summary.held[entry.item.name] = why } }
+        for entry in entries { if case .held(let why) = entry.action { summary.held[SubmissionNote.key(entry.item.name, models: entry.item.models)] = why } }
         summary.sendingCost = entries.filter { $0.action == .submit }.reduce(0) { $0 + ($1.item.cost?.total ?? 0) }
         summary.batchCost = entries.filter { if case .held = $0.action { false } else { true } }.reduce(0) { $0 + ($1.item.cost?.total ?? 0) }
         guard sending(summary) else {
@@ -149,7 +156,7 @@ public struct PrepareSubmission: Sendable {
             guard let job = entry.job, let outcome = try? engine.outcome(job: job.id) else { continue }
             if outcome.runs.contains(where: { $0.state == .uncertain }) { summary.uncertain += 1 }
             let files = outcome.outputs.values.flatMap { $0 }.map(\.path).sorted()
-            notes[entry.item.name] = SubmissionNote(job: job.id, state: outcome.job.state.rawValue, results: files, sent: entry.key)
+            notes[SubmissionNote.key(entry.item.name, models: entry.item.models)] = SubmissionNote(job: job.id, state: outcome.job.state.rawValue, results: files, sent: entry.key)
             switch outcome.job.state {
             case .done: summary.done += 1
             case .open, .detached: summary.unfinished += 1

@@ -48,7 +48,7 @@ struct ReportPage {
         } else {
             html += "<span class=\"calm\"><b>✓</b><em>nothing needs attention</em></span>"
         }
-        for status in [RowStatus.compliant, .fixed, .unfixable, .failed, .notMedia, .pending] {
+        for status in [RowStatus.compliant, .fixed, .partial, .unfixable, .failed, .notMedia, .pending] {
             let n = count(status)
             // The four outcomes always show (a zero is news); the others only when they occur.
             guard n > 0 || [.compliant, .fixed, .unfixable, .failed].contains(status) else { continue }
@@ -90,7 +90,12 @@ struct ReportPage {
         let after: String
         switch row.status {
         case .compliant: after = "<div class=\"frame same\"><b>=</b>\(Self.placing(row.method))</div>"
-        case .fixed: after = pictures.after.map { image($0, alt: "after") } ?? placeholder("no preview")
+        case .fixed, .partial:
+            if PrepareReport.shown(row)?.output != nil {
+                after = pictures.after.map { image($0, alt: "after") } ?? placeholder("no preview")
+            } else {
+                after = "<div class=\"frame same\"><b>=</b>as it is</div>"
+            }
         case .unfixable, .failed: after = placeholder("not made")
         case .pending: after = placeholder("not done yet")
         case .notMedia: after = placeholder("passed over")
@@ -104,7 +109,7 @@ struct ReportPage {
         } ?? ""
         return "<div class=\"pair\"><figure>\(before)<figcaption>\(caption("before", pictures.before))</figcaption></figure>"
             + "<span class=\"arrow\">→</span>"
-            + "<figure>\(after)<figcaption>\(caption("after", row.status == .fixed ? pictures.after : nil))</figcaption></figure>\(result)</div>"
+            + "<figure>\(after)<figcaption>\(caption("after", pictures.after))</figcaption></figure>\(result)</div>"
     }
 
     private func image(_ picture: Thumbnail, alt: String) -> String {
@@ -127,7 +132,7 @@ struct ReportPage {
             if let duration = probe.duration, probe.kind != "image" { facts.append(Self.durationText(duration)) }
             let codecs = [probe.videoCodec, probe.audioCodec].compactMap { $0 }
             if !codecs.isEmpty { facts.append(codecs.joined(separator: " + ")) }
-            let container = Self.containerText(probe.container)
+            let container = Self.containerText(probe.container, file: row.source)
             if !codecs.contains(container) { facts.append(container) }
             html += "<div class=\"facts\">" + facts.filter { !$0.isEmpty }.map { "<span>\(HTMLText.escape($0))</span>" }.joined() + "</div>"
         }
@@ -160,12 +165,24 @@ struct ReportPage {
             let name = modelName(verdict.model)
             html += "<li class=\"\(verdict.sourcePasses ? "pass" : "fail")\"><span class=\"mark\">\(verdict.sourcePasses ? "✓" : "✗")</span>"
             html += "<span class=\"model\" title=\"\(HTMLText.escape(verdict.model))\">\(HTMLText.escape(name))</span>"
-            if !verdict.sourcePasses && row.status == .fixed { html += "<span class=\"now\">✓ after the fix</span>" }
+            if let own = row.perModel?.first(where: { $0.model == verdict.model }) {
+                // The models got their own files: each says what it got.
+                switch own.status {
+                case .fixed: html += "<span class=\"now\">✓ its own file</span>"
+                case .compliant where !verdict.sourcePasses: html += "<span class=\"now\">✓ as it is</span>"
+                case .unfixable, .failed: html += "<span class=\"tag\">not sent</span>"
+                default: break
+                }
+            } else if !verdict.sourcePasses && row.status == .fixed {
+                html += "<span class=\"now\">✓ after the fix</span>"
+            }
             if let problems = verdict.problems, !problems.isEmpty {
                 // Structured: the checker said which violations no change can repair.
                 html += "<ul class=\"violations\">"
                 for problem in problems {
-                    let text = HTMLText.escape(Self.dropping(name, from: problem.message))
+                    // A limit fal never published, taught by a rejection: say so, with its day.
+                    let learned = problem.learnedOn.map { " <span class=\"tag\" title=\"not published by fal: learned from a rejection\">learned \(HTMLText.escape($0))</span>" } ?? ""
+                    let text = HTMLText.escape(Self.dropping(name, from: problem.message)) + learned
                     html += problem.fixable ? "<li>\(text)</li>" : "<li class=\"blocker\">\(text) <span class=\"tag\">cannot fix</span></li>"
                 }
                 html += "</ul>"
@@ -189,6 +206,7 @@ struct ReportPage {
     }
 
     private func changes(_ row: ManifestRow) -> String {
+        if let perModel = row.perModel { return perModelChanges(row, perModel) }
         var html = "<div class=\"outcome\">"
         switch row.status {
         case .compliant:
@@ -209,25 +227,52 @@ struct ReportPage {
             html += "<b>Could not be read or converted:</b> <span class=\"why\">\(HTMLText.escape(row.error ?? "no reason recorded"))</span>"
         case .notMedia:
             html += "<b>Passed over:</b> \(HTMLText.escape(row.error ?? "not media"))"
-        case .pending:
+        case .pending, .partial:
             html += "<b>Not reached:</b> the run stopped first; run the same command again to finish."
         }
-        // What `--submit` did with it (the page is written again once the jobs end).
-        if let note = row.submission {
+        html += sent(row.submission, notSent: row.notSent, cost: row.status == .compliant || row.status == .fixed ? row.cost : nil)
+        return html + "</div>"
+    }
+
+    /// A dual run whose models got their own files: what each model got, and what was sent to it.
+    private func perModelChanges(_ row: ManifestRow, _ perModel: [ModelFile]) -> String {
+        var html = "<div class=\"outcome\"><b>Each model its own file</b> (one file cannot serve both):<ul class=\"steps\">"
+        for m in perModel {
+            html += "<li><b>\(HTMLText.escape(modelName(m.model)))</b>: "
+            switch m.status {
+            case .compliant: html += HTMLText.escape(Self.placing(m.method)) + " as it is"
+            case .fixed: html += HTMLText.escape(Self.action(m.method ?? m.plan?.action)) + (m.plan?.steps.isEmpty == false ? ": " + HTMLText.escape(m.plan?.steps.joined(separator: "; ") ?? "") : "")
+            case .pending: html += "not done yet"
+            default: html += "not sent: <span class=\"why\">\(HTMLText.escape(m.error ?? "no reason recorded"))</span>"
+            }
+            if let output = m.output, m.status == .compliant || m.status == .fixed {
+                html += "<div class=\"output\">written as <code>\(HTMLText.escape(output))</code></div>"
+            }
+            html += sent(m.submission, notSent: m.notSent, cost: m.status == .compliant || m.status == .fixed ? m.cost : nil)
+            html += "</li>"
+        }
+        return html + "</ul></div>"
+    }
+
+    /// What `--submit` did with a file (the page is written again once the jobs end), or what
+    /// sending it would cost.
+    private func sent(_ note: SubmissionNote?, notSent: String?, cost: CostSheet?) -> String {
+        var html = ""
+        if let note {
             let results = note.results.count == 1 ? "1 result" : "\(note.results.count) results"
             html += "<div class=\"output\">sent: job <code>\(HTMLText.escape(note.job))</code>, \(HTMLText.escape(note.state)), \(results)"
-            if let cost = row.cost, cost.total > 0 { html += ", estimated \(HTMLText.escape(CostSheet.money(cost.total)))" }
+            if let cost, cost.total > 0 { html += ", estimated \(HTMLText.escape(CostSheet.money(cost.total)))" }
             html += "</div>"
             if !note.results.isEmpty {
                 html += "<ul class=\"steps\">" + note.results.prefix(4).map { "<li><code>\(HTMLText.escape($0))</code></li>" }.joined() + "</ul>"
             }
-        } else if let why = row.notSent {
+        } else if let why = notSent {
             html += "<div class=\"output\">\(HTMLText.escape(why))</div>"
-        } else if let cost = row.cost, cost.total > 0, row.status == .compliant || row.status == .fixed {
+        } else if let cost, cost.total > 0 {
             html += "<div class=\"output\">estimated cost to send: \(HTMLText.escape(CostSheet.money(cost.total)))"
                 + (cost.unpriced.isEmpty ? "" : " (no price for " + HTMLText.escape(cost.unpriced.joined(separator: ", ")) + ")") + "</div>"
         }
-        return html + "</div>"
+        return html
     }
 
     /// A violation the planner gave as a reason it cannot fix the file (FixError.impossible quotes them).
@@ -253,6 +298,7 @@ struct ReportPage {
         switch status {
         case .compliant: "compliant"
         case .fixed: "fixed"
+        case .partial: "some models only"
         case .unfixable: "cannot be fixed"
         case .failed: "failed"
         case .notMedia: "not media"
@@ -294,8 +340,12 @@ struct ReportPage {
 
     /// FFmpeg names demuxers by every extension they read ("mov,mp4,m4a,..."): the first says enough.
     /// Still-picture demuxers ("image2", "png_pipe") say nothing the codec does not.
-    static func containerText(_ name: String) -> String {
-        let first = String(name.split(separator: ",").first ?? "")
+    /// FFmpeg names a demuxer by its family ("mov,mp4,m4a,3gp,3g2,mj2"): the member the file's
+    /// extension names is what people call it (an .mp4 is not shown as "mov").
+    static func containerText(_ name: String, file: String = "") -> String {
+        let members = name.split(separator: ",").map(String.init)
+        let ext = URL(fileURLWithPath: file).pathExtension.lowercased()
+        let first = members.contains(ext) ? ext : members.first ?? ""
         return first == "image2" || first.hasSuffix("_pipe") ? "" : first
     }
 

@@ -4,7 +4,7 @@
 enum ReportStyle {
     /// The filters: the anchor id and the row class it keeps.
     static let filters: [(id: String, keeps: String)] = [
-        ("needs-attention", "attention"), ("compliant", "s-compliant"), ("fixed", "s-fixed"), ("unfixable", "s-unfixable"),
+        ("needs-attention", "attention"), ("compliant", "s-compliant"), ("fixed", "s-fixed"), ("partial", "s-partial"), ("unfixable", "s-unfixable"),
         ("failed", "s-failed"), ("not-media", "s-not_media"), ("pending", "s-pending"),
     ]
 
@@ -76,7 +76,7 @@ enum ReportStyle {
     .output code,.facts code{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,monospace;font-size:12px;color:var(--ink)}
     .badge{display:inline-block;padding:2px 10px;border-radius:999px;font-size:12.5px;font-weight:600;white-space:nowrap}
     .b-compliant{background:var(--ok-bg);color:var(--ok)} .b-fixed{background:var(--fix-bg);color:var(--fix)}
-    .b-unfixable{background:var(--warn-bg);color:var(--warn)} .b-failed{background:var(--bad-bg);color:var(--bad)}
+    .b-unfixable,.b-partial{background:var(--warn-bg);color:var(--warn)} .b-failed{background:var(--bad-bg);color:var(--bad)}
     .b-not_media,.b-pending{background:var(--grey-bg);color:var(--grey)}
     ul{margin:0;padding:0;list-style:none}
     .verdicts>li{margin-bottom:6px}

@@ -20,6 +20,12 @@ public struct SubmissionNote: Codable, Sendable, Equatable {
         self.sent = sent
     }
 
+    /// How a batch names one sending of a row: its source, and the model when the row's models
+    /// got their own files (nil: one file for every model).
+    public static func key(_ source: String, models: [String]?) -> String {
+        models.map { source + "\u{0}" + $0.joined(separator: ",") } ?? source
+    }
+
     /// Done, with every result file still on disk.
     public var isDoneWithResults: Bool {
         state == "done" && !results.isEmpty && results.allSatisfy { FileManager.default.fileExists(atPath: $0) }
@@ -27,7 +33,7 @@ public struct SubmissionNote: Codable, Sendable, Equatable {
 }
 
 extension Manifest {
-    /// Writes each sent row's submission (keyed by source) into the manifest on disk, atomically,
+    /// Writes each sent row's submission (keyed by `SubmissionNote.key`) into the manifest on disk, atomically,
     /// so a row always says which job carried its output; `held`: the ready rows the budget kept
     /// back, with why ("ready, not sent: budget"), cleared once a run sends them.
     public static func record(_ notes: [String: SubmissionNote], held: [String: String] = [:], at url: URL, csv: URL?) throws(BatchError) {
@@ -39,6 +45,15 @@ extension Manifest {
                 manifest.rows[i].notSent = nil
             } else if let why = held[source] {
                 manifest.rows[i].notSent = why
+            }
+            for m in (manifest.rows[i].perModel ?? []).indices {
+                let key = SubmissionNote.key(source, models: [manifest.rows[i].perModel?[m].model ?? ""])
+                if let note = notes[key] {
+                    manifest.rows[i].perModel?[m].submission = note
+                    manifest.rows[i].perModel?[m].notSent = nil
+                } else if let why = held[key] {
+                    manifest.rows[i].perModel?[m].notSent = why
+                }
             }
         }
         try manifest.write(to: url, csv: csv)

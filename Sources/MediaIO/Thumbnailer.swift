@@ -10,6 +10,9 @@ public struct ThumbnailRequest: Sendable {
     /// a title card or a fade from black. Stills and clips under `seekAfter` seconds show their first frame.
     public var position = 1.0 / 3.0
     public var seekAfter = 1.0
+    /// The part of a clip to look in (seconds from its start, and length), when only that part
+    /// matters (a trimmed clip's kept part); nil: the whole clip.
+    public var part: (start: Double, seconds: Double)?
     /// Seconds after which the attempt gives up, so that one pathological file cannot hold up a run.
     public var timeout = 5.0
     /// Stored pictures larger than this (in pixels, after any shrink on decode) are refused before
@@ -48,7 +51,13 @@ public enum Thumbnailer {
         var target: Double?
         if !stream.isAttachedPicture, let duration = format.duration, duration > 0 {
             let seconds = Double(duration) / 1_000_000
-            if seconds >= request.seekAfter { target = Double(format.startTime ?? 0) / 1_000_000 + seconds * request.position }
+            let origin = Double(format.startTime ?? 0) / 1_000_000
+            if let part = request.part, part.start.isFinite, part.seconds.isFinite, part.start >= 0, part.seconds > 0, part.start < seconds {
+                // The kept part: a third into it, or its first frame when it is short.
+                target = origin + part.start + (part.seconds >= request.seekAfter ? min(part.seconds, seconds - part.start) * request.position : 0)
+            } else if seconds >= request.seekAfter {
+                target = origin + seconds * request.position
+            }
         }
         let shrink = shrinkSteps(stream, request)
 

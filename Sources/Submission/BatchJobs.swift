@@ -13,13 +13,17 @@ public struct BatchItem: Sendable {
     /// What sending it would cost at each model (nil: not priced, e.g. a manifest row from an
     /// older version): what a batch budget adds up.
     public var cost: CostSheet?
+    /// The models this file goes to, when not every model of the batch (a dual run whose models
+    /// each got their own file); nil: all of them.
+    public var models: [String]?
 
-    public init(name: String, file: String, fileHash: String, payload: [String: JSONValue], cost: CostSheet? = nil) {
+    public init(name: String, file: String, fileHash: String, payload: [String: JSONValue], cost: CostSheet? = nil, models: [String]? = nil) {
         self.name = name
         self.file = file
         self.fileHash = fileHash
         self.payload = payload
         self.cost = cost
+        self.models = models
     }
 }
 
@@ -106,6 +110,7 @@ public enum BatchJobs {
         // whatever its place in the order: a re-run with a larger budget sends only what is new.
         var found: [(item: BatchItem, key: String, job: JobRecord?)] = []
         for item in items {
+            let models = item.models ?? models
             let key = key(item, models: models, settings: settings)
             do {
                 let existing = try engine.journal.job(batchKey: key)
@@ -129,7 +134,7 @@ public enum BatchJobs {
                     committed += item.cost?.total ?? 0
                 }
                 do {
-                    let job = try engine.create(source: item.file, models: models, payload: item.payload, settings: settings, outRoot: outRoot,
+                    let job = try engine.create(source: item.file, models: item.models ?? models, payload: item.payload, settings: settings, outRoot: outRoot,
                                                 batchKey: key, name: item.name)
                     entries.append(BatchEntry(item: item, job: job, action: .submit, key: key))
                 } catch {

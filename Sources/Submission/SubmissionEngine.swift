@@ -51,21 +51,29 @@ public final class SubmissionEngine: Sendable {
         var id = Self.newJobID()
         for _ in 0..<16 where (try? journal.job(id)) != nil { id = Self.newJobID() }
         // The results' folder is named after the clip (RESULTS/<clip>/<model>/<clip>.<model>.<ext>),
-        // made now, before anything is paid for, not found unwritable after. Made without its
-        // parents' leniency, so two jobs of clips with one name never share it (a, a-2, a-3...).
+        // made now, before anything is paid for, not found unwritable after. Its model folders are
+        // made without leniency, so two jobs never share one (a, a-2, a-3...), while a clip's jobs
+        // for different models (a dual batch whose models got their own files) share the clip's.
         let stem = FileNames.stem(of: name ?? source)
         // Each folder of the batch name, made safe (never "..": a name cannot climb out of RESULTS).
         let folders = (name ?? "").split(separator: "/").dropLast().map { FileNames.safe(String($0), fallback: "_") }.filter { $0 != ".." }
         let parent = folders.reduce(outRoot) { $0.appendingPathComponent($1) }
         var outDir = parent.appendingPathComponent(stem)
+        let fm = FileManager.default
         do {
-            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
             var n = 1
             while true {
+                var made: [URL] = []
                 do {
-                    try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: false)
+                    try fm.createDirectory(at: outDir, withIntermediateDirectories: true)
+                    for model in Set(models).sorted() {
+                        let folder = outDir.appendingPathComponent(ModelName.short(model))
+                        try fm.createDirectory(at: folder, withIntermediateDirectories: false)
+                        made.append(folder)
+                    }
                     break
                 } catch CocoaError.fileWriteFileExists where n < 10_000 {
+                    for folder in made { rmdir(folder.path) }
                     n += 1
                     outDir = parent.appendingPathComponent("\(stem)-\(n)")
                 }
@@ -169,6 +177,7 @@ public final class SubmissionEngine: Sendable {
             if (try? fm.contentsOfDirectory(atPath: path))?.isEmpty == true { rmdir(path) }
         }
         rmdir(prepared.path)
+        for model in Set(outcome.runs.map(\.model)) { rmdir(folder.appendingPathComponent(ModelName.short(model)).path) }
         rmdir(folder.path)
     }
 

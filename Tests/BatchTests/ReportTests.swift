@@ -174,3 +174,29 @@ import TestSupport
         #expect(!html.contains("\u{202E}") && !html.contains("\u{7}") && !html.contains("<i>"))
     }
 }
+
+@Suite struct ReportWordsTests {
+    /// A limit fal never published (learned from a rejection) says so on the page, with its day;
+    /// a published one does not; an .mp4 is called mp4, not by its demuxer's family name "mov".
+    @Test func learnedLimitsAreMarkedAndContainersNamedByTheirFile() async throws {
+        let root = try TestMedia.temporaryFolder("preflight-report-learned")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let json = """
+        {"model": "m", "sourcePasses": false, "violations": ["needs at least 3 s", "at most 1000 px"],
+         "problems": [{"rule": "min_duration", "message": "needs at least 3 s", "fixable": false, "remedy": "", "learnedOn": "2026-12-01"},
+                      {"rule": "max_width", "message": "at most 1000 px", "fixable": true, "remedy": "scale down"}]}
+        """
+        let outcome = try JSONDecoder().decode(ModelOutcome.self, from: Data(json.utf8))
+        var row = ManifestRow(source: "clip.mp4", status: .unfixable, settings: "s", tool: "t")
+        row.verdicts = [outcome]
+        row.probe = try JSONDecoder().decode(ProbeSummary.self, from: Data("""
+            {"kind": "video", "container": "mov,mp4,m4a,3gp,3g2,mj2", "duration": 2, "width": 1280, "height": 720, "videoCodec": "h264"}
+            """.utf8))
+        let manifest = Manifest(tool: "t", models: ["m"], settings: "s", rows: [row])
+        let target = root.appendingPathComponent("r.html").path
+        _ = try await PrepareReport(manifest: manifest, sourceFolder: root.path, outputFolder: root.path).write(to: target)
+        let html = try String(contentsOfFile: target, encoding: .utf8)
+        #expect(html.components(separatedBy: ">learned 2026-12-01</span>").count - 1 == 1, "only the learned limit is marked")
+        #expect(html.contains("<span>mp4</span>") && !html.contains("<span>mov</span>"))
+    }
+}

@@ -35,6 +35,29 @@ import TestSupport
         #expect(html.contains("Kling O1 video edit") && html.contains("Cut at a keyframe"))
     }
 
+    /// A cut clip's "before" picture comes from the part that is kept, not from what was cut away;
+    /// the manifest records that part.
+    @Test func theBeforePictureOfACutClipComesFromTheKeptPart() async throws {
+        let root = try TestMedia.temporaryFolder("preflight-cli-report-kept")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let source = root.appendingPathComponent("src"), output = root.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestMedia.path("long_720p_12s.mp4"), toPath: source.appendingPathComponent("long.mp4").path)
+        let page = output.appendingPathComponent("report.html")
+        let r = try await preflight(["prepare", source.path, "--model", kling, "--out", output.path, "-q", "--from", "7", "--report", page.path], home: root)
+        #expect(r.status == 0, "\(r.stderr)")
+        let data = try Data(contentsOf: output.appendingPathComponent("preflight-manifest.json"))
+        let rows = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["rows"] as? [[String: Any]])
+        let kept = try #require((rows.first?["plan"] as? [String: Any])?["kept"] as? [String: Double])
+        let start = try #require(kept["start"])
+        #expect(start >= 6 && start <= 7.01, "a keyframe at or before 7 s: \(kept)")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        // "before · at 8.6 s": inside the kept part (from about 7 s to the end), never in the first 7 s.
+        let caption = try #require(html.range(of: #"before · at ([0-9.]+) s"#, options: .regularExpression).map { String(html[$0]) })
+        let seconds = try #require(Double(caption.replacingOccurrences(of: "before · at ", with: "").replacingOccurrences(of: " s", with: "")))
+        #expect(seconds >= start && seconds <= 12, "\(caption)")
+    }
+
     @Test func pathsRefusedBeforeTheRunStarts() async throws {
         let root = try TestMedia.temporaryFolder("preflight-cli-report-refused")
         defer { try? FileManager.default.removeItem(at: root) }

@@ -222,7 +222,8 @@ struct Prepare: AsyncParsableCommand {
     static func exitCode(_ summary: PrepareSummary) -> ExitCode {
         if summary.interrupted { return ExitCode(130) }
         if summary.count(.failed) > 0 { return Exit.someItemsFailed }
-        if summary.count(.unfixable) > 0 { return Exit.doesNotComply }
+        // A model that refused a clip (the other model took it) is a verdict like any refusal.
+        if summary.count(.unfixable) > 0 || summary.count(.partial) > 0 { return Exit.doesNotComply }
         return Exit.success
     }
 }
@@ -304,12 +305,14 @@ enum PrepareRenderer {
         var lines: [String] = []
         if verbose {
             for row in s.rows where row.needsAttention {
-                lines.append("\(row.status.rawValue): \(row.source): \(row.error ?? "")")
+                let refusals = (row.perModel ?? []).filter { $0.error != nil }.map { "\(ModelName.short($0.model)): \($0.error ?? "")" }
+                lines.append("\(row.status.rawValue): \(row.source): " + (refusals.isEmpty ? row.error ?? "" : refusals.joined(separator: "; ")))
             }
             if !lines.isEmpty { lines.append("") }
         }
         var table = Table("result", "files")
-        let statuses: [(RowStatus, String)] = [(.compliant, "compliant (copied)"), (.fixed, "fixed and verified"), (.unfixable, "cannot be fixed"),
+        let statuses: [(RowStatus, String)] = [(.compliant, "compliant (copied)"), (.fixed, "fixed and verified"),
+                                               (.partial, "ready for some models only"), (.unfixable, "cannot be fixed"),
                                                (.failed, "failed"), (.notMedia, "not media (passed over)"), (.pending, "not done (interrupted)")]
         for (status, label) in statuses {
             let n = s.count(status)
