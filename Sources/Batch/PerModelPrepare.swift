@@ -49,11 +49,9 @@ extension PrepareRun {
             files.append(file)
         }
         row.perModel = files
-        if plans.isEmpty {
-            row.status = .unfixable
-            row.error = files.compactMap { f in f.error.map { "\(ModelName.short(f.model)): \($0)" } }.joined(separator: "; ")
-            return []
-        }
+        // No model takes it: the row stays refused with the joint plan's reason (the per-model
+        // outcomes are kept, so a run again knows it was planned model by model).
+        if plans.isEmpty { return [] }
         row.status = .pending
         row.error = nil
         row.cost = CostSheet(lines: lines, afterPlan: afterPlan)

@@ -209,6 +209,7 @@ public struct PrepareReport: Sendable {
         var made = 0, missing = 0
         if row.status != .notMedia { pictures.before == nil ? (missing += 1) : (made += 1) }
         if Self.shown(row)?.output != nil { pictures.after == nil ? (missing += 1) : (made += 1) }
+        if pictures.result != nil { made += 1 }
         return (made, missing)
     }
 }

@@ -104,12 +104,13 @@ struct ReportPage {
             // The first frame needs no time; a frame further in says where it is.
             label + (picture?.seconds.flatMap { $0 >= 0.05 ? String(format: " · at %.1f s", $0) : nil } ?? "")
         }
+        // What came back, on a line of its own under the pair (the column is two pictures wide).
         let result = pictures.result.map { picture in
-            "<span class=\"arrow\">→</span><figure>\(image(picture, alt: "result"))<figcaption>\(caption("result", picture))</figcaption></figure>"
+            "<div class=\"pair back\"><span class=\"arrow\">↳</span><figure>\(image(picture, alt: "result"))<figcaption>\(caption("result from fal", picture))</figcaption></figure></div>"
         } ?? ""
         return "<div class=\"pair\"><figure>\(before)<figcaption>\(caption("before", pictures.before))</figcaption></figure>"
             + "<span class=\"arrow\">→</span>"
-            + "<figure>\(after)<figcaption>\(caption("after", pictures.after))</figcaption></figure>\(result)</div>"
+            + "<figure>\(after)<figcaption>\(caption("after", pictures.after))</figcaption></figure></div>\(result)"
     }
 
     private func image(_ picture: Thumbnail, alt: String) -> String {
@@ -165,7 +166,7 @@ struct ReportPage {
             let name = modelName(verdict.model)
             html += "<li class=\"\(verdict.sourcePasses ? "pass" : "fail")\"><span class=\"mark\">\(verdict.sourcePasses ? "✓" : "✗")</span>"
             html += "<span class=\"model\" title=\"\(HTMLText.escape(verdict.model))\">\(HTMLText.escape(name))</span>"
-            if let own = row.perModel?.first(where: { $0.model == verdict.model }) {
+            if row.status != .unfixable, let own = row.perModel?.first(where: { $0.model == verdict.model }) {
                 // The models got their own files: each says what it got.
                 switch own.status {
                 case .fixed: html += "<span class=\"now\">✓ its own file</span>"
@@ -206,7 +207,8 @@ struct ReportPage {
     }
 
     private func changes(_ row: ManifestRow) -> String {
-        if let perModel = row.perModel { return perModelChanges(row, perModel) }
+        // Per model only when some model got a file: a clip no model takes reads as any refusal.
+        if let perModel = row.perModel, row.status != .unfixable { return perModelChanges(row, perModel) }
         var html = "<div class=\"outcome\">"
         switch row.status {
         case .compliant:
@@ -240,7 +242,7 @@ struct ReportPage {
         for m in perModel {
             html += "<li><b>\(HTMLText.escape(modelName(m.model)))</b>: "
             switch m.status {
-            case .compliant: html += HTMLText.escape(Self.placing(m.method)) + " as it is"
+            case .compliant: html += HTMLText.escape(Self.placing(m.method))
             case .fixed: html += HTMLText.escape(Self.action(m.method ?? m.plan?.action)) + (m.plan?.steps.isEmpty == false ? ": " + HTMLText.escape(m.plan?.steps.joined(separator: "; ") ?? "") : "")
             case .pending: html += "not done yet"
             default: html += "not sent: <span class=\"why\">\(HTMLText.escape(m.error ?? "no reason recorded"))</span>"

@@ -55,6 +55,7 @@ enum ReportStyle {
     tr.attention td:first-child{box-shadow:inset 4px 0 0 #e3b341}
     tr.s-failed td:first-child{box-shadow:inset 4px 0 0 var(--bad)}
     .pair{display:flex;align-items:center;gap:8px;white-space:nowrap}
+    .pair.back{margin-top:8px;padding-left:calc(192px + 8px)}
     .arrow{color:var(--muted);font-size:18px}
     figure{margin:0;display:flex;flex-direction:column;align-items:center;gap:3px}
     .frame{width:192px;height:108px;display:flex;align-items:center;justify-content:center;background:#111;border-radius:6px;overflow:hidden}

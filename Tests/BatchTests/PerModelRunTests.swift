@@ -108,7 +108,9 @@ import TestSupport
             let row = try #require(try await PrepareRun(options: options).run().rows.first)
             #expect(row.status == .unfixable)
             #expect(row.deliveries.isEmpty)
-            #expect(row.error?.contains("long:") == true && row.error?.contains("longer:") == true, "\(row.error ?? "")")
+            // Every model's reason, and each model planned on its own (a run again knows it).
+            #expect(row.error?.contains("30") == true && row.error?.contains("60") == true, "\(row.error ?? "")")
+            #expect(row.perModel?.map(\.status) == [.unfixable, .unfixable])
             let made = try FileManager.default.contentsOfDirectory(atPath: output.path).filter { !$0.hasPrefix("preflight-manifest") }
             #expect(made.isEmpty, "\(made)")
         }
