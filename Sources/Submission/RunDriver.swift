@@ -143,7 +143,12 @@ extension SubmissionEngine {
         // Two models: one shared fix when one file can satisfy both.
         let models = Set((try? journal.runs(job: context.job.id))?.filter { $0.fallbackOf == nil }.map(\.model) ?? [])
         if models.count > 1, let specs = try? models.sorted().map({ try catalog.model($0) }),
-           let shared = await sharedFixes.path(job: context, specs: specs, field: context.settings.field),
+           let shared = await sharedFixes.path(job: context, specs: specs, field: context.settings.field, announce: { [journal, observe, jobID = run.jobID, runID = run.id, model = run.model] plan in
+               // Said, and journaled, before the shared file is encoded (`status` shows it).
+               let steps = plan.steps.joined(separator: "; ")
+               try? journal.note(job: jobID, run: runID, "plan", "\(plan.action.rawValue), one file for every model of the job: \(steps) (because: \(why))")
+               observe(jobID, .note(model: model, "plan (\(plan.action.rawValue), one file for every model), because \(why):" + plan.steps.map { "\n    - \($0)" }.joined()))
+           }),
            let sharedInfo = try? await pipeline.probe(shared),
            (try? pipeline.plan(pipeline.check(sharedInfo)))?.action == FixPlan.Action.none {
             run.preparedPath = shared

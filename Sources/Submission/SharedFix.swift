@@ -10,20 +10,23 @@ actor SharedFix {
     private var results: [String: Task<String?, Never>] = [:]
 
     /// The path of a file that passes every model of the job, or nil when no single file can.
-    func path(job: JobContext, specs: [ModelSpec], field: String?) async -> String? {
+    /// `announce` hears the shared plan once, before anything is encoded (the first asker's run
+    /// says and journals it).
+    func path(job: JobContext, specs: [ModelSpec], field: String?, announce: @escaping @Sendable (FixPlan) -> Void = { _ in }) async -> String? {
         if let running = results[job.job.id] { return await running.value }
         let task = Task { () -> String? in
             let folder = URL(fileURLWithPath: job.job.outDir).appendingPathComponent(".prepared")
-            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             // Uploaded under the clip's own name (the file serves every model of the job).
             let target = folder.appendingPathComponent("\(FileNames.stem(of: job.job.source)).\(Self.containerFor(job.job.source))")
             let pipeline = MediaPipeline(models: specs, payload: job.payload, field: field, policy: job.settings.policy, checksPayload: false)
-            let outcome = try? await pipeline.run(source: job.job.source, output: target)
-            switch outcome {
-            case .compliant?: return job.job.source
-            case .fixed(let result)?: return result.output
-            case nil: return nil
-            }
+            guard let info = try? await pipeline.probe(job.job.source) else { return nil }
+            let planned = await WorkerPool.cpu.run { () -> FixPlan? in try? pipeline.plan(pipeline.check(info)) }
+            guard let plan = planned else { return nil }
+            if plan.action == .none { return job.job.source }
+            announce(plan)
+            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            guard let result = try? await pipeline.conform(plan, source: info, output: target) else { return nil }
+            return result.output ?? target.path
         }
         results[job.job.id] = task
         return await task.value

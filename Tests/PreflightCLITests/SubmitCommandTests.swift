@@ -62,6 +62,25 @@ import TestSupport
         }
     }
 
+    /// Two models sharing one fix: the plan is said before the file is encoded or uploaded, and
+    /// `status` shows it; each model gets its own plan when they cannot share one.
+    @Test func aDualSubmitSaysItsPlanFirstAndStatusShowsIt() async throws {
+        try await with(Self.quick()) { setup, server in
+            let r = try await setup.preflight(["submit", TestMedia.path("long_720p_12s.mp4"), "--model", kling, "--model", wanEdit,
+                                               "--set", "prompt=snow", "--out", setup.out.path])
+            #expect(r.status == 0, "\(r.stderr)")
+            let said = try #require(r.stderr.range(of: "one file for every model), because"), "\(r.stderr)")
+            let fixed = try #require(r.stderr.range(of: "fixed and verified (one file for both models)"), "\(r.stderr)")
+            #expect(said.lowerBound < fixed.lowerBound, "the plan comes before the encode: \(r.stderr)")
+            let jobs = try await setup.preflight(["jobs", "--json"])
+            let list = try JSONSerialization.jsonObject(with: Data(jobs.stdout.utf8)) as? [[String: Any]]
+            let job = try #require((list?.first?["job"] as? [String: Any])?["id"] as? String)
+            let status = try await setup.preflight(["status", job])
+            #expect(status.stdout.contains("one file for every model of the job: cut"), "\(status.stdout)")
+            #expect(await server.acceptedRequests().count == 2)
+        }
+    }
+
     @Test func usageMistakesAreCaughtBeforeAnything() async throws {
         try await with { setup, server in
             let clip = TestMedia.path("hd_1280x720_4s.mp4")
