@@ -116,8 +116,25 @@ struct Queue {
             let outcome = await ModelRunner(catalog: routes.config.catalog, storage: routes.state.storage, baseURL: routes.baseURL())
                 .run(model: sim.model, input: sim.input, scenario: sim.scenario)
             sim = await routes.state.update(id) { $0.outcome = $0.outcome ?? outcome } ?? sim
+            // Outputs that expire (fal's `expires_in`): counted from the completion, not from this look.
+            if let ms = sim.scenario.outputsExpireMs, case .success(let body)? = sim.outcome {
+                let completed = sim.submittedAt.addingTimeInterval(Double(sim.scenario.queueMs + sim.scenario.progressMs) / 1000)
+                await routes.state.expire(files: Self.fileIDs(in: body), at: completed.addingTimeInterval(Double(ms) / 1000))
+            }
         }
         return sim
+    }
+
+    /// The stored files a result names (…/files/<id>/<name>).
+    static func fileIDs(in value: JSONValue) -> [String] {
+        switch value {
+        case .string(let s):
+            guard let url = URL(string: s), url.pathComponents.count >= 3, url.pathComponents.dropLast(2).last == "files" else { return [] }
+            return [url.pathComponents[url.pathComponents.count - 2]]
+        case .array(let items): return items.flatMap(fileIDs)
+        case .object(let fields): return fields.values.flatMap(fileIDs)
+        default: return []
+        }
     }
 
     private func statusBody(_ sim: SimRequest, logs: Bool) -> JSONValue {
@@ -168,6 +185,13 @@ struct Queue {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
+        if sim.scenario.silentStream {
+            // A buffering proxy: the connection stays open and not a byte arrives.
+            return Response(status: .ok, headers: headers, body: .init { writer in
+                while !self.routes.server.isStopping { try await Task.sleep(nanoseconds: 50_000_000) }
+                try await writer.finish(nil)
+            })
+        }
         let end = sim.scenario.lineEnding
         let keepalive = Double(sim.scenario.keepaliveMs) / 1000
         return Response(status: .ok, headers: headers, body: .init { writer in

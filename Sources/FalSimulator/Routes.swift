@@ -126,7 +126,7 @@ struct Routes: Sendable {
         // GET /files/<id>/<name>: public, as fal's CDN is.
         if request.method == .get, path.count == 3 {
             let file = await state.storage.appendingPathComponent("\(path[1])/\(path[2])")
-            guard FileManager.default.fileExists(atPath: file.path) else { return Answer.detail(404, "File not found") }
+            guard FileManager.default.fileExists(atPath: file.path), await !state.isExpired(file: path[1]) else { return Answer.detail(404, "File not found") }
             return try serve(file)
         }
         // PUT /uploads/<id>/<name>: the signed-URL fallback.

@@ -53,6 +53,12 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var delayMs = 0
     /// The result is gone (404) once completed (the account's retention ran out).
     public var resultExpired = false
+    /// fal's `expires_in` for outputs: the output files answer 404 this many ms after the request
+    /// completed (fal's shortest, `immediate`, is 60 s).
+    public var outputsExpireMs: Int?
+    /// A buffering proxy in the way of the status stream: it answers 200 and then delivers
+    /// nothing at all (no event, no keep-alive) while the request runs and after it completes.
+    public var silentStream = false
     /// The result's shape: "default" (by media kind) or "audio_url" (a plain `audio_url` string field).
     public var outputShape = "default"
     /// A cancel answers 202 but the request, already running, completes anyway.
@@ -89,7 +95,7 @@ public struct Scenario: Codable, Sendable, Equatable {
         case cdnUploadFails = "cdn_upload_fails", delayMs = "delay_ms", resultExpired = "result_expired", outputShape = "output_shape"
         case cancelLosesRace = "cancel_loses_race", echoKeyStatus = "echo_key_status", tokenBaseURL = "token_base_url"
         case signedURLOnHTTP = "signed_url_on_http", absurdNumbers = "absurd_numbers", chaosSeed = "chaos_seed", faults
-        case unlisted
+        case unlisted, outputsExpireMs = "outputs_expire_ms", silentStream = "silent_stream"
     }
 
     /// Every key is optional; an unknown key is an error (a typo must not silently do nothing).
@@ -133,7 +139,10 @@ public struct Scenario: Codable, Sendable, Equatable {
         chaosSeed = try c.decodeIfPresent(UInt64.self, forKey: .chaosSeed)
         faults = try c.decodeIfPresent([Fault].self, forKey: .faults) ?? []
         unlisted = try c.decodeIfPresent(Bool.self, forKey: .unlisted) ?? false
-        guard queueMs >= 0, progressMs >= 0, keepaliveMs >= 0, delayMs >= 0, failSubmits >= 0, ["lf", "crlf", "cr"].contains(streamLineEnding) else {
+        outputsExpireMs = try c.decodeIfPresent(Int.self, forKey: .outputsExpireMs)
+        silentStream = try c.decodeIfPresent(Bool.self, forKey: .silentStream) ?? false
+        guard queueMs >= 0, progressMs >= 0, keepaliveMs >= 0, delayMs >= 0, failSubmits >= 0, (outputsExpireMs ?? 0) >= 0,
+              ["lf", "crlf", "cr"].contains(streamLineEnding) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                                                    debugDescription: "times and counts must be 0 or more; stream_line_ending is lf, crlf or cr"))
         }

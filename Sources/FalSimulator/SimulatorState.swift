@@ -97,6 +97,11 @@ actor SimulatorState {
         submitHeaders.append(headers)
     }
 
+    /// Stored files that answer 404 from a moment on (outputs under `outputs_expire_ms`), by file id.
+    private var expiry: [String: Date] = [:]
+    func expire(files ids: [String], at date: Date) { for id in ids { expiry[id] = date } }
+    func isExpired(file id: String, now: Date = Date()) -> Bool { expiry[id].map { now >= $0 } ?? false }
+
     func add(_ request: SimRequest) { requests[request.id] = request }
 
     func request(_ id: String) -> SimRequest? { requests[id] }

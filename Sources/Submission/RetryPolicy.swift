@@ -27,7 +27,7 @@ public struct RetryPolicy: Sendable {
     public var maxWait = 3 * 3600.0
     /// While the status stream is quiet, the status is also polled this often, so a completion is
     /// noticed whatever a buffering proxy does to the stream.
-    public var quietPoll = 5.0
+    public var quietPoll = 2.0
     /// Bound on one output download's silence (no byte for this long: the transfer is stalled).
     public var stallTimeout = 30.0
     /// How long after a submit fal's request history may take to list it: an uncertain submit

@@ -81,6 +81,30 @@ import TestSupport
         }
     }
 
+    /// A buffering proxy keeps the status stream silent, and the outputs expire 5 s after the
+    /// request completes (fal's `expires_in`): polls beside the stream notice the completion in
+    /// time and the output comes home. Outputs already gone say so, and `status` lists them.
+    @Test func aSilentStreamStillBringsShortLivedOutputsHome() async throws {
+        try await with(Self.quick { $0.silentStream = true; $0.outputsExpireMs = 5000; $0.queueMs = 300; $0.progressMs = 300 }) { setup, _ in
+            let r = try await setup.preflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path])
+            #expect(r.status == 0, "\(r.stderr)")
+            let path = try #require(r.stdout.split(separator: "\n").first.map(String.init))
+            // The model's output is the clip itself (fal-sim makes no pixels): the bytes prove the download whole.
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(contentsOf: URL(fileURLWithPath: TestMedia.path("hd_1280x720_4s.mp4"))))
+        }
+        try await with(Self.quick { $0.outputsExpireMs = 0 }) { setup, _ in
+            let r = try await setup.preflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path])
+            #expect(r.status != 0)
+            #expect(r.stderr.contains("expired before it could be downloaded"), "\(r.stderr)")
+            #expect(!r.stderr.contains("check the model id"), "\(r.stderr)")
+            let jobs = try await setup.preflight(["jobs", "--json"])
+            let list = try JSONSerialization.jsonObject(with: Data(jobs.stdout.utf8)) as? [[String: Any]]
+            let job = try #require((list?.first?["job"] as? [String: Any])?["id"] as? String)
+            let status = try await setup.preflight(["status", job])
+            #expect(status.stdout.contains("expired before it could be downloaded"), "\(status.stdout)")
+        }
+    }
+
     @Test func usageMistakesAreCaughtBeforeAnything() async throws {
         try await with { setup, server in
             let clip = TestMedia.path("hd_1280x720_4s.mp4")
