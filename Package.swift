@@ -8,7 +8,6 @@ let package = Package(
         .executable(name: "preflight", targets: ["PreflightCLI"]),
         .executable(name: "fal-sim", targets: ["FalSimCLI"]),
         .library(name: "MediaProbe", targets: ["MediaProbe"]),
-        .library(name: "MediaIO", targets: ["MediaIO"]),
         .library(name: "ModelCatalog", targets: ["ModelCatalog"]),
         .library(name: "MediaAdapt", targets: ["MediaAdapt"]),
         .library(name: "FalClient", targets: ["FalClient"]),

@@ -317,12 +317,12 @@ enum AtomicFile {
 }
 
 /// The manifest as a spreadsheet: one line per row, the columns people sort and filter on.
-public enum ManifestCSV {
-    public static let header = ["source", "status", "fingerprint", "kind", "container", "duration", "width", "height",
+package enum ManifestCSV {
+    package static let header = ["source", "status", "fingerprint", "kind", "container", "duration", "width", "height",
                                 "video_codec", "audio_codec", "verdicts", "plan", "method", "output", "output_hash",
                                 "hash_s", "probe_s", "work_s", "error", "job", "job_state", "health", "per_model"]
 
-    public static func text(_ manifest: Manifest) -> String {
+    package static func text(_ manifest: Manifest) -> String {
         var lines = [header.joined(separator: ",")]
         for r in manifest.rows {
             let verdicts = r.verdicts.map { "\($0.model)=\($0.sourcePasses ? "pass" : "fail")" }.joined(separator: " ")

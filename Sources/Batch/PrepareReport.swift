@@ -23,14 +23,15 @@ public struct PrepareReport: Sendable {
     public var resultsFolder: String?
 
     public init(manifest: Manifest, sourceFolder: String, outputFolder: String, modelNames: [String: String] = [:],
-                generated: Date = Date(), width: Int = WorkerPool.cpu.width) {
+                generated: Date = Date(), width: Int? = nil) {
         self.manifest = manifest
         self.sourceFolder = sourceFolder
         self.outputFolder = outputFolder
         self.modelNames = modelNames
         self.generated = generated
         self.thumbnail = ThumbnailRequest()
-        self.width = max(1, width)
+        // Rows at once: as many as the CPU pool runs pictures (nil), or what the caller says.
+        self.width = max(1, width ?? WorkerPool.cpu.width)
     }
 
     /// What writing the page took.

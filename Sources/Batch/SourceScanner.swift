@@ -7,37 +7,37 @@ import Darwin
 #endif
 
 /// One file found under the source folder.
-public struct SourceFile: Sendable, Hashable {
+package struct SourceFile: Sendable, Hashable {
     /// Path relative to the source root, "/"-separated, as it will be mirrored into the output.
-    public var relativePath: String
+    package var relativePath: String
     /// The path to open.
-    public var path: String
+    package var path: String
 }
 
 /// Walks a source tree: every regular file is a candidate (media is recognised by content later,
 /// not by name), except hidden files, partial downloads and the output folder itself. Symlinked
 /// folders are followed once each, so a link loop ends the walk instead of the program.
-public struct SourceScanner: Sendable {
+package struct SourceScanner: Sendable {
     /// Name endings of downloads still in progress (browsers, curl, wget, rsync keep these).
-    public static let partialSuffixes = [".part", ".crdownload", ".download", ".tmp"]
+    package static let partialSuffixes = [".part", ".crdownload", ".download", ".tmp"]
 
     /// The files a source folder holds, and what the scan skipped.
-    public struct Scan: Sendable {
-        public var files: [SourceFile] = []
+    package struct Scan: Sendable {
+        package var files: [SourceFile] = []
         /// Names passed over and why, for the curious (hidden, partial, the output folder, loops).
-        public var skipped: [(path: String, reason: String)] = []
+        package var skipped: [(path: String, reason: String)] = []
     }
 
-    public var root: String
+    package var root: String
     /// Never descended into (the output folder when it sits inside the source).
-    public var exclude: [String]
+    package var exclude: [String]
 
-    public init(root: String, exclude: [String] = []) {
+    package init(root: String, exclude: [String] = []) {
         self.root = root
         self.exclude = exclude
     }
 
-    public static func isPartialDownload(_ name: String) -> Bool {
+    package static func isPartialDownload(_ name: String) -> Bool {
         let lower = name.lowercased()
         if partialSuffixes.contains(where: { lower.hasSuffix($0) }) { return true }
         // ".partial", ".partial1", "x.mp4.partial-3"...
@@ -46,11 +46,11 @@ public struct SourceScanner: Sendable {
 
     /// `fix` writes NAME.preflight.EXT beside its source by default: a copy made of footage, not
     /// new footage. Preparing (and paying for) it again beside its source would do the work twice.
-    public static func isFixOutput(_ name: String) -> Bool { FileNames.isFixOutput(name) }
+    package static func isFixOutput(_ name: String) -> Bool { FileNames.isFixOutput(name) }
 
-    public static let fixOutputReason = "a copy `preflight fix` made (NAME.preflight.EXT), not footage"
+    package static let fixOutputReason = "a copy `preflight fix` made (NAME.preflight.EXT), not footage"
 
-    public func scan() throws(BatchError) -> Scan {
+    package func scan() throws(BatchError) -> Scan {
         var rootStat = stat()
         guard stat(root, &rootStat) == 0 else {
             throw BatchError(.sourceMissing, "\(root): \(String(cString: strerror(errno)))", hint: "Give an existing folder of media.")

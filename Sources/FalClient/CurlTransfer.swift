@@ -269,7 +269,7 @@ public struct HTTPTransport: Sendable {
 
     public init(userAgent: String = "preflight/0.1 (+libcurl)") { self.userAgent = userAgent }
 
-    public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    package func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         let agent = userAgent
         let result: Result<HTTPResponse, TransportError> = await WorkerPool.transfers.run {
             Result { () throws(TransportError) in try CurlTransfer().perform(request, userAgent: agent) }
@@ -281,7 +281,7 @@ public struct HTTPTransport: Sendable {
     /// The answer's body is the file's; an error answer's body (small) is returned instead.
     /// `stallTimeout`: seconds without a byte before the transfer counts as stalled and fails;
     /// `shouldStop`: asked about once a second (Ctrl-C, a deadline).
-    public func download(_ request: HTTPRequest, to path: String, stallTimeout: Double = 30,
+    package func download(_ request: HTTPRequest, to path: String, stallTimeout: Double = 30,
                          shouldStop: (@Sendable () -> Bool)? = nil) async throws(TransportError) -> HTTPResponse {
         let agent = userAgent
         let result: Result<HTTPResponse, TransportError> = await WorkerPool.transfers.run {
@@ -312,7 +312,7 @@ public struct HTTPTransport: Sendable {
     /// consumer stops listening. An error answer ends it with `HTTPStatusError`, body included.
     /// The transfer waits while `BoundedChunks.capacity` chunks are unread: a server that sends
     /// faster than the reader reads fills the socket, not memory.
-    public func stream(_ request: HTTPRequest, idleTimeout: Double = 15, shouldStop: (@Sendable () -> Bool)? = nil) -> BoundedChunks {
+    package func stream(_ request: HTTPRequest, idleTimeout: Double = 15, shouldStop: (@Sendable () -> Bool)? = nil) -> BoundedChunks {
         let agent = userAgent
         let gate = ChunkGate()
         let base = AsyncThrowingStream<Data, Error> { continuation in
@@ -341,25 +341,25 @@ public struct HTTPTransport: Sendable {
 }
 
 /// A transfer's body chunks with back-pressure: each chunk read lets the transfer deliver one more.
-public struct BoundedChunks: AsyncSequence, Sendable {
-    public typealias Element = Data
+package struct BoundedChunks: AsyncSequence, Sendable {
+    package typealias Element = Data
     /// Chunks (up to libcurl's 16 KiB each) delivered but not yet read.
-    public static let capacity = 64
+    package static let capacity = 64
     let base: AsyncThrowingStream<Data, Error>
     let gate: ChunkGate
 
     /// Reads the chunks in order; each read frees room for one more.
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    package struct AsyncIterator: AsyncIteratorProtocol {
         var inner: AsyncThrowingStream<Data, Error>.AsyncIterator
         let gate: ChunkGate
-        public mutating func next() async throws -> Data? {
+        package mutating func next() async throws -> Data? {
             let chunk = try await inner.next()
             if chunk != nil { gate.leave() }
             return chunk
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: base.makeAsyncIterator(), gate: gate) }
+    package func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: base.makeAsyncIterator(), gate: gate) }
 }
 
 /// Counts chunks in flight between a transfer thread and its reader.
@@ -392,6 +392,6 @@ final class TransferControl: @unchecked Sendable {
 }
 
 /// A streamed request answered with an error status.
-public struct HTTPStatusError: Error, Sendable {
-    public var response: HTTPResponse
+package struct HTTPStatusError: Error, Sendable {
+    package var response: HTTPResponse
 }

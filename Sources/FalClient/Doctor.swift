@@ -3,30 +3,30 @@ import PreflightCore
 
 /// `preflight doctor`'s checks: is the key well-formed, can each base URL be reached, does an
 /// authenticated call go through (a locked account shows here), and what fal's status page says.
-public struct Doctor: Sendable {
+package struct Doctor: Sendable {
     /// One thing `doctor` checked, what it found, and what to do about it.
-    public struct Finding: Sendable, Codable {
-        public var check: String
-        public var ok: Bool
-        public var detail: String
+    package struct Finding: Sendable, Codable {
+        package var check: String
+        package var ok: Bool
+        package var detail: String
         /// What to do when it failed.
-        public var fix: String?
+        package var fix: String?
         /// What kind of failure it is (the CLI's exit code); nil for a failure that is not fatal.
-        public var category: ErrorCategory?
+        package var category: ErrorCategory?
     }
 
-    public var environment: [String: String]
-    public var credentialsFile: URL?
-    public var transport: HTTPTransport
+    package var environment: [String: String]
+    package var credentialsFile: URL?
+    package var transport: HTTPTransport
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, credentialsFile: URL? = nil,
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment, credentialsFile: URL? = nil,
                 transport: HTTPTransport = HTTPTransport()) {
         self.environment = environment
         self.credentialsFile = credentialsFile
         self.transport = transport
     }
 
-    public func run() async -> [Finding] {
+    package func run() async -> [Finding] {
         var findings: [Finding] = []
         let endpoints: FalEndpoints
         do {

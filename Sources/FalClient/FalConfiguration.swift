@@ -3,12 +3,12 @@ import Foundation
 /// Where a client's key and base URLs come from, merged in one place for every caller (each
 /// command, a library user): the credentials file (`fal_key=...`, `PREFLIGHT_FAL_*=...`,
 /// `FAL_*=...` lines) under the environment, and an explicit base URL (`--fal-url`) over both.
-public struct FalConfiguration: Sendable {
+package struct FalConfiguration: Sendable {
     /// The merged settings, as `FalKey.resolve` and `FalEndpoints.resolve` read them.
-    public var environment: [String: String]
-    public var credentialsFile: URL?
+    package var environment: [String: String]
+    package var credentialsFile: URL?
 
-    public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment, credentialsFile: URL?,
+    package static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment, credentialsFile: URL?,
                                baseURL: String? = nil) -> FalConfiguration {
         var merged: [String: String] = [:]
         if let file = credentialsFile, let text = try? String(contentsOf: file, encoding: .utf8) {
@@ -24,12 +24,12 @@ public struct FalConfiguration: Sendable {
         return FalConfiguration(environment: merged, credentialsFile: credentialsFile)
     }
 
-    public func key() throws(FalError) -> FalKey { try FalKey.resolve(environment: environment, credentialsFile: credentialsFile) }
+    package func key() throws(FalError) -> FalKey { try FalKey.resolve(environment: environment, credentialsFile: credentialsFile) }
 
-    public func endpoints() throws(FalError) -> FalEndpoints { try FalEndpoints.resolve(environment: environment) }
+    package func endpoints() throws(FalError) -> FalEndpoints { try FalEndpoints.resolve(environment: environment) }
 
     /// A client with the key and base URLs this configuration names.
-    public func client(log: (@Sendable (String) -> Void)? = nil) throws(FalError) -> FalClient {
+    package func client(log: (@Sendable (String) -> Void)? = nil) throws(FalError) -> FalClient {
         FalClient(key: try key(), endpoints: try endpoints(), log: log)
     }
 }

@@ -92,7 +92,7 @@ public struct FalError: PreflightError {
     /// fal's retry headers, read as fal documents them: `X-Fal-Retryable` (errors page) first, then
     /// `X-Fal-Needs-Retry` (retries page). `1/true/yes` and `0/false/no` in any case; a value that
     /// does not parse (or no header) is nil and changes nothing.
-    public static func retryHeader(_ response: HTTPResponse) -> Bool? {
+    package static func retryHeader(_ response: HTTPResponse) -> Bool? {
         for name in ["x-fal-retryable", "x-fal-needs-retry"] {
             if let value = response.header(name), let verdict = parseFlag(value) { return verdict }
         }
@@ -113,7 +113,7 @@ public struct FalError: PreflightError {
     static let retryableServerTypes: Set<String> = ["internal_server_error", "generation_timeout", "downstream_service_unavailable"]
 
     /// Classifies an HTTP answer that is not a success.
-    public static func classify(_ response: HTTPResponse, operation: String) -> FalError {
+    package static func classify(_ response: HTTPResponse, operation: String) -> FalError {
         let status = response.status
         let requestID = response.header("x-fal-request-id")
         let body = response.text
@@ -205,7 +205,7 @@ public struct FalError: PreflightError {
     }
 
     /// Classifies a transfer that produced no (complete) answer.
-    public static func network(_ error: TransportError, operation: String, isSubmit: Bool) -> FalError {
+    package static func network(_ error: TransportError, operation: String, isSubmit: Bool) -> FalError {
         let accepted = isSubmit && error.requestSent
         let hint: String = switch error.kind {
         case .dns: "Check the network and the base URL's host name."

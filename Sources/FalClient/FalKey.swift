@@ -48,7 +48,7 @@ public struct FalKey: Sendable, CustomStringConvertible, CustomDebugStringConver
     }
 
     /// Hides this key (whole, id and secret) in any text.
-    public var redactor: Redactor { Redactor(key: secret) }
+    package var redactor: Redactor { Redactor(key: secret) }
 
     /// A key without `id:secret` shape works with some guides' keys, but is worth a warning.
     public var looksComplete: Bool { secret.contains(":") }

@@ -2,29 +2,29 @@ import Foundation
 
 /// One HTTP request as the client sends it. Bodies stream from disk when they are files, so memory
 /// does not grow with upload size.
-public struct HTTPRequest: Sendable {
+package struct HTTPRequest: Sendable {
     /// What a request sends: nothing, bytes, or a file streamed from disk.
-    public enum Body: Sendable {
+    package enum Body: Sendable {
         case none
         case data(Data)
         /// `length` bytes of the file at `path` from `offset`.
         case file(path: String, offset: Int64, length: Int64)
     }
 
-    public var method: String
-    public var url: URL
-    public var headers: [(String, String)]
-    public var body: Body
+    package var method: String
+    package var url: URL
+    package var headers: [(String, String)]
+    package var body: Body
     /// Seconds for the whole transfer; nil for none (long downloads use the stall limit instead).
-    public var timeout: Double?
+    package var timeout: Double?
     /// The most body bytes held in memory: an answer is bounded by what its call can need, so a
     /// hostile or broken server cannot make the client hold gigabytes. Downloads to a file are
     /// bounded by the file system instead; an error answer's body, always kept, by `maxErrorBody`.
-    public var maxBody: Int
+    package var maxBody: Int
 
-    public static let maxErrorBody = 1 << 20
+    package static let maxErrorBody = 1 << 20
 
-    public init(method: String, url: URL, headers: [(String, String)] = [], body: Body = .none, timeout: Double? = 60, maxBody: Int = 32 << 20) {
+    package init(method: String, url: URL, headers: [(String, String)] = [], body: Body = .none, timeout: Double? = 60, maxBody: Int = 32 << 20) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -35,42 +35,42 @@ public struct HTTPRequest: Sendable {
 }
 
 /// What came back: the status, the headers (names lower-cased) and the body.
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: [String: String]
-    public var body: Data
+package struct HTTPResponse: Sendable {
+    package var status: Int
+    package var headers: [String: String]
+    package var body: Data
 
-    public init(status: Int, headers: [String: String], body: Data) {
+    package init(status: Int, headers: [String: String], body: Data) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
-    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+    package func header(_ name: String) -> String? { headers[name.lowercased()] }
 
-    public var text: String { String(decoding: body, as: UTF8.self) }
+    package var text: String { String(decoding: body, as: UTF8.self) }
 }
 
 /// A transfer that did not produce an HTTP answer (or lost it part-way).
-public struct TransportError: Error, Sendable, CustomStringConvertible {
+package struct TransportError: Error, Sendable, CustomStringConvertible {
     /// How a transfer failed: DNS, refused, timeout, reset, TLS, cut short, refused as insecure, cancelled.
-    public enum Kind: String, Sendable {
+    package enum Kind: String, Sendable {
         case dns, refused, timeout, reset, tls, partial, insecure, cancelled, other
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// libcurl's error code and text.
-    public var code: Int
-    public var message: String
+    package var code: Int
+    package var message: String
     /// The request body was (at least partly) sent before the failure: a POST may have been accepted.
-    public var requestSent: Bool
+    package var requestSent: Bool
 
-    public init(kind: Kind, code: Int, message: String, requestSent: Bool) {
+    package init(kind: Kind, code: Int, message: String, requestSent: Bool) {
         self.kind = kind
         self.code = code
         self.message = message
         self.requestSent = requestSent
     }
 
-    public var description: String { "\(message) (curl \(code))" }
+    package var description: String { "\(message) (curl \(code))" }
 }

@@ -4,15 +4,15 @@ import PreflightCore
 /// Removes a key from text before the text goes anywhere a person or a file can see it: terminal
 /// output, logs, error messages, the journal, reports. A server may echo the Authorization header
 /// in an error body, so everything that came from outside passes through here.
-public struct Redactor: Sendable {
+package struct Redactor: Sendable {
     /// The strings to hide, longest first (so a whole key is hidden before its parts).
-    public let secrets: [String]
+    package let secrets: [String]
 
     /// Parts shorter than this are not hidden on their own: a one-letter key id would turn every
     /// message into asterisks, and a short part is no secret without the rest.
     static let shortest = 6
 
-    public init(secrets: [String]) {
+    package init(secrets: [String]) {
         var all: Set<String> = []
         for s in secrets where s.count >= Self.shortest {
             all.insert(s)
@@ -24,7 +24,7 @@ public struct Redactor: Sendable {
     }
 
     /// A key's whole value, its id and its secret (`<key_id>:<key_secret>`).
-    public init(key value: String) {
+    package init(key value: String) {
         var parts = [value]
         if let colon = value.firstIndex(of: ":") {
             parts.append(String(value[..<colon]))
@@ -34,7 +34,7 @@ public struct Redactor: Sendable {
     }
 
     /// Every credential the environment (and a credentials file's text) holds.
-    public static func fromEnvironment(_ environment: [String: String], credentialsText: String? = nil) -> Redactor {
+    package static func fromEnvironment(_ environment: [String: String], credentialsText: String? = nil) -> Redactor {
         var values: [String] = []
         for name in ["FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET", "FAL_ADMIN_KEY"] {
             if let v = environment[name] { values += Redactor(key: v.trimmingCharacters(in: .whitespacesAndNewlines)).roots(v) }
@@ -61,11 +61,11 @@ public struct Redactor: Sendable {
         return parts
     }
 
-    public var isEmpty: Bool { secrets.isEmpty }
+    package var isEmpty: Bool { secrets.isEmpty }
 
-    public func callAsFunction(_ text: String) -> String { redact(text) }
+    package func callAsFunction(_ text: String) -> String { redact(text) }
 
-    public func redact(_ text: String) -> String {
+    package func redact(_ text: String) -> String {
         var out = text
         for s in secrets where out.contains(s) { out = out.replacingOccurrences(of: s, with: "****") }
         return out
@@ -73,13 +73,13 @@ public struct Redactor: Sendable {
 
     /// Text from outside made safe to print on one line: control characters and escape sequences
     /// shown as `\u{1B}` and the like instead of acting on the terminal.
-    public static func printable(_ text: String) -> String { Printable.escape(text) }
+    package static func printable(_ text: String) -> String { Printable.escape(text) }
 }
 
 extension FalError {
     /// The same error with every secret removed from its texts, including the rejection details a
     /// server sent (`msg`, `input`, `ctx`).
-    public func redacted(by r: Redactor) -> FalError {
+    package func redacted(by r: Redactor) -> FalError {
         guard !r.isEmpty else { return self }
         var e = self
         e.message = r(message)
@@ -105,7 +105,7 @@ extension Rejection {
 
 extension JSONValue {
     /// Every string inside, redacted.
-    public func redacted(by r: Redactor) -> JSONValue {
+    package func redacted(by r: Redactor) -> JSONValue {
         switch self {
         case .string(let s): .string(r(s))
         case .array(let a): .array(a.map { $0.redacted(by: r) })

@@ -2,19 +2,19 @@ import Foundation
 import PreflightCore
 
 /// One request as fal's request history lists it (`GET {platform}/v1/models/requests/by-endpoint`).
-public struct FalHistoryEntry: Sendable, Equatable {
-    public var requestID: String
-    public var endpointID: String
-    public var sentAt: Date?
+package struct FalHistoryEntry: Sendable, Equatable {
+    package var requestID: String
+    package var endpointID: String
+    package var sentAt: Date?
     /// The input fal received (with `expand=payloads`).
-    public var input: [String: JSONValue]?
+    package var input: [String: JSONValue]?
 }
 
 /// What fal's history said of a time window: the entries, and whether every page was read (a
 /// listing cut short cannot show that a request is absent).
-public struct FalHistoryListing: Sendable {
-    public var entries: [FalHistoryEntry]
-    public var complete: Bool
+package struct FalHistoryListing: Sendable {
+    package var entries: [FalHistoryEntry]
+    package var complete: Bool
 }
 
 extension FalClient {
@@ -23,7 +23,7 @@ extension FalClient {
 
     /// fal's history of `endpoint` between two times, with the inputs. Needs the key. Each entry
     /// is checked (an id that is a request id, the endpoint asked for); anything else is skipped.
-    public func requestHistory(endpoint: String, from start: Date, to end: Date, timeout: Double = 30) async throws(FalError) -> FalHistoryListing {
+    package func requestHistory(endpoint: String, from start: Date, to end: Date, timeout: Double = 30) async throws(FalError) -> FalHistoryListing {
         try await redacting { () async throws(FalError) -> FalHistoryListing in
             try Self.validateModelID(endpoint)
             let operation = "fal's request history of \(endpoint)"

@@ -2,13 +2,13 @@ import Foundation
 import PreflightCore
 
 /// A completed request's result, saved to disk as it arrived (never held whole in memory).
-public struct SavedResult: Sendable {
-    public var requestID: String
+package struct SavedResult: Sendable {
+    package var requestID: String
     /// result.json: the model's answer with every secret removed.
-    public var file: String
-    public var outputs: ResultScanner.Outputs
+    package var file: String
+    package var outputs: ResultScanner.Outputs
     /// The answer itself when it is small (1 MiB or less): the journal keeps it.
-    public var json: JSONValue?
+    package var json: JSONValue?
 }
 
 extension FalClient {
@@ -19,7 +19,7 @@ extension FalClient {
     /// temporary name beside it, renamed when whole), inlined outputs decoded into `inlineFolder`.
     /// An error answer is classified as `result(_:)` does. A transfer silent for `stallTimeout`
     /// seconds fails; `shouldStop` ends it early (Ctrl-C, a deadline).
-    public func result(_ submission: QueueSubmission, saveTo file: URL, inlineFolder: URL,
+    package func result(_ submission: QueueSubmission, saveTo file: URL, inlineFolder: URL,
                        inlineName: @escaping (_ index: Int, _ contentType: String) -> String,
                        stallTimeout: Double = 30, shouldStop: (@Sendable () -> Bool)? = nil) async throws(FalError) -> SavedResult {
         try await redacting { () async throws(FalError) -> SavedResult in

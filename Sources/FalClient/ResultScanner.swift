@@ -13,28 +13,28 @@ import PreflightCore
 ///
 /// It writes a copy of the body with every secret removed (result.json), and reports a body that
 /// is not a JSON object as such.
-public struct ResultScanner {
+package struct ResultScanner {
     /// A file fal put inside the result.
-    public struct Inline: Sendable, Equatable {
+    package struct Inline: Sendable, Equatable {
         /// Where the bytes were written, its size and SHA-256.
-        public var path: String
-        public var bytes: Int64
-        public var sha256: String
-        public var contentType: String
+        package var path: String
+        package var bytes: Int64
+        package var sha256: String
+        package var contentType: String
         /// `data:1`, `data:2`...: a stable name for the journal's outputs table.
-        public var key: String
+        package var key: String
     }
 
     /// The output files a result names, and the files its inlined data: URIs were written to.
-    public struct Outputs: Sendable, Equatable {
-        public var remote: [URL] = []
-        public var inline: [Inline] = []
+    package struct Outputs: Sendable, Equatable {
+        package var remote: [URL] = []
+        package var inline: [Inline] = []
         /// "video.url: file:///tmp/x.mp4", "video.url: null": named outputs that cannot be fetched.
-        public var unusable: [String] = []
+        package var unusable: [String] = []
         /// Whether any key of the result names an output at all (`url`, `*_url`, `*_urls`).
-        public var namesOutputs = false
+        package var namesOutputs = false
         /// The body's size.
-        public var bytes: Int64 = 0
+        package var bytes: Int64 = 0
     }
 
     private enum Container { case object(expectingKey: Bool, key: String), array(key: String) }
@@ -67,21 +67,21 @@ public struct ResultScanner {
     /// - Parameters:
     ///   - copyTo: the redacted copy of the body (written as it is read).
     ///   - inlineFolder: where inlined files go, named by `nameFor(index, contentType)`.
-    public init(copyTo: FileHandle?, redactor: Redactor, inlineFolder: URL, nameFor: @escaping (_ index: Int, _ contentType: String) -> String) {
+    package init(copyTo: FileHandle?, redactor: Redactor, inlineFolder: URL, nameFor: @escaping (_ index: Int, _ contentType: String) -> String) {
         self.inlineFolder = inlineFolder
         self.nameFor = nameFor
         copy = RedactingCopy(out: copyTo, secrets: redactor.secrets)
     }
 
     /// Feeds the next bytes of the body.
-    public mutating func feed(_ bytes: Data) throws(ResultScanError) {
+    package mutating func feed(_ bytes: Data) throws(ResultScanError) {
         outputs.bytes += Int64(bytes.count)
         try copy.write(bytes)
         for byte in bytes { try step(byte) }
     }
 
     /// The body has ended: what it names. Throws when it was not a whole JSON object.
-    public mutating func finish() throws(ResultScanError) -> Outputs {
+    package mutating func finish() throws(ResultScanError) -> Outputs {
         if mode == .literal { try endLiteral() }
         try copy.finish()
         guard started, stack.isEmpty, finishedTop, mode == .structure else {
@@ -92,7 +92,7 @@ public struct ResultScanner {
     }
 
     /// Removes what an unfinished scan wrote (inlined files part-way).
-    public mutating func abandon() { inlineWriter?.discard(); inlineWriter = nil }
+    package mutating func abandon() { inlineWriter?.discard(); inlineWriter = nil }
 
     // MARK: - Tokens
 
@@ -275,9 +275,9 @@ public struct ResultScanner {
 }
 
 /// A result that could not be read as JSON (cut off, too deep, not JSON).
-public struct ResultScanError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+package struct ResultScanError: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 }
 
 /// Decodes base64 as it arrives into a temporary file beside the target, renamed when whole.

@@ -5,12 +5,12 @@ import Foundation
 /// one event are joined with LF; an event ends at a blank line; one leading space after the colon
 /// is dropped. Bytes are buffered until a line is complete, so a chunk may split anywhere, even
 /// inside a UTF-8 sequence.
-public struct ServerSentEventParser: Sendable {
+package struct ServerSentEventParser: Sendable {
     /// One server-sent event: its name and its data lines joined.
-    public struct Event: Sendable, Equatable {
-        public var type: String
-        public var data: String
-        public var id: String?
+    package struct Event: Sendable, Equatable {
+        package var type: String
+        package var data: String
+        package var id: String?
     }
 
     private var line: [UInt8] = []
@@ -21,7 +21,7 @@ public struct ServerSentEventParser: Sendable {
     private var type = ""
     private var id: String?
     /// Comments seen (keep-alives); they count as signs of life.
-    public private(set) var comments = 0
+    package private(set) var comments = 0
 
     /// Longest line kept: a server that never ends a line must not grow memory without bound.
     static let maximumLine = 4 << 20
@@ -29,10 +29,10 @@ public struct ServerSentEventParser: Sendable {
     /// that never ends an event must not grow memory either.
     static let maximumEvent = 8 << 20
 
-    public init() {}
+    package init() {}
 
     /// Feeds bytes; returns the events they completed.
-    public mutating func feed(_ bytes: Data) throws(SSEError) -> [Event] {
+    package mutating func feed(_ bytes: Data) throws(SSEError) -> [Event] {
         var events: [Event] = []
         for byte in bytes {
             if byte == 0x0A && lastWasCR { lastWasCR = false; continue } // the LF of a CRLF
@@ -49,7 +49,7 @@ public struct ServerSentEventParser: Sendable {
     }
 
     /// At the end of the stream: an event without its blank line is dropped, as the standard says.
-    public mutating func finish() -> [Event] { [] }
+    package mutating func finish() -> [Event] { [] }
 
     private mutating func endLine() -> Event? {
         defer { line.removeAll(keepingCapacity: true) }
@@ -86,6 +86,6 @@ public struct ServerSentEventParser: Sendable {
 }
 
 /// A status stream that broke its bounds (an event larger than 8 MiB).
-public struct SSEError: Error, Sendable {
-    public var message: String
+package struct SSEError: Error, Sendable {
+    package var message: String
 }

@@ -5,41 +5,41 @@ import ModelCatalog
 /// it meets a model fal added this week. Each publishes its limits the way fal's SDK does today,
 /// as `x-fal` on the media fields of its OpenAPI schema (and `ui.field`), and fal-sim enforces
 /// those limits by its own reading of them (`SimXFal`), never through preflight's importer.
-public struct LiveModel: Sendable {
+package struct LiveModel: Sendable {
     /// A media field of a model only fal-sim knows, with the x-fal limits it writes and enforces.
-    public struct MediaInput: Sendable {
-        public var name: String
+    package struct MediaInput: Sendable {
+        package var name: String
         /// "video", "image" or "audio" (fal's `ui.field`).
-        public var kind: String
-        public var list: Bool
-        public var required: Bool
-        public var description: String
+        package var kind: String
+        package var list: Bool
+        package var required: Bool
+        package var description: String
         /// As fal's SDK writes it.
-        public var xfal: [String: JSONValue]
-        public var maxItems: Int?
+        package var xfal: [String: JSONValue]
+        package var maxItems: Int?
     }
 
     /// A payload field of such a model (name, type, whether it is required).
-    public struct Parameter: Sendable {
-        public var name: String
-        public var type: String
-        public var required: Bool
-        public var description: String
-        public var xfal: [String: JSONValue]?
+    package struct Parameter: Sendable {
+        package var name: String
+        package var type: String
+        package var required: Bool
+        package var description: String
+        package var xfal: [String: JSONValue]?
     }
 
-    public var id: String
-    public var displayName: String
-    public var category: String
-    public var description: String
-    public var media: [MediaInput]
-    public var parameters: [Parameter]
+    package var id: String
+    package var displayName: String
+    package var category: String
+    package var description: String
+    package var media: [MediaInput]
+    package var parameters: [Parameter]
     /// fal's unit price and unit.
-    public var price: (amount: Double, unit: String)
+    package var price: (amount: Double, unit: String)
 
-    public static func named(_ id: String) -> LiveModel? { all.first { $0.id == id } }
+    package static func named(_ id: String) -> LiveModel? { all.first { $0.id == id } }
 
-    public static let all: [LiveModel] = [
+    package static let all: [LiveModel] = [
         LiveModel(
             id: "fal-sim/live/clip-edit", displayName: "Sim live clip edit", category: "video-to-video",
             description: "Edits a short clip; limits published only as x-fal.",
@@ -78,7 +78,7 @@ public struct LiveModel: Sendable {
     /// The endpoint's queue OpenAPI document, shaped as fal serves it: the input schema under
     /// components.schemas, field order, optional fields as anyOf with null, and each media field's
     /// limits under `x-fal` beside `ui.field`.
-    public var document: JSONValue {
+    package var document: JSONValue {
         let schemaName = id.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Input"
         var properties: [String: JSONValue] = [:]
         var order: [String] = []

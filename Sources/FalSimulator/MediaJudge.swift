@@ -141,8 +141,8 @@ struct MediaJudge {
 
 /// The simulator's verdict on a file for one limit set, for differential tests against preflight's
 /// own `Checker`: the fal error types it would answer (empty: accepted).
-public enum SimulatorJudge {
-    public static func rejections(file: String, requirement: MediaRequirement, kind: String) -> [String]? {
+package enum SimulatorJudge {
+    package static func rejections(file: String, requirement: MediaRequirement, kind: String) -> [String]? {
         let url = URL(fileURLWithPath: file)
         guard let m = MediaJudge.measure(url) else { return nil }
         return MediaJudge.judge(m, requirement, kind: kind, fileExtension: url.pathExtension).map(\.type)

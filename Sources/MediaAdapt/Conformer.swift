@@ -19,26 +19,26 @@ public struct FixResult: Codable, Sendable {
 /// Carries out a `FixPlan`: writes to a temporary file beside the target, probes and checks the
 /// result against every model, and only then renames it into place. The source is never touched;
 /// a failure or Ctrl-C leaves nothing behind.
-public struct Conformer: Sendable {
+package struct Conformer: Sendable {
     /// The models, payload and policy the plan was made under: the verdict on the output is the
     /// pipeline's own check (against the plan's targets), as `check` gives it.
-    public var pipeline: MediaPipeline
+    package var pipeline: MediaPipeline
     /// What an already-compliant file becomes at an output path: a copy unless a link is asked for.
     var link: OutputLink { pipeline.policy.link }
 
-    public init(pipeline: MediaPipeline) {
+    package init(pipeline: MediaPipeline) {
         self.pipeline = pipeline
     }
 
     /// The default output name: NAME.preflight.EXT beside the source.
-    public static func defaultOutput(for source: String, format: String) -> URL {
+    package static func defaultOutput(for source: String, format: String) -> URL {
         let url = URL(fileURLWithPath: source)
         return url.deletingPathExtension().deletingLastPathComponent()
             .appendingPathComponent(FileNames.fixOutput(stem: url.deletingPathExtension().lastPathComponent, format: format))
     }
 
     /// - Parameter source: the source's probe, when the caller has it (saves probing it again).
-    public func run(_ plan: FixPlan, output: URL?, source sourceInfo: MediaInfo? = nil, cancel: CancellationFlag = CancellationFlag(),
+    package func run(_ plan: FixPlan, output: URL?, source sourceInfo: MediaInfo? = nil, cancel: CancellationFlag = CancellationFlag(),
                     progress: ((FixProgress) -> Void)? = nil) throws(FixError) -> FixResult {
         let source = URL(fileURLWithPath: plan.source).standardizedFileURL
         if plan.action == .none {

@@ -5,10 +5,10 @@ import ModelCatalog
 
 /// Computes the cheapest plan that makes a file satisfy every selected model: nothing, a re-wrap, a
 /// stream-copy trim, or a re-encode with only the changes the limits call for.
-public struct FixPlanner: Sendable {
-    public var policy: MediaPolicy
+package struct FixPlanner: Sendable {
+    package var policy: MediaPolicy
 
-    public init(policy: MediaPolicy = MediaPolicy()) { self.policy = policy }
+    package init(policy: MediaPolicy = MediaPolicy()) { self.policy = policy }
 
     /// The plan for the file `report` judged: it is refused when a violation no change can repair
     /// stands (too short, the wrong kind of media, a payload mistake when the payload was judged)
@@ -16,7 +16,7 @@ public struct FixPlanner: Sendable {
     /// judged against (all models' together).
     /// - Parameter keyframes: the source's keyframe presentation times (seconds) within a range, to
     ///   cut without re-encoding; `KeyframeLocator.near(path:)` reads them from the file.
-    public func plan(_ report: CheckReport, models: [ModelSpec],
+    package func plan(_ report: CheckReport, models: [ModelSpec],
                      keyframes: @escaping (ClosedRange<Double>) -> [Double] = { _ in [] }) throws(FixError) -> FixPlan {
         let info = report.media
         let blockers = report.verdicts.flatMap { $0.violations.filter { !$0.fixable } }

@@ -2,10 +2,10 @@ import MediaIO
 
 /// Finds keyframes by their presentation times. Container indexes (MP4) list decode times, which
 /// differ when B-frames reorder pictures, so this reads packet headers around the wanted point.
-public enum KeyframeLocator {
+package enum KeyframeLocator {
     /// A function giving the keyframe times (seconds, container start removed) of `path`'s video
     /// stream within a range; empty when the file cannot be read.
-    public static func near(path: String, stream: Int, containerStart: Double = 0) -> (ClosedRange<Double>) -> [Double] {
+    package static func near(path: String, stream: Int, containerStart: Double = 0) -> (ClosedRange<Double>) -> [Double] {
         { range in
             guard let demuxer = try? Demuxer(path: path) else { return [] }
             try? demuxer.seek(toSeconds: containerStart + max(0, range.lowerBound - 1))

@@ -9,15 +9,15 @@ import Darwin
 /// replaced: a device (`-o /dev/null` as root), a FIFO, or the source reached through another name
 /// would be destroyed or made into a regular file. Only a new path or a regular file that is not the
 /// source is a valid target.
-public enum OutputTarget {
+package enum OutputTarget {
     /// Why `output` cannot receive `fix`'s result for `source`, or nil when it can.
-    public static func problem(output: String, source: String) -> String? {
+    package static func problem(output: String, source: String) -> String? {
         problem(output: output, protecting: [source], what: "fix")
     }
 
     /// The same rule for every file a command writes (`report -o`, `manifest merge -o`): a new
     /// path or a regular file, never one of `protected` (a source, the journal) under any name.
-    public static func problem(output: String, protecting protected: [String], what writer: String) -> String? {
+    package static func problem(output: String, protecting protected: [String], what writer: String) -> String? {
         var target = stat()
         guard stat(output, &target) == 0 else { return nil }  // new (or a dangling link, which rename replaces)
         let type = target.st_mode & S_IFMT
@@ -47,13 +47,13 @@ public enum OutputTarget {
     /// Removes partial files beside `target` (`.NAME.partial-PID...`) whose process is gone (killed
     /// with SIGKILL, a power cut). Files of live processes, this one included, are left alone.
     @discardableResult
-    public static func removeStalePartials(beside target: URL) -> [String] {
+    package static func removeStalePartials(beside target: URL) -> [String] {
         removeStalePartials(in: target.deletingLastPathComponent(), prefix: ".\(target.lastPathComponent).partial-")
     }
 
     /// Removes every stale partial file (`.NAME.partial-PID...` of a dead process) in `folder`.
     @discardableResult
-    public static func removeStalePartials(in folder: URL) -> [String] {
+    package static func removeStalePartials(in folder: URL) -> [String] {
         removeStalePartials(in: folder, prefix: nil)
     }
 

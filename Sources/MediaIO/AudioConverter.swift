@@ -2,16 +2,16 @@ import CFFmpeg
 
 /// Owns a libswresample context and a sample FIFO: turns decoded audio of any format, layout and
 /// rate into the fixed-size frames an encoder wants.
-public final class AudioConverter {
+package final class AudioConverter {
     private var swr: OpaquePointer?
     private var fifo: OpaquePointer?
     private let outRate: Int32
     private var outLayout = AVChannelLayout()
     private let outFormat: AVSampleFormat
     /// Samples handed out so far: the next frame's pts, in 1/outRate.
-    public private(set) var samplesOut: Int64 = 0
+    package private(set) var samplesOut: Int64 = 0
 
-    public init(sampleRate: Int, channels: Int, sampleFormat: String) {
+    package init(sampleRate: Int, channels: Int, sampleFormat: String) {
         outRate = Int32(sampleRate)
         av_channel_layout_default(&outLayout, Int32(channels))
         outFormat = av_get_sample_fmt(sampleFormat)
@@ -24,10 +24,10 @@ public final class AudioConverter {
         av_channel_layout_uninit(&outLayout)
     }
 
-    public var buffered: Int { Int(av_audio_fifo_size(fifo)) }
+    package var buffered: Int { Int(av_audio_fifo_size(fifo)) }
 
     /// Converts a decoded frame into the FIFO, dropping its first `skip` samples (for exact trims).
-    public func push(_ frame: Frame, skip: Int = 0) throws(FFmpegError) {
+    package func push(_ frame: Frame, skip: Int = 0) throws(FFmpegError) {
         let f = frame.pointer
         if swr == nil {
             try check(swr_alloc_set_opts2(&swr, &outLayout, outFormat, outRate,
@@ -50,7 +50,7 @@ public final class AudioConverter {
     }
 
     /// Pushes out what libswresample still holds (at the end of the stream).
-    public func flush() throws(FFmpegError) {
+    package func flush() throws(FFmpegError) {
         guard swr != nil else { return }
         let tmp = Frame()
         tmp.pointer.pointee.nb_samples = 4096
@@ -79,7 +79,7 @@ public final class AudioConverter {
     }
 
     /// Adds `count` samples of silence (to keep sound in sync when it starts after the picture).
-    public func pushSilence(_ count: Int) throws(FFmpegError) {
+    package func pushSilence(_ count: Int) throws(FFmpegError) {
         // In slices: a hostile start time asks for more samples than one frame (Int32) can hold.
         var left = count
         while left > 0 {
@@ -102,7 +102,7 @@ public final class AudioConverter {
 
     /// The next frame of `size` samples (fewer at the end when `final`), with its pts; false when
     /// there are not enough samples yet, or `limit` samples have been handed out in all.
-    public func pop(into frame: Frame, size: Int, final: Bool, limit: Int64? = nil) throws(FFmpegError) -> Bool {
+    package func pop(into frame: Frame, size: Int, final: Bool, limit: Int64? = nil) throws(FFmpegError) -> Bool {
         var available = Int(av_audio_fifo_size(fifo))
         if let limit { available = min(available, Int(max(0, limit - samplesOut))) }
         let stillComing = limit.map { samplesOut + Int64(available) < $0 } ?? true

@@ -1,17 +1,17 @@
 import CFFmpeg
 
 /// One thing FFmpeg found wrong while a file was read and decoded, in FFmpeg's own words.
-public struct DecodeProblem: Sendable, Equatable {
+package struct DecodeProblem: Sendable, Equatable {
     /// Seconds from the start of the file's media (its start time subtracted) of the packet being
     /// read or decoded when FFmpeg complained; nil while the file was being opened. A frame-threaded
     /// decoder reports a few frames late, so this is within a few frames of the damage.
-    public var time: Double?
+    package var time: Double?
     /// The stream concerned; nil for the container (its demuxer or index).
-    public var stream: Int?
+    package var stream: Int?
     /// "h264: Invalid NAL unit size (558 > 50)", or a failed call's text.
-    public var message: String
+    package var message: String
 
-    public init(time: Double?, stream: Int?, message: String) {
+    package init(time: Double?, stream: Int?, message: String) {
         self.time = time
         self.stream = stream
         self.message = message
@@ -19,24 +19,24 @@ public struct DecodeProblem: Sendable, Equatable {
 }
 
 /// What was decoded of one stream.
-public struct DecodeTally: Sendable, Equatable {
-    public var frames: Int64 = 0
+package struct DecodeTally: Sendable, Equatable {
+    package var frames: Int64 = 0
     /// Frames the decoder flagged as concealed or incomplete.
-    public var damagedFrames: Int64 = 0
+    package var damagedFrames: Int64 = 0
     /// Seconds (as `DecodeProblem.time`) where the first decoded frame starts and the last one ends.
-    public var firstTime: Double?
-    public var endTime: Double?
+    package var firstTime: Double?
+    package var endTime: Double?
 }
 
 /// The outcome of `DecodeCheck`: every complaint (up to a bound) and what decoded.
-public struct DecodeReport: Sendable {
-    public var problems: [DecodeProblem] = []
+package struct DecodeReport: Sendable {
+    package var problems: [DecodeProblem] = []
     /// All complaints, including those past the bound kept in `problems`.
-    public var problemCount = 0
-    public var streams: [Int: DecodeTally] = [:]
-    public var packetsRead = 0
+    package var problemCount = 0
+    package var streams: [Int: DecodeTally] = [:]
+    package var packetsRead = 0
 
-    public init() {}
+    package init() {}
 }
 
 /// Reads a file and decodes every frame of the chosen streams (or only the frames around a few
@@ -46,17 +46,17 @@ public struct DecodeReport: Sendable {
 /// its threads) is kept with the time it was met. Memory is flat: frames are dropped as they come.
 /// The in-loop deblocking filter is skipped: it changes the pixels, which nobody looks at, and
 /// never what FFmpeg finds wrong (`scripts/compare-decode` holds the verdicts to the CLI's).
-public struct DecodeCheck: Sendable {
+package struct DecodeCheck: Sendable {
     /// The streams decoded (those a model receives); the others are skipped.
-    public var streams: [Int]
+    package var streams: [Int]
     /// Decoder threads per stream; 0 lets FFmpeg choose (one per core, plus one).
-    public var threads: Int
+    package var threads: Int
     /// Seconds before giving up on the file; nil for no limit.
-    public var timeout: Double?
+    package var timeout: Double?
     /// The most complaints kept (the count goes on).
-    public var problemLimit = 500
+    package var problemLimit = 500
 
-    public init(streams: [Int], threads: Int = 0, timeout: Double? = nil) {
+    package init(streams: [Int], threads: Int = 0, timeout: Double? = nil) {
         self.streams = streams
         self.threads = threads
         self.timeout = timeout
@@ -64,7 +64,7 @@ public struct DecodeCheck: Sendable {
 
     /// Decodes the whole file, or with `windows` (seconds from the media's start) only the frames
     /// from the keyframe before each window's start to its end. `stop` is asked between packets.
-    public func run(path: String, windows: [ClosedRange<Double>]? = nil, stop: () -> Bool = { false }) throws(FFmpegError) -> DecodeReport {
+    package func run(path: String, windows: [ClosedRange<Double>]? = nil, stop: () -> Bool = { false }) throws(FFmpegError) -> DecodeReport {
         let sink = LogSink(capacity: 64)
         return try FFmpegLog.capture(into: sink) { () throws(FFmpegError) -> DecodeReport in
             var pass = try Pass(path: path, check: self, sink: sink)

@@ -1,13 +1,13 @@
 import CFFmpeg
 
 /// Owns a decoder (AVCodecContext) for one stream of a demuxer, multi-threaded.
-public final class Decoder {
+package final class Decoder {
     private var context: UnsafeMutablePointer<AVCodecContext>?
     /// The stream's time base: decoded frames' timestamps are in it.
-    public let timeBase: Rational
-    public let streamIndex: Int
+    package let timeBase: Rational
+    package let streamIndex: Int
     /// Where this decoder's error lines go (its frame threads' too), when it was asked to keep them.
-    public let log: LogSink?
+    package let log: LogSink?
 
     /// - Parameters:
     ///   - shrink: decode at 1/2^shrink of the stored size where the codec can (JPEG's `lowres`), so a
@@ -17,7 +17,7 @@ public final class Decoder {
     ///   - log: keep every error line this decoder logs here, from whichever thread decodes.
     ///   - skipLoopFilter: leave out the in-loop deblocking (and SAO) filter: the pictures' pixels
     ///     change, nothing the decoder finds wrong with the stream does (for checking, not showing).
-    public init(_ demuxer: Demuxer, stream: Int, threads: Int = 0, shrink: Int = 0, maxPixels: Int64? = nil, log: LogSink? = nil,
+    package init(_ demuxer: Demuxer, stream: Int, threads: Int = 0, shrink: Int = 0, maxPixels: Int64? = nil, log: LogSink? = nil,
                 skipLoopFilter: Bool = false) throws(FFmpegError) {
         let st = demuxer.stream(stream)
         // Every stored property first: a throw below then runs deinit, which frees what was made.
@@ -52,10 +52,10 @@ public final class Decoder {
     }
 
     /// Forgets every buffered packet and frame, after a seek.
-    public func flush() { avcodec_flush_buffers(context) }
+    package func flush() { avcodec_flush_buffers(context) }
 
     /// Feeds a packet; nil drains the decoder at the end of the stream.
-    public func send(_ packet: Packet?) throws(FFmpegError) {
+    package func send(_ packet: Packet?) throws(FFmpegError) {
         let code = avcodec_send_packet(context, packet?.pointer)
         // EAGAIN cannot happen when the caller drains with receive() after every send; EOF means
         // the drain was already requested.
@@ -64,7 +64,7 @@ public final class Decoder {
     }
 
     /// The next decoded frame, or false when the decoder needs more input (or is drained).
-    public func receive(into frame: Frame) throws(FFmpegError) -> Bool {
+    package func receive(into frame: Frame) throws(FFmpegError) -> Bool {
         frame.unref()
         let code = avcodec_receive_frame(context, frame.pointer)
         if code == FFmpegError.tryAgain || code == FFmpegError.endOfFile { return false }
@@ -72,18 +72,18 @@ public final class Decoder {
         return true
     }
 
-    public var sampleRate: Int { Int(context!.pointee.sample_rate) }
+    package var sampleRate: Int { Int(context!.pointee.sample_rate) }
 }
 
 extension Demuxer {
     /// Jumps to the last keyframe at or before `seconds` in every stream.
-    public func seek(toSeconds seconds: Double) throws(FFmpegError) {
+    package func seek(toSeconds seconds: Double) throws(FFmpegError) {
         let ts = Int64(seconds * 1_000_000)
         try check(avformat_seek_file(contextPointer, -1, Int64.min, ts, ts, 0), "seek to \(seconds) s")
     }
 
     /// Reads the next packet with its bytes into `packet`; false at the end of the input.
-    public func read(into packet: Packet) throws(FFmpegError) -> Bool {
+    package func read(into packet: Packet) throws(FFmpegError) -> Bool {
         packet.unref()
         let code = av_read_frame(contextPointer, packet.pointer)
         if code == FFmpegError.endOfFile { return false }
@@ -92,11 +92,11 @@ extension Demuxer {
     }
 
     /// A stream's time base.
-    public func timeBase(of stream: Int) -> Rational { Rational(self.stream(stream).pointee.time_base) }
+    package func timeBase(of stream: Int) -> Rational { Rational(self.stream(stream).pointee.time_base) }
 
     /// Skips every stream but these: their packets are dropped by the demuxer (not even read where
     /// the container allows), as the ffmpeg CLI does with the streams it does not use.
-    public func keepOnly(_ streams: Set<Int>) {
+    package func keepOnly(_ streams: Set<Int>) {
         for i in 0..<streamCount { stream(i).pointee.discard = streams.contains(i) ? AVDISCARD_DEFAULT : AVDISCARD_ALL }
     }
 

@@ -3,20 +3,20 @@ import CFFmpeg
 /// Owns one libavformat input (AVFormatContext) and frees it on deinit. Read its streams' descriptions
 /// after `findStreamInfo()`, or walk its packets with `readPacketInfo()`. Not thread-safe: one demuxer
 /// belongs to one thread at a time.
-public final class Demuxer {
+package final class Demuxer {
     private var context: UnsafeMutablePointer<AVFormatContext>?
     private var packet: UnsafeMutablePointer<AVPacket>?
     // Referenced by the context's interrupt callback, so it lives exactly as long as the context.
     private let deadline: Deadline
     /// The path this demuxer reads.
-    public let path: String
+    package let path: String
     /// Whether the header alone gave a container duration (before stream analysis filled gaps).
-    public let headerHadDuration: Bool
+    package let headerHadDuration: Bool
 
     /// Opens `path` and reads its header.
     /// - Parameter timeout: seconds after which every later call on this demuxer fails with an
     ///   interrupted `FFmpegError`; nil for no limit.
-    public init(path: String, timeout: Double? = nil) throws(FFmpegError) {
+    package init(path: String, timeout: Double? = nil) throws(FFmpegError) {
         FFmpegLog.install()
         FFmpegLog.reset()
         self.path = path
@@ -38,12 +38,12 @@ public final class Demuxer {
 
     /// Lets FFmpeg read the start of the file (and decode a frame where needed) to fill in stream
     /// parameters that headers leave out, such as pixel format or field order.
-    public func findStreamInfo() throws(FFmpegError) {
+    package func findStreamInfo() throws(FFmpegError) {
         try check(avformat_find_stream_info(context, nil), "read stream info")
     }
 
     /// The container as FFmpeg sees it now.
-    public var format: FormatDescription {
+    package var format: FormatDescription {
         let ctx = context!.pointee
         let nopts = pf_nopts_value()
         let estimation: DurationEstimation
@@ -64,20 +64,20 @@ public final class Demuxer {
         )
     }
 
-    public var streamCount: Int { Int(context!.pointee.nb_streams) }
+    package var streamCount: Int { Int(context!.pointee.nb_streams) }
 
     // For the other owners in this module (decoders, muxers copying parameters); never public.
     var contextPointer: UnsafeMutablePointer<AVFormatContext>? { context }
     func stream(_ i: Int) -> UnsafeMutablePointer<AVStream> { context!.pointee.streams[i]! }
 
     /// Every stream, in file order.
-    public var streams: [StreamDescription] {
+    package var streams: [StreamDescription] {
         (0..<streamCount).map { describeStream(at: $0) }
     }
 
     /// The furthest byte offset any stream's sample index points to (offset + size), or nil when the
     /// container keeps no index. Beyond the file size means the file was cut short.
-    public var indexedDataEnd: Int64? {
+    package var indexedDataEnd: Int64? {
         var end: Int64?
         for i in 0..<streamCount {
             let st = context!.pointee.streams[i]!
@@ -94,7 +94,7 @@ public final class Demuxer {
 
     /// A summary of one stream's sample index (MP4/MOV keep one per sample), or nil without an index.
     /// Lets a fast probe see frame timing without reading packets.
-    public func indexSummary(stream: Int) -> IndexSummary? {
+    package func indexSummary(stream: Int) -> IndexSummary? {
         let st = context!.pointee.streams[stream]!
         let count = avformat_index_get_entries_count(st)
         guard count > 0 else { return nil }
@@ -110,7 +110,7 @@ public final class Demuxer {
     }
 
     /// The next packet's timing and place (its bytes are dropped), or nil at the end of the input.
-    public func readPacketInfo() throws(FFmpegError) -> PacketInfo? {
+    package func readPacketInfo() throws(FFmpegError) -> PacketInfo? {
         if packet == nil { packet = av_packet_alloc() }
         let result = av_read_frame(context, packet)
         if result == FFmpegError.endOfFile { return nil }

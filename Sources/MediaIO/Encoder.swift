@@ -1,29 +1,29 @@
 import CFFmpeg
 
 /// How to encode pictures.
-public struct VideoEncoderSettings: Sendable {
-    public var codec = "libx264"
-    public var width: Int
-    public var height: Int
-    public var pixelFormat = "yuv420p"
+package struct VideoEncoderSettings: Sendable {
+    package var codec = "libx264"
+    package var width: Int
+    package var height: Int
+    package var pixelFormat = "yuv420p"
     /// Timestamps of frames sent in are in this time base.
-    public var timeBase: Rational
-    public var frameRate: Rational?
+    package var timeBase: Rational
+    package var frameRate: Rational?
     /// Constant quality (libx264 CRF); ignored when `bitRate` is set.
-    public var crf: Double?
-    public var preset: String?
+    package var crf: Double?
+    package var preset: String?
     /// Average bit rate in bits per second, with a VBV cap at 1.5x, for size targets.
-    public var bitRate: Int64?
+    package var bitRate: Int64?
     /// For JPEG: 2 (best) to 31. For WebP: 0-100 quality.
-    public var quality: Int?
+    package var quality: Int?
     /// 0: as many as useful.
-    public var threads = 0
+    package var threads = 0
     /// Set when the container keeps codec headers out of band (MP4, MOV).
-    public var globalHeader = false
+    package var globalHeader = false
     /// Tag the output BT.709 SDR, as almost every model expects.
-    public var tagBT709 = true
+    package var tagBT709 = true
 
-    public init(width: Int, height: Int, timeBase: Rational) {
+    package init(width: Int, height: Int, timeBase: Rational) {
         self.width = width
         self.height = height
         self.timeBase = timeBase
@@ -31,25 +31,25 @@ public struct VideoEncoderSettings: Sendable {
 }
 
 /// How to encode sound.
-public struct AudioEncoderSettings: Sendable {
-    public var codec = "aac"
-    public var sampleRate: Int
-    public var channels: Int
-    public var bitRate: Int64 = 160_000
-    public var globalHeader = false
+package struct AudioEncoderSettings: Sendable {
+    package var codec = "aac"
+    package var sampleRate: Int
+    package var channels: Int
+    package var bitRate: Int64 = 160_000
+    package var globalHeader = false
 
-    public init(sampleRate: Int, channels: Int) {
+    package init(sampleRate: Int, channels: Int) {
         self.sampleRate = sampleRate
         self.channels = channels
     }
 }
 
 /// Owns an encoder (AVCodecContext).
-public final class Encoder {
+package final class Encoder {
     var context: UnsafeMutablePointer<AVCodecContext>?
-    public let timeBase: Rational
+    package let timeBase: Rational
 
-    public init(video s: VideoEncoderSettings) throws(FFmpegError) {
+    package init(video s: VideoEncoderSettings) throws(FFmpegError) {
         guard let codec = avcodec_find_encoder_by_name(s.codec) else {
             throw FFmpegError(code: pf_averror(ENOSYS), operation: "find the \(s.codec) encoder (is FFmpeg built with it?)")
         }
@@ -103,7 +103,7 @@ public final class Encoder {
         timeBase = s.timeBase
     }
 
-    public init(audio s: AudioEncoderSettings) throws(FFmpegError) {
+    package init(audio s: AudioEncoderSettings) throws(FFmpegError) {
         guard let codec = avcodec_find_encoder_by_name(s.codec) else {
             throw FFmpegError(code: pf_averror(ENOSYS), operation: "find the \(s.codec) encoder")
         }
@@ -123,16 +123,16 @@ public final class Encoder {
 
     /// Samples per frame the audio encoder wants (AAC: 1024); encoders that take any size (PCM)
     /// get 1024 too, so frames stay small.
-    public var frameSize: Int {
+    package var frameSize: Int {
         let size = Int(context!.pointee.frame_size)
         return size > 0 ? size : 1024
     }
-    public var sampleFormatName: String { String(cString: av_get_sample_fmt_name(context!.pointee.sample_fmt)) }
-    public var sampleRate: Int { Int(context!.pointee.sample_rate) }
-    public var channels: Int { Int(context!.pointee.ch_layout.nb_channels) }
+    package var sampleFormatName: String { String(cString: av_get_sample_fmt_name(context!.pointee.sample_fmt)) }
+    package var sampleRate: Int { Int(context!.pointee.sample_rate) }
+    package var channels: Int { Int(context!.pointee.ch_layout.nb_channels) }
 
     /// Feeds a frame (timestamps in `timeBase`); nil starts draining.
-    public func send(_ frame: Frame?) throws(FFmpegError) {
+    package func send(_ frame: Frame?) throws(FFmpegError) {
         // Fixed-quantiser encoders (MJPEG) read the quality from each frame, as the ffmpeg CLI sets it.
         if let frame, context!.pointee.flags & AV_CODEC_FLAG_QSCALE != 0 {
             frame.pointer.pointee.quality = context!.pointee.global_quality
@@ -143,7 +143,7 @@ public final class Encoder {
     }
 
     /// The next encoded packet, or false when the encoder needs more input (or is drained).
-    public func receive(into packet: Packet) throws(FFmpegError) -> Bool {
+    package func receive(into packet: Packet) throws(FFmpegError) -> Bool {
         packet.unref()
         let code = avcodec_receive_packet(context, packet.pointer)
         if code == FFmpegError.tryAgain || code == FFmpegError.endOfFile { return false }
@@ -154,7 +154,7 @@ public final class Encoder {
 
 extension Encoder {
     /// One picture encoded on its own (a still, a thumbnail): its whole bitstream.
-    public static func encodePicture(_ picture: Frame, codec: String, pixelFormat: String, quality: Int?) throws(FFmpegError) -> [UInt8] {
+    package static func encodePicture(_ picture: Frame, codec: String, pixelFormat: String, quality: Int?) throws(FFmpegError) -> [UInt8] {
         var settings = VideoEncoderSettings(width: picture.width, height: picture.height, timeBase: Rational(1, 25))
         settings.codec = codec
         settings.pixelFormat = pixelFormat

@@ -16,7 +16,7 @@ import Darwin
 /// `LogSink` in its context's `opaque` (FFmpeg copies it into every worker's context), and lines
 /// logged by that context go to the sink; a thread can also route what it logs itself (the demuxer,
 /// the parsers) to a sink while it checks a file (`capture(into:_:)`).
-public enum FFmpegLog {
+package enum FFmpegLog {
     private static let key: pthread_key_t = {
         var key = pthread_key_t()
         // The destructor's argument is optional in Glibc's import and not in Darwin's.
@@ -59,22 +59,22 @@ public enum FFmpegLog {
     }()
 
     /// Installs the capturing log callback (idempotent). FFmpeg then prints nothing itself.
-    public static func install() { _ = installOnce }
+    package static func install() { _ = installOnce }
 
     /// The errors FFmpeg logged on this thread since the last `reset()` or `takeErrors()`, oldest
     /// first, and forgets them.
-    public static func takeErrors() -> [String] {
+    package static func takeErrors() -> [String] {
         let slot = slot()
         defer { slot.errors = [] }
         return slot.errors
     }
 
     /// Forgets any error logged earlier on this thread, before starting work on a new file.
-    public static func reset() { slot().errors = [] }
+    package static func reset() { slot().errors = [] }
 
     /// Runs `body` with every error line this thread logs (a demuxer's, a parser's, a single-threaded
     /// decoder's without a sink of its own) going to `sink`; nested captures restore the outer one.
-    public static func capture<T, E: Error>(into sink: LogSink, _ body: () throws(E) -> T) throws(E) -> T {
+    package static func capture<T, E: Error>(into sink: LogSink, _ body: () throws(E) -> T) throws(E) -> T {
         install()
         let slot = slot()
         let outer = slot.capture
@@ -102,15 +102,15 @@ public enum FFmpegLog {
 /// Collects the error lines FFmpeg logs for one piece of work (a decoder's, a file's), from any
 /// thread. Bounded: after `capacity` lines only a count is kept, so a file logging an error per
 /// macroblock cannot grow memory.
-public final class LogSink: Sendable {
+package final class LogSink: Sendable {
     /// One line as FFmpeg logged it.
-    public struct Line: Sendable, Equatable {
+    package struct Line: Sendable, Equatable {
         /// The codec or format that logged it ("h264", "mov,mp4,m4a,3gp,3g2,mj2"), when known.
-        public var source: String?
-        public var text: String
+        package var source: String?
+        package var text: String
 
         /// "h264: Invalid NAL unit size (558 > 50)", as the user sees it.
-        public var description: String { source.map { "\($0): \(text)" } ?? text }
+        package var description: String { source.map { "\($0): \(text)" } ?? text }
     }
 
     private struct Gathered {
@@ -121,7 +121,7 @@ public final class LogSink: Sendable {
     private let gathered = Mutex(Gathered())
     private let capacity: Int
 
-    public init(capacity: Int = 256) { self.capacity = max(1, capacity) }
+    package init(capacity: Int = 256) { self.capacity = max(1, capacity) }
 
     func append(_ text: String, from source: String?) {
         gathered.withLock { g in
@@ -130,7 +130,7 @@ public final class LogSink: Sendable {
     }
 
     /// The lines gathered since the last call, and how many more there were beyond the capacity.
-    public func take() -> (lines: [Line], dropped: Int) {
+    package func take() -> (lines: [Line], dropped: Int) {
         gathered.withLock { g in
             defer { g = Gathered() }
             return (g.lines, g.dropped)

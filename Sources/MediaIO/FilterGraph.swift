@@ -3,16 +3,16 @@ import CFFmpeg
 /// Owns a libavfilter graph (AVFilterGraph) for pictures: a buffer source, the chain described in
 /// FFmpeg's filter syntax ("bwdif=mode=send_frame,zscale=..."), and a buffer sink. Frames go in
 /// with `push`, come out with `pull`; the graph and every filter in it are freed with this object.
-public final class FilterGraph {
+package final class FilterGraph {
     private var graph: UnsafeMutablePointer<AVFilterGraph>?
     private let source: UnsafeMutablePointer<AVFilterContext>
     private let sink: UnsafeMutablePointer<AVFilterContext>
     /// The time base of the frames `pull` gives (a double-rate deinterlacer halves it).
-    public let outputTimeBase: Rational
+    package let outputTimeBase: Rational
 
     /// A graph for pictures shaped like `first` (size, pixel format, pixel aspect), with timestamps
     /// in `timeBase`.
-    public init(for first: Frame, timeBase: Rational, description: String) throws(FFmpegError) {
+    package init(for first: Frame, timeBase: Rational, description: String) throws(FFmpegError) {
         guard let g = avfilter_graph_alloc() else { throw FFmpegError(code: pf_averror(ENOMEM), operation: "allocate a filter graph") }
         graph = g
         let f = first.pointer.pointee
@@ -68,7 +68,7 @@ public final class FilterGraph {
 
     /// Feeds a picture (its best-effort timestamp becomes its pts); nil ends the stream so the
     /// filters give up what they hold.
-    public func push(_ frame: Frame?) throws(FFmpegError) {
+    package func push(_ frame: Frame?) throws(FFmpegError) {
         guard let frame else {
             try check(av_buffersrc_add_frame_flags(source, nil, 0), "end the filter input")
             return
@@ -80,7 +80,7 @@ public final class FilterGraph {
 
     /// The next filtered picture (timestamps in `outputTimeBase`), or false when the graph needs
     /// more input or is drained.
-    public func pull(into frame: Frame) throws(FFmpegError) -> Bool {
+    package func pull(into frame: Frame) throws(FFmpegError) -> Bool {
         frame.unref()
         let code = av_buffersink_get_frame(sink, frame.pointer)
         if code == FFmpegError.tryAgain || code == FFmpegError.endOfFile { return false }
@@ -89,5 +89,5 @@ public final class FilterGraph {
     }
 
     /// Whether this FFmpeg has a filter of that name (Debian's has zscale, tonemap, bwdif).
-    public static func has(_ name: String) -> Bool { avfilter_get_by_name(name) != nil }
+    package static func has(_ name: String) -> Bool { avfilter_get_by_name(name) != nil }
 }

@@ -26,7 +26,7 @@ extension Demuxer {
     /// keyframe, parameter sets or SEI that would change the answer...). Nothing is written to the
     /// streams unless every stream succeeded, but packets have been read: after nil, open a fresh
     /// demuxer for `findStreamInfo()`.
-    public func analyseFirstPackets(packetLimit: Int = 256) throws(FFmpegError) -> [Int: FieldSource]? {
+    package func analyseFirstPackets(packetLimit: Int = 256) throws(FFmpegError) -> [Int: FieldSource]? {
         guard let ctx = contextPointer, let format = ctx.pointee.iformat,
               String(cString: format.pointee.name) == "mov,mp4,m4a,3gp,3g2,mj2",
               ctx.pointee.duration != pf_nopts_value(), ctx.pointee.duration > 0, streamCount > 0 else { return nil }

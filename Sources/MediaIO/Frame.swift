@@ -1,10 +1,10 @@
 import CFFmpeg
 
 /// Owns one AVFrame: decoded pictures or audio samples.
-public final class Frame {
+package final class Frame {
     let pointer: UnsafeMutablePointer<AVFrame>
 
-    public init() {
+    package init() {
         guard let f = av_frame_alloc() else { fatalError("av_frame_alloc: out of memory") }
         pointer = f
     }
@@ -14,12 +14,12 @@ public final class Frame {
         av_frame_free(&f)
     }
 
-    public var width: Int { Int(pointer.pointee.width) }
-    public var height: Int { Int(pointer.pointee.height) }
-    public var sampleCount: Int { Int(pointer.pointee.nb_samples) }
+    package var width: Int { Int(pointer.pointee.width) }
+    package var height: Int { Int(pointer.pointee.height) }
+    package var sampleCount: Int { Int(pointer.pointee.nb_samples) }
 
     /// In the time base of whoever produced the frame; nil when unknown.
-    public var pts: Int64? {
+    package var pts: Int64? {
         get {
             let best = pointer.pointee.best_effort_timestamp
             if best != pf_nopts_value() { return best }
@@ -31,29 +31,29 @@ public final class Frame {
         }
     }
 
-    public var pixelFormatName: String? {
+    package var pixelFormatName: String? {
         av_get_pix_fmt_name(AVPixelFormat(rawValue: pointer.pointee.format)).map { String(cString: $0) }
     }
 
-    public func unref() { av_frame_unref(pointer) }
+    package func unref() { av_frame_unref(pointer) }
 
     /// How long the frame lasts, in the producer's time base (0 when unknown).
-    public var duration: Int64 { max(0, pointer.pointee.pkt_duration) }
+    package var duration: Int64 { max(0, pointer.pointee.pkt_duration) }
 
     /// The decoder concealed errors in it or knows it to be incomplete.
-    public var isDamaged: Bool {
+    package var isDamaged: Bool {
         pointer.pointee.decode_error_flags != 0 || pointer.pointee.flags & AV_FRAME_FLAG_CORRUPT != 0
     }
 
     /// The decoder's pixel aspect for this picture; nil when unknown (0/0, x/0 or 0/x).
-    public var sampleAspectRatio: Rational? {
+    package var sampleAspectRatio: Rational? {
         let sar = pointer.pointee.sample_aspect_ratio
         return sar.num > 0 && sar.den > 0 ? Rational(sar.num, sar.den) : nil
     }
 
     /// Counter-clockwise degrees of a display matrix the decoder attached to this picture (the JPEG
     /// decoder turns an EXIF orientation into one), as `av_display_rotation_get` reports them; nil without one.
-    public var displayMatrixRotation: Double? {
+    package var displayMatrixRotation: Double? {
         guard let side = av_frame_get_side_data(pointer, AV_FRAME_DATA_DISPLAYMATRIX),
               side.pointee.size >= 9 * MemoryLayout<Int32>.size, let data = side.pointee.data else { return nil }
         let degrees = data.withMemoryRebound(to: Int32.self, capacity: 9) { av_display_rotation_get($0) }
@@ -61,7 +61,7 @@ public final class Frame {
     }
 
     /// Gives this frame a fresh picture buffer of the given size and format.
-    public func allocatePicture(width: Int, height: Int, pixelFormat: String) throws(FFmpegError) {
+    package func allocatePicture(width: Int, height: Int, pixelFormat: String) throws(FFmpegError) {
         av_frame_unref(pointer)
         pointer.pointee.width = Int32(width)
         pointer.pointee.height = Int32(height)
@@ -71,7 +71,7 @@ public final class Frame {
 
     /// Paints the picture one colour (letterbox bars): planar YUV gets `y`/`u`/`v` (an alpha plane
     /// becomes transparent); packed RGB formats become black (transparent where they have alpha).
-    public func fill(y: UInt8, u: UInt8, v: UInt8) {
+    package func fill(y: UInt8, u: UInt8, v: UInt8) {
         let desc = av_pix_fmt_desc_get(AVPixelFormat(rawValue: pointer.pointee.format))!.pointee
         let planar = desc.flags & UInt64(AV_PIX_FMT_FLAG_PLANAR) != 0
         let values: [UInt8] = planar ? [y, u, v, 0] : [0]
@@ -87,7 +87,7 @@ public final class Frame {
     }
 
     /// Copies `other` (same 8-bit planar format) into this picture with its top-left at (x, y).
-    public func paste(_ other: Frame, x: Int, y: Int) {
+    package func paste(_ other: Frame, x: Int, y: Int) {
         let desc = av_pix_fmt_desc_get(AVPixelFormat(rawValue: pointer.pointee.format))!.pointee
         for plane in 0..<Int(desc.nb_components) {
             guard let dst = pointer.pointee.dataPlane(plane), let src = other.pointer.pointee.dataPlane(plane) else { continue }
@@ -102,12 +102,12 @@ public final class Frame {
     /// Makes the picture safe to overwrite: a no-op when nobody else (an encoder's queue) still
     /// holds its buffers, else a fresh copy. Reusing one frame this way avoids a large allocation,
     /// and the page faults that come with it, for every picture.
-    public func makeWritable() throws(FFmpegError) {
+    package func makeWritable() throws(FFmpegError) {
         try check(av_frame_make_writable(pointer), "reuse a picture buffer")
     }
 
     /// A new frame sharing this one's buffers (av_frame_clone): cheap, for holding a picture.
-    public func clone() -> Frame {
+    package func clone() -> Frame {
         let copy = Frame()
         av_frame_ref(copy.pointer, pointer)
         return copy
@@ -115,7 +115,7 @@ public final class Frame {
 
     /// Crops in place, without copying (av_frame_apply_cropping); offsets are rounded as the pixel
     /// format requires.
-    public func crop(left: Int, top: Int, right: Int, bottom: Int) throws(FFmpegError) {
+    package func crop(left: Int, top: Int, right: Int, bottom: Int) throws(FFmpegError) {
         pointer.pointee.crop_left = left
         pointer.pointee.crop_top = top
         pointer.pointee.crop_right = right

@@ -2,15 +2,15 @@ import CFFmpeg
 
 /// Owns an output file being written (AVFormatContext + its AVIOContext). `finish()` writes the
 /// trailer; a muxer dropped before that leaves an incomplete file, which the caller removes.
-public final class Muxer {
+package final class Muxer {
     private var context: UnsafeMutablePointer<AVFormatContext>?
     private var timeBases: [Rational] = []
     private var headerWritten = false
     private var finished = false
-    public let path: String
+    package let path: String
 
     /// - Parameter format: FFmpeg's muxer name ("mp4", "mov", "webm", "matroska").
-    public init(path: String, format: String) throws(FFmpegError) {
+    package init(path: String, format: String) throws(FFmpegError) {
         self.path = path
         try check(avformat_alloc_output_context2(&context, nil, format, path), "create a \(format) file")
     }
@@ -23,10 +23,10 @@ public final class Muxer {
     }
 
     /// Encoders writing into this container must put codec headers out of band.
-    public var needsGlobalHeader: Bool { context!.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 }
+    package var needsGlobalHeader: Bool { context!.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 }
 
     /// A stream fed by `encoder`; returns its index.
-    public func addStream(from encoder: Encoder) throws(FFmpegError) -> Int {
+    package func addStream(from encoder: Encoder) throws(FFmpegError) -> Int {
         guard let st = avformat_new_stream(context, nil) else { throw FFmpegError(code: pf_averror(ENOMEM), operation: "add a stream") }
         try check(avcodec_parameters_from_context(st.pointee.codecpar, encoder.context), "describe a stream")
         st.pointee.time_base = encoder.timeBase.av
@@ -40,7 +40,7 @@ public final class Muxer {
 
     /// A stream whose packets are copied unchanged from `demuxer`'s stream `index` (codec
     /// parameters, display matrix, language and disposition come along).
-    public func addStream(copying demuxer: Demuxer, stream index: Int, keepDisplayMatrix: Bool = true) throws(FFmpegError) -> Int {
+    package func addStream(copying demuxer: Demuxer, stream index: Int, keepDisplayMatrix: Bool = true) throws(FFmpegError) -> Int {
         let source = demuxer.stream(index)
         guard let st = avformat_new_stream(context, nil) else { throw FFmpegError(code: pf_averror(ENOMEM), operation: "add a stream") }
         try check(avcodec_parameters_copy(st.pointee.codecpar, source.pointee.codecpar), "copy stream parameters")
@@ -62,18 +62,18 @@ public final class Muxer {
     }
 
     /// Container-level metadata (creation_time...).
-    public func setMetadata(_ key: String, _ value: String) {
+    package func setMetadata(_ key: String, _ value: String) {
         av_dict_set(&context!.pointee.metadata, key, value, 0)
     }
 
     /// Stream-level metadata (language...).
-    public func setMetadata(stream: Int, _ key: String, _ value: String) {
+    package func setMetadata(stream: Int, _ key: String, _ value: String) {
         av_dict_set(&context!.pointee.streams[stream]!.pointee.metadata, key, value, 0)
     }
 
     /// Opens the file and writes the header. `fastStart` moves the MP4 index to the front, so a
     /// model's downloader can start before the whole file has arrived.
-    public func writeHeader(fastStart: Bool = true) throws(FFmpegError) {
+    package func writeHeader(fastStart: Bool = true) throws(FFmpegError) {
         try check(avio_open(&context!.pointee.pb, path, AVIO_FLAG_WRITE), "create \(path)")
         var options: OpaquePointer?
         if fastStart { av_dict_set(&options, "movflags", "+faststart", 0) }
@@ -85,7 +85,7 @@ public final class Muxer {
     }
 
     /// Writes a packet for `stream`, its timestamps in `timeBase`; packets are interleaved by time.
-    public func write(_ packet: Packet, stream: Int, timeBase: Rational) throws(FFmpegError) {
+    package func write(_ packet: Packet, stream: Int, timeBase: Rational) throws(FFmpegError) {
         packet.streamIndex = stream
         packet.rescale(from: timeBase, to: timeBases[stream])
         packet.pointer.pointee.pos = -1
@@ -93,7 +93,7 @@ public final class Muxer {
     }
 
     /// Writes the trailer (the MP4 index) and closes the file.
-    public func finish() throws(FFmpegError) {
+    package func finish() throws(FFmpegError) {
         guard headerWritten, !finished else { return }
         finished = true
         try check(av_write_trailer(context), "finish \(path)")

@@ -1,10 +1,10 @@
 import CFFmpeg
 
 /// Owns one AVPacket: compressed data of one stream, as read from a demuxer or made by an encoder.
-public final class Packet {
+package final class Packet {
     let pointer: UnsafeMutablePointer<AVPacket>
 
-    public init() {
+    package init() {
         guard let p = av_packet_alloc() else { fatalError("av_packet_alloc: out of memory") }
         pointer = p
     }
@@ -14,52 +14,52 @@ public final class Packet {
         av_packet_free(&p)
     }
 
-    public var streamIndex: Int {
+    package var streamIndex: Int {
         get { Int(pointer.pointee.stream_index) }
         set { pointer.pointee.stream_index = Int32(newValue) }
     }
 
     /// In the stream's time base; nil when unset.
-    public var pts: Int64? {
+    package var pts: Int64? {
         get { pointer.pointee.pts == pf_nopts_value() ? nil : pointer.pointee.pts }
         set { pointer.pointee.pts = newValue ?? pf_nopts_value() }
     }
 
-    public var dts: Int64? {
+    package var dts: Int64? {
         get { pointer.pointee.dts == pf_nopts_value() ? nil : pointer.pointee.dts }
         set { pointer.pointee.dts = newValue ?? pf_nopts_value() }
     }
 
-    public var duration: Int64 {
+    package var duration: Int64 {
         get { pointer.pointee.duration }
         set { pointer.pointee.duration = newValue }
     }
 
-    public var isKeyframe: Bool { pointer.pointee.flags & AV_PKT_FLAG_KEY != 0 }
+    package var isKeyframe: Bool { pointer.pointee.flags & AV_PKT_FLAG_KEY != 0 }
     /// Outside the presented media (an MP4 edit list's pre-roll or tail): decoded, never shown.
-    public var isDiscarded: Bool { pointer.pointee.flags & AV_PKT_FLAG_DISCARD != 0 }
-    public var size: Int { Int(pointer.pointee.size) }
+    package var isDiscarded: Bool { pointer.pointee.flags & AV_PKT_FLAG_DISCARD != 0 }
+    package var size: Int { Int(pointer.pointee.size) }
     /// Byte offset in the file, when the demuxer knows it.
-    public var position: Int64? { pointer.pointee.pos >= 0 ? pointer.pointee.pos : nil }
+    package var position: Int64? { pointer.pointee.pos >= 0 ? pointer.pointee.pos : nil }
 
     /// A copy of the packet's bytes.
-    public var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         guard let data = pointer.pointee.data, pointer.pointee.size > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: data, count: Int(pointer.pointee.size)))
     }
 
     /// Converts timestamps from one time base to another (av_packet_rescale_ts).
-    public func rescale(from: Rational, to: Rational) {
+    package func rescale(from: Rational, to: Rational) {
         av_packet_rescale_ts(pointer, from.av, to.av)
     }
 
     /// Shifts every timestamp by `offset` (in the packet's time base).
-    public func shift(by offset: Int64) {
+    package func shift(by offset: Int64) {
         if let pts { self.pts = pts + offset }
         if let dts { self.dts = dts + offset }
     }
 
-    public func unref() { av_packet_unref(pointer) }
+    package func unref() { av_packet_unref(pointer) }
 }
 
 extension Rational {
@@ -67,7 +67,7 @@ extension Rational {
     init(_ r: AVRational) { self.init(r.num, r.den) }
 
     /// `value` ticks of this time base in another (av_rescale_q, rounding to nearest).
-    public func rescale(_ value: Int64, to other: Rational) -> Int64 {
+    package func rescale(_ value: Int64, to other: Rational) -> Int64 {
         av_rescale_q(value, av, other.av)
     }
 }

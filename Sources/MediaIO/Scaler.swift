@@ -2,17 +2,17 @@ import CFFmpeg
 
 /// Owns a libswscale context: resizes and converts pictures. The context is rebuilt only when the
 /// source or destination geometry changes.
-public final class Scaler {
+package final class Scaler {
     private var context: OpaquePointer?
 
-    public init() {}
+    package init() {}
 
     deinit { sws_freeContext(context) }
 
     /// Scales all of `source` into a `width`x`height` rectangle of `destination` at (`x`, `y`).
     /// Offsets must be even for subsampled formats; the destination's format must be planar 8-bit
     /// when an offset is used (letterboxing into a canvas).
-    public func scale(_ source: Frame, into destination: Frame, x: Int = 0, y: Int = 0,
+    package func scale(_ source: Frame, into destination: Frame, x: Int = 0, y: Int = 0,
                       width: Int? = nil, height: Int? = nil) throws(FFmpegError) {
         let src = source.pointer.pointee, dst = destination.pointer.pointee
         let w = width ?? destination.width, h = height ?? destination.height
@@ -43,9 +43,9 @@ public final class Scaler {
 }
 
 /// Turns an 8-bit planar picture by quarter turns (libswscale cannot rotate).
-public enum Rotation {
+package enum Rotation {
     /// A new frame holding `source` turned `degrees` clockwise (90, 180 or 270).
-    public static func rotate(_ source: Frame, clockwise degrees: Int) throws(FFmpegError) -> Frame {
+    package static func rotate(_ source: Frame, clockwise degrees: Int) throws(FFmpegError) -> Frame {
         let src = source.pointer.pointee
         let turned = degrees == 90 || degrees == 270
         let out = Frame()

@@ -25,21 +25,21 @@ public struct ThumbnailRequest: Sendable {
 }
 
 /// A small JPEG of one frame.
-public struct Thumbnail: Sendable {
-    public var jpeg: [UInt8]
-    public var width: Int
-    public var height: Int
+package struct Thumbnail: Sendable {
+    package var jpeg: [UInt8]
+    package var width: Int
+    package var height: Int
     /// How far into the file the frame is shown, when the file has a timeline.
-    public var seconds: Double?
+    package var seconds: Double?
 }
 
 /// Decodes one frame of a clip or picture, scales it with libswscale and encodes it as JPEG. Blocking
 /// (run it on a worker pool); time and memory are bounded by the request.
-public enum Thumbnailer {
+package enum Thumbnailer {
     /// Packets of the picture stream read before giving up on finding a decodable frame.
     static let packetLimit = 1000
 
-    public static func make(_ path: String, _ request: ThumbnailRequest = ThumbnailRequest()) throws(FFmpegError) -> Thumbnail {
+    package static func make(_ path: String, _ request: ThumbnailRequest = ThumbnailRequest()) throws(FFmpegError) -> Thumbnail {
         // The demuxer's own deadline stops FFmpeg's I/O and probing loops; ours stops the decode loop.
         let deadline = Deadline(after: request.timeout)
         let demuxer = try Demuxer(path: path, timeout: request.timeout)

@@ -69,7 +69,7 @@ public struct Catalog: Sendable {
 
     /// Puts prices fetched from fal on the models they price (a unit the catalog does not
     /// understand leaves the model's price as it was).
-    public mutating func apply(prices: [DatedPrice]) {
+    package mutating func apply(prices: [DatedPrice]) {
         for p in prices {
             guard var spec = models[p.endpointID], var price = p.price(over: spec.price) else { continue }
             // An older fetch does not replace a newer refresh's price.

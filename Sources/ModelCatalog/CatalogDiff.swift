@@ -2,26 +2,26 @@ import Foundation
 
 /// What changed between two versions of one model, in the user's terms: a limit tightened (files
 /// that passed may now fail) or loosened, a field added or now required, a price moved.
-public struct CatalogChange: Sendable, Equatable, CustomStringConvertible {
+package struct CatalogChange: Sendable, Equatable, CustomStringConvertible {
     /// Whether a limit was added, removed or changed.
-    public enum Kind: String, Sendable {
+    package enum Kind: String, Sendable {
         case tightened, loosened, changed, added, removed, nowRequired = "now required", noLongerRequired = "no longer required", price
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// "video_url max_duration", "payload voice_id", "price".
-    public var subject: String
-    public var before: String?
-    public var after: String?
+    package var subject: String
+    package var before: String?
+    package var after: String?
 
-    public init(kind: Kind, subject: String, before: String?, after: String?) {
+    package init(kind: Kind, subject: String, before: String?, after: String?) {
         self.kind = kind
         self.subject = subject
         self.before = before
         self.after = after
     }
 
-    public var description: String {
+    package var description: String {
         let change = [before ?? "none", after ?? "none"].map(Self.printable).joined(separator: " -> ")
         return kind == .price ? "price: \(change)" : "\(kind.rawValue): \(Self.printable(subject)) (\(change))"
     }
@@ -35,9 +35,9 @@ public struct CatalogChange: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The differences between two versions of a model's entry, as people read them.
-public enum CatalogDiff {
+package enum CatalogDiff {
     /// Changes from `old` to `new`. Payload fields that are media fields are compared as media.
-    public static func changes(from old: ModelSpec?, to new: ModelSpec) -> [CatalogChange] {
+    package static func changes(from old: ModelSpec?, to new: ModelSpec) -> [CatalogChange] {
         guard let old else { return [CatalogChange(kind: .added, subject: "model \(new.id)", before: nil, after: new.name)] }
         var out: [CatalogChange] = []
         for field in new.media {

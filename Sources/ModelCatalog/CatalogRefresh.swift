@@ -2,22 +2,22 @@ import Foundation
 
 /// One endpoint refreshed from fal: its OpenAPI document (and price, when one was fetched) turned
 /// into a catalog entry, and what that changes against the catalog a user has without it.
-public enum CatalogRefresh {
+package enum CatalogRefresh {
     /// What refreshing one model found: unchanged, changed (with the differences), or an error.
-    public struct Outcome: Sendable {
-        public var entry: CatalogFile.CatalogEntry
-        public var changes: [CatalogChange]
+    package struct Outcome: Sendable {
+        package var entry: CatalogFile.CatalogEntry
+        package var changes: [CatalogChange]
         /// Things worth saying that are not changes ("price unit 'token' not understood: kept").
-        public var notes: [String]
+        package var notes: [String]
     }
 
     /// A price as fal's platform API gives it.
-    public struct FetchedPrice: Sendable {
-        public var amount: Double
-        public var unit: String
-        public var currency: String
+    package struct FetchedPrice: Sendable {
+        package var amount: Double
+        package var unit: String
+        package var currency: String
 
-        public init(amount: Double, unit: String, currency: String) {
+        package init(amount: Double, unit: String, currency: String) {
             self.amount = amount
             self.unit = unit
             self.currency = currency
@@ -28,7 +28,7 @@ public enum CatalogRefresh {
     ///   - base: the catalog without refreshed entries (bundled and user layers): what changes are told against.
     ///   - documentURL: where the document was read, for the source.
     ///   - paths: where the user's catalog files are, to tell changes they override from those in force.
-    public static func refresh(id: String, document: Data, price: FetchedPrice?, base: Catalog, paths: PreflightPaths? = nil,
+    package static func refresh(id: String, document: Data, price: FetchedPrice?, base: Catalog, paths: PreflightPaths? = nil,
                                date: Date = Date(), documentURL: String? = nil, priceURL: String? = nil) throws(CatalogError) -> Outcome {
         let stamp = ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withFullDate])
         var entry = try OpenAPIImporter.entry(from: document, name: id, date: date, reference: "refreshed from fal")

@@ -3,9 +3,9 @@ import MediaProbe
 
 /// The cost of one request from the catalog's published price and the payload. Always an estimate:
 /// prices change, and the catalog says when each was seen. Small `decide*` steps, then one basis.
-public enum CostEstimator {
+package enum CostEstimator {
     /// - Parameter field: the media field the checked file goes to (it counts as "present").
-    public static func estimate(_ spec: ModelSpec, payload: [String: JSONValue], media: MediaInfo?, field: String? = nil) -> CostEstimate? {
+    package static func estimate(_ spec: ModelSpec, payload: [String: JSONValue], media: MediaInfo?, field: String? = nil) -> CostEstimate? {
         guard let price = spec.price else { return nil }
         let (rate, rateNotes) = decideRate(price, spec: spec, payload: payload, media: media)
         let (factor, factorNotes) = decideFactor(price, payload: payload, field: field)

@@ -2,11 +2,11 @@
 /// files after and matches `--model` against. An id from an imported document is outside text; one
 /// that is not of this shape ("../x", "/etc/x", a control character) would be saved under a name no
 /// lookup finds, or somewhere else entirely.
-public enum EndpointID {
-    public static let maxLength = 200
+package enum EndpointID {
+    package static let maxLength = 200
 
     /// Why `id` is not a usable endpoint id, or nil when it is.
-    public static func problem(_ id: String) -> String? {
+    package static func problem(_ id: String) -> String? {
         if id.isEmpty { return "the endpoint id is empty" }
         if id.count > maxLength { return "the endpoint id is longer than \(maxLength) characters" }
         if id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "the endpoint id holds control characters" }

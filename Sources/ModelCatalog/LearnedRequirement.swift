@@ -97,7 +97,7 @@ public struct LearnedRequirement: Codable, Sendable, Equatable {
 
 /// Where learned requirements are kept. The submission engine records; the catalog reads. A store
 /// answers for one base URL (see `LearnedRequirement.baseURL`).
-public protocol LearnedRequirementStore: Sendable {
+package protocol LearnedRequirementStore: Sendable {
     /// The lessons learned against this store's base URL.
     func all() throws -> [LearnedRequirement]
     /// Keeps each lesson under this store's base URL, replacing an older one for the same model,

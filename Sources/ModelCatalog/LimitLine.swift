@@ -5,7 +5,7 @@ import Foundation
 ///     Max file size: 200.0MB, Min width: 720px, Min height: 720px, Max duration: 10.05s, Min FPS: 24.0, Timeout: 30.0s
 ///
 /// This reads such a line (any subset of keys, in any order) into a requirement.
-public enum LimitLine {
+package enum LimitLine {
     /// fal's names for the limits it writes in the line.
     static let names: [String: LimitKey] = [
         "max file size": .maxFileSize, "min width": .minWidth, "max width": .maxWidth, "min height": .minHeight,
@@ -14,7 +14,7 @@ public enum LimitLine {
     ]
 
     /// The requirement stated by the first limit line in `description`, or nil when it has none.
-    public static func parse(_ description: String) -> MediaRequirement? {
+    package static func parse(_ description: String) -> MediaRequirement? {
         for line in description.split(whereSeparator: \.isNewline) {
             if let r = parseLine(String(line)) { return r }
         }

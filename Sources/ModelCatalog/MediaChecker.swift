@@ -386,8 +386,8 @@ struct MediaChecker {
 }
 
 /// Formats as model documentation names them (".mp4", ".jpg"), from what a probe found.
-public enum MediaFormatName {
-    public static func of(_ info: MediaInfo) -> String {
+package enum MediaFormatName {
+    package static func of(_ info: MediaInfo) -> String {
         let ext = (info.path as NSString).pathExtension.lowercased()
         let families = info.container.format.split(separator: ",").map(String.init)
         if info.kind == .image || info.kind == .animatedImage {
@@ -409,7 +409,7 @@ public enum MediaFormatName {
         return families.contains(ext) ? ext : families.first ?? ext
     }
 
-    public static func synonyms(_ format: String) -> [String] {
+    package static func synonyms(_ format: String) -> [String] {
         switch format.lowercased() {
         case "jpg", "jpeg": ["jpg", "jpeg"]
         case "mov", "qt": ["mov", "qt"]
@@ -422,7 +422,7 @@ public enum MediaFormatName {
     /// still be what a model expects of that container. FFmpeg's muxers would take more (VP9 or Opus
     /// in MP4), but a model asking for .mp4 means H.264-era codecs, so those are re-encoded; MP4 has
     /// no tag at all for ProRes, DV or PCM, which QuickTime carries.
-    public static func canCarry(_ container: String, videoCodec: String, audioCodec: String?) -> Bool {
+    package static func canCarry(_ container: String, videoCodec: String, audioCodec: String?) -> Bool {
         let mp4Video: Set = ["h264", "hevc", "mpeg4", "av1"]
         let mp4Audio: Set = ["aac", "mp3", "ac3", "eac3", "alac"]
         switch container {

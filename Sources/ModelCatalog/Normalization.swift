@@ -1,8 +1,8 @@
 /// What fal does to a file it accepts but reshapes (x-fal `normalization`, the counterpart of
 /// limits that refuse), in the sentence a check shows beside the limit.
-public enum Normalization {
+package enum Normalization {
     /// The advice for one normalized limit, nil for a key fal does not reshape.
-    public static func advice(_ key: LimitKey, in n: MediaRequirement) -> String? {
+    package static func advice(_ key: LimitKey, in n: MediaRequirement) -> String? {
         func number(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e12 ? String(Int(d)) : String(format: "%g", d) }
         switch key {
         case .maxDuration:

@@ -3,14 +3,14 @@ import Foundation
 /// Turns a fal OpenAPI document (`https://fal.ai/api/openapi/queue/openapi.json?endpoint_id=ID`) into
 /// a catalog entry: the payload schema from the input schema under `components.schemas`, and media
 /// limits from the structured limit lines in the fields' descriptions.
-public enum OpenAPIImporter {
+package enum OpenAPIImporter {
     static let hint = "Give fal's OpenAPI document for the model: https://fal.ai/api/openapi/queue/openapi.json?endpoint_id=ENDPOINT_ID."
 
     /// - Parameters:
     ///   - reference: what the source says was read; by default the document's file name.
     ///   - endpointID: the id to use when the document does not name its endpoint (documents fal's
     ///     platform API inlines in `/v1/models` may carry no `info.x-fal-metadata`).
-    public static func entry(from data: Data, name: String, date: Date = Date(), reference: String? = nil,
+    package static func entry(from data: Data, name: String, date: Date = Date(), reference: String? = nil,
                              endpointID: String? = nil) throws(CatalogError) -> CatalogFile.CatalogEntry {
         guard let doc = try? JSONDecoder().decode(JSONValue.self, from: data), case .object(let root) = doc else {
             throw CatalogError(file: name, message: "not a JSON document", hint: hint)
@@ -19,7 +19,7 @@ public enum OpenAPIImporter {
     }
 
     /// The same, from a document already parsed (an `openapi` object fal's model listing inlined).
-    public static func entry(from root: [String: JSONValue], name: String, date: Date = Date(), reference: String? = nil,
+    package static func entry(from root: [String: JSONValue], name: String, date: Date = Date(), reference: String? = nil,
                              endpointID: String? = nil) throws(CatalogError) -> CatalogFile.CatalogEntry {
         guard let endpoint = root["info"]?["x-fal-metadata"]?["endpointId"]?.stringValue ?? endpointID else {
             throw CatalogError(file: name, message: "no info.x-fal-metadata.endpointId: not a fal OpenAPI document", hint: hint)
@@ -117,7 +117,7 @@ public enum OpenAPIImporter {
 
     /// fal titles its queue documents "Queue OpenAPI for <endpoint id>": that names the document,
     /// not the model. A title that is only that becomes a name made from the id's words.
-    public static func readableName(_ title: String?, endpoint: String) -> String {
+    package static func readableName(_ title: String?, endpoint: String) -> String {
         var t = (title ?? "").trimmingCharacters(in: .whitespaces)
         for prefix in ["Queue OpenAPI for ", "OpenAPI for "] where t.lowercased().hasPrefix(prefix.lowercased()) {
             t = String(t.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)

@@ -3,9 +3,9 @@ import PreflightCore
 
 /// Payload values written as text (`--set key=value`, a sheet's cells), typed as the model's schema
 /// types them: a shell cannot easily say "5" versus 5; the schema can.
-public enum PayloadText {
+package enum PayloadText {
     /// `raw` as the field's type wants it; unknown fields read as JSON when they parse as JSON, else as text.
-    public static func value(_ raw: String, as type: PayloadField.FieldType?) -> JSONValue {
+    package static func value(_ raw: String, as type: PayloadField.FieldType?) -> JSONValue {
         let json = try? JSONDecoder().decode(JSONValue.self, from: Data(raw.utf8))
         switch type {
         case .string?:
@@ -21,7 +21,7 @@ public enum PayloadText {
     }
 
     /// Where a number that is NaN or infinite (1e999 read as a Double) sits in `value`, if anywhere.
-    public static func nonFinitePath(_ value: JSONValue, at path: String = "") -> String? {
+    package static func nonFinitePath(_ value: JSONValue, at path: String = "") -> String? {
         switch value {
         case .number(let d): return d.isFinite ? nil : (path.isEmpty ? "the value" : path)
         case .array(let items):

@@ -1,17 +1,17 @@
 import Foundation
 
 /// One endpoint's price as fal's platform API stated it, and when.
-public struct DatedPrice: Codable, Sendable, Equatable {
-    public var endpointID: String
+package struct DatedPrice: Codable, Sendable, Equatable {
+    package var endpointID: String
     /// Per `unit`, in `currency`.
-    public var amount: Double
+    package var amount: Double
     /// fal's billing unit: "second", "video", "image", "minute"...
-    public var unit: String
-    public var currency: String
+    package var unit: String
+    package var currency: String
     /// When fal was asked.
-    public var seenAt: Date
+    package var seenAt: Date
 
-    public init(endpointID: String, amount: Double, unit: String, currency: String, seenAt: Date) {
+    package init(endpointID: String, amount: Double, unit: String, currency: String, seenAt: Date) {
         self.endpointID = endpointID
         self.amount = amount
         self.unit = unit
@@ -23,7 +23,7 @@ public struct DatedPrice: Codable, Sendable, Equatable {
 
     /// The catalog's form of it over the catalog's own price (its shape kept, the amount fal's);
     /// nil when fal's unit is not one the catalog understands.
-    public func price(over old: Price?) -> Price? {
+    package func price(over old: Price?) -> Price? {
         let day = ISO8601DateFormatter.string(from: seenAt, timeZone: .gmt, formatOptions: [.withFullDate])
         return Price.refreshed(amount: amount, falUnit: unit, currency: currency, over: old,
                                source: Source(ref: "fal platform API (models/pricing)", date: day))
@@ -34,10 +34,10 @@ public struct DatedPrice: Codable, Sendable, Equatable {
 /// in one file under the state folder (`prices.json`). Also remembers which ids fal priced at no
 /// price, so they are not asked for again until the answer is old. The cost estimate reads it
 /// through the catalog; a caller that needs the raw price asks `price(for:)`.
-public struct PriceBook: Sendable {
-    public let file: URL
+package struct PriceBook: Sendable {
+    package let file: URL
 
-    public init(paths: PreflightPaths) { file = paths.state.appendingPathComponent("prices.json") }
+    package init(paths: PreflightPaths) { file = paths.state.appendingPathComponent("prices.json") }
 
     struct Stored: Codable {
         var prices: [String: DatedPrice] = [:]
@@ -46,21 +46,21 @@ public struct PriceBook: Sendable {
     }
 
     /// The price fal last gave for `id` and when, or nil when none was ever fetched (or fal lists none).
-    public func price(for id: String) -> DatedPrice? { read().prices[id] }
+    package func price(for id: String) -> DatedPrice? { read().prices[id] }
 
     /// Every price kept.
-    public func all() -> [DatedPrice] { read().prices.values.sorted { $0.endpointID < $1.endpointID } }
+    package func all() -> [DatedPrice] { read().prices.values.sorted { $0.endpointID < $1.endpointID } }
 
     /// Whether fal should be asked about `id`: never asked, or the answer (a price or none) is
     /// older than `maxAge` seconds.
-    public func isStale(_ id: String, now: Date = Date(), maxAge: TimeInterval) -> Bool {
+    package func isStale(_ id: String, now: Date = Date(), maxAge: TimeInterval) -> Bool {
         let stored = read()
         guard let seen = stored.prices[id]?.seenAt ?? stored.unpriced[id] else { return true }
         return now.timeIntervalSince(seen) > maxAge
     }
 
     /// Keeps what fal answered for these ids: the prices it gave, and "none" for the others asked.
-    public func record(_ prices: [DatedPrice], asked ids: [String], at date: Date = Date()) throws {
+    package func record(_ prices: [DatedPrice], asked ids: [String], at date: Date = Date()) throws {
         var stored = read()
         for p in prices where p.amount.isFinite && p.amount >= 0 {
             stored.prices[p.endpointID] = p

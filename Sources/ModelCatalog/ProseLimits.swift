@@ -7,17 +7,17 @@ import Foundation
 /// up to, a range) next to a number with a unit, and says what it bounds; sentences that give
 /// examples, defaults or recommendations are skipped, and a key read twice with different values is
 /// dropped. A limit missed costs a rejection later; a limit invented refuses good files.
-public enum ProseLimits {
+package enum ProseLimits {
     /// The limits a field's prose description states, and the sentences they came from.
-    public struct Reading: Sendable, Equatable {
-        public var requirement = MediaRequirement()
+    package struct Reading: Sendable, Equatable {
+        package var requirement = MediaRequirement()
         /// For text fields: at most this many characters.
-        public var maxLength: Int?
-        public var isEmpty: Bool { requirement.keys.isEmpty && maxLength == nil }
+        package var maxLength: Int?
+        package var isEmpty: Bool { requirement.keys.isEmpty && maxLength == nil }
     }
 
     /// - Parameter list: the field takes several files, so "each" and "total" matter.
-    public static func read(_ description: String, list: Bool = false) -> Reading {
+    package static func read(_ description: String, list: Bool = false) -> Reading {
         var found: [LimitKey: JSONValue] = [:]
         var conflicting: Set<LimitKey> = []
         var lengths: Set<Int> = []

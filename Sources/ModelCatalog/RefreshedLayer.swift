@@ -3,12 +3,12 @@ import Foundation
 /// Models refreshed from fal (`preflight models refresh`, or looked up on first use): one catalog
 /// file per endpoint under the state folder, each dated. It sits between the bundled catalog and
 /// the user's files: newer than what shipped, but a user's own correction still wins.
-public struct RefreshedLayer: Sendable {
-    public let folder: URL
+package struct RefreshedLayer: Sendable {
+    package let folder: URL
 
-    public init(paths: PreflightPaths) { folder = paths.state.appendingPathComponent("refreshed") }
+    package init(paths: PreflightPaths) { folder = paths.state.appendingPathComponent("refreshed") }
 
-    public func file(for id: String) -> URL {
+    package func file(for id: String) -> URL {
         folder.appendingPathComponent(id.replacingOccurrences(of: "/", with: "__") + ".json")
     }
 
@@ -27,7 +27,7 @@ public struct RefreshedLayer: Sendable {
     /// - Parameters:
     ///   - date: when fal was asked; an entry older than the caller's limit is asked again.
     ///   - from: the base URL that answered.
-    public func save(_ entry: CatalogFile.CatalogEntry, at date: Date = Date(), from: String? = nil) throws {
+    package func save(_ entry: CatalogFile.CatalogEntry, at date: Date = Date(), from: String? = nil) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -38,7 +38,7 @@ public struct RefreshedLayer: Sendable {
 
     /// When the entry of `id` was fetched; nil when there is none. A file without the stamp
     /// (written before it was kept) is as old as its modification time.
-    public func refreshedAt(_ id: String) -> Date? {
+    package func refreshedAt(_ id: String) -> Date? {
         let url = file(for: id)
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         struct Stamp: Decodable { var refreshed_at: String? }
@@ -52,10 +52,10 @@ public struct RefreshedLayer: Sendable {
     /// JSON decoder (a YAML parser is several times slower, and the layer grows with every model
     /// used); a file that does not decode so (edited by hand) is read as any catalog file, and a
     /// damaged one is skipped: the next use fetches it again.
-    public func entries() -> [CatalogFile.CatalogEntry] { files().flatMap(read) }
+    package func entries() -> [CatalogFile.CatalogEntry] { files().flatMap(read) }
 
     /// The entries of these ids only (the others are not read), in file name order.
-    public func entries(for ids: Set<String>) -> [CatalogFile.CatalogEntry] {
+    package func entries(for ids: Set<String>) -> [CatalogFile.CatalogEntry] {
         let wanted = Set(ids.filter { EndpointID.problem($0) == nil }.map { file(for: $0).lastPathComponent })
         return wanted.sorted().map { folder.appendingPathComponent($0) }.flatMap(read)
     }
@@ -67,7 +67,7 @@ public struct RefreshedLayer: Sendable {
     }
 
     /// Every refreshed file, in name order.
-    public func files() -> [URL] {
+    package func files() -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map { folder.appendingPathComponent($0) }
     }

@@ -3,30 +3,30 @@ import MediaIO
 
 /// The picture size a requirement allows for a given picture, keeping its aspect: the smallest
 /// change that fits every size limit, or nil when only a change of aspect (pad or crop) can.
-public struct PictureSize: Codable, Sendable, Equatable, CustomStringConvertible {
-    public var width: Int
-    public var height: Int
+package struct PictureSize: Codable, Sendable, Equatable, CustomStringConvertible {
+    package var width: Int
+    package var height: Int
 
-    public init(_ width: Int, _ height: Int) {
+    package init(_ width: Int, _ height: Int) {
         self.width = width
         self.height = height
     }
 
-    public var aspect: Double { Double(width) / Double(max(height, 1)) }
-    public var shortSide: Int { min(width, height) }
-    public var longSide: Int { max(width, height) }
+    package var aspect: Double { Double(width) / Double(max(height, 1)) }
+    package var shortSide: Int { min(width, height) }
+    package var longSide: Int { max(width, height) }
     /// Clamped: a size parsed from a catalog can be anything.
-    public var pixels: Int {
+    package var pixels: Int {
         let (product, overflow) = width.multipliedReportingOverflow(by: height)
         return overflow ? .max : product
     }
-    public var description: String { "\(width)x\(height)" }
+    package var description: String { "\(width)x\(height)" }
 }
 
 /// The picture size a plan aims at, from a model's size, aspect and pixel limits.
-public enum SizeTarget {
+package enum SizeTarget {
     /// The range of scale factors that satisfies every size limit of `r` for `size`, if any.
-    public static func scaleRange(for size: PictureSize, _ r: MediaRequirement) -> ClosedRange<Double>? {
+    package static func scaleRange(for size: PictureSize, _ r: MediaRequirement) -> ClosedRange<Double>? {
         let w = Double(size.width), h = Double(size.height)
         var lo = 0.0, hi = Double.infinity
         func atLeast(_ limit: Int?, _ side: Double) { if let limit { lo = max(lo, Double(limit) / side) } }
@@ -40,7 +40,7 @@ public enum SizeTarget {
 
     /// The size to scale to: unchanged when it already fits, else the nearest fitting size, with
     /// even dimensions (4:2:0 video needs them) rounded toward the allowed range.
-    public static func target(for size: PictureSize, _ r: MediaRequirement, even: Bool = true) -> PictureSize? {
+    package static func target(for size: PictureSize, _ r: MediaRequirement, even: Bool = true) -> PictureSize? {
         guard let range = scaleRange(for: size, r) else { return nil }
         let factor = range.contains(1) ? 1 : (range.lowerBound > 1 ? range.lowerBound : range.upperBound)
         if factor == 1 { return size }
@@ -59,12 +59,12 @@ public enum SizeTarget {
 
     /// Whether `size` matches an allowed resolution: "1280x720" in either orientation, or "720p"
     /// meaning a 16:9 picture 720 px on its short side.
-    public static func matches(_ size: PictureSize, resolution: String) -> Bool {
+    package static func matches(_ size: PictureSize, resolution: String) -> Bool {
         guard let allowed = parseResolution(resolution) else { return false }
         return size.shortSide == allowed.shortSide && size.longSide == allowed.longSide
     }
 
-    public static func parseResolution(_ text: String) -> PictureSize? {
+    package static func parseResolution(_ text: String) -> PictureSize? {
         let t = text.lowercased()
         if t.hasSuffix("p"), let short = Int(t.dropLast()), short > 0 {
             return Int(rounding: Double(short) * 16 / 9).map { PictureSize($0, short) }
@@ -74,7 +74,7 @@ public enum SizeTarget {
     }
 
     /// "16:9" -> 1.777...
-    public static func parseRatio(_ text: String) -> Double? {
+    package static func parseRatio(_ text: String) -> Double? {
         let parts = text.split(separator: ":").compactMap { Double($0) }
         guard parts.count == 2, parts[1] > 0 else { return Double(text) }
         return parts[0] / parts[1]

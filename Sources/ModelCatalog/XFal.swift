@@ -8,17 +8,17 @@ import Foundation
 ///
 /// Read strictly: a value of the wrong shape, not finite, negative or too large for its slot is
 /// skipped and named, never guessed at.
-public enum XFal {
+package enum XFal {
     /// What a field's x-fal object says: its limits and what the model normalizes instead of refusing.
-    public struct Reading: Sendable, Equatable {
+    package struct Reading: Sendable, Equatable {
         /// Limits on each file, and on the list's totals (from `combined`).
-        public var requirement = MediaRequirement()
+        package var requirement = MediaRequirement()
         /// What fal reshapes an accepted file to; nil when the schema says nothing.
-        public var normalization: MediaRequirement?
+        package var normalization: MediaRequirement?
         /// Keys that could not be used ("combined.max_frames", "max_width: -1").
-        public var skipped: [String] = []
+        package var skipped: [String] = []
 
-        public var isEmpty: Bool { requirement.keys.isEmpty && normalization == nil }
+        package var isEmpty: Bool { requirement.keys.isEmpty && normalization == nil }
     }
 
     /// Per-file keys and the requirement key each sets.
@@ -35,7 +35,7 @@ public enum XFal {
     ]
 
     /// - Parameter list: the field takes several files, so `combined` applies.
-    public static func read(_ xfal: [String: JSONValue], list: Bool) -> Reading {
+    package static func read(_ xfal: [String: JSONValue], list: Bool) -> Reading {
         var reading = Reading()
         for name in xfal.keys.sorted() {
             guard let value = xfal[name] else { continue }

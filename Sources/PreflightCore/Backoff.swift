@@ -4,19 +4,19 @@ import Foundation
 /// times a random factor in `jitter` (so many clients do not retry in step). The engine's retries
 /// (submits, result fetches, polls after a failure) and the uploader's (each storage step) use it
 /// with their own numbers.
-public struct Backoff: Sendable, Equatable {
-    public var base: Double
-    public var maximum: Double
-    public var jitter: ClosedRange<Double>
+package struct Backoff: Sendable, Equatable {
+    package var base: Double
+    package var maximum: Double
+    package var jitter: ClosedRange<Double>
 
-    public init(base: Double, maximum: Double, jitter: ClosedRange<Double>) {
+    package init(base: Double, maximum: Double, jitter: ClosedRange<Double>) {
         self.base = base
         self.maximum = maximum
         self.jitter = jitter
     }
 
     /// Seconds to wait after failed attempt number `attempt` (1 for the first).
-    public func delay(attempt: Int) -> Double {
+    package func delay(attempt: Int) -> Double {
         let exponent = Double(min(max(attempt - 1, 0), 30))
         return min(maximum, base * pow(2, exponent)) * Double.random(in: jitter)
     }

@@ -2,10 +2,10 @@
 /// control characters and escape sequences would otherwise move the cursor, recolour or rewrite
 /// lines, or hide text (a name holding ESC [2K, or a right-to-left override). Each is shown as a
 /// visible escape instead: \n, \t, \r, \x1B, \u{202E}. The one implementation every layer uses.
-public enum Printable {
+package enum Printable {
     /// - Parameter newlines: keep line breaks (a multi-line document whose pieces from outside were
     ///   already escaped); any other control character is still escaped.
-    public static func escape(_ text: String, keepingNewlines newlines: Bool = false) -> String {
+    package static func escape(_ text: String, keepingNewlines newlines: Bool = false) -> String {
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {

@@ -56,9 +56,9 @@ public struct BatchBudget: Sendable {
 }
 
 /// What a batch found for one item in the journal, and what it will do with it.
-public struct BatchEntry: Sendable {
+package struct BatchEntry: Sendable {
     /// What a batch does with one item.
-    public enum Action: Sendable, Equatable {
+    package enum Action: Sendable, Equatable {
         /// Done by a run that used another journal (another machine, pod or user): DEST's
         /// manifest records it done with its results on disk. Not sent again; no job here.
         case doneElsewhere
@@ -73,12 +73,12 @@ public struct BatchEntry: Sendable {
         /// is journaled, so nothing sends it later but a run whose budget admits it.
         case held(String)
     }
-    public var item: BatchItem
+    package var item: BatchItem
     /// This journal's job (none for `.doneElsewhere`).
-    public var job: JobRecord?
-    public var action: Action
+    package var job: JobRecord?
+    package var action: Action
     /// The item's batch key (what it sends).
-    public var key: String
+    package var key: String
 }
 
 /// `prepare --submit`: one job per prepared file, named in the journal by a digest of what it
@@ -86,9 +86,9 @@ public struct BatchEntry: Sendable {
 /// its own jobs: finished ones are kept, unfinished ones resumed, and nothing already paid for is
 /// submitted twice. A changed file or prompt is a different job; a changed budget, fallback or
 /// other setting of the run is not (what is sent is the same).
-public enum BatchJobs {
+package enum BatchJobs {
     /// The models sorted: a dual run of A and B is the same job whichever was named first.
-    public static func key(_ item: BatchItem, models: [String], settings: SubmitSettings) -> String {
+    package static func key(_ item: BatchItem, models: [String], settings: SubmitSettings) -> String {
         let models = models.sorted()
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -101,7 +101,7 @@ public enum BatchJobs {
     /// Journals a job for every item that has none; `retryFailed` reopens failed runs of earlier
     /// ones (the same inputs, a new paid attempt, so only when asked).
     /// `doneElsewhere`: the batch keys DEST's manifest records as done with their results on disk.
-    public static func plan(_ items: [BatchItem], engine: SubmissionEngine, models: [String], settings: SubmitSettings,
+    package static func plan(_ items: [BatchItem], engine: SubmissionEngine, models: [String], settings: SubmitSettings,
                             outRoot: URL, retryFailed: Bool, doneElsewhere: Set<String> = [],
                             budget: BatchBudget? = nil) throws(SubmissionError) -> [BatchEntry] {
         var entries: [BatchEntry] = []

@@ -3,9 +3,9 @@ import ModelCatalog
 
 /// `--max-cost`: fails closed. A run is refused when its estimate (of what would be sent) is above
 /// the limit, and also when it cannot be priced at all, unless the user said unpriced models may go.
-public enum CostGuard {
+package enum CostGuard {
     /// Why the run must not be sent, or nil when it may.
-    public static func refusal(_ estimate: CostEstimate?, model: String, maxCost: Double?, allowUnpriced: Bool) -> String? {
+    package static func refusal(_ estimate: CostEstimate?, model: String, maxCost: Double?, allowUnpriced: Bool) -> String? {
         guard let maxCost else { return nil }
         guard let estimate else {
             if allowUnpriced { return nil }

@@ -5,27 +5,27 @@ import ModelCatalog
 
 /// Learned requirements, read by the catalog through its store protocol and written by the
 /// engine when a rejection teaches a limit. One store answers for one fal base URL.
-public struct JournalLearnedStore: LearnedRequirementStore {
+package struct JournalLearnedStore: LearnedRequirementStore {
     let journal: Journal
     /// The base URL lessons are read and kept under (`LearnedRequirement.scope(of:)`).
-    public let baseURL: String
+    package let baseURL: String
 
-    public init(_ journal: Journal, baseURL: String = LearnedRequirement.falBaseURL) {
+    package init(_ journal: Journal, baseURL: String = LearnedRequirement.falBaseURL) {
         self.journal = journal
         self.baseURL = baseURL
     }
 
     /// The store for the queue a client sends to.
-    public init(_ journal: Journal, queue: URL) { self.init(journal, baseURL: LearnedRequirement.scope(of: queue)) }
+    package init(_ journal: Journal, queue: URL) { self.init(journal, baseURL: LearnedRequirement.scope(of: queue)) }
 
-    public func all() throws -> [LearnedRequirement] {
+    package func all() throws -> [LearnedRequirement] {
         try rows("WHERE base_url = ?", [baseURL])
     }
 
     /// Every lesson, whatever base URL it was learned against.
-    public func everywhere() throws -> [LearnedRequirement] { try rows("", []) }
+    package func everywhere() throws -> [LearnedRequirement] { try rows("", []) }
 
-    public func record(_ lessons: [LearnedRequirement]) throws {
+    package func record(_ lessons: [LearnedRequirement]) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         try journal.write { db in
@@ -42,7 +42,7 @@ public struct JournalLearnedStore: LearnedRequirementStore {
         }
     }
 
-    public func forget(modelID: String, field: String?) throws -> [LearnedRequirement] {
+    package func forget(modelID: String, field: String?) throws -> [LearnedRequirement] {
         let gone = try all().filter { $0.modelID == modelID && (field == nil || $0.field == field) }
         try journal.write { db in
             if let field {
@@ -70,16 +70,16 @@ public struct JournalLearnedStore: LearnedRequirementStore {
 
 /// The upload cache, kept across runs: the same bytes are not sent again while their URL is
 /// trusted (no longer than the lifetime known for it).
-public struct JournalUploadCache: UploadCache {
+package struct JournalUploadCache: UploadCache {
     let journal: Journal
-    public init(_ journal: Journal) { self.journal = journal }
+    package init(_ journal: Journal) { self.journal = journal }
 
-    public func url(forHash hash: String) async -> URL? {
+    package func url(forHash hash: String) async -> URL? {
         guard let record = try? journal.read({ try UploadRecord.fetchOne($0, key: hash) }), record.until > Date() else { return nil }
         return URL(string: record.url)
     }
 
-    public func remember(hash: String, url: URL, until: Date) async {
+    package func remember(hash: String, url: URL, until: Date) async {
         try? journal.write { db in try UploadRecord(contentKey: hash, url: url.absoluteString, until: until).save(db) }
     }
 }

@@ -5,18 +5,18 @@ import ModelCatalog
 /// What a job's runs were estimated to cost when they were sent: the spend view of `jobs`. A run
 /// counts once fal accepted it (a request id, or an uncertain submit fal may bill); its estimate is
 /// the one journaled before sending (`RunRecord.estimateJSON`).
-public struct Spend: Sendable, Equatable {
-    public var amount = 0.0
-    public var currency = "USD"
+package struct Spend: Sendable, Equatable {
+    package var amount = 0.0
+    package var currency = "USD"
     /// Runs sent whose price was unknown: the amount is a floor.
-    public var unpriced = 0
+    package var unpriced = 0
     /// Runs fal accepted (or may have).
-    public var requests = 0
+    package var requests = 0
 
-    public init() {}
+    package init() {}
 
     /// `events`: the job's history; an uncertain submit resent knowingly (`maybe-billed`) counts too.
-    public init(runs: [RunRecord], events: [EventRecord] = []) {
+    package init(runs: [RunRecord], events: [EventRecord] = []) {
         let maybe = events.filter { $0.kind == "maybe-billed" }.map { $0.detail.isEmpty ? nil : $0.detail }
         for estimate in runs.filter({ $0.requestID != nil || $0.state == .uncertain }).map(\.estimateJSON) + maybe {
             requests += 1
@@ -29,7 +29,7 @@ public struct Spend: Sendable, Equatable {
         }
     }
 
-    public static func + (a: Spend, b: Spend) -> Spend {
+    package static func + (a: Spend, b: Spend) -> Spend {
         var s = a
         s.amount += b.amount
         s.unpriced += b.unpriced
@@ -38,7 +38,7 @@ public struct Spend: Sendable, Equatable {
     }
 
     /// "1.26 USD", "1.26 USD + 1 unpriced", "-" when nothing was sent.
-    public var text: String {
+    package var text: String {
         guard requests > 0 else { return "-" }
         if requests == unpriced { return "unpriced" }
         return CostSheet.money(amount, currency) + (unpriced > 0 ? " + \(unpriced) unpriced" : "")
