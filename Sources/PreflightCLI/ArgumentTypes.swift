@@ -7,6 +7,23 @@ import MediaProbe
 // of these is a usage error (64) naming the option, never a trap further in (`Int(.infinity)`) nor a
 // silent clamp (`--from=-5` read as 0).
 
+/// A number as people write one: digits with at most one point ("12", "2.5", ".5"). Swift's
+/// `Double("0x10")` is 16 and `Double("1e3")` 1000: a flag value is never read that way.
+func decimalNumber(_ text: String) -> Double? {
+    guard text.range(of: #"^\+?([0-9]+\.?[0-9]*|\.[0-9]+)$"#, options: .regularExpression) != nil else { return nil }
+    return Double(text)
+}
+
+/// An amount of US dollars: decimal, finite, 0 or more (`--max-cost`).
+struct Money: ExpressibleByArgument, Sendable, Equatable {
+    let value: Double
+
+    init?(argument: String) {
+        guard let value = decimalNumber(argument), value.isFinite, value >= 0 else { return nil }
+        self.value = value
+    }
+}
+
 /// A number of seconds: finite, not negative, at most `Seconds.limit` (116 days: no real clip or
 /// wait is longer, and larger values overflow the nanosecond clocks below).
 struct Seconds: ExpressibleByArgument, Sendable, Equatable {
@@ -16,7 +33,7 @@ struct Seconds: ExpressibleByArgument, Sendable, Equatable {
     init(_ value: Double) { self.value = value }
 
     init?(argument: String) {
-        guard let value = Double(argument), value.isFinite, value >= 0, value <= Self.limit else { return nil }
+        guard let value = decimalNumber(argument), value.isFinite, value >= 0, value <= Self.limit else { return nil }
         self.value = value
     }
 

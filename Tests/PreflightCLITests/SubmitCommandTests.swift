@@ -108,7 +108,7 @@ import TestSupport
     @Test func usageMistakesAreCaughtBeforeAnything() async throws {
         try await with { setup, server in
             let clip = TestMedia.path("hd_1280x720_4s.mp4")
-            for args in [["--start-timeout", "0.5"], ["--start-timeout", "nan"], ["--timeout", "-1"], ["--max-cost", "-2"],
+            for args in [["--start-timeout", "0.5"], ["--start-timeout", "nan"], ["--timeout", "-1"], ["--max-cost", "-2"], ["--max-cost", "0x10"], ["--max-cost", "1e3"], ["--timeout", "0x10"],
                          ["--model", wanEdit, "--model", "fal-ai/bytedance/dreamactor/v2"], ["--fix", "sometimes"], ["--priority", "urgent"],
                          ["--jobs", "0"]] {
                 let r = try await setup.preflight(["submit", clip, "--model", kling, "--set", "prompt=x"] + args)

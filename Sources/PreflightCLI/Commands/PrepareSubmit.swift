@@ -27,7 +27,7 @@ struct PrepareSubmitOptions: ParsableArguments {
     @Option(name: .customLong("max-cost"), help: ArgumentHelp(
         "A budget for the whole batch (USD): files are sent in order while the estimate of everything the batch has sent stays within it; the rest stay ready, not sent (a re-run with a larger budget sends them).",
         valueName: "usd"))
-    var maxCost: Double?
+    var maxCost: Money?
 
     @Flag(name: .customLong("allow-unpriced"), help: "With --max-cost: send files to a model whose price is unknown (its cost cannot be bounded); without it, they are held back.")
     var allowUnpriced = false
@@ -35,7 +35,6 @@ struct PrepareSubmitOptions: ParsableArguments {
     @OptionGroup var fal: FalOptions
 
     func validate() throws {
-        if let c = maxCost, !(c.isFinite && c >= 0) || c.sign == .minus { throw ValidationError("--max-cost takes a price in USD, 0 or more (e.g. 25).") }
         if !enabled && (maxCost != nil || allowUnpriced) { throw ValidationError("--max-cost and --allow-unpriced are for --submit.") }
         if !enabled && (payloadInput.given || perFile != nil) {
             throw ValidationError("--set, --input and --per-file say what to send: add --submit.")
@@ -77,7 +76,7 @@ struct BatchSubmitter {
         do { common = try options.payloadInput.payload(for: specs.first) } catch let f as CLIFailure { throw Terminal.report(f) }
         stage = PrepareSubmission(models: specs, payload: common, sheet: sheet, results: URL(fileURLWithPath: options.results), policy: policy,
                                   retryFailed: retryFailed, concurrency: options.submitJobs,
-                                  budget: options.maxCost.map { BatchBudget(limit: $0, allowUnpriced: options.allowUnpriced) })
+                                  budget: options.maxCost.map { BatchBudget(limit: $0.value, allowUnpriced: options.allowUnpriced) })
         let problems = stage.payloadProblems()
         if !problems.isEmpty {
             for p in problems { Terminal.error(p) }

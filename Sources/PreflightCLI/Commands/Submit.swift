@@ -68,16 +68,16 @@ struct Submit: AsyncParsableCommand {
     var out: String = "preflight-out"
 
     @Option(name: .customLong("start-timeout"), help: ArgumentHelp("Seconds for fal to start the request (more than 1).", valueName: "s"))
-    var startTimeout: Double?
+    var startTimeout: Seconds?
 
     @Option(help: ArgumentHelp("Seconds to wait for the whole job; then cancel (or leave it with --detach).", valueName: "s"))
-    var timeout: Double?
+    var timeout: Seconds?
 
     @Flag(help: "On Ctrl-C or --timeout, leave requests running at fal; `preflight resume JOB` fetches them.")
     var detach = false
 
     @Option(name: .customLong("max-cost"), help: ArgumentHelp("Refuse when the estimate of what would be sent (after the planned cut) is higher, or cannot be made (USD).", valueName: "usd"))
-    var maxCost: Double?
+    var maxCost: Money?
 
     @Flag(name: .customLong("allow-unpriced"), help: "With --max-cost: send to a model whose price is unknown (its cost cannot be bounded); without it, such a model is refused.")
     var allowUnpriced = false
@@ -117,9 +117,8 @@ struct Submit: AsyncParsableCommand {
         if !(1...256).contains(jobs) { throw ValidationError("--jobs takes 1 to 256.") }
         if models.count > 2 { throw ValidationError("submit takes one or two --model (a dual run); use prepare --submit for more.") }
         if Set(models).count != models.count { throw ValidationError("The same --model twice: name two different models for a dual run.") }
-        if let t = startTimeout, !(t.isFinite && t > 1 && t <= 86_400) { throw ValidationError("--start-timeout takes seconds, more than 1 (e.g. 60).") }
-        if let t = timeout, !(t.isFinite && t > 0 && t <= 7 * 86_400) { throw ValidationError("--timeout takes seconds, more than 0 (e.g. 900).") }
-        if let c = maxCost, !(c.isFinite && c >= 0) || c.sign == .minus { throw ValidationError("--max-cost takes a price in USD, 0 or more (e.g. 2.50).") }
+        if let t = startTimeout?.value, !(t.isFinite && t > 1 && t <= 86_400) { throw ValidationError("--start-timeout takes seconds, more than 1 (e.g. 60).") }
+        if let t = timeout?.value, !(t.isFinite && t > 0 && t <= 7 * 86_400) { throw ValidationError("--timeout takes seconds, more than 0 (e.g. 900).") }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), !isFolder.boolValue {
             throw ValidationError("--out \(out) is a file; name a folder (it is made if missing).")
@@ -151,10 +150,10 @@ struct Submit: AsyncParsableCommand {
         settings.policy = media.policy
         settings.health = health.scope
         settings.field = field
-        settings.startTimeout = startTimeout
-        settings.timeout = timeout
+        settings.startTimeout = startTimeout?.value
+        settings.timeout = timeout?.value
         settings.detach = detach
-        settings.maxCost = maxCost
+        settings.maxCost = maxCost?.value
         settings.fallback = fallback
         settings.priority = priority
         settings.noRetry = noFalRetry
