@@ -25,26 +25,21 @@ extension PrepareRun {
         var lines: [CostSheet.Line] = []
         var afterPlan = false
         let sourceFormat = URL(fileURLWithPath: row.source).pathExtension.lowercased()
-        for spec in options.models {
-            var single = pipeline
-            single.models = [spec]
-            let report = single.check(info)
-            var file = ModelFile(model: spec.id, status: .pending)
-            do throws(FixError) {
-                let plan = try single.plan(report)
-                let sheet = single.cost(report, plan: plan)
-                file.cost = sheet
-                lines += sheet.lines
-                afterPlan = afterPlan || sheet.afterPlan
+        for route in pipeline.planEach(info) {
+            var file = ModelFile(model: route.model.id, status: .pending)
+            lines += route.cost.lines
+            switch route.plan {
+            case .success(let plan):
+                file.cost = route.cost
+                afterPlan = afterPlan || route.cost.afterPlan
                 let changes = plan.action != .none
                 file.plan = PlanSummary(plan)
-                let output = names.modelOutput(for: row.source, model: spec.id, format: changes ? plan.format : sourceFormat)
+                let output = names.modelOutput(for: row.source, model: route.model.id, format: changes ? plan.format : sourceFormat)
                 file.output = output
-                plans.append(ModelPlan(model: spec, plan: changes ? plan : nil, output: output))
-            } catch {
+                plans.append(ModelPlan(model: route.model, plan: changes ? plan : nil, output: output))
+            case .failure(let error):
                 file.status = .unfixable
                 file.error = error.description
-                lines.append(CostSheet.Line(model: spec.id, estimate: nil, priceSource: nil, wouldSend: false))
             }
             files.append(file)
         }

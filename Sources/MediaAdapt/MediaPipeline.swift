@@ -111,13 +111,50 @@ public struct MediaPipeline: Sendable {
                                                                                    containerStart: info.container.startTime ?? 0))
     }
 
+    /// What one model gets when no single file serves every model: its own verdict, its own plan
+    /// (or why it cannot take the file), and the cost of sending it that file.
+    public struct ModelRoute: Sendable {
+        public var model: ModelSpec
+        public var report: CheckReport
+        public var plan: Result<FixPlan, FixError>
+        /// This model's line: after its own plan, or not sent when it cannot take the file.
+        public var cost: CostSheet
+    }
+
+    /// Each model judged and planned on its own, through this pipeline with that model alone: the
+    /// one way a dual run splits (`prepare` gives each model its own file, `check` prices each
+    /// model's own plan). Blocking, as `plan` is.
+    public func planEach(_ info: MediaInfo) -> [ModelRoute] {
+        models.map { spec in
+            var single = self
+            single.models = [spec]
+            let report = single.check(info)
+            let plan = Result { () throws(FixError) in try single.plan(report) }
+            var cost = single.cost(report, plan: try? plan.get())
+            if case .failure = plan {
+                // A model that cannot take the file is sent nothing, whatever its verdict says.
+                cost.lines = cost.lines.map { var line = $0; line.wouldSend = false; return line }
+            }
+            return ModelRoute(model: spec, report: report, plan: plan, cost: cost)
+        }
+    }
+
     // MARK: - Cost
 
     /// `report` with each model's cost of what would be sent: after the plan when one can be made
     /// (each verdict's `cost` too, so every reader sees the same figure).
     public func priced(_ report: CheckReport) -> CheckReport {
         var priced = report
-        let sheet = cost(report, plan: try? plan(report))
+        let sheet: CostSheet
+        if let plan = try? plan(report) {
+            sheet = cost(report, plan: plan)
+        } else if models.count > 1 {
+            // No single file for every model: each is priced for what it would get on its own.
+            let routes = planEach(report.media)
+            sheet = CostSheet(lines: routes.flatMap(\.cost.lines), afterPlan: routes.contains { $0.cost.afterPlan })
+        } else {
+            sheet = cost(report, plan: nil)
+        }
         priced.cost = sheet
         for i in priced.verdicts.indices { priced.verdicts[i].cost = sheet.lines.first { $0.model == priced.verdicts[i].model }?.estimate }
         return priced

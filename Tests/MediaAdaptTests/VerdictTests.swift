@@ -46,3 +46,28 @@ import TestSupport
         #expect(Checker().check(out, models: [spec]).compliant)
     }
 }
+
+/// Two models no single file serves: each is planned and priced on its own (`planEach`), the one
+/// path `prepare` splits by and `check` prices by.
+@Suite struct PlanEachTests {
+    @Test func eachModelIsPlannedAndPricedOnItsOwn() throws {
+        let small = model(requirement { $0.set(.maxWidth, to: .number(640)) }, id: "test/small")
+        let large = model(requirement { $0.set(.minWidth, to: .number(1000)) }, id: "test/large")
+        let long = model(requirement { $0.set(.minDuration, to: .number(30)) }, id: "test/long")
+        let info = try Prober.probe(TestMedia.path("hd_1280x720_4s.mp4"))
+
+        let conflicting = MediaPipeline(models: [small, large])
+        #expect(throws: FixError.self) { try conflicting.plan(conflicting.check(info)) }
+        let routes = Dictionary(uniqueKeysWithValues: conflicting.planEach(info).map { ($0.model.id, $0) })
+        let narrow = try #require(try routes["test/small"]?.plan.get())
+        #expect((narrow.video?.width ?? 0) <= 640 && narrow.action == .reencode)
+        #expect(try routes["test/large"]?.plan.get().action == FixPlan.Action.none)
+
+        let refusing = MediaPipeline(models: [long, small])
+        let priced = refusing.priced(refusing.check(info))
+        let lines = Dictionary(uniqueKeysWithValues: (priced.cost?.lines ?? []).map { ($0.model, $0) })
+        #expect(lines["test/long"]?.wouldSend == false, "a model that cannot take the file is sent nothing")
+        #expect(lines["test/small"]?.wouldSend == true)
+        #expect(priced.cost?.afterPlan == true, "priced as the small model's own fix will send it")
+    }
+}
