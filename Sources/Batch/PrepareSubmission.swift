@@ -46,6 +46,8 @@ public struct PrepareSubmission: Sendable {
         public var unlisted = 0
         public var strangers: [String] = []
         public var fresh = 0
+        /// Of those, files made for one model alone (a dual run whose models got their own files).
+        public var freshForOneModel = 0
         public var resumed = 0
         /// Finished by an earlier run with this journal.
         public var kept = 0
@@ -134,6 +136,7 @@ public struct PrepareSubmission: Sendable {
         let entries = try BatchJobs.plan(items, engine: engine, models: models.map(\.id), settings: settings, outRoot: results,
                                          retryFailed: retryFailed, doneElsewhere: recorded, budget: budget)
         summary.fresh = entries.filter { $0.action == .submit }.count
+        summary.freshForOneModel = entries.filter { $0.action == .submit && $0.item.models != nil }.count
         summary.resumed = entries.filter { $0.action == .resume }.count
         summary.kept = entries.filter { $0.action == .keep }.count
         summary.doneElsewhere = entries.filter { $0.action == .doneElsewhere }.count

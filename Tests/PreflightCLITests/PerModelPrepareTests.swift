@@ -49,6 +49,7 @@ import TestSupport
             // Kling refused one clip: a refusal's exit code, although everything that could go went.
             #expect(r.status == 1, "\(r.stdout)\n\(r.stderr)")
             #expect(r.stdout.contains("ready for some models only"), "\(r.stdout)")
+            #expect(r.stderr.contains("(1 of them each to one model: its own file)"), "\(r.stderr)")
             #expect(r.stdout.contains("partial: day 1/short.mp4: kling-video-o1-video-to-video-edit:"), "\(r.stdout)")
 
             let manifest = try rows(dest)

@@ -144,6 +144,7 @@ struct BatchSubmitter {
 
     static func plannedLine(_ s: PrepareSubmission.Summary, models: [String]) -> String {
         "sending \(s.fresh) file(s) to \(models.joined(separator: " + "))"
+            + (s.freshForOneModel > 0 ? " (\(s.freshForOneModel) of them each to one model: its own file)" : "")
             + (s.resumed > 0 ? "; taking up \(s.resumed) unfinished from an earlier run" : "")
             + (s.kept > 0 ? "; \(s.kept) finished earlier (kept)" : "")
             + (s.doneElsewhere > 0 ? "; \(s.doneElsewhere) done by a run with another journal (DEST's manifest has their results on disk): not sent again" : "")
