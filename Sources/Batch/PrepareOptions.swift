@@ -51,11 +51,26 @@ public struct PrepareOptions: Sendable {
     }
 
     /// A digest of whatever besides the source bytes shapes an output; a change redoes every file.
-    /// Derived from the values themselves (the models' limits, the whole policy, the link mode, the
-    /// tool), never from a hand-written list of fields that a new field would be missing from.
+    /// Derived from the values themselves (each model's media fields with their limits, the whole
+    /// policy, the link mode, the tool), never from a hand-written list of fields that a new field
+    /// would be missing from. Where a limit came from and when it was seen (its source, a refresh's
+    /// date), the price and the payload schema shape no output: a `models refresh` that changes no
+    /// limit redoes nothing.
     public var settingsDigest: String {
+        struct Field: Encodable {
+            var name: String
+            var kind: MediaFieldKind
+            var required: Bool
+            var requirement: MediaRequirement
+            var conditional: [ConditionalRequirement]
+            var normalization: MediaRequirement?
+        }
+        struct Model: Encodable {
+            var id: String
+            var media: [Field]
+        }
         struct Settings: Encodable {
-            var models: [ModelSpec]
+            var models: [Model]
             var policy: MediaPolicy
             var link: String
             var tool: String
@@ -63,7 +78,11 @@ public struct PrepareOptions: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Sorted: `--model A --model B` and `--model B --model A` ask for the same outputs.
-        let settings = Settings(models: models.sorted { $0.id < $1.id }, policy: policy, link: link.rawValue, tool: tool)
+        let limits = models.sorted { $0.id < $1.id }.map { spec in
+            Model(id: spec.id, media: spec.media.map { Field(name: $0.name, kind: $0.kind, required: $0.required, requirement: $0.requirement,
+                                                             conditional: $0.conditional, normalization: $0.normalization) })
+        }
+        let settings = Settings(models: limits, policy: policy, link: link.rawValue, tool: tool)
         var hash = SHA256()
         hash.update((try? encoder.encode(settings)) ?? Data())
         return String(hash.finish().prefix(16))

@@ -148,10 +148,13 @@ public struct MediaPipeline: Sendable {
         let sheet: CostSheet
         if let plan = try? plan(report) {
             sheet = cost(report, plan: plan)
+            priced.conversion = plan.action.rawValue
         } else if models.count > 1 {
             // No single file for every model: each is priced for what it would get on its own.
             let routes = planEach(report.media)
             sheet = CostSheet(lines: routes.flatMap(\.cost.lines), afterPlan: routes.contains { $0.cost.afterPlan })
+            let taking = routes.filter { (try? $0.plan.get()) != nil }.count
+            if taking > 0 { priced.conversion = taking == routes.count ? "per_model" : "some_models" }
         } else {
             sheet = cost(report, plan: nil)
         }

@@ -57,7 +57,7 @@ package struct FormatDescription: Sendable {
 }
 
 /// How a picture's fields are stored: progressive, or interlaced top or bottom field first.
-package enum FieldOrder: String, Sendable, Codable {
+public enum FieldOrder: String, Sendable, Codable {
     case progressive
     /// Top field coded and shown first.
     case tt

@@ -155,7 +155,7 @@ public struct VideoStreamInfo: Codable, Sendable, Equatable {
     public var duration: Double?
     public var startTime: Double?
     public var bitRate: Int64?
-    package var fieldOrder: FieldOrder?
+    public var fieldOrder: FieldOrder?
     /// nil when the field order is unknown.
     public var interlaced: Bool?
     public var color: ColorInfo

@@ -183,6 +183,13 @@ public struct CheckReport: Codable, Sendable {
     public var payloadChecked: Bool
     /// What each model would charge for what would be sent (set by the pipeline's pricing step).
     public var cost: CostSheet?
+    /// What `fix`, `prepare` and `submit` would do to the file under the policy (set with the
+    /// price): none, rewrap, trim_copy, reencode, image; `per_model` when no single file serves
+    /// every model and each gets its own, `some_models` when only some can take it; nil when
+    /// nothing can make it acceptable. A compliant
+    /// file can still be converted: HDR tone-mapped, interlacing removed, a rotation flag turned
+    /// into upright pixels.
+    public var conversion: String?
 
     public init(file: String, media: MediaInfo, verdicts: [ModelVerdict], combined: CombinedVerdict?, payloadChecked: Bool = true) {
         self.file = file

@@ -51,6 +51,27 @@ import TestSupport
         }
     }
 
+    /// Passing every limit is not "sent as it is": an HLG clip Wan takes is still tone-mapped by the
+    /// policy, and check says so, as fix, prepare and submit will do it.
+    @Test func checkSaysWhatThePolicyStillChanges() async throws {
+        try await withHome { home in
+            let wan = "fal-ai/wan/v2.7/edit-video"
+            let r = try await preflight(["check", TestMedia.path("hlg_iphone.mov"), TestMedia.path("hd_1280x720_4s.mp4"), "--model", wan], home: home)
+            #expect(r.status == 0, "\(r.stderr)")
+            let rows = r.stdout.split(separator: "\n").map(String.init)
+            #expect(rows.first?.contains("SENT AS") == true, "\(r.stdout)")
+            #expect(rows.first { $0.contains("hlg_iphone.mov") }?.contains("converted") == true, "\(r.stdout)")
+            #expect(rows.first { $0.contains("hd_1280x720_4s.mp4") }?.contains("as is") == true, "\(r.stdout)")
+            #expect(r.stderr.contains("2 compliant (1 of them still converted by the policy"), "\(r.stderr)")
+            // And fix agrees: a plan that re-encodes, for the tone-map.
+            let fix = try await preflight(["fix", TestMedia.path("hlg_iphone.mov"), "--model", wan, "--dry-run"], home: home)
+            #expect(fix.stdout.contains("plan (reencode)") && fix.stdout.contains("tone-map"), "\(fix.stdout)")
+            let kept = try await preflight(["check", TestMedia.path("hlg_iphone.mov"), TestMedia.path("hd_1280x720_4s.mp4"), "--model", wan,
+                                            "--tonemap", "off", "--keep-rotation"], home: home)
+            #expect(kept.stdout.split(separator: "\n").first { $0.contains("hlg_iphone.mov") }?.contains("as is") == true, "\(kept.stdout)\n\(kept.stderr)")
+        }
+    }
+
     @Test func aFolderAtOnce() async throws {
         try await withHome { home in
             let r = try await preflight(["check", "--ndjson", TestMedia.directory.path, "--model", kling, "--set", "prompt=x"], home: home)

@@ -38,6 +38,10 @@ struct Check: AsyncParsableCommand {
 
     @OptionGroup var payloadInput: PayloadInput
 
+    // The same policy as fix, prepare and submit, so check says what they would do (SENT AS, and
+    // each warning's remedy) under the options they will be given.
+    @OptionGroup(title: "How the media is made ready (the same on fix, submit and prepare)") var media: MediaPolicyOptions
+
     @Flag(help: "One JSON document: the report, or for several files {\"reports\": [...], \"errors\": [...]}.")
     var json = false
 
@@ -58,7 +62,7 @@ struct Check: AsyncParsableCommand {
         // No payload at all: the question is "is this clip OK for X"; judge the media only, and say so.
         // The same pipeline fix, prepare and submit run: the same probe depth, the same verdict,
         // and advice that says what their (default) policy does.
-        let pipeline = MediaPipeline(models: specs, payload: payload, field: field, checksPayload: payloadInput.given)
+        let pipeline = MediaPipeline(models: specs, payload: payload, field: field, policy: media.policy, checksPayload: payloadInput.given)
         let expansion = MediaFinder().expand(paths)
         if expansion.fixOutputs > 0 && !(json || ndjson) {
             Terminal.err("passed over \(expansion.fixOutputs) file(s) `preflight fix` made beside their sources (NAME.preflight.EXT: copies, not footage)")
@@ -100,7 +104,12 @@ struct Check: AsyncParsableCommand {
             Terminal.err(CheckSummary.costLine(reports))
             for e in errors.sorted(by: { $0.path < $1.path }) where !expansion.failures.contains(e) { Terminal.error(e.description) }
             let passing = reports.filter(\.compliant).count
-            Terminal.err("\(reports.count + errors.count) files: \(passing) compliant, \(reports.count - passing) not, \(errors.count) could not be read")
+            // Passing every limit is not the same as sent as it is: the policy converts HDR,
+            // interlaced and flag-rotated clips too (the SENT AS column says which).
+            let converted = reports.filter { $0.compliant && $0.conversion != "none" }.count
+            Terminal.err("\(reports.count + errors.count) files: \(passing) compliant"
+                         + (converted > 0 ? " (\(converted) of them still converted by the policy: HDR tone-mapped, deinterlaced or turned upright; see SENT AS)" : "")
+                         + ", \(reports.count - passing) not, \(errors.count) could not be read")
         }
         if !errors.isEmpty { throw Exit.someItemsFailed }
         if reports.contains(where: { !$0.compliant }) { throw Exit.doesNotComply }

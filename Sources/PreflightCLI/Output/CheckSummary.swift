@@ -6,17 +6,31 @@ struct CheckSummary {
     let models: [ModelSpec]
 
     func render() -> String {
-        var table = Table(["FILE"] + models.map(\.name) + (models.count > 1 ? ["ONE OUTPUT"] : []) + ["COST"])
+        var table = Table(["FILE"] + models.map(\.name) + ["SENT AS"] + ["COST"])
         for report in reports {
             var row = [report.file]
             for verdict in report.verdicts { row.append(cell(verdict)) }
-            if let combined = report.combined {
-                row.append(combined.allCompliant ? "as is" : combined.singleOutputPossible ? "yes" : "no")
-            }
+            row.append(Self.sentAs(report))
             row.append(Self.cost(report.cost))
             table.add(row)
         }
         return table.render()
+    }
+
+    /// What fix, prepare and submit would send: the file as it is, one converted file, a file per
+    /// model, or nothing. The policy's own changes (tone-map, deinterlace, upright) show here even
+    /// when every model passes the file.
+    static func sentAs(_ report: CheckReport) -> String {
+        switch report.conversion {
+        case "none"?: "as is"
+        case "per_model"?: "a file per model"
+        case "some_models"?: "to some models"
+        case "rewrap"?: "re-wrapped"
+        case "trim_copy"?: "cut (copy)"
+        case "reencode"?, "image"?: "converted"
+        case let other?: other
+        case nil: "nothing"
+        }
     }
 
     /// A file's estimate over every model: "1.26 USD", "~0.50 USD + 1 unpriced", "?".
