@@ -290,7 +290,7 @@ public struct ManifestCost: Codable, Sendable, Equatable {
         if pricedRows < ready { text += " (the priced models only)" }
         if !unpriced.isEmpty {
             text += "; no price for " + unpriced.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) file(s))" }.joined(separator: ", ")
-                + ": `preflight models refresh MODEL` with FAL_KEY fetches fal's"
+                + ": `preflight models refresh MODEL` with FAL_KEY fetches fal's price, when fal lists one"
         }
         return text
     }

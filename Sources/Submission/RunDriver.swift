@@ -135,7 +135,12 @@ extension SubmissionEngine {
             return Prepared(path: source, field: field)
         }
         let failures = MediaPipeline.mediaFailures(report)
-        let why = failures.isEmpty ? plan.steps.joined(separator: "; ") : failures.map(\.message).joined(separator: "; ")
+        // Why it changes: the limits it fails, or else what the policy acts on in a compliant clip
+        // (HDR, interlacing, a rotation flag), never the steps themselves again.
+        var seen = Set<String>()
+        let advice = report.verdicts.flatMap(\.warnings).map(\.message).filter { seen.insert($0).inserted }
+        let why = !failures.isEmpty ? failures.map(\.message).joined(separator: "; ")
+            : !advice.isEmpty ? advice.joined(separator: "; ") : "the policy asks for it (--reencode)"
         guard context.settings.fix == .auto else {
             run = try finish(run, .refused, category: "media", "the media needs changing (nothing was uploaded or paid; --fix auto does it): " + why)
             return nil

@@ -16,13 +16,14 @@ actor SharedFix {
         if let running = results[job.job.id] { return await running.value }
         let task = Task { () -> String? in
             let folder = URL(fileURLWithPath: job.job.outDir).appendingPathComponent(".prepared")
-            // Uploaded under the clip's own name (the file serves every model of the job).
-            let target = folder.appendingPathComponent("\(FileNames.stem(of: job.job.source)).\(Self.containerFor(job.job.source))")
             let pipeline = MediaPipeline(models: specs, payload: job.payload, field: field, policy: job.settings.policy, checksPayload: false)
             guard let info = try? await pipeline.probe(job.job.source) else { return nil }
             let planned = await WorkerPool.cpu.run { () -> FixPlan? in try? pipeline.plan(pipeline.check(info)) }
             guard let plan = planned else { return nil }
             if plan.action == .none { return job.job.source }
+            // Uploaded under the clip's own name (the file serves every model of the job), in the
+            // plan's container: a .mov source planned as MOV is written as .mov, never as .mp4.
+            let target = folder.appendingPathComponent("\(FileNames.stem(of: job.job.source)).\(plan.format)")
             announce(plan)
             try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             guard let result = try? await pipeline.conform(plan, source: info, output: target) else { return nil }
@@ -30,10 +31,5 @@ actor SharedFix {
         }
         results[job.job.id] = task
         return await task.value
-    }
-
-    private static func containerFor(_ source: String) -> String {
-        let ext = (source as NSString).pathExtension.lowercased()
-        return ["jpg", "jpeg", "png", "webp"].contains(ext) ? ext : "mp4"
     }
 }

@@ -116,3 +116,23 @@ import TestSupport
         }
     }
 }
+
+/// What redoes a prepared folder: a limit, the policy, the link mode or the tool; not where a limit
+/// was read nor when (a `models refresh` that changes no limit).
+@Suite struct SettingsDigestTests {
+    @Test func onlyWhatShapesAnOutputChangesTheDigest() {
+        let spec = PerModelRunTests.small
+        let digest = { (s: ModelSpec) in PrepareOptions(source: "/s", output: "/o", models: [s], tool: "t").settingsDigest }
+        var refreshed = spec
+        refreshed.source = Source(ref: "fal platform API, refreshed", date: "2026-12-04")
+        refreshed.media[0].limitSources[.maxWidth] = Source(ref: "refreshed", date: "2026-12-04")
+        refreshed.notes = "seen again today"
+        #expect(digest(refreshed) == digest(spec))
+        var tighter = spec
+        tighter.media[0].requirement.set(.maxWidth, to: .number(600))
+        #expect(digest(tighter) != digest(spec))
+        var policy = PrepareOptions(source: "/s", output: "/o", models: [spec], tool: "t")
+        policy.policy.toneMap = nil
+        #expect(policy.settingsDigest != digest(spec))
+    }
+}

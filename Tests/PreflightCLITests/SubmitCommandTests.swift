@@ -81,6 +81,28 @@ import TestSupport
         }
     }
 
+    /// A compliant .mov the policy turns upright, sent to two models: one plan said once, one encode
+    /// in the clip's own container, one file for both (a shared fix named .mp4 failed before, and
+    /// each model then encoded its own copy: three encodes for one).
+    @Test func aDualSubmitOfAMovEncodesOnce() async throws {
+        try await with(Self.quick()) { setup, server in
+            let folder = setup.out.deletingLastPathComponent()
+            let clip = folder.appendingPathComponent("turned.mov").path
+            let ffmpeg = try #require(which("ffmpeg"))
+            let made = try await run(ffmpeg, ["-v", "error", "-i", TestMedia.path("hd_1280x720_4s.mp4"), "-c", "copy", "-metadata:s:v:0", "rotate=90", clip])
+            #expect(made.status == 0, "\(made.stderr)")
+            let r = try await setup.preflight(["submit", clip, "--model", kling, "--model", wanEdit, "--set", "prompt=snow", "--out", setup.out.path])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.components(separatedBy: "plan (").count - 1 == 1, "one plan, said once: \(r.stderr)")
+            #expect(r.stderr.contains("because the picture is stored"), "the reason, not the steps again: \(r.stderr)")
+            #expect(r.stderr.components(separatedBy: "fixed and verified (one file for both models)").count - 1 == 2, "\(r.stderr)")
+            let prepared = setup.out.appendingPathComponent("turned/.prepared")
+            let files = try FileManager.default.subpathsOfDirectory(atPath: prepared.path).filter { !$0.hasSuffix("/") && $0.contains(".") }
+            #expect(files == ["turned.mov"], "\(files)")
+            #expect(await server.acceptedRequests().count == 2)
+        }
+    }
+
     /// A buffering proxy keeps the status stream silent, and the outputs expire 5 s after the
     /// request completes (fal's `expires_in`): polls beside the stream notice the completion in
     /// time and the output comes home. Outputs already gone say so, and `status` lists them.

@@ -122,8 +122,9 @@ struct ModelsRefresh: AsyncParsableCommand {
         case .success(let p)?:
             price = CatalogRefresh.FetchedPrice(amount: p.unitPrice, unit: p.unit, currency: p.currency)
         case .failure(let error)? where error.kind == .notFound:
-            // fal prices some endpoints per account or not at all: worth a word only when the catalog had one.
-            if base.models[id]?.price != nil { notes.append("fal lists no price for it now; the catalog keeps its last one") }
+            // fal prices some endpoints per account or not at all: say which, since a price was what was asked.
+            notes.append(base.models[id]?.price != nil ? "fal lists no price for it now; the catalog keeps its last one"
+                         : "fal lists no price for it: its cost cannot be estimated (--max-cost holds it back unless --allow-unpriced)")
         case .failure(let error)?:
             notes.append("price not refreshed: \(error.message)")
         case nil:
