@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MediaAdapt
 import MediaProbe
+import ModelCatalog
 
 // Numbers and names from the command line, checked where they are parsed: a value that is not one
 // of these is a usage error (64) naming the option, never a trap further in (`Int(.infinity)`) nor a
@@ -104,5 +105,12 @@ enum HealthMode: String, ExpressibleByArgument, CaseIterable, Sendable {
         case .sample: .sample
         case .off: nil
         }
+    }
+}
+
+/// Shell completion of `--model`: the bundled catalog's ids that start with what was typed.
+enum ModelCompletion {
+    static let kind = CompletionKind.custom { _, _, prefix in
+        ((try? Catalog.bundled())?.models.keys.sorted() ?? []).filter { $0.hasPrefix(prefix) }
     }
 }

@@ -79,4 +79,6 @@ enum ToneMapChoice: ExpressibleByArgument, Equatable {
     var defaultValueDescription: String { curve?.rawValue ?? "off" }
 
     static var allValueStrings: [String] { ToneMapCurve.allCases.map(\.rawValue) + ["off"] }
+    /// Shell completion offers the curves and off (not a file name).
+    static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
 }

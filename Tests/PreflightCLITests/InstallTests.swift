@@ -112,6 +112,9 @@ func script(_ name: String, _ arguments: [String], environment extra: [String: S
             #expect(offered.allSatisfy { $0.hasPrefix(start) }, "preflight \(start)<Tab> offers \(offered)")
         }
         #expect(try await complete(["preflight", "prepare", "--sha"]) == ["--shard"])
+        // Values too: the tone-map curves, and model ids from the bundled catalog (asked of the installed program).
+        #expect(try await complete(["preflight", "fix", "--tonemap", "mo"]) == ["mobius"])
+        #expect(try await complete(["preflight", "check", "--model", "fal-ai/wan/v2.7/ed"]) == ["fal-ai/wan/v2.7/edit-video"])
     }
 
     /// Both pages through man-db as a user opens them: by path, and by name from the prefix's

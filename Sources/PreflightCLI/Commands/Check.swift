@@ -30,7 +30,7 @@ struct Check: AsyncParsableCommand {
     @Argument(help: "Media files or folders.", completion: .file())
     var paths: [String]
 
-    @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; repeat for several.", valueName: "id"))
+    @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; repeat for several.", valueName: "id"), completion: ModelCompletion.kind)
     var models: [String] = []
 
     @Option(help: "The media field the file goes to (default: the model's first field of the file's kind).")

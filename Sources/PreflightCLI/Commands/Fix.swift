@@ -32,7 +32,7 @@ struct Fix: AsyncParsableCommand {
     @Argument(help: "The media file.", completion: .file())
     var file: String
 
-    @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; repeat for several (one output satisfies all).", valueName: "id"))
+    @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; repeat for several (one output satisfies all).", valueName: "id"), completion: ModelCompletion.kind)
     var models: [String] = []
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The output file (default: NAME.preflight.EXT beside the source).", valueName: "path"))

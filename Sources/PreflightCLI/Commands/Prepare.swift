@@ -70,7 +70,7 @@ struct Prepare: AsyncParsableCommand {
     @Argument(help: "The folder of source media.", completion: .directory)
     var source: String
 
-    @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; repeat for several (each output satisfies all).", valueName: "id"))
+    @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; repeat for several (each output satisfies all).", valueName: "id"), completion: ModelCompletion.kind)
     var models: [String] = []
 
     @Option(name: .customLong("out"), help: ArgumentHelp("The output folder (created when missing).", valueName: "folder"))

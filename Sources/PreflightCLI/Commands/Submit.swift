@@ -48,7 +48,7 @@ struct Submit: AsyncParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Jobs at once when several files are given.", valueName: "n"))
     var jobs: Int = 8
 
-    @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; give two for a dual run.", valueName: "id"))
+    @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; give two for a dual run.", valueName: "id"), completion: ModelCompletion.kind)
     var models: [String] = []
 
     @OptionGroup var payloadInput: PayloadInput
