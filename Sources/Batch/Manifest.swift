@@ -82,6 +82,12 @@ public struct ProbeSummary: Codable, Sendable, Equatable {
     public var videoCodec: String?
     public var audioCodec: String?
     public var frameRate: Double?
+    /// What a model pipeline may mishandle and the policy acts on: HDR ("pq", "hlg"), the bit depth,
+    /// a display rotation (degrees, clockwise), interlacing. Nil when absent (or in older manifests).
+    public var hdr: String?
+    public var bitDepth: Int?
+    public var rotation: Int?
+    public var interlaced: Bool?
 }
 
 /// One model's verdict on a row's source, as the manifest keeps it.

@@ -467,6 +467,8 @@ extension ProbeSummary {
         let v = info.primaryVideo
         self.init(kind: info.kind.rawValue, container: info.container.format, duration: info.duration.flatMap { $0.isFinite ? $0 : nil },
                   width: v?.displayWidth, height: v?.displayHeight, videoCodec: v?.codec, audioCodec: info.primaryAudio?.codec,
-                  frameRate: v?.averageFrameRate.flatMap { $0.value.isFinite ? $0.value : nil })
+                  frameRate: v?.averageFrameRate.flatMap { $0.value.isFinite ? $0.value : nil },
+                  hdr: v?.hdr?.rawValue, bitDepth: v?.bitDepth, rotation: v.flatMap { $0.rotation == 0 ? nil : $0.rotation },
+                  interlaced: v?.interlaced == true ? true : nil)
     }
 }

@@ -135,6 +135,11 @@ struct ReportPage {
             if !codecs.isEmpty { facts.append(codecs.joined(separator: " + ")) }
             let container = Self.containerText(probe.container, file: row.source)
             if !codecs.contains(container) { facts.append(container) }
+            // What the policy acts on, stated as a fact of the file (what was done is under the steps).
+            if let hdr = probe.hdr { facts.append("HDR " + hdr.uppercased()) }
+            if let depth = probe.bitDepth, depth > 8 { facts.append("\(depth)-bit") }
+            if let rotation = probe.rotation { facts.append("rotated \(rotation)° by a flag") }
+            if probe.interlaced == true { facts.append("interlaced") }
             html += "<div class=\"facts\">" + facts.filter { !$0.isEmpty }.map { "<span>\(HTMLText.escape($0))</span>" }.joined() + "</div>"
         }
         if let health = row.health { html += Self.health(health) }
@@ -171,7 +176,7 @@ struct ReportPage {
                 switch own.status {
                 case .fixed: html += "<span class=\"now\">✓ its own file</span>"
                 case .compliant where !verdict.sourcePasses: html += "<span class=\"now\">✓ as it is</span>"
-                case .unfixable, .failed: html += "<span class=\"tag\">not sent</span>"
+                case .unfixable, .failed: html += "<span class=\"tag\">gets nothing</span>"
                 default: break
                 }
             } else if !verdict.sourcePasses && row.status == .fixed {
@@ -215,6 +220,7 @@ struct ReportPage {
             html += "<b>Nothing to change:</b> \(HTMLText.escape(Self.placing(row.method))) to the output folder."
         case .fixed:
             html += "<b>\(Self.action(row.method ?? row.plan?.action))</b>"
+            if report.manifest.models.count > 1 { html += " <span class=\"muted\">(one file for every model)</span>" }
             if let steps = row.plan?.steps, !steps.isEmpty {
                 html += "<ul class=\"steps\">" + steps.map { "<li>\(HTMLText.escape($0))</li>" }.joined() + "</ul>"
             }
@@ -245,7 +251,7 @@ struct ReportPage {
             case .compliant: html += HTMLText.escape(Self.placing(m.method))
             case .fixed: html += HTMLText.escape(Self.action(m.method ?? m.plan?.action)) + (m.plan?.steps.isEmpty == false ? ": " + HTMLText.escape(m.plan?.steps.joined(separator: "; ") ?? "") : "")
             case .pending: html += "not done yet"
-            default: html += "not sent: <span class=\"why\">\(HTMLText.escape(m.error ?? "no reason recorded"))</span>"
+            default: html += "gets nothing: <span class=\"why\">\(HTMLText.escape(m.error ?? "no reason recorded"))</span>"
             }
             if let output = m.output, m.status == .compliant || m.status == .fixed {
                 html += "<div class=\"output\">written as <code>\(HTMLText.escape(output))</code></div>"

@@ -91,7 +91,7 @@ import TestSupport
             let html = try String(contentsOf: page, encoding: .utf8)
             #expect(html.contains("Each model its own file"))
             #expect(html.contains("some models only"))
-            #expect(html.contains("not sent: "))
+            #expect(html.contains("gets nothing: "))
 
             // The same command again: nothing made again, nothing sent again.
             let again = try await preflight(args, home: home, environment: env)

@@ -58,6 +58,27 @@ import TestSupport
         #expect(seconds >= start && seconds <= 12, "\(caption)")
     }
 
+    /// HDR, bit depth, a rotation flag and interlacing are facts of the file, stated beside its size.
+    @Test func whatThePolicyActsOnIsStatedAsAFact() async throws {
+        let root = try TestMedia.temporaryFolder("preflight-cli-report-facts")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let source = root.appendingPathComponent("src"), output = root.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        for name in ["hlg_iphone.mov", "rotated_90.mov", "interlaced.mp4", "h264_aac.mp4"] {
+            try FileManager.default.copyItem(atPath: TestMedia.path(name), toPath: source.appendingPathComponent(name).path)
+        }
+        let page = output.appendingPathComponent("report.html")
+        _ = try await preflight(["prepare", source.path, "--model", "fal-ai/wan/v2.7/edit-video", "--out", output.path, "-q", "--report", page.path], home: root)
+        let html = try String(contentsOf: page, encoding: .utf8)
+        let facts = html.components(separatedBy: "<div class=\"facts\">").dropFirst().map { $0.components(separatedBy: "</div>")[0] }
+        func factsOf(_ name: String) -> String { zip(html.components(separatedBy: "<div class=\"path\">").dropFirst(), facts).first { $0.0.contains(name) }?.1 ?? "" }
+        #expect(factsOf("hlg_iphone.mov").contains("HDR HLG") && factsOf("hlg_iphone.mov").contains("10-bit"), "\(factsOf("hlg_iphone.mov"))")
+        #expect(factsOf("rotated_90.mov").contains("rotated 90° by a flag"), "\(factsOf("rotated_90.mov"))")
+        #expect(factsOf("interlaced.mp4").contains("interlaced"), "\(factsOf("interlaced.mp4"))")
+        let plain = factsOf("h264_aac.mp4")
+        #expect(!plain.isEmpty && !plain.contains("HDR") && !plain.contains("rotated") && !plain.contains("interlaced"), "\(plain)")
+    }
+
     @Test func pathsRefusedBeforeTheRunStarts() async throws {
         let root = try TestMedia.temporaryFolder("preflight-cli-report-refused")
         defer { try? FileManager.default.removeItem(at: root) }
