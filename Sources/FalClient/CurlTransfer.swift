@@ -285,7 +285,7 @@ public struct HTTPTransport: Sendable {
                          shouldStop: (@Sendable () -> Bool)? = nil) async throws(TransportError) -> HTTPResponse {
         let agent = userAgent
         let result: Result<HTTPResponse, TransportError> = await WorkerPool.transfers.run {
-                FileManager.default.createFile(atPath: path, contents: nil)
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
                 guard let file = FileHandle(forWritingAtPath: path) else {
                     return .failure(TransportError(kind: .other, code: -1, message: "cannot write \(path)", requestSent: false))
                 }

@@ -145,7 +145,7 @@ public final class Journal: Sendable {
             return try models.map { model in
                 var run = RunRecord(id: nil, jobID: job.id, model: model, state: .pending, attempts: 0, updatedAt: Date())
                 try run.insert(db)
-                try EventRecord(jobID: job.id, runID: run.id, at: Date(), kind: "created", detail: "run for \(model)").insertAndReturn(db)
+                _ = try EventRecord(jobID: job.id, runID: run.id, at: Date(), kind: "created", detail: "run for \(model)").insertAndReturn(db)
                 return run
             }
         }
