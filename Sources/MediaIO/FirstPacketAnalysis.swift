@@ -90,27 +90,38 @@ extension Demuxer {
 private struct StreamPlan {
     private enum Kind {
         case h264(H264Reading)
+        case hevc(HEVCReading)
         case aac(AudioFirstFrame)
+        /// A data track (timecode, a phone's metadata track): no decoder, and the analysis leaves
+        /// it as the headers describe it.
+        case data
     }
 
     private var kind: Kind
     var isDone: Bool {
         switch kind {
         case .h264(let r): r.isDone
+        case .hevc(let r): r.isDone
         case .aac(let r): r.isDone
+        case .data: true
         }
     }
 
     var source: FieldSource {
         switch kind {
-        case .h264: .parser
+        case .h264, .hevc: .parser
         case .aac: .firstFrame
+        case .data: .headers
         }
     }
 
     /// nil when the stream's headers leave out something only FFmpeg's analysis would find.
     init?(_ st: UnsafeMutablePointer<AVStream>) {
         let s = st.pointee
+        if s.codecpar?.pointee.codec_type == AVMEDIA_TYPE_DATA {
+            kind = .data
+            return
+        }
         guard let par = s.codecpar?.pointee, s.start_time != pf_nopts_value(), s.duration != pf_nopts_value(),
               s.disposition & AV_DISPOSITION_ATTACHED_PIC == 0 else { return nil }
         switch (par.codec_type, par.codec_id) {
@@ -121,6 +132,12 @@ private struct StreamPlan {
                   s.sample_aspect_ratio.num > 0, s.sample_aspect_ratio.den > 0,
                   let reading = H264Reading(st) else { return nil }
             kind = .h264(reading)
+        case (AVMEDIA_TYPE_VIDEO, AV_CODEC_ID_HEVC):
+            // The same header conditions as H.264: rates and a stream aspect the headers state.
+            guard s.avg_frame_rate.num > 0, s.avg_frame_rate.den > 0, s.r_frame_rate.num > 0, s.r_frame_rate.den > 0,
+                  s.sample_aspect_ratio.num > 0, s.sample_aspect_ratio.den > 0,
+                  let reading = HEVCReading(st) else { return nil }
+            kind = .hevc(reading)
         case (AVMEDIA_TYPE_AUDIO, AV_CODEC_ID_AAC):
             guard par.sample_rate > 0, par.ch_layout.nb_channels > 0, let reading = AudioFirstFrame(st) else { return nil }
             kind = .aac(reading)
@@ -135,6 +152,11 @@ private struct StreamPlan {
         case .h264(var r):
             defer { kind = .h264(r) }
             return r.take(packet)
+        case .hevc(var r):
+            defer { kind = .hevc(r) }
+            return r.take(packet)
+        case .data:
+            return true
         case .aac(var r):
             defer { kind = .aac(r) }
             return r.take(packet)
@@ -144,7 +166,9 @@ private struct StreamPlan {
     func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool {
         switch kind {
         case .h264(let r): r.apply(to: st)
+        case .hevc(let r): r.apply(to: st)
         case .aac(let r): r.apply(to: st)
+        case .data: true
         }
     }
 }

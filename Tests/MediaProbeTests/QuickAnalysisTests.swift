@@ -8,7 +8,7 @@ import TestSupport
 /// ffprobe: FFmpeg's full analysis on the same file. Every file in TestMedia, at every depth that uses
 /// it, must come out the same key for key (only `field_source` may differ), or be refused the same way.
 @Suite struct QuickAnalysisTests {
-    static let files = TestMedia.valid + TestMedia.lyingHeader + TestMedia.codecShapes
+    static let files = TestMedia.valid + TestMedia.lyingHeader + TestMedia.codecShapes + TestMedia.realFootage + TestMedia.damaged
 
     @Test(arguments: files) func sameValuesAsTheFullAnalysis(_ name: String) throws {
         for depth in [ProbeOptions.Depth.auto, .fast] {
@@ -115,6 +115,45 @@ import TestSupport
     }
 
     /// Every key path whose JSON value differs, field_source aside.
+    /// Hostile HEVC: each of the hvcC's first 200 bytes and of the first packet's first 128 with a
+    /// bit flipped, one at a time, and the file cut short. The quick analysis never crashes and never
+    /// disagrees with the full one: it gives the same values, or falls back, or both refuse the file.
+    @Test(arguments: ["hevc.mp4", "hlg_iphone.mov", "hevc_1080_cropped.mp4", "hevc_full_range.mp4", "hevc_422_10bit.mov"])
+    func mutatedHEVCNeverDisagrees(_ name: String) throws {
+        let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: TestMedia.path(name))))
+        let folder = try TestMedia.temporaryFolder("preflight-quick-hevc")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func offset(of tag: String) -> Int? {
+            let t = Array(tag.utf8)
+            return original.indices.dropLast(4).first { original[$0..<($0 + 4)].elementsEqual(t) }
+        }
+        let hvcC = try #require(offset(of: "hvcC")), mdat = try #require(offset(of: "mdat"))
+        var copies: [(String, [UInt8])] = []
+        // The record's header and its first parameter sets (the SPS sits within ~100 bytes), and the first packet.
+        for (start, span) in [(hvcC + 4, 200), (mdat + 4, 128)] {
+            for byte in start..<min(start + span, original.count) {
+                var copy = original
+                copy[byte] ^= UInt8(1 << (byte % 8))
+                copies.append(("flip \(byte)", copy))
+            }
+        }
+        for fraction in [0.3, 0.6, 0.9] { copies.append(("cut at \(fraction)", Array(original.prefix(Int(Double(original.count) * fraction))))) }
+        let path = folder.appendingPathComponent(name).path
+        for (what, bytes) in copies {
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let quick = Result { try Prober.probe(path, options: ProbeOptions(depth: .fast, analysis: .quick)) }
+            let full = Result { try Prober.probe(path, options: ProbeOptions(depth: .fast, analysis: .full)) }
+            switch (quick, full) {
+            case (.success(let q), .success(let f)):
+                let d = try Self.differences(q, f)
+                #expect(d.isEmpty, "\(name), \(what): \(d.prefix(4).joined(separator: "; "))")
+            case (.failure, .failure): break
+            default:
+                Issue.record("\(name), \(what): one path refused, the other did not (quick \(quick.map(\.kind)), full \(full.map(\.kind)))")
+            }
+        }
+    }
+
     static func differences(_ a: MediaInfo, _ b: MediaInfo) throws -> [String] {
         func flatten(_ value: Any, _ path: String, into out: inout [String: String]) {
             if let dict = value as? [String: Any] {

@@ -27,6 +27,7 @@ public enum TestMedia {
     /// `valid` so the fix and upload suites do not grow.
     public static let codecShapes = [
         "h264_full_range.mp4", "h264_bt709_full.mp4", "h264_high10.mp4", "interlaced_bff.mp4", "h264_aac_51.mp4", "av1.mp4", "prores_proxy.mov", "mjpeg.mov",
+        "hevc_full_range.mp4", "hevc_colr_only.mov", "hevc_1080_cropped.mp4", "hevc_422_10bit.mov", "hevc_fields.mp4",
     ]
 
     /// Files whose every video and audio stream the quick analysis reads (H.264 and AAC in MP4/MOV with
@@ -35,6 +36,9 @@ public enum TestMedia {
         "anamorphic_pal.mp4", "audio_only.m4a", "h264_aac.mp4", "hd_1280x720_4s.mp4", "interlaced.mp4", "long_720p_12s.mp4",
         "odd_853x480.mp4", "rotated_270.mov", "rotated_90.mov", "sd_854x480.mp4", "tiny_64x36.mp4", "video_only.mp4",
         "h264sar_1_65535.mp4", "vfr.mp4", "h264_full_range.mp4", "h264_bt709_full.mp4", "h264_high10.mp4", "interlaced_bff.mp4", "h264_aac_51.mp4",
+        // HEVC (phones): the SPS in the hvcC and the parser over the first packet; a timecode track as it is.
+        "hevc.mp4", "hdr10_pq.mp4", "hlg_bt2020.mp4", "pq_bt2020.mp4", "hevc_full_range.mp4", "hevc_colr_only.mov", "hevc_1080_cropped.mp4",
+        "hevc_422_10bit.mov", "hlg_iphone.mov",
     ]
 
     /// Valid media mutated by fuzzing: the header says 4 s, one packet's timestamp says 34.3 s, and
