@@ -52,6 +52,9 @@ public struct RetryPolicy: Sendable {
         Backoff(base: baseDelay, maximum: maxDelay, jitter: 0.75...1.25).delay(attempt: attempt)
     }
 
+    /// Whether to try `error` again after `attempt` tries and `elapsed` seconds, and after how long: never
+    /// for a refusal, a billing or key problem, or a submit fal may have accepted; not past
+    /// `maxAttempts`, nor when the wait would go past `maxTotal`.
     public func decide(_ error: FalError, attempt: Int, elapsed: Double) -> Decision {
         guard error.retryable, !error.mayHaveBeenAccepted else { return .stop }
         let never: Set<FalError.Kind> = [.inputRejected, .auth, .billing, .moderation, .userStartTimeout, .usage, .notFound]
