@@ -11,12 +11,13 @@ public final class FalSimulatorServer: Sendable {
     public struct Configuration: Sendable {
         /// 0: any free port.
         public var port: Int
-        public var keys: [String]
         /// The API keys the simulator accepts (`Key ...`); any other answers 401.
-        public var scenarios: ScenarioBook
+        public var keys: [String]
         /// The scenarios that decide how each request misbehaves.
-        public var catalog: Catalog
+        public var scenarios: ScenarioBook
         /// The models the simulator knows: their limits decide what it refuses (by its own small checks).
+        public var catalog: Catalog
+        /// The folder uploads and outputs are kept in; nil: a temporary folder the server makes and removes.
         public var storage: URL?
         /// Model documents and prices beyond the catalog's (PlatformRoutes.swift).
         public var platform = PlatformScenario()
