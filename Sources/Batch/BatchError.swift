@@ -12,16 +12,22 @@ public struct BatchError: PreflightError {
         case report
     }
 
+    /// What kind of failure it is: decides the exit code in the CLI.
     public var code: Code
+    /// What went wrong, in a sentence a user reads.
     public var message: String
+    /// What to do next ("" when the message says it all).
     public var hint: String
 
+    /// An error of `code`; no hint when the message says it all.
     public init(_ code: Code, _ message: String, hint: String? = nil) {
         self.code = code
         self.message = message
         self.hint = hint ?? ""
     }
 
+    /// A missing source folder is missing input; everything else (flags, sheet, output, manifest, report)
+    /// is something the caller can change: usage.
     public var category: ErrorCategory {
         switch code {
         case .sourceMissing: .inputMissing
@@ -29,5 +35,6 @@ public struct BatchError: PreflightError {
         }
     }
 
+    /// "batch." and the code, e.g. "batch.manifest": the machine code scripts match on.
     public var errorCode: String { "batch." + code.rawValue }
 }

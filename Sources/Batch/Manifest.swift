@@ -6,10 +6,14 @@ import PreflightCore
 /// `DEST/preflight-manifest.json`: one row per source file, rewritten atomically as files finish,
 /// so at any moment every row's output is on disk with the hash the row gives.
 public struct Manifest: Codable, Sendable {
+    /// The manifest's name inside the output folder.
     public static let fileName = "preflight-manifest.json"
+    /// The manifest layout this build writes; bumped when a field changes meaning.
     public static let formatVersion = 1
 
+    /// The layout version the file was written with (`formatVersion` when written by this build).
     public var format = Manifest.formatVersion
+    /// The preflight version that wrote the manifest; a run under another version redoes every row.
     public var tool: String
     /// The selected models, in the order given.
     public var models: [String]
@@ -21,6 +25,7 @@ public struct Manifest: Codable, Sendable {
     /// for people and scripts; the rows' `cost` is what counts).
     public var cost: ManifestCost?
 
+    /// An empty-cost manifest; `cost` is summed from the rows when it is encoded.
     public init(tool: String, models: [String], settings: String, rows: [ManifestRow]) {
         self.tool = tool
         self.models = models
@@ -28,6 +33,8 @@ public struct Manifest: Codable, Sendable {
         self.rows = rows
     }
 
+    /// Reads the manifest at `url`: nil when there is none yet (a first run), an error when it exists but is
+    /// not a manifest this build can read.
     public static func load(_ url: URL) throws(BatchError) -> Manifest? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         do {
@@ -38,6 +45,7 @@ public struct Manifest: Codable, Sendable {
         }
     }
 
+    /// The manifest as pretty-printed JSON with sorted keys, `cost` summed from the rows first.
     public func encoded() throws(BatchError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -74,24 +82,36 @@ public enum RowStatus: String, Codable, Sendable {
 
 /// The few probed facts a manifest row keeps about its source.
 public struct ProbeSummary: Codable, Sendable, Equatable {
+    /// The media kind as `MediaInfo.kind` names it: "video", "audio", "image" or "animated_image".
     public var kind: String
+    /// FFmpeg's container (demuxer) name, e.g. "mov,mp4,m4a,3gp,3g2,mj2".
     public var container: String
+    /// Seconds; nil when unknown (always for a still image).
     public var duration: Double?
+    /// Display width in pixels of the primary video (after the sample aspect ratio and rotation); nil for audio.
     public var width: Int?
+    /// Display height in pixels of the primary video; nil for audio.
     public var height: Int?
+    /// FFmpeg's codec name of the primary video stream; nil without video.
     public var videoCodec: String?
+    /// FFmpeg's codec name of the primary audio stream; nil without audio.
     public var audioCodec: String?
+    /// Average frames per second of the primary video; nil when unknown or without video.
     public var frameRate: Double?
     /// What a model pipeline may mishandle and the policy acts on: HDR ("pq", "hlg"), the bit depth,
     /// a display rotation (degrees, clockwise), interlacing. Nil when absent (or in older manifests).
     public var hdr: String?
+    /// Bits per colour component of the primary video; nil when unknown.
     public var bitDepth: Int?
+    /// Degrees clockwise (90, 180 or 270); nil when the picture is stored upright.
     public var rotation: Int?
+    /// True when the primary video is interlaced; nil otherwise (progressive or unknown).
     public var interlaced: Bool?
 }
 
 /// One model's verdict on a row's source, as the manifest keeps it.
 public struct ModelOutcome: Codable, Sendable, Equatable {
+    /// The model's endpoint id, e.g. "fal-ai/kling-video/v2.1/standard/image-to-video".
     public var model: String
     /// The source as it was.
     public var sourcePasses: Bool
@@ -103,6 +123,8 @@ public struct ModelOutcome: Codable, Sendable, Equatable {
     /// policy did about it.
     public var advice: [Finding]?
 
+    /// Keeps each violation both as its sentence (`violations`) and structured (`problems`); advice is kept
+    /// only when there is some.
     public init(model: String, sourcePasses: Bool, violations: [Violation], warnings: [Violation] = []) {
         self.model = model
         self.sourcePasses = sourcePasses
@@ -113,14 +135,18 @@ public struct ModelOutcome: Codable, Sendable, Equatable {
 
     /// One violation or piece of advice, as the manifest keeps it.
     public struct Finding: Codable, Sendable, Equatable {
+        /// What the finding is about: a limit's key ("max_duration"), a payload rule or advice ("rotation").
         public var rule: Violation.Rule
+        /// The finding in words, as the checker wrote it.
         public var message: String
         /// False when no change to the file can satisfy it (the row is then unfixable).
         public var fixable: Bool
+        /// What a fix would do about it, in words ("trim to 10 s"), or why none can.
         public var remedy: String
         /// The day a rejection taught this limit, when fal never published it (a learned limit).
         public var learnedOn: String?
 
+        /// Copies what the manifest keeps of a checker's violation.
         public init(_ v: Violation) {
             rule = v.rule
             message = v.message
@@ -135,11 +161,13 @@ public struct ModelOutcome: Codable, Sendable, Equatable {
 public struct PlanSummary: Codable, Sendable, Equatable {
     /// none, rewrap, trim_copy, reencode, image (FixPlan.Action), or the placing of a compliant file.
     public var action: String
+    /// The plan's steps in words, in the order they were carried out; empty for a file placed as it is.
     public var steps: [String]
     /// The part of the source the output keeps, when the plan cuts it (the report's "before"
     /// picture comes from it, not from what was cut away).
     public var kept: KeptPart?
 
+    /// A plan summary as the manifest keeps it; `kept` only when the plan cuts the source.
     public init(action: String, steps: [String], kept: KeptPart? = nil) {
         self.action = action
         self.steps = steps
@@ -148,15 +176,20 @@ public struct PlanSummary: Codable, Sendable, Equatable {
 
     /// Seconds into the source where the kept part starts, and its length.
     public struct KeptPart: Codable, Sendable, Equatable {
+        /// Seconds into the source where the kept part starts.
         public var start: Double
+        /// Length of the kept part in seconds.
         public var seconds: Double
     }
 }
 
 /// Seconds a row spent hashing, probing and working.
 public struct Timings: Codable, Sendable, Equatable {
+    /// Seconds spent computing the source's SHA-256 (0 when its stamp showed it unchanged).
     public var hash: Double = 0
+    /// Seconds spent probing and checking the source.
     public var probe: Double = 0
+    /// Seconds spent making the output (placing, rewrapping or re-encoding, and verifying).
     public var work: Double = 0
 }
 
@@ -164,23 +197,35 @@ public struct Timings: Codable, Sendable, Equatable {
 public struct ManifestRow: Codable, Sendable, Equatable {
     /// Relative to the source folder.
     public var source: String
+    /// What stat(2) said about the source when it was hashed: an unchanged stamp lets the next run skip
+    /// hashing it again. Nil when the source could not be read.
     public var sourceStamp: FileStamp?
     /// SHA-256 of the source's bytes.
     public var fingerprint: String?
+    /// The probed facts of the source; nil when it was not media or could not be probed.
     public var probe: ProbeSummary?
+    /// Where the row ended (see `RowStatus`).
     public var status: RowStatus
+    /// Each selected model's verdict on the source as it was; empty when it was not probed.
     public var verdicts: [ModelOutcome]
+    /// The plan the output was made by; nil for a file placed as it is or not made.
     public var plan: PlanSummary?
     /// How the output was made: clone, copy, symlink, hardlink, rewrap, trim_copy, reencode, image.
     public var method: String?
     /// Relative to the output folder.
     public var output: String?
+    /// SHA-256 of the output's bytes (the source's fingerprint when it was placed unchanged); nil without output.
     public var outputHash: String?
+    /// What stat(2) said about the output when it was made: a later run re-hashes it when the stamp changed,
+    /// to tell whether someone altered it.
     public var outputStamp: FileStamp?
+    /// Seconds spent on each stage of this row.
     public var timings: Timings
+    /// Why the row failed or could not be fixed, in words with what to do next; nil otherwise.
     public var error: String?
     /// The run settings digest and tool version this row was made under.
     public var settings: String
+    /// The preflight version that made this row.
     public var tool: String
     /// Set by `prepare --submit`: the job that sent this row's output, and how it ended.
     public var submission: SubmissionNote?
@@ -195,6 +240,7 @@ public struct ManifestRow: Codable, Sendable, Equatable {
     /// `output`, `plan` and `method` are then empty). Nil when one file serves every model.
     public var perModel: [ModelFile]?
 
+    /// A row with nothing learned yet: no verdicts, output or timings.
     public init(source: String, status: RowStatus, settings: String, tool: String) {
         self.source = source
         self.status = status
@@ -225,10 +271,13 @@ public struct ManifestRow: Codable, Sendable, Equatable {
 
     /// One file a row sends and the models it goes to (nil: every model of the run).
     public struct Delivery: Sendable, Equatable {
+        /// The models this file goes to; nil when it goes to every model of the run.
         public var models: [String]?
         /// Relative to the output folder.
         public var output: String
+        /// SHA-256 of the file: the journal keys the submission on it, so an unchanged file is not sent twice.
         public var hash: String
+        /// What sending this file would cost, when known.
         public var cost: CostSheet?
     }
 }
@@ -236,22 +285,30 @@ public struct ManifestRow: Codable, Sendable, Equatable {
 /// One model's outcome and file in a dual run whose models cannot share one file: the clip goes to
 /// each model that can take it, in the form that model takes.
 public struct ModelFile: Codable, Sendable, Equatable {
+    /// The model's endpoint id.
     public var model: String
     /// compliant or fixed (a file was made for this model), unfixable or failed (none), pending.
     public var status: RowStatus
+    /// The plan this model's file was made by; nil when the source was placed as it is or no file was made.
     public var plan: PlanSummary?
+    /// How this model's file was made: clone, copy, symlink, hardlink, rewrap, trim_copy, reencode, image.
     public var method: String?
     /// Relative to the output folder.
     public var output: String?
+    /// SHA-256 of this model's file.
     public var outputHash: String?
+    /// What stat(2) said about this model's file when it was made.
     public var outputStamp: FileStamp?
+    /// Why no file could be made for this model, in words; nil when one was.
     public var error: String?
     /// What sending this model its file would cost.
     public var cost: CostSheet?
     /// Set by `prepare --submit`: the job that sent this model its file.
     public var submission: SubmissionNote?
+    /// `prepare --submit --max-cost`: why this model's ready file was not sent; nil when it was sent or not tried.
     public var notSent: String?
 
+    /// A model's entry with nothing made yet.
     public init(model: String, status: RowStatus) {
         self.model = model
         self.status = status
@@ -260,7 +317,9 @@ public struct ModelFile: Codable, Sendable, Equatable {
 
 /// The manifest's total: what sending every ready row would cost, and what cannot be priced.
 public struct ManifestCost: Codable, Sendable, Equatable {
+    /// The sum of every priced ready row's estimate, in `currency`, rounded to the cent.
     public var total: Double
+    /// The currency of `total`: "USD", as fal prices.
     public var currency: String
     /// Ready rows with an estimate for every model they go to.
     public var pricedRows: Int
@@ -271,6 +330,7 @@ public struct ManifestCost: Codable, Sendable, Equatable {
     /// Where each model's price comes from, and its date.
     public var priceSources: [String: String]
 
+    /// Sums the ready rows' cost sheets: what the manifest shows as its total.
     public init(rows: [ManifestRow]) {
         let ready = rows.filter(\.isReady)
         total = CostSheet.rounded(ready.compactMap { $0.cost?.total }.reduce(0, +))

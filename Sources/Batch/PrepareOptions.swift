@@ -6,16 +6,21 @@ import ModelCatalog
 
 /// Everything a `prepare` run is given.
 public struct PrepareOptions: Sendable {
+    /// The source folder (SRC): scanned recursively, never modified.
     public var source: String
+    /// The output folder (DEST): outputs keep their relative paths; the manifest lives here.
     public var output: String
+    /// The models every file must satisfy (one, or two for a dual run).
     public var models: [ModelSpec]
     /// How files are made ready (the same policy `fix` and `submit` use).
     public var policy: MediaPolicy
+    /// How a file that needs no change is placed: a copy (a clone where possible), a symlink or a hard link.
     public var link: LinkMode
     /// Probes, hashes and cheap placements at once.
     public var width: Int
     /// Re-encodes at once (each holds hundreds of MiB and several cores).
     public var encodeWidth: Int
+    /// Whether a CSV twin of the manifest is written beside it (`--csv`).
     public var csv: Bool
     /// Try failed files again even when nothing about them changed.
     public var retryFailed: Bool
@@ -31,6 +36,7 @@ public struct PrepareOptions: Sendable {
     /// one is then refused) without converting anything again.
     public var health: DecodeHealth.Scope?
 
+    /// Options for a run from `source` to `output`; `encodeWidth` defaults to a few re-encodes at once.
     public init(source: String, output: String, models: [ModelSpec], policy: MediaPolicy = MediaPolicy(), link: LinkMode = .copy,
                 width: Int = ProcessInfo.processInfo.activeProcessorCount, encodeWidth: Int? = nil, csv: Bool = false,
                 retryFailed: Bool = false, tool: String, shard: Shard? = nil) {

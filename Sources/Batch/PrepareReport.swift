@@ -7,12 +7,17 @@ import PreflightCore
 /// after pictures, what was wrong, what was changed and the verdict per model. Made from the manifest
 /// at the end of a run, so a resumed run's report covers every row, not only this run's.
 public struct PrepareReport: Sendable {
+    /// The manifest the page is made from (every row, not only this run's).
     public var manifest: Manifest
+    /// The run's source folder: rows' sources are read from it for the "before" pictures.
     public var sourceFolder: String
+    /// The run's output folder: rows' outputs are read from it for the "after" pictures.
     public var outputFolder: String
     /// Models' display names by id; an id without one is shown as it is.
     public var modelNames: [String: String]
+    /// The time printed in the page's head as when it was made.
     public var generated: Date
+    /// The size and place in a clip of each picture (192x108, a third in, by default).
     public var thumbnail: ThumbnailRequest
     /// Rows whose pictures are made at once (the pictures themselves run on the CPU pool); bounds memory.
     public var width: Int
@@ -22,6 +27,7 @@ public struct PrepareReport: Sendable {
     /// from inside it (the manifest is a file anyone may edit).
     public var resultsFolder: String?
 
+    /// A report of `manifest`; `width` rows at once, by default as many as the CPU pool runs.
     public init(manifest: Manifest, sourceFolder: String, outputFolder: String, modelNames: [String: String] = [:],
                 generated: Date = Date(), width: Int? = nil) {
         self.manifest = manifest
@@ -36,11 +42,15 @@ public struct PrepareReport: Sendable {
 
     /// What writing the page took.
     public struct Summary: Sendable {
+        /// Rows written to the page (every row of the manifest).
         public var rows: Int
         /// Pictures embedded, and rows or outputs that got a placeholder instead.
         public var pictures: Int
+        /// Pictures that could not be made (unreadable or missing file) and show a placeholder.
         public var placeholders: Int
+        /// Size of the page in bytes.
         public var bytes: Int
+        /// Seconds the page took to write.
         public var seconds: Double
     }
 
@@ -152,13 +162,13 @@ public struct PrepareReport: Sendable {
         return resolved(path).hasPrefix(root.hasSuffix("/") ? root : root + "/")
     }
 
+    /// In every page's head: what marks a file as a report `--report` may replace.
+    static let generatorMark = "preflight prepare report"
+
     /// Refuses, before a run spends any time, a report path that cannot or should not be written: a
     /// folder, a missing or read-only folder, the manifest itself, or a place inside the source folder
     /// (sources are never modified, and the next run would find the page among them), unless that place
     /// is inside the output folder.
-    /// In every page's head: what marks a file as a report `--report` may replace.
-    static let generatorMark = "preflight prepare report"
-
     public static func checkDestination(_ path: String, source: String, output: String) throws(BatchError) {
         let fm = FileManager.default
         let target = URL(fileURLWithPath: path).standardizedFileURL

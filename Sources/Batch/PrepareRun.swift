@@ -16,13 +16,17 @@ public enum PrepareEvent: Sendable {
 
 /// The counts a run ends with.
 public struct PrepareSummary: Sendable {
+    /// Every row of the manifest as the run left it, sorted by source.
     public var rows: [ManifestRow]
     /// Rows taken unchanged from the earlier run.
     public var reused: Int
+    /// True when the run was stopped (Ctrl-C) or left rows pending: running it again carries on.
     public var interrupted: Bool
+    /// Seconds the run took, from the scan to the last row.
     public var wallSeconds: Double
     /// Seconds spent re-encoding in this run, and the media seconds those encodes covered.
     public var encodeSeconds: Double
+    /// Media seconds those encodes covered (with `encodeSeconds`, the encode speed).
     public var encodedMediaSeconds: Double
     /// Media seconds of every video row (what re-encoding everything would have had to cover).
     public var totalMediaSeconds: Double
@@ -47,6 +51,7 @@ public struct PrepareSummary: Sendable {
 /// compliant ones and fix the others (re-encodes on a narrower lane), recording each in the manifest
 /// as it finishes.
 public final class PrepareRun: Sendable {
+    /// What the run was asked to do: folders, models, policy, link mode, shard.
     public let options: PrepareOptions
     let cancel: CancellationFlag
     let events: @Sendable (PrepareEvent) -> Void
@@ -66,7 +71,9 @@ public final class PrepareRun: Sendable {
         return pipeline
     }
 
+    /// Where the run's manifest is: DEST/preflight-manifest.json, or the shard's own name.
     public var manifestURL: URL { URL(fileURLWithPath: options.output).appendingPathComponent(options.shard?.manifestName ?? Manifest.fileName) }
+    /// The manifest's CSV twin, beside it with a .csv extension.
     public var csvURL: URL { manifestURL.deletingPathExtension().appendingPathExtension("csv") }
 
     /// A file between the scan and its result.

@@ -9,9 +9,11 @@ import Submission
 /// are named in the journal by what they send (`BatchJobs`), and DEST's manifest says what an
 /// earlier run finished with another journal, so running the same batch again never pays twice.
 public struct PrepareSubmission: Sendable {
+    /// The models every ready file is sent to (one, or two for a dual run).
     public var models: [ModelSpec]
     /// The payload every file gets (`--set`, `--input`); a sheet's cells go over it.
     public var payload: [String: JSONValue]
+    /// A spreadsheet of per-file payload cells (`--sheet`); nil sends every file the same payload.
     public var sheet: SubmitSheet?
     /// Where results go: a folder per job.
     public var results: URL
@@ -44,10 +46,13 @@ public struct PrepareSubmission: Sendable {
         public var items = 0
         /// Ready files the sheet does not list (not sent), and sheet rows that name no file of SRC.
         public var unlisted = 0
+        /// Sheet rows that name no ready file of the source folder (nothing is sent for them).
         public var strangers: [String] = []
+        /// Ready files sent as new jobs by this run.
         public var fresh = 0
         /// Of those, files made for one model alone (a dual run whose models got their own files).
         public var freshForOneModel = 0
+        /// Jobs an earlier run left unfinished, carried on by this one.
         public var resumed = 0
         /// Finished by an earlier run with this journal.
         public var kept = 0
@@ -55,12 +60,17 @@ public struct PrepareSubmission: Sendable {
         public var doneElsewhere = 0
         /// Ready files the budget held back (not sent, no job): by source, why.
         public var held: [String: String] = [:]
-        /// The estimate of what this run sends (fresh jobs), and of the whole batch so far.
+        /// Estimate in USD of what this run sends (its fresh jobs).
         public var sendingCost = 0.0
+        /// Estimate in USD of the whole batch so far (every job, fresh, resumed or kept; held files not counted).
         public var batchCost = 0.0
+        /// Jobs done: every model's results on disk (those done elsewhere included).
         public var done = 0
+        /// Jobs still at fal (detached, or a result not fetched yet): a later run finishes them.
         public var unfinished = 0
+        /// Jobs with a submit whose answer was lost: fal may have billed it; settle before sending again.
         public var uncertain = 0
+        /// Jobs that failed, were cancelled, or got only some models' results.
         public var failed = 0
         /// Signalled before anything was sent: nothing was.
         public var stoppedBeforeSending = false

@@ -9,8 +9,10 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     /// 1-based, as GNU parallel numbers its jobs; a runner's task id or index is mapped onto it by
     /// ``Shard/fromRunner(_:count:)``.
     public var index: Int
+    /// How many shards the source folder is split into (N of --shard K/N).
     public var count: Int
 
+    /// Shard `index` of `count`; refuses an index outside 1...count.
     public init(index: Int, count: Int) throws(BatchError) {
         guard count >= 1, (1...count).contains(index) else {
             throw BatchError(.usage, "--shard \(index)/\(count): K must be between 1 and N", hint: "For example --shard 1/4 ... --shard 4/4.")
@@ -42,8 +44,11 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
         return (try Shard(text), nil)
     }
 
+    /// "K/N", as --shard takes it.
     public var description: String { "\(index)/\(count)" }
 
+    /// Whether this shard handles the file at `relativePath`: a hash of the path, the same on every
+    /// machine, so N shards split a folder without talking to each other.
     public func contains(_ relativePath: String) -> Bool {
         var hash = SHA256()
         hash.update(Data(relativePath.utf8))

@@ -13,6 +13,7 @@ public struct SubmissionNote: Codable, Sendable, Equatable {
     /// would send the same, with these results on disk, sends nothing, whichever journal it uses.
     public var sent: String?
 
+    /// A note of `job` as the batch last saw it.
     public init(job: String, state: String, results: [String], sent: String? = nil) {
         self.job = job
         self.state = state

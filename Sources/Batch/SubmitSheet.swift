@@ -8,6 +8,7 @@ public struct SubmitSheet: Sendable {
     public private(set) var fields: [String]
     public private(set) var rows: [String: [String: String]]
 
+    /// Reads a `--per-file` CSV: a `source` column and one column per payload field.
     public static func load(_ path: String) throws(BatchError) -> SubmitSheet {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw BatchError(.usage, "--per-file \(path): cannot be read", hint: "Give a CSV file with a `source` column and one column per payload field.")
@@ -18,6 +19,7 @@ public struct SubmitSheet: Sendable {
         return try parse(text, name: path)
     }
 
+    /// Parses CSV text; `name` is the file named in errors.
     public static func parse(_ text: String, name: String) throws(BatchError) -> SubmitSheet {
         let records = try CSVRecords.parse(text, name: name)
         guard let header = records.first else {

@@ -265,8 +265,10 @@ final class CurlTransfer {
 /// Runs transfers on the transfer pool (libcurl blocks; the Swift concurrency pool must not) and
 /// awaits them; status streams on a pool of their own, since each holds its thread while it waits.
 public struct HTTPTransport: Sendable {
+    /// The User-Agent header every request carries.
     public var userAgent: String
 
+    /// A transport sending `userAgent` with every request.
     public init(userAgent: String = "preflight/0.1 (+libcurl)") { self.userAgent = userAgent }
 
     package func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {

@@ -4,8 +4,11 @@ import PreflightCore
 /// fal's queue and storage over libcurl. Reports every failure as a classified `FalError` and never
 /// retries on its own (the submission engine decides); logs request ids, never the key.
 public struct FalClient: Sendable {
+    /// The key every call is signed with; redacted from every log line and error.
     public let key: FalKey
+    /// The base URLs the client talks to (fal's, or a simulator's on loopback).
     public var endpoints: FalEndpoints
+    /// How HTTP exchanges are carried out (libcurl in the tool; a test may pass another).
     public var transport: HTTPTransport
     /// Called with one line per exchange ("POST .../requests -> 200 [request abc]"); never holds the key.
     public var log: (@Sendable (String) -> Void)?

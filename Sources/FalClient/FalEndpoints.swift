@@ -6,9 +6,13 @@ import Glibc
 /// The base URLs preflight talks to. Every one can be overridden (flag, environment, config), so
 /// the same client talks to fal or to the local simulator; plain http is allowed only on loopback.
 public struct FalEndpoints: Sendable, Equatable {
+    /// fal's queue: submit, status, result and cancel (https://queue.fal.run).
     public var queue: URL
+    /// fal's synchronous endpoint (https://fal.run).
     public var run: URL
+    /// fal's REST API: storage upload tokens and uploads (https://rest.fal.ai).
     public var rest: URL
+    /// fal's status page, read to tell a fal outage from a local problem.
     public var statusPage: URL
     /// Where model OpenAPI documents are served (`/api/openapi/queue/openapi.json`).
     public var openAPI: URL = URL(string: "https://fal.ai")!
@@ -22,6 +26,7 @@ public struct FalEndpoints: Sendable, Equatable {
         "fal.run": URL(string: "https://falrun.com")!,
     ]
 
+    /// fal's own hosts, as every command uses them unless told otherwise.
     public static let fal = FalEndpoints(
         queue: URL(string: "https://queue.fal.run")!, run: URL(string: "https://fal.run")!,
         rest: URL(string: "https://rest.fal.ai")!, statusPage: URL(string: "https://status.fal.ai/api/v2/status.json")!)

@@ -35,11 +35,17 @@ public struct FalError: PreflightError {
         case client
     }
 
+    /// What went wrong, in fal's terms: decides the retry and the exit code.
     public var kind: Kind
+    /// What went wrong, in a sentence a user reads (redacted).
     public var message: String
+    /// What to do next.
     public var hint: String
+    /// Whether trying again can help (capacity, network, most 5xx); the retry policy still decides.
     public var retryable: Bool
+    /// The HTTP status fal answered; nil when no answer came (network) or the mistake was found before sending.
     public var status: Int?
+    /// The request id the error belongs to, when there is one (from the answer or the call).
     public var requestID: String?
     /// fal's machine type: `error_type`, `X-Fal-Error-Type`, or the first `detail[].type`.
     public var errorType: String?
@@ -51,6 +57,7 @@ public struct FalError: PreflightError {
     /// it. Never resubmit blindly.
     public var mayHaveBeenAccepted: Bool
 
+    /// An error of `kind`; everything but the message and hint is optional.
     public init(kind: Kind, message: String, hint: String, retryable: Bool = false, status: Int? = nil,
                 requestID: String? = nil, errorType: String? = nil, rejections: [Rejection] = [], rawBody: String? = nil,
                 mayHaveBeenAccepted: Bool = false) {
@@ -66,6 +73,7 @@ public struct FalError: PreflightError {
         self.mayHaveBeenAccepted = mayHaveBeenAccepted
     }
 
+    /// The message, the HTTP status and error type, the request id, then the hint: one line.
     public var description: String {
         var text = message
         if let status { text += " (HTTP \(status)" + (errorType.map { ", \($0)" } ?? "") + ")" }

@@ -20,7 +20,9 @@ public struct FalKey: Sendable, CustomStringConvertible, CustomDebugStringConver
 
     /// At most the last four characters, and none of a key too short to spare them.
     public var redacted: String { secret.count >= 12 ? "Key ****" + String(secret.suffix(4)) : "Key ****" }
+    /// The redacted form: a key printed by accident shows at most its last four characters.
     public var description: String { redacted }
+    /// The redacted form, also in debugger output and `dump`.
     public var debugDescription: String { redacted }
 
     /// The key mistakes users make, found before anything is sent.

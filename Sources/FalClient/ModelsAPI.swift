@@ -3,17 +3,24 @@ import PreflightCore
 
 /// One model endpoint as fal's platform API lists it (`GET /v1/models`).
 public struct FalModel: Sendable, Equatable {
+    /// The endpoint id, e.g. "fal-ai/kling-video/v2.1/standard/image-to-video" (checked for shape).
     public var endpointID: String
+    /// fal's readable name for the model; nil when the listing has none.
     public var displayName: String?
+    /// fal's category, e.g. "image-to-video"; nil when absent.
     public var category: String?
+    /// fal's description of the model, in its words; nil when absent.
     public var description: String?
     /// "active" or "deprecated".
     public var status: String?
+    /// fal's tags for the model (e.g. "motion", "lipsync"); empty when none.
     public var tags: [String]
+    /// When fal last changed the entry, as fal writes it (ISO 8601); nil when absent.
     public var updatedAt: String?
     /// The endpoint's OpenAPI document, when it was asked for (`expand=openapi-3.0`).
     public var openAPI: [String: JSONValue]?
 
+    /// A model as the listing gives it; only the id is required.
     public init(endpointID: String, displayName: String? = nil, category: String? = nil, description: String? = nil,
                 status: String? = nil, tags: [String] = [], updatedAt: String? = nil, openAPI: [String: JSONValue]? = nil) {
         self.endpointID = endpointID
@@ -29,10 +36,13 @@ public struct FalModel: Sendable, Equatable {
 
 /// One page of fal's model listing.
 public struct FalModelPage: Sendable {
+    /// The models of this page, in fal's order.
     public var models: [FalModel]
     /// Entries the page held that were not a usable model (no id, an id of the wrong shape).
     public var skipped: Int
+    /// The cursor to ask for the next page with; nil on the last page.
     public var nextCursor: String?
+    /// True when fal says more pages follow and gave a cursor for them.
     public var hasMore: Bool
 }
 

@@ -3,10 +3,13 @@ import PreflightCore
 
 /// One endpoint's current price as fal's platform API states it.
 public struct FalPrice: Sendable, Equatable, Codable {
+    /// The endpoint the price is for.
     public var endpointID: String
+    /// The price of one `unit`, in `currency`.
     public var unitPrice: Double
     /// fal's billing unit: "second", "video", "image", "minute"...
     public var unit: String
+    /// The price's currency, e.g. "USD".
     public var currency: String
 
     enum CodingKeys: String, CodingKey { case endpointID = "endpoint_id", unitPrice = "unit_price", unit, currency }

@@ -3,10 +3,16 @@ import PreflightCore
 
 /// fal's answer to a submit: the request id and the URLs to follow (never built by hand).
 public struct QueueSubmission: Codable, Sendable, Equatable {
+    /// The id fal's queue gave the request: the key to follow, cancel or settle it.
     public var requestID: String
+    /// Where to poll the request's status (fal's URL, followed as given).
     public var statusURL: URL
+    /// Where to fetch the result once the request completed.
     public var responseURL: URL
+    /// Where to ask fal to cancel the request.
     public var cancelURL: URL
+    /// How many requests are ahead of this one when it was accepted; nil when fal did not say (or said
+    /// something absurd).
     public var queuePosition: Int?
 
     enum CodingKeys: String, CodingKey {
@@ -22,6 +28,7 @@ public struct QueueSubmission: Codable, Sendable, Equatable {
         self.queuePosition = queuePosition
     }
 
+    /// Reads fal's submit answer; every URL must be present, an unusable queue position is dropped.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         requestID = try c.decode(String.self, forKey: .requestID)
@@ -34,9 +41,13 @@ public struct QueueSubmission: Codable, Sendable, Equatable {
 
 /// A log line of a running request, as fal streams it.
 public struct QueueLog: Codable, Sendable, Equatable {
+    /// The log line's text, as the model wrote it.
     public var message: String
+    /// The level fal gives it ("INFO", "ERROR"...); nil when absent.
     public var level: String?
+    /// Who wrote it ("user" for the model's own output...); nil when absent.
     public var source: String?
+    /// When, as fal formats it (ISO 8601); nil when absent.
     public var timestamp: String?
 }
 
@@ -47,12 +58,19 @@ public struct QueueStatus: Codable, Sendable, Equatable {
         case inQueue = "IN_QUEUE", inProgress = "IN_PROGRESS", completed = "COMPLETED"
     }
 
+    /// IN_QUEUE, IN_PROGRESS or COMPLETED (a failure is COMPLETED with `error`).
     public var status: State
+    /// The request id, when fal repeats it in the status.
     public var requestID: String?
+    /// How many requests are ahead of this one, while IN_QUEUE; nil otherwise or when unusable.
     public var queuePosition: Int?
+    /// The request's log lines, when the status was asked with logs=1; nil when none were sent.
     public var logs: [QueueLog]?
+    /// The model's error message, on a COMPLETED request that failed; nil otherwise.
     public var error: String?
+    /// fal's machine name for the error, when it gives one; nil otherwise.
     public var errorType: String?
+    /// Seconds the model ran (fal's metrics.inference_time); nil when absent or not a number >= 0.
     public var inferenceTime: Double?
 
     enum CodingKeys: String, CodingKey {
@@ -61,6 +79,7 @@ public struct QueueStatus: Codable, Sendable, Equatable {
 
     struct Metrics: Codable { var inference_time: Double? }
 
+    /// Reads a status; a log list or metrics of the wrong shape is dropped rather than failing the status.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         status = try c.decode(State.self, forKey: .status)
@@ -79,6 +98,7 @@ public struct QueueStatus: Codable, Sendable, Equatable {
         return n
     }
 
+    /// Writes the status back in fal's shape (metrics.inference_time included).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(status, forKey: .status)
@@ -104,7 +124,9 @@ public enum CancelOutcome: String, Sendable {
 
 /// A finished request's output: the model's JSON and the media it points to.
 public struct QueueResult: Sendable {
+    /// The request id fal's response header gives (else the submit's), redacted; nil when unknown.
     public var requestID: String?
+    /// The model's output JSON, with any key redacted.
     public var body: JSONValue
     /// Every URL of a generated file in the body (`video.url`, `images[].url`, `audio.url`...).
     public var mediaURLs: [URL]

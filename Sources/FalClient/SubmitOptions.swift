@@ -7,10 +7,13 @@ extension FalClient {
         /// fal's queue priority for a request.
         public enum Priority: String, Codable, Sendable, CaseIterable { case normal, low }
 
+        /// A URL fal calls when the request completes (sent as `fal_webhook`; https required); nil: none.
         public var webhook: URL?
         /// Seconds for the request to start (X-Fal-Request-Timeout); past it fal answers 504 "user".
         public var startTimeout: Double?
+        /// fal's queue priority (X-Fal-Queue-Priority); nil leaves fal's default (normal).
         public var priority: Priority?
+        /// fal refuses the submit when more requests than this wait for the model (`fal_max_queue_length`); nil: no limit.
         public var maxQueueLength: Int?
         /// X-Fal-No-Retry: ask fal not to requeue the request on runner failures.
         public var noRetry = false
@@ -25,6 +28,7 @@ extension FalClient {
         /// model that runs and is billed, unless this is set (`--allow-fal-fallbacks`).
         public var allowFalFallbacks = false
 
+        /// Options with the most used parts given; the rest are set after. Checked by `validate()`, not here.
         public init(webhook: URL? = nil, startTimeout: Double? = nil, priority: Priority? = nil, maxQueueLength: Int? = nil) {
             self.webhook = webhook
             self.startTimeout = startTimeout

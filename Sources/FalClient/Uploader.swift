@@ -8,6 +8,7 @@ import PreflightCore
 public struct UploadOptions: Sendable {
     /// Files at least this big go up in parts (the official Python client switches at 100 MiB).
     public var multipartThreshold: Int64 = 100 << 20
+    /// Bytes per part of a multipart upload (10 MiB by default).
     public var partSize: Int64 = 10 << 20
     /// Parts in flight at once.
     public var parallelParts = 4
@@ -16,6 +17,7 @@ public struct UploadOptions: Sendable {
     public var attempts = 4
     /// First wait between tries; doubled each time, with jitter, up to `maximumDelay`.
     public var baseDelay = 0.25
+    /// Longest wait between tries, in seconds.
     public var maximumDelay = 5.0
     /// Seconds fal should keep the uploaded file (X-Fal-Object-Lifecycle-Preference); nil leaves
     /// it to the account's settings.
@@ -25,11 +27,13 @@ public struct UploadOptions: Sendable {
     public var unknownLifetimeTrust = 3600.0
     /// Send files up to `dataURILimit` inline as data: URIs instead of uploading (only when asked).
     public var allowDataURI = false
+    /// Largest file sent inline as a data: URI, in bytes (64 KiB by default).
     public var dataURILimit = 64 << 10
     /// Go straight to the older signed-URL path (`storage/upload/initiate`, then one PUT), which is
     /// also the fallback whenever the CDN path fails.
     public var signedURLOnly = false
 
+    /// The defaults: multipart from 100 MiB in 10 MiB parts, 4 at once, 4 tries, no data: URIs.
     public init() {}
 
     /// Until when an upload made now may be reused: its known lifetime less a tenth (at least five
@@ -50,11 +54,14 @@ public protocol UploadCache: Sendable {
 /// An in-process cache (the journal keeps a durable one).
 public actor MemoryUploadCache: UploadCache {
     private var entries: [String: (URL, Date)] = [:]
+    /// An empty cache.
     public init() {}
+    /// The URL a file of this content key was uploaded to, while it is still trusted; nil otherwise.
     public func url(forHash hash: String) -> URL? {
         guard let (url, until) = entries[hash], until > Date() else { return nil }
         return url
     }
+    /// Remembers that the file of this content key is at `url` until `until`.
     public func remember(hash: String, url: URL, until: Date) { entries[hash] = (url, until) }
 }
 

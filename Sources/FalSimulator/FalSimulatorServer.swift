@@ -11,9 +11,13 @@ public final class FalSimulatorServer: Sendable {
     public struct Configuration: Sendable {
         /// 0: any free port.
         public var port: Int
+        /// The API keys the simulator accepts (`Key ...`); any other answers 401.
         public var keys: [String]
+        /// The scenarios that decide how each request misbehaves.
         public var scenarios: ScenarioBook
+        /// The models the simulator knows: their limits decide what it refuses (by its own small checks).
         public var catalog: Catalog
+        /// The folder uploads and outputs are kept in; nil: a temporary folder the server makes and removes.
         public var storage: URL?
         /// Model documents and prices beyond the catalog's (PlatformRoutes.swift).
         public var platform = PlatformScenario()
@@ -88,6 +92,7 @@ public final class FalSimulatorServer: Sendable {
     }
 
     private let baseBox = LockedBox<URL?>(nil)
+    /// The server's base URL (http://127.0.0.1:PORT) once it listens; nil before `start()`.
     public var baseURL: URL? { baseBox.value }
 
     /// Set first thing in `stop()`: open status streams end at their next tick instead of holding a
@@ -147,6 +152,7 @@ public enum FalSimulatorError: Error, CustomStringConvertible {
     case badPort(Int)
     case cannotListen(port: Int, reason: String)
 
+    /// What went wrong and what to do next (another port, or --port 0).
     public var description: String {
         switch self {
         case .badPort(let p): "port \(p) is not a TCP port (0 to 65535; 0 picks a free one)"

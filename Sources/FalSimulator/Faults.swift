@@ -41,19 +41,28 @@ public struct Fault: Codable, Sendable, Equatable {
         case slow
     }
 
+    /// The kind of call the fault replaces the answer of.
     public var route: Route
+    /// The first call to `route` it applies to, 1-based, counted over the whole server.
     public var nth = 1
+    /// How many calls in a row it applies to (0: every call from `nth` on).
     public var times = 1
+    /// The HTTP status of the faulty answer.
     public var status = 503
     /// A preset name or literal text; `{id}` becomes the request id and `{base}` the simulator's URL.
     public var body: String?
+    /// Headers added to the faulty answer (e.g. Retry-After).
     public var headers: [String: String] = [:]
     /// Submit only: whether fal accepted the request behind the faulty answer.
     public var accepted = true
+    /// How the answer misbehaves beyond status and body (see the type's documentation).
     public var behaviour: Behaviour = .answer
+    /// Milliseconds a `stall` stays silent, or a `slow` answer is held back (10 minutes by default).
     public var stallMs = 600_000
+    /// Bytes of an `endless-line` or `huge-result` answer (36 MiB by default).
     public var sizeBytes = 36 << 20
 
+    /// A fault on the `nth` call to `route`, answered `status` with `body`.
     public init(route: Route, nth: Int = 1, times: Int = 1, status: Int = 503, body: String? = nil, headers: [String: String] = [:],
                 accepted: Bool = true, behaviour: Behaviour = .answer) {
         self.route = route
@@ -71,6 +80,7 @@ public struct Fault: Codable, Sendable, Equatable {
         case stallMs = "stall_ms", sizeBytes = "size_bytes"
     }
 
+    /// Reads a fault from a scenario file; refuses an unknown key.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).first(where: { CodingKeys(stringValue: $0) == nil }) {

@@ -21,10 +21,14 @@ public struct PlatformScenario: Codable, Sendable {
 
     /// A price the simulator's pricing API states for an endpoint.
     public struct PlatformPrice: Codable, Sendable {
+        /// The price per unit.
         public var unitPrice: Double
+        /// fal's unit name, e.g. "seconds", "videos", "images".
         public var unit: String
+        /// The price's currency; nil lets the simulator say "USD".
         public var currency: String?
 
+        /// A price of `unitPrice` per `unit`.
         public init(unitPrice: Double, unit: String, currency: String? = nil) {
             self.unitPrice = unitPrice
             self.unit = unit
@@ -34,6 +38,7 @@ public struct PlatformScenario: Codable, Sendable {
         enum CodingKeys: String, CodingKey { case unitPrice = "unit_price", unit, currency }
     }
 
+    /// A platform scenario; empty, the simulator serves what its catalog holds.
     public init(documents: [String: String] = [:], missing: [String] = [], prices: [String: PlatformPrice] = [:],
                 pageSize: Int = 20, listed: Int = 0) {
         self.documents = documents
@@ -43,6 +48,7 @@ public struct PlatformScenario: Codable, Sendable {
         self.listed = listed
     }
 
+    /// Reads the scenario file's `platform` part; every key optional.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         documents = try c.decodeIfPresent([String: String].self, forKey: .documents) ?? [:]

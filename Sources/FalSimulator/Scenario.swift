@@ -7,6 +7,7 @@ import Yams
 public struct Scenario: Codable, Sendable, Equatable {
     /// Milliseconds a request spends IN_QUEUE, then IN_PROGRESS: time moves it, not polls.
     public var queueMs = 100
+    /// Milliseconds a request spends IN_PROGRESS after leaving the queue.
     public var progressMs = 100
     /// A keep-alive comment on the status stream every this many ms (0: none, a dead-quiet stream).
     public var keepaliveMs = 1000
@@ -14,12 +15,14 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var streamLineEnding = "lf"
     /// The first N submits answer `failStatus` (503, 429, 500, 502, 504, 408, 409), then they succeed.
     public var failSubmits = 0
+    /// The HTTP status of the failing submits (see `failSubmits`).
     public var failStatus = 503
     /// With failStatus 502-504: answer as fal's nginx ingress does (HTML body, no request id).
     public var failFromIngress = false
     /// The request completes with this model error on the result endpoint: 500 internal_server_error,
     /// 504 generation_timeout, 422 content_policy_violation...
     public var resultStatus: Int?
+    /// The `error_type` of the scripted result error, e.g. "generation_timeout"; nil: fal's for the status.
     public var resultErrorType: String?
     /// X-Fal-Retryable sent with a scripted result error ("true", "false", "maybe"...); nil: none.
     public var resultRetryable: String?
@@ -42,6 +45,7 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var dropSubmitAnswer = false
     /// Multipart part N (1-based) fails `failPartTimes` times with a 500, then succeeds.
     public var failPart: Int?
+    /// How many times part `failPart` fails before it succeeds.
     public var failPartTimes = 1
     /// Part PUTs that do not ask for `Accept-Encoding: identity` get a gzip-compressed answer and a
     /// weak ETag (as a compressing proxy gives), which the complete step then refuses.
@@ -83,6 +87,7 @@ public struct Scenario: Codable, Sendable, Equatable {
     /// requests: an uncertain submit cannot be found there (the no-match path).
     public var unlisted = false
 
+    /// A well-behaved fal: every fault off, 100 ms in the queue and 100 ms in progress.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -161,14 +166,19 @@ struct AnyKey: CodingKey {
 
 /// A scenario file: named scenarios for the header, scenarios per model, and a default.
 public struct ScenarioBook: Codable, Sendable {
+    /// The scenario for requests that neither name one nor go to a model listed in `models`.
     public var defaultScenario = Scenario()
+    /// Scenarios by the name an `X-Sim-Scenario` header picks.
     public var named: [String: Scenario] = [:]
+    /// Scenarios by model endpoint id, for requests without an `X-Sim-Scenario` header.
     public var models: [String: Scenario] = [:]
 
+    /// A book whose every request gets a well-behaved fal.
     public init() {}
 
     enum CodingKeys: String, CodingKey { case defaultScenario = "default", named = "scenarios", models }
 
+    /// Reads a scenario file's `default`, `scenarios` and `models`; refuses an unknown top-level key.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         // `platform` belongs to PlatformScenario (documents and prices), read from the same file.

@@ -41,12 +41,17 @@ struct SimRequest: Sendable {
 public struct PlatformRequest: Sendable {
     /// One query parameter as the request carried it.
     public struct Item: Sendable {
+        /// The parameter's name.
         public var name: String
+        /// The parameter's value, as sent (decoded).
         public var value: String
     }
 
+    /// The request's path, e.g. "/v1/models".
     public var path: String
+    /// The query parameters in the order sent.
     public var query: [Item]
+    /// The HTTP status the simulator answered.
     public var status: Int
 
     /// Every value of one query parameter, comma-separated lists split.

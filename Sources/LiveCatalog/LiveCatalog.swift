@@ -19,8 +19,10 @@ public struct LiveCatalog: Sendable {
         public var offline: String?
         /// Seconds one call to fal may take.
         public var timeout: Double
+        /// The time entries' ages are measured against (a test can set it).
         public var now: Date
 
+        /// Seven days: how old a refreshed entry or price grows before fal is asked again, by default.
         public static let defaultMaxAge: TimeInterval = 7 * 86_400
 
         /// `maxAge`: how old a kept entry may grow before fal is asked again; `offline`: why fal must not be asked (then unknown ids are errors).
@@ -62,6 +64,7 @@ public struct LiveCatalog: Sendable {
 
     /// What a command gets: the catalog, and what happened on the way.
     public struct Outcome: Sendable {
+        /// Every layer, with what fal was asked about applied.
         public var catalog: Catalog
         /// Lines for the user: what was fetched, re-checked, or kept because fal could not be asked.
         public var notes: [String]
@@ -71,8 +74,11 @@ public struct LiveCatalog: Sendable {
         public var fetched: [String]
     }
 
+    /// Where the catalog's layers (refreshed entries, prices, learned limits, user files) live.
     public let paths: PreflightPaths
+    /// How fal's platform API is asked about unknown ids and prices.
     public let client: FalClient
+    /// When to ask fal, how old an entry may grow, and how long a call may take.
     public var settings: Settings
 
     /// The catalog kept under `paths`, asking fal through `client`.

@@ -6,6 +6,7 @@ import ModelCatalog
 
 /// What `fix` made, and the proof: the output probed again and checked against every model.
 public struct FixResult: Codable, Sendable {
+    /// The plan carried out (the second try's, when the first missed a file-size limit).
     public var plan: FixPlan
     /// The file written; nil when nothing needed doing and no output was demanded.
     public var output: String?
@@ -13,6 +14,7 @@ public struct FixResult: Codable, Sendable {
     public var tries: Int
     /// The output's check against every selected model (always compliant when a file is kept).
     public var report: CheckReport?
+    /// What is worth knowing about the conversion (a second try, what the policy did), in words.
     public var notes: [String]
 }
 

@@ -15,6 +15,8 @@ public enum FixError: PreflightError {
     /// The output cannot be written where asked.
     case output(String)
 
+    /// Refused when no fix can make the file acceptable (or the fix did not verify); temporary when
+    /// cancelled; a usage error when the output cannot be written where asked.
     public var category: ErrorCategory {
         switch self {
         case .impossible, .conflicting, .verificationFailed, .media: .refused
@@ -23,6 +25,7 @@ public enum FixError: PreflightError {
         }
     }
 
+    /// "fix." and the case, e.g. "fix.impossible": the machine code scripts match on.
     public var errorCode: String {
         switch self {
         case .impossible: "fix.impossible"
@@ -34,9 +37,12 @@ public enum FixError: PreflightError {
         }
     }
 
+    /// The same as `description`: the case says what went wrong and what to do.
     public var message: String { description }
+    /// Empty: each message already says what to do.
     public var hint: String { "" }
 
+    /// What went wrong in a sentence, with the reasons or FFmpeg's words.
     public var description: String {
         switch self {
         case .impossible(let reasons): "cannot be fixed: " + reasons.joined(separator: "; ")

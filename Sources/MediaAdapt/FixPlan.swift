@@ -17,13 +17,19 @@ public struct FixPlan: Codable, Sendable {
         case image
     }
 
+    /// The path of the file the plan was made for.
     public var source: String
+    /// The cheapest kind of change that satisfies every model (see `Action`).
     public var action: Action
     /// The container or picture format of the output ("mp4", "mov", "jpg"...).
     public var format: String
+    /// The part of the source kept, when a model's duration limit cuts it; nil keeps the whole clip.
     public var trim: TrimPlan?
+    /// The video a re-encode writes; nil when the video is copied (rewrap, trim_copy) or for a still.
     public var video: VideoPlan?
+    /// What happens to the sound: none in the source, copied, re-encoded or dropped.
     public var audio: AudioPlan
+    /// The picture an image conversion writes; nil for audio and video.
     public var image: ImagePlan?
     /// Each change in words, in the order applied.
     public var steps: [String]
@@ -44,6 +50,7 @@ public struct FixPlan: Codable, Sendable {
     /// 3: plans carry the presented `duration` and leave out tracks a model does not take.
     public static let formatVersion = 3
 
+    /// False when the file is already acceptable as it is.
     public var changesAnything: Bool { action != .none }
 }
 
@@ -67,9 +74,11 @@ public enum Fit: String, Codable, Sendable, CaseIterable {
 
 /// The video a re-encode writes: codec, size, rate, pixel format, filters.
 public struct VideoPlan: Codable, Sendable, Equatable {
+    /// The FFmpeg encoder, "libx264" unless a model's codecs call for another (e.g. "libvpx-vp9").
     public var codec = "libx264"
     /// Output picture size (square pixels).
     public var width: Int
+    /// Output picture height in pixels (square pixels, rotation applied).
     public var height: Int
     /// Where the picture sits in the output, when padded; the whole output otherwise.
     public var content: Rect
@@ -79,7 +88,10 @@ public struct VideoPlan: Codable, Sendable, Equatable {
     public var rotation: Int
     /// Constant output frame rate; nil keeps the source's timestamps.
     public var frameRate: Ratio?
+    /// x264-style constant rate factor (0-51, lower is better; the policy's default is 18); converted for
+    /// VP9 by `vp9CRF`.
     public var crf: Double
+    /// The encoder's speed/quality preset, e.g. "fast" (the policy's).
     public var preset: String
     /// Average bit rate when a file size limit must be met.
     public var bitRate: Int64?
@@ -103,6 +115,7 @@ public enum ToneMapCurve: String, Codable, Sendable, CaseIterable {
 public struct ToneMapPlan: Codable, Sendable, Equatable {
     /// The source's HDR transfer (PQ or HLG).
     public var transfer: HDRFormat
+    /// The curve libavfilter's `tonemap` applies.
     public var curve: ToneMapCurve
 }
 
@@ -123,11 +136,16 @@ public enum OutputLink: String, Codable, Sendable, CaseIterable {
 
 /// A rectangle of the picture, in pixels (a crop).
 public struct Rect: Codable, Sendable, Equatable, CustomStringConvertible {
+    /// Left edge in pixels.
     public var x: Int
+    /// Top edge in pixels.
     public var y: Int
+    /// Width in pixels.
     public var width: Int
+    /// Height in pixels.
     public var height: Int
 
+    /// A rectangle at (x, y) of width x height pixels.
     public init(x: Int, y: Int, width: Int, height: Int) {
         self.x = x
         self.y = y
@@ -135,6 +153,7 @@ public struct Rect: Codable, Sendable, Equatable, CustomStringConvertible {
         self.height = height
     }
 
+    /// "WxH+X+Y", as crop geometry is usually written.
     public var description: String { "\(width)x\(height)+\(x)+\(y)" }
 }
 
@@ -148,18 +167,25 @@ public enum AudioPlan: Codable, Sendable, Equatable {
 
 /// The still image a conversion writes: format, size, pixel format.
 public struct ImagePlan: Codable, Sendable, Equatable {
+    /// Output picture width in pixels.
     public var width: Int
+    /// Output picture height in pixels.
     public var height: Int
+    /// Where the picture sits in the output, when padded; the whole output otherwise.
     public var content: Rect
+    /// The part of the displayed source kept, when cropped; the whole picture otherwise.
     public var sourceCrop: Rect
     /// "mjpeg", "png" or "libwebp".
     public var codec: String
+    /// The FFmpeg pixel format written, e.g. "yuvj420p" for JPEG, "rgba" for a PNG with alpha.
     public var pixelFormat: String
     /// JPEG q (2 best..31) or WebP quality (0..100).
     public var quality: Int?
+    /// Largest output in bytes (a model's file size limit): quality, then size, steps down until it fits.
     public var maxBytes: Int64?
     /// The smallest picture the models accept: size steps stop here.
     public var minWidth: Int?
+    /// The smallest height the models accept: size steps stop here.
     public var minHeight: Int?
 }
 

@@ -19,9 +19,13 @@ public struct MediaPipeline: Sendable {
         case fixed(FixResult)
     }
 
+    /// The models the file must satisfy (one verdict each, one plan for all when one file can serve them).
     public var models: [ModelSpec]
+    /// The payload the file goes with: conditional limits, the payload check and the price read it.
     public var payload: [String: JSONValue]
+    /// The media field the file goes to; nil picks the model's first field of the file's kind.
     public var field: String?
+    /// How the file is made ready: fit, trim, tone-mapping, encoder settings.
     public var policy: MediaPolicy
     /// Judge the payload too (it was given); otherwise only the media.
     public var checksPayload: Bool
@@ -62,6 +66,7 @@ public struct MediaPipeline: Sendable {
         }
     }
 
+    /// The probe options every stage uses: the depth `probeDepth(for:)` gives, the decode check, threads.
     public var probeOptions: ProbeOptions {
         var options = ProbeOptions(depth: Self.probeDepth(for: models), health: health)
         options.decodeThreads = decodeThreads
@@ -114,8 +119,11 @@ public struct MediaPipeline: Sendable {
     /// What one model gets when no single file serves every model: its own verdict, its own plan
     /// (or why it cannot take the file), and the cost of sending it that file.
     public struct ModelRoute: Sendable {
+        /// The model this route is for.
         public var model: ModelSpec
+        /// The model's own verdict on the source.
         public var report: CheckReport
+        /// The plan that makes the source acceptable to this model, or why none can.
         public var plan: Result<FixPlan, FixError>
         /// This model's line: after its own plan, or not sent when it cannot take the file.
         public var cost: CostSheet

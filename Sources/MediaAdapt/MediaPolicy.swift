@@ -32,10 +32,12 @@ public struct MediaPolicy: Codable, Sendable, Equatable {
     public var trim: TrimAnchor = .start
     /// Explicit cut points in seconds of the source (override `trim`).
     public var from: Double?
+    /// Where that cut ends, in seconds of the source; nil: the end (still shortened to a duration limit).
     public var to: Double?
     /// Frames a cut lands inside a duration limit, so another measurement of the length (container
     /// against stream, the audio's tail, rounding) still passes.
     public var marginFrames = 1
+    /// Whether a rotation flag becomes upright pixels (a re-encode) or is kept.
     public var upright: Upright = .pixels
     /// The curve HDR video is tone-mapped to SDR with; nil keeps it HDR (`--tonemap off`).
     public var toneMap: ToneMapCurve? = .hable
@@ -43,6 +45,7 @@ public struct MediaPolicy: Codable, Sendable, Equatable {
     public var deinterlace: DeinterlaceMode = .frame
     /// libx264 constant quality of a re-encode.
     public var crf: Double = 18
+    /// The x264 preset of a re-encode ("fast" by default): slower presets make smaller files.
     public var preset = "fast"
     /// Letterbox colour, Y U V in limited range (black).
     public var padColor: [UInt8] = [16, 128, 128]
@@ -55,6 +58,7 @@ public struct MediaPolicy: Codable, Sendable, Equatable {
     /// The format the output's name asks for (the extension of -o), chosen when the models take it.
     public var outputFormat: String?
 
+    /// The default policy: pad, trim from the start, upright pixels, Hable tone-mapping, CRF 18, "fast".
     public init() {}
 
     enum CodingKeys: String, CodingKey {

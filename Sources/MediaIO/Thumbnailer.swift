@@ -5,10 +5,12 @@ import CFFmpeg
 public struct ThumbnailRequest: Sendable {
     /// The box the picture fits in, in display pixels; a smaller picture is never enlarged.
     public var maxWidth = 192
+    /// Height of the box the picture fits in, in display pixels.
     public var maxHeight = 108
     /// Where in a clip to look, as a share of its duration: a third in shows the content rather than
     /// a title card or a fade from black. Stills and clips under `seekAfter` seconds show their first frame.
     public var position = 1.0 / 3.0
+    /// Clips shorter than this many seconds show their first frame rather than seeking to `position`.
     public var seekAfter = 1.0
     /// The part of a clip to look in (seconds from its start, and length), when only that part
     /// matters (a trimmed clip's kept part); nil: the whole clip.
@@ -21,6 +23,7 @@ public struct ThumbnailRequest: Sendable {
     /// MJPEG quantiser scale, 2 (best) to 31: 5 keeps a 192x108 picture near 5 KB.
     public var quality = 5
 
+    /// The defaults: 192x108, a third in, JPEG quality 5, 5 seconds at most.
     public init() {}
 }
 

@@ -16,6 +16,7 @@ public struct Truncation: Codable, Sendable, Equatable {
     /// The byte offset from which no packet is whole (the first incomplete one's), when reading found one.
     public var incompleteFrom: Int64?
 
+    /// A truncation as the prober found it; `incompleteFrom` only when reading packets found it.
     public init(presentDuration: Double?, declaredDuration: Double?, cutAt: Double?, evidence: String, incompleteFrom: Int64? = nil) {
         self.presentDuration = presentDuration
         self.declaredDuration = declaredDuration
@@ -76,7 +77,9 @@ public struct DecodeHealth: Codable, Sendable, Equatable {
         case undecodable
     }
 
+    /// Whether every frame was decoded or samples at several points.
     public var scope: Scope
+    /// Healthy, damaged (see `spans`) or undecodable.
     public var verdict: Verdict
     /// Seconds of media decoded.
     public var checkedSeconds: Double?
@@ -87,6 +90,7 @@ public struct DecodeHealth: Codable, Sendable, Equatable {
     /// Complaints in all (each span keeps its first few messages).
     public var errorCount: Int
 
+    /// A decode check's findings as the health check made them.
     public init(scope: Scope, verdict: Verdict, checkedSeconds: Double?, frames: Int64, spans: [DamagedSpan], errorCount: Int) {
         self.scope = scope
         self.verdict = verdict
@@ -118,15 +122,18 @@ public struct DecodeHealth: Codable, Sendable, Equatable {
 public struct DamagedSpan: Codable, Sendable, Equatable, CustomStringConvertible {
     /// Seconds from the start of the media; nil when FFmpeg complained while opening the file.
     public var start: Double?
+    /// Seconds from the start where the complaints stop; nil when FFmpeg complained while opening the file.
     public var end: Double?
     /// Which of "video", "audio" and "container" (the demuxer, the index) complained.
     public var streams: [String]
     /// FFmpeg's own messages: the first few different ones.
     public var messages: [String]
+    /// How many complaints fell in the span (more than `messages` keeps).
     public var errorCount: Int
     /// The span is the file's cut-short end (see `MediaInfo.truncation`), not damage inside it.
     public var cutShort: Bool
 
+    /// A span as the health check found it.
     public init(start: Double?, end: Double?, streams: [String], messages: [String], errorCount: Int, cutShort: Bool) {
         self.start = start
         self.end = end

@@ -24,8 +24,10 @@ public struct MediaFinder: Sendable {
         public var fixOutputs = 0
     }
 
+    /// A finder with the standard media extensions.
     public init() {}
 
+    /// The files `paths` name: a file as given (whatever its extension), a folder walked for media files.
     public func expand(_ paths: [String]) -> Expansion {
         var result = Expansion()
         let fm = FileManager.default

@@ -17,12 +17,16 @@ public struct ProbeError: PreflightError, Equatable, Codable {
         case timeout
     }
 
+    /// What kind of failure it is (missing, unreadable, not media, timeout...).
     public var code: Code
+    /// The file the probe was asked about, as given.
     public var path: String
+    /// What went wrong, in a sentence a user reads.
     public var message: String
     /// What to do next ("" when the message says it all).
     public var hint: String
 
+    /// An error about `path`; no hint when the message says it all.
     public init(_ code: Code, path: String, message: String, hint: String? = nil) {
         self.code = code
         self.path = path
@@ -30,6 +34,7 @@ public struct ProbeError: PreflightError, Equatable, Codable {
         self.hint = hint ?? ""
     }
 
+    /// What kind of failure it is for the exit code: the file is missing, is not media, or could not be read.
     public var category: ErrorCategory {
         switch code {
         case .missing, .unreadable, .notAFile, .noMediaFound: .inputMissing
@@ -38,8 +43,10 @@ public struct ProbeError: PreflightError, Equatable, Codable {
         }
     }
 
+    /// "probe." and the code, e.g. "probe.not_media": the machine code scripts match on.
     public var errorCode: String { "probe." + code.rawValue }
 
+    /// "PATH: MESSAGE. HINT", as the CLI prints it.
     public var description: String {
         hint.isEmpty ? "\(path): \(message)" : "\(path): \(message). \(hint)"
     }

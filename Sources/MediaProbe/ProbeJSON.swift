@@ -7,6 +7,7 @@ public enum ProbeJSON {
     /// Version of the record shape; bumped only when a key changes meaning or disappears.
     public static let schemaVersion = 1
 
+    /// The encoder for `--json` and `--ndjson`: snake_case keys, sorted; pretty-printed when asked.
     public static func encoder(pretty: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()
         // Foundation's .convertToSnakeCase works the name out again for every key of every record, a
@@ -22,6 +23,7 @@ public enum ProbeJSON {
         String(decoding: try CompactJSONEncoder().encode(record), as: UTF8.self)
     }
 
+    /// A decoder that reads records written by `encoder()` back into `MediaInfo`.
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -34,6 +36,7 @@ public enum ProbeJSON {
         case media(MediaInfo)
         case failure(ProbeError, exitCode: Int32)
 
+        /// A record of `result`; a failure gets the exit code `exitCode` gives its category (the CLI's table).
         public init(_ result: Result<MediaInfo, ProbeError>, exitCode: (ErrorCategory) -> Int32) {
             switch result {
             case .success(let info): self = .media(info)
@@ -52,6 +55,7 @@ public enum ProbeJSON {
             }
         }
 
+        /// A media record is the `MediaInfo` itself; a failure is `path` and `error` (code, message, hint, exit code).
         public func encode(to encoder: Encoder) throws {
             switch self {
             case .media(let info):
@@ -65,10 +69,14 @@ public enum ProbeJSON {
 
     /// The `--json` document.
     public struct Document: Encodable, Sendable {
+        /// The record shape's version (`ProbeJSON.schemaVersion`).
         public var schemaVersion = ProbeJSON.schemaVersion
+        /// The preflight version that wrote the document.
         public var tool: String
+        /// One record per file, in the order the files were given.
         public var files: [Record]
 
+        /// A document of `files` written by `tool`.
         public init(tool: String, files: [Record]) {
             self.tool = tool
             self.files = files

@@ -5,16 +5,21 @@ import PreflightCore
 public struct ProbeOutcome: Sendable {
     /// Position of the file in the run's input order.
     public var position: Int
+    /// The file's path, as given.
     public var path: String
+    /// What the probe learned, or why it failed.
     public var result: Result<MediaInfo, ProbeError>
 }
 
 /// Probes many files concurrently on the CPU pool (FFmpeg's calls block; they must not hold the
 /// Swift concurrency pool) and hands back each outcome as soon as it is ready.
 public struct ProbeRunner: Sendable {
+    /// Files probed at once (at least 1); by default one per processor.
     public var width: Int
+    /// How deep each file is read (headers, packets, decoded frames).
     public var options: ProbeOptions
 
+    /// A runner probing `width` files at once with `options`.
     public init(width: Int = ProcessInfo.processInfo.activeProcessorCount, options: ProbeOptions = ProbeOptions()) {
         self.width = max(1, width)
         self.options = options

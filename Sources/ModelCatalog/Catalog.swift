@@ -11,6 +11,7 @@ public struct Catalog: Sendable {
     /// An empty catalog (layers are applied to it; `Catalog.bundled()` is the usual start).
     public init() {}
 
+    /// Every model id the catalog knows, sorted.
     public var ids: [String] { models.keys.sorted() }
 
     /// The bundled catalog's text, as shipped (for lints and `models show --bundled`-like tools).
@@ -209,7 +210,9 @@ public struct Catalog: Sendable {
 
 /// A model id no catalog layer knows (and fal could not be asked about).
 public struct UnknownModelError: PreflightError {
+    /// The id as the user wrote it.
     public var id: String
+    /// Up to three known ids that share its words or spelling, nearest first (may be empty).
     public var suggestions: [String]
     /// Why fal was not asked, or what it said ("fal does not list it", "fal could not be reached").
     public var reason: String?
@@ -221,9 +224,12 @@ public struct UnknownModelError: PreflightError {
         self.reason = reason
     }
 
+    /// A usage error: the id the user gave is the thing to change.
     public var category: ErrorCategory { .usage }
+    /// The machine code scripts match on.
     public var errorCode: String { "catalog.unknown_model" }
 
+    /// "unknown model 'ID'", with why fal could not tell about it, and the nearest known ids.
     public var message: String {
         var text = "unknown model '\(id)'"
         if let reason { text += ": \(reason)" }
@@ -231,11 +237,13 @@ public struct UnknownModelError: PreflightError {
         return text
     }
 
+    /// Where to look for the id, how to fetch it, or how to describe it in a user catalog.
     public var hint: String {
         "`preflight models search TEXT` looks for it at fal, `preflight models refresh ID` fetches its limits, "
             + "`preflight models list` shows the known ones; a user catalog can describe it: docs/catalog-format.md"
     }
 
+    /// The message and the hint together, as one line.
     public var description: String { "\(message) (\(hint))" }
 }
 

@@ -75,6 +75,7 @@ public struct Violation: Codable, Sendable, Equatable {
             case damaged
         }
 
+        /// The rule's JSON name: the limit key, "payload." or "files." and the rule, the advice, or the unknown text.
         public var description: String {
             switch self {
             case .limit(let key): key.rawValue
@@ -93,13 +94,16 @@ public struct Violation: Codable, Sendable, Equatable {
             return Dictionary(all.map { ($0.description, $0) }, uniquingKeysWith: { first, _ in first })
         }()
 
+        /// The rule a JSON name stands for; a name this version does not know is kept as `.unknown`.
         public init(_ text: String) { self = Self.byName[text] ?? .unknown(text) }
 
         /// `"max_duration"`, `"payload.enum"`: the rule its JSON name says.
         public init(stringLiteral text: String) { self.init(text) }
 
+        /// Read from its JSON name (see `init(_:)`).
         public init(from decoder: Decoder) throws { self.init(try decoder.singleValueContainer().decode(String.self)) }
 
+        /// Written as its JSON name (`description`).
         public func encode(to encoder: Encoder) throws {
             var c = encoder.singleValueContainer()
             try c.encode(description)
@@ -114,42 +118,56 @@ public struct Violation: Codable, Sendable, Equatable {
         }
     }
 
+    /// What the finding is about (a limit, a payload rule, a rule over fields, or advice).
     public var rule: Rule
+    /// Error: the model would reject it; warning: advice, the check still passes.
     public var severity: Severity
     /// The payload or media field concerned.
     public var field: String?
+    /// What the file or payload has, in words with units ("12.40 s", "3840x2160").
     public var actual: String
+    /// What the model accepts, in words with units ("<= 10 s", ">= 720 px").
     public var required: String
     /// A plain sentence: what is wrong, in the model's and the user's terms.
     public var message: String
-    /// How `fix` repairs it; nil when it cannot, with `unfixableReason` saying why.
+    /// How `fix` repairs it; nil when it cannot, with `remedy` saying why.
     public var repair: RepairKind?
     /// What the repair would do ("scale up to 1280x720", "trim to 10 s"), or why it cannot.
     public var remedy: String
     /// Where the limit came from.
     public var source: Source?
 
+    /// Whether some fix can repair it (a `repair` is known).
     public var fixable: Bool { repair != nil }
 }
 
 /// A cost computed from the catalog's published price: an estimate, dated.
 public struct CostEstimate: Codable, Sendable, Equatable {
+    /// The estimated charge, in `currency`, rounded to a millionth.
     public var amount: Double
+    /// The price's currency, e.g. "USD".
     public var currency: String
     /// "10.0 s of output at 0.126 USD/s".
     public var basis: String
+    /// The date the price was read (from the price's source), e.g. "2026-11-20"; nil when undated.
     public var priceSeenOn: String?
 }
 
 /// One model's verdict on the file and payload.
 public struct ModelVerdict: Codable, Sendable {
+    /// The model's endpoint id.
     public var model: String
+    /// The model's readable name from the catalog.
     public var modelName: String
     /// The media field the file goes to.
     public var field: String?
+    /// True when no violation is an error (warnings allowed).
     public var compliant: Bool
+    /// The errors: what the model would refuse.
     public var violations: [Violation]
+    /// Advice and findings that do not fail the check (rotation, HDR, an estimated duration...).
     public var warnings: [Violation]
+    /// What the call would cost as checked, from the catalog's price; nil when the model has no price.
     public var cost: CostEstimate?
     /// The limits the file was judged against (the field's, under the payload's conditions).
     public var requirement: MediaRequirement?
@@ -157,6 +175,7 @@ public struct ModelVerdict: Codable, Sendable {
 
 /// Several models at once: can one output file satisfy all of them?
 public struct CombinedVerdict: Codable, Sendable {
+    /// True when every model accepts the file as it is.
     public var allCompliant: Bool
     /// False when the models' limits leave no value that suits all of them.
     public var singleOutputPossible: Bool
@@ -175,9 +194,13 @@ extension Violation {
 
 /// What `preflight check` reports: the media as the models see it, and each model's verdict.
 public struct CheckReport: Codable, Sendable {
+    /// The file's path as probed.
     public var file: String
+    /// The probe of the file the verdicts were made on.
     public var media: MediaInfo
+    /// One verdict per model, in the order the models were given.
     public var verdicts: [ModelVerdict]
+    /// Set when more than one model was checked: whether one output can serve them all.
     public var combined: CombinedVerdict?
     /// False when no payload was given, so only the media was judged.
     public var payloadChecked: Bool
@@ -191,6 +214,7 @@ public struct CheckReport: Codable, Sendable {
     /// into upright pixels.
     public var conversion: String?
 
+    /// A report whose `cost` and `conversion` are filled later by the pipeline.
     public init(file: String, media: MediaInfo, verdicts: [ModelVerdict], combined: CombinedVerdict?, payloadChecked: Bool = true) {
         self.file = file
         self.media = media
@@ -199,5 +223,6 @@ public struct CheckReport: Codable, Sendable {
         self.payloadChecked = payloadChecked
     }
 
+    /// True when every model accepts the file as it is (payload included when one was given).
     public var compliant: Bool { verdicts.allSatisfy(\.compliant) }
 }

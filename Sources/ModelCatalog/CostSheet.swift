@@ -7,6 +7,7 @@ import MediaProbe
 public struct CostSheet: Codable, Sendable, Equatable {
     /// One model's estimate for the file, with where its price comes from.
     public struct Line: Codable, Sendable, Equatable {
+        /// The model's endpoint id.
         public var model: String
         /// nil: the model cannot be priced (no price in any layer, or its unit needs a value the
         /// payload and the media do not give).
@@ -17,6 +18,7 @@ public struct CostSheet: Codable, Sendable, Equatable {
         /// it, so it costs nothing. (Whether it *was* sent is the submission's business.)
         public var wouldSend: Bool
 
+        /// A line; a model that would not be sent the file gets no estimate, whatever `estimate` says.
         public init(model: String, estimate: CostEstimate?, priceSource: String?, wouldSend: Bool = true) {
             self.model = model
             self.estimate = wouldSend ? estimate : nil
@@ -26,6 +28,7 @@ public struct CostSheet: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey { case model, estimate, priceSource, wouldSend, sent }
 
+        /// Writes model, estimate, price source and `wouldSend` (never the old `sent`).
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(model, forKey: .model)
@@ -34,6 +37,7 @@ public struct CostSheet: Codable, Sendable, Equatable {
             try c.encode(wouldSend, forKey: .wouldSend)
         }
 
+        /// Reads a line; an older manifest's `sent` stands for `wouldSend`.
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             model = try c.decode(String.self, forKey: .model)
@@ -44,10 +48,12 @@ public struct CostSheet: Codable, Sendable, Equatable {
         }
     }
 
+    /// One line per model, in the order the models were given.
     public var lines: [Line]
     /// True when the media priced is the planned output (a cut, a resize), not the source as it is.
     public var afterPlan: Bool
 
+    /// A sheet of `lines`; `afterPlan` when they price the planned output rather than the source.
     public init(lines: [Line], afterPlan: Bool) {
         self.lines = lines
         self.afterPlan = afterPlan
@@ -66,6 +72,7 @@ public struct CostSheet: Codable, Sendable, Equatable {
     /// To a millionth: a sum of binary fractions is not a price (3.7800000000000002).
     public static func rounded(_ amount: Double) -> Double { (amount * 1_000_000).rounded() / 1_000_000 }
 
+    /// The currency every estimate is summed in: fal prices in USD.
     public var currency: String { "USD" }
 
     /// What `media` (as it will be sent) costs at each of `models`; `refusing`: the models that

@@ -27,12 +27,17 @@ extension Rejection {
 /// time instead of being paid for again. Kept per fal base URL: a simulator's or a staging server's
 /// rejection never tightens the catalog for fal itself.
 public struct LearnedRequirement: Codable, Sendable, Equatable {
+    /// The endpoint id of the model that refused the input.
     public var modelID: String
+    /// The payload field the limit applies to, e.g. "video_url".
     public var field: String
+    /// Which limit was learned, e.g. `max_duration`.
     public var key: LimitKey
+    /// The limit's value, in the key's shape (seconds, pixels, a list of codecs...).
     public var value: JSONValue
     /// ISO 8601 time of the rejection.
     public var learnedAt: String
+    /// The rejection it was learned from (fal's type, message, request id).
     public var rejection: Rejection
     /// Where the rejection came from: the queue base URL, as `scope(of:)` writes it.
     public var baseURL: String
@@ -40,6 +45,7 @@ public struct LearnedRequirement: Codable, Sendable, Equatable {
     /// fal's own queue: where lessons are kept unless they came from somewhere else.
     public static let falBaseURL = "https://queue.fal.run"
 
+    /// A lesson as stored; kept for fal's own queue unless `baseURL` says otherwise.
     public init(modelID: String, field: String, key: LimitKey, value: JSONValue, learnedAt: String, rejection: Rejection,
                 baseURL: String = LearnedRequirement.falBaseURL) {
         self.modelID = modelID
@@ -53,6 +59,7 @@ public struct LearnedRequirement: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case modelID, field, key, value, learnedAt, rejection, baseURL }
 
+    /// Reads a stored lesson; one written before `baseURL` existed belongs to fal's own queue.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(modelID: try c.decode(String.self, forKey: .modelID), field: try c.decode(String.self, forKey: .field),
@@ -76,6 +83,8 @@ public struct LearnedRequirement: Codable, Sendable, Equatable {
     /// The day of the rejection (the first ten characters of its ISO 8601 time).
     public var learnedOn: String { String(learnedAt.prefix(10)) }
 
+    /// Where the limit came from, as reports cite it: the day, fal's type and request id, and the base URL
+    /// when it was not fal's.
     public var source: Source {
         var detail = [rejection.type]
         if let id = rejection.requestID { detail.append("request \(id)") }

@@ -40,6 +40,8 @@ public enum LimitKey: String, Codable, CodingKeyRepresentable, Sendable, CaseIte
         case none
     }
 
+    /// Where this key's value is stored in a `MediaRequirement` and its shape (integer, number, strings,
+    /// bytes, required/optional/forbidden); `.none` for `media_kind`.
     public var slot: Slot {
         switch self {
         case .mediaKind: .none
@@ -102,40 +104,60 @@ public struct MediaRequirement: Codable, Sendable, Equatable {
     public var formats: [String]?
     /// Accepted codecs as FFmpeg names them ("h264", "hevc").
     public var videoCodecs: [String]?
+    /// Accepted audio codecs as FFmpeg names them ("aac", "mp3"); nil accepts any.
     public var audioCodecs: [String]?
+    /// Smallest displayed width in pixels.
     public var minWidth: Int?
+    /// Largest displayed width in pixels.
     public var maxWidth: Int?
+    /// Smallest displayed height in pixels.
     public var minHeight: Int?
+    /// Largest displayed height in pixels.
     public var maxHeight: Int?
+    /// Smallest value of the shorter displayed side, in pixels, whatever the orientation.
     public var minShortSide: Int?
+    /// Largest value of the longer displayed side, in pixels, whatever the orientation.
     public var maxLongSide: Int?
+    /// Fewest pixels in the displayed picture (width x height).
     public var minPixels: Int?
+    /// Most pixels in the displayed picture (width x height).
     public var maxPixels: Int?
     /// Width divided by height.
     public var minAspectRatio: Double?
+    /// Largest width divided by height of the displayed picture.
     public var maxAspectRatio: Double?
     /// An allowed set such as ["16:9", "9:16"], matched within 1 %.
     public var aspectRatios: [String]?
     /// Allowed exact sizes: "1280x720" (either orientation) or "720p" (short side 720, long 1280).
     public var resolutions: [String]?
+    /// Shortest length in seconds, of the part a player shows (see `MediaInfo.presentedDuration`).
     public var minDuration: Double?
+    /// Longest length in seconds; a longer clip is trimmed by a fix.
     public var maxDuration: Double?
+    /// Lowest average frames per second (checked with 0.01 fps of slack).
     public var minFPS: Double?
+    /// Highest average frames per second (checked with 0.01 fps of slack).
     public var maxFPS: Double?
     /// Frames in the clip: a model that counts frames rather than seconds.
     public var minFrames: Int?
+    /// Most frames in the clip.
     public var maxFrames: Int?
+    /// Largest file in bytes (catalogs may write "200 MB", read as MiB).
     public var maxFileSize: ByteCount?
+    /// Whether a sound track is required, optional or forbidden; a forbidden one is removed by a fix.
     public var audio: AudioRule?
     /// Whether a picture may have an alpha channel (Wan 2.6 refuses PNGs with transparency).
     public var alpha: AudioRule?
     /// For list fields: how many files.
     public var minCount: Int?
+    /// For list fields: most files.
     public var maxCount: Int?
     /// For list fields: all files together. With one file checked, the minimum is checked only
     /// when the file is the list's only entry (the other URLs cannot be probed here).
     public var minTotalDuration: Double?
+    /// For list fields: longest length of all files together, in seconds.
     public var maxTotalDuration: Double?
+    /// For list fields: largest size of all files together, in bytes.
     public var maxTotalFileSize: ByteCount?
     /// Seconds fal waits to download the file (informational: a slow host can fail it).
     public var downloadTimeout: Double?
@@ -143,11 +165,13 @@ public struct MediaRequirement: Codable, Sendable, Equatable {
     /// it does not fail the check.
     public var advisory: [LimitKey]?
 
+    /// A requirement with no limit set: accepts anything.
     public init() {}
 
     /// The keys this requirement sets, in the table's order.
     public var keys: [LimitKey] { LimitKey.requirementKeys.filter { isSet($0) } }
 
+    /// Whether the limit `key` has a value here (`media_kind` never has: it is the field's).
     public func isSet(_ key: LimitKey) -> Bool {
         switch key.slot {
         case .int(let p): self[keyPath: p] != nil
@@ -191,6 +215,7 @@ public struct MediaRequirement: Codable, Sendable, Equatable {
         return r
     }
 
+    /// Whether a miss of `key` only warns (listed in `advisory`) rather than failing the check.
     public func isAdvisory(_ key: LimitKey) -> Bool { advisory?.contains(key) ?? false }
 
     // MARK: - Catalog form, derived from the table
@@ -229,6 +254,7 @@ public struct MediaRequirement: Codable, Sendable, Equatable {
 
     private static func known(_ key: LimitKey) -> Bool { if case .none = key.slot { false } else { true } }
 
+    /// Writes the set limits under their catalog keys (sizes as bytes), then `advisory`.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         for key in keys {
@@ -248,10 +274,13 @@ public struct MediaRequirement: Codable, Sendable, Equatable {
 /// A number of bytes, written in catalogs as an integer or as "200 MB" / "4.7 MiB" / "10MB".
 /// MB is read as MiB, as fal's own limit lines mean it.
 public struct ByteCount: Codable, Sendable, Equatable, Comparable, CustomStringConvertible {
+    /// The size in bytes (never negative when parsed).
     public var bytes: Int64
 
+    /// A size of exactly `bytes`.
     public init(_ bytes: Int64) { self.bytes = bytes }
 
+    /// Reads an integer number of bytes or a size in words ("200 MB", "4.7 MiB"); refuses anything else.
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let n = try? c.decode(Int64.self) { bytes = n; return }
@@ -262,6 +291,8 @@ public struct ByteCount: Codable, Sendable, Equatable, Comparable, CustomStringC
         self = parsed
     }
 
+    /// Parses "200 MB", "4.7MiB", "10 k" or a bare number of bytes; K, M and G are powers of 1024. Nil for
+    /// a negative, unknown-unit or out-of-range size.
     public init?(parsing text: String) {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = t.prefix { $0.isNumber || $0 == "." }
@@ -278,13 +309,16 @@ public struct ByteCount: Codable, Sendable, Equatable, Comparable, CustomStringC
         bytes = exact
     }
 
+    /// Written as an integer number of bytes.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(bytes)
     }
 
+    /// Orders by number of bytes.
     public static func < (a: ByteCount, b: ByteCount) -> Bool { a.bytes < b.bytes }
 
+    /// "200 MB" (MiB, one decimal when not whole) from 1 MiB up, "512 KB" below.
     public var description: String {
         let mib = Double(bytes) / 1_048_576
         if mib >= 1 { return mib == mib.rounded() ? "\(Int(mib)) MB" : String(format: "%.1f MB", mib) }

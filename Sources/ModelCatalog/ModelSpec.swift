@@ -15,6 +15,7 @@ public enum MediaFieldKind: String, Codable, Sendable {
         }
     }
 
+    /// Whether the field takes a list of URLs (video_list, image_list, audio_list).
     public var isList: Bool { element != self }
 }
 
@@ -23,11 +24,15 @@ public enum MediaFieldKind: String, Codable, Sendable {
 public struct ConditionalRequirement: Codable, Sendable, Equatable {
     /// When a limit applies: a payload field's value (e.g. a resolution or a mode).
     public struct Condition: Codable, Sendable, Equatable {
+        /// The payload field whose value decides, e.g. "character_orientation".
         public var field: String
+        /// The value that makes the requirement apply (compared as JSON, so "10" and 10 differ).
         public var equals: JSONValue
     }
 
+    /// When the requirement applies.
     public var when: Condition
+    /// The limits overlaid on the field's own when the condition holds.
     public var requirement: MediaRequirement
 
     enum CodingKeys: String, CodingKey { case when, requirement = "require" }
@@ -35,10 +40,15 @@ public struct ConditionalRequirement: Codable, Sendable, Equatable {
 
 /// One payload field that takes media (a URL, or a list of URLs).
 public struct MediaField: Codable, Sendable, Equatable {
+    /// The payload key the media URL goes in, e.g. "video_url", "image_urls".
     public var name: String
+    /// What the field takes: one video, image or audio file, or a list of them.
     public var kind: MediaFieldKind
+    /// Whether the model refuses a payload without it.
     public var required: Bool
+    /// The limits that always apply; see `requirement(for:)` for the ones in force for a payload.
     public var requirement: MediaRequirement
+    /// Limits that apply only when the payload holds some value, overlaid in order.
     public var conditional: [ConditionalRequirement]
     /// Per-limit sources where they differ from the model's (learned and user-corrected limits).
     public var limitSources: [LimitKey: Source]
@@ -49,6 +59,7 @@ public struct MediaField: Codable, Sendable, Equatable {
     /// checker warns about it and the cost estimate bills the trimmed length.
     public var normalization: MediaRequirement?
 
+    /// A media field; a new field is required unless said otherwise.
     public init(name: String, kind: MediaFieldKind, required: Bool = true, requirement: MediaRequirement = MediaRequirement(),
                 conditional: [ConditionalRequirement] = [], limitSources: [LimitKey: Source] = [:]) {
         self.name = name
@@ -61,6 +72,7 @@ public struct MediaField: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case name, kind, required, requirement, conditional, limitSources, advice, normalization }
 
+    /// Reads the journal's and catalog's stored form: missing lists are empty, `required` defaults to true.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(name: try c.decode(String.self, forKey: .name), kind: try c.decode(MediaFieldKind.self, forKey: .kind),
@@ -86,20 +98,26 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var id: String
     /// A readable name: "Kling O1 video edit".
     public var name: String
+    /// Who makes the model, e.g. "kling", "google", "fal".
     public var provider: String
     /// "video-to-video", "image-to-video", "video-to-audio", "lip-sync", "upscale"...
     public var category: String
+    /// The payload fields that take media, with their limits (a model may have several: image and audio).
     public var media: [MediaField]
+    /// The other payload fields: types, ranges, enums and defaults.
     public var payload: PayloadSchema
+    /// What fal charges per unit; nil when no price is known (the cost is then "unpriced").
     public var price: Price?
     /// Rules across several media fields: files in all, fields that exclude or need each other.
     public var rules: [FieldGroupRule] = []
     /// Where the model's limits were read, and when.
     public var source: Source
+    /// Free text about the model from the catalog, shown by `models show`; nil when there is none.
     public var notes: String?
     /// Which layer the entry came from last: "bundled", "user:<file>", "imported".
     public var origin: String
 
+    /// A model with every part given; `rules` starts empty.
     public init(id: String, name: String, provider: String, category: String, media: [MediaField], payload: PayloadSchema,
                 price: Price?, source: Source, notes: String?, origin: String) {
         self.id = id
@@ -118,6 +136,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case id, name, provider, category, media, payload, price, rules, source, notes, origin
     }
 
+    /// Reads the stored form: `rules` may be missing (empty).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(id: try c.decode(String.self, forKey: .id), name: try c.decode(String.self, forKey: .name),
@@ -128,6 +147,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         rules = try c.decodeIfPresent([FieldGroupRule].self, forKey: .rules) ?? []
     }
 
+    /// The media field called `name`; nil when the model has none of that name.
     public func field(named name: String) -> MediaField? { media.first { $0.name == name } }
 
     /// The first field that takes media of this kind (a video file goes to the video field).

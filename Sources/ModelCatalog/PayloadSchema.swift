@@ -1,14 +1,17 @@
 /// The JSON a model accepts beside its media: field types, required fields, enums, ranges, defaults.
 public struct PayloadSchema: Codable, Sendable, Equatable {
+    /// The fields the catalog (or fal's OpenAPI schema) knows, media fields included.
     public var fields: [PayloadField]
     /// True when `fields` lists every field the model accepts, so an unknown one is worth a warning.
     public var complete: Bool
 
+    /// A schema of `fields`; `complete` only when they are every field the model accepts.
     public init(fields: [PayloadField] = [], complete: Bool = false) {
         self.fields = fields
         self.complete = complete
     }
 
+    /// The field called `name` (the JSON key, e.g. "prompt"); nil when the schema does not list it.
     public func field(_ name: String) -> PayloadField? { fields.first { $0.name == name } }
 }
 
@@ -19,25 +22,38 @@ public struct PayloadField: Codable, Sendable, Equatable {
         case string, integer, number, boolean, array, object
     }
 
+    /// The JSON key in the payload, e.g. "prompt", "duration", "aspect_ratio".
     public var name: String
+    /// The JSON type the value must have (an integer also passes as a number).
     public var type: FieldType
+    /// Whether the model refuses a payload without it.
     public var required: Bool
+    /// The only values allowed, when the schema lists them (e.g. ["5", "10"] for a duration).
     public var enumValues: [JSONValue]?
+    /// Smallest allowed number (inclusive).
     public var minimum: Double?
+    /// Largest allowed number (inclusive).
     public var maximum: Double?
+    /// The number must be greater than this.
     public var exclusiveMinimum: Double?
+    /// The number must be less than this.
     public var exclusiveMaximum: Double?
+    /// For arrays: fewest items.
     public var minItems: Int?
+    /// For arrays: most items.
     public var maxItems: Int?
     /// For strings: at most this many characters (lip-sync text: 120).
     public var maxLength: Int?
     /// Constraints read from the field's prose rather than its schema ("max_length").
     public var readFromProse: [String]?
+    /// The value the model uses when the field is left out.
     public var defaultValue: JSONValue?
+    /// The schema's description of the field, in fal's words.
     public var description: String?
     /// For a generated size ({"width", "height"}): the envelope fal's schema publishes (x-fal).
     public var sizeLimits: ImageSizeLimits?
 
+    /// A field with the common constraints; the rarer ones are set after.
     public init(name: String, type: FieldType, required: Bool = false, enumValues: [JSONValue]? = nil,
                 minimum: Double? = nil, maximum: Double? = nil, defaultValue: JSONValue? = nil, description: String? = nil) {
         self.name = name
@@ -57,6 +73,7 @@ public struct PayloadField: Codable, Sendable, Equatable {
         case sizeLimits = "size_limits"
     }
 
+    /// Reads a catalog's field entry: `required` defaults to false, everything else is optional.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
@@ -80,14 +97,23 @@ public struct PayloadField: Codable, Sendable, Equatable {
 /// The sizes a model can generate, as fal's SDK publishes them on an `image_size` field
 /// (`ImageSizeConstraints` under x-fal): pixels, an area per picture, a multiple both sides must be.
 public struct ImageSizeLimits: Codable, Sendable, Equatable {
+    /// Narrowest generated width in pixels.
     public var minWidth: Int?
+    /// Widest generated width in pixels.
     public var maxWidth: Int?
+    /// Lowest generated height in pixels.
     public var minHeight: Int?
+    /// Tallest generated height in pixels.
     public var maxHeight: Int?
+    /// Fewest pixels per picture (width x height).
     public var minArea: Int?
+    /// Most pixels per picture (width x height).
     public var maxArea: Int?
+    /// Both sides must be a multiple of this (e.g. 8 or 16).
     public var multipleOf: Int?
+    /// Lowest width / height; set only together with `maxAspectRatio`.
     public var minAspectRatio: Double?
+    /// Highest width / height; set only together with `minAspectRatio`.
     public var maxAspectRatio: Double?
 
     enum CodingKeys: String, CodingKey {

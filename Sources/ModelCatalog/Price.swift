@@ -20,12 +20,14 @@ public struct Price: Codable, Sendable, Equatable {
 
     /// A factor applied when a payload field is filled (or always, when `whenPresent` is nil).
     public struct Multiplier: Codable, Sendable, Equatable {
+        /// What the amount is multiplied by (0.6 makes it 40 % cheaper); never negative.
         public var factor: Double
         /// A payload or media field: the factor applies when it holds something (or the checked file goes there).
         public var whenPresent: String?
         /// Why, in words: "with video inputs".
         public var reason: String
 
+        /// A factor, applied always or only when `whenPresent` holds something.
         public init(factor: Double, whenPresent: String? = nil, reason: String) {
             self.factor = factor
             self.whenPresent = whenPresent
@@ -38,7 +40,9 @@ public struct Price: Codable, Sendable, Equatable {
     /// The amount per unit (the lowest resolution tier's, when there are tiers; without sound, when
     /// sound costs more).
     public var amount: Double
+    /// What one `amount` buys: a second or minute of input or output, a video, an image, a request.
     public var unit: Unit
+    /// The amount's currency; "USD" unless the catalog says otherwise.
     public var currency: String
     /// For per-second prices: where the output length comes from: a payload field ("duration"),
     /// "input" when the output is as long as the input, or "FRAMES/RATE" (two fields divided:
@@ -57,9 +61,12 @@ public struct Price: Codable, Sendable, Equatable {
     public var withAudio: Double?
     /// The boolean payload field that turns sound on; by default "generate_audio".
     public var audioFrom: String?
+    /// Factors applied to the whole amount, each when its field is filled (or always).
     public var multipliers: [Multiplier]?
+    /// Where the price was read (the model's pricing page) and when.
     public var source: Source
 
+    /// A flat price per unit; tiers, sound, rounding and multipliers are set after.
     public init(amount: Double, unit: Unit, currency: String = "USD", durationFrom: String? = nil, source: Source) {
         self.amount = amount
         self.unit = unit
@@ -74,6 +81,7 @@ public struct Price: Codable, Sendable, Equatable {
         case multipliers, source
     }
 
+    /// Reads a catalog's price; refuses an amount, factor or rounding that is negative or not a number.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         amount = try c.decode(Double.self, forKey: .amount)
@@ -113,6 +121,7 @@ public struct Price: Codable, Sendable, Equatable {
 }
 
 extension Price.Unit {
+    /// The unit in words, as `summary` and cost lines print it ("second of output").
     public var words: String {
         switch self {
         case .secondOfOutput: "second of output"
@@ -127,6 +136,7 @@ extension Price.Unit {
 
 /// A rule across several media fields of one model, which a limit on one field cannot say.
 public struct FieldGroupRule: Codable, Sendable, Equatable {
+    /// The media fields the rule covers, e.g. ["image_urls", "video_urls", "audio_urls"].
     public var fields: [String]
     /// At most this many files in these fields together (Seedance 2.0: 12; Wan 2.6 flash: 5 references).
     public var maxCount: Int?
@@ -134,8 +144,10 @@ public struct FieldGroupRule: Codable, Sendable, Equatable {
     public var notTogether: Bool?
     /// When any of `fields` is filled, one of these must be too (Seedance audio needs an image or video).
     public var requiresAnyOf: [String]?
+    /// Where the rule was read; the entry's source when the catalog does not say.
     public var source: Source?
 
+    /// A rule over `fields`; set the one kind of rule it is (count, exclusion or dependency).
     public init(fields: [String], maxCount: Int? = nil, notTogether: Bool? = nil, requiresAnyOf: [String]? = nil, source: Source? = nil) {
         self.fields = fields
         self.maxCount = maxCount

@@ -11,12 +11,16 @@ import Darwin
 /// the bytes are taken as unchanged (as rsync and git do). `prepare` skips hashing a source again
 /// on it; `fix` refuses an output when its source's stamp changed while it was read.
 public struct FileStamp: Codable, Sendable, Equatable {
+    /// Size in bytes.
     public var size: Int64
     /// Modification time in nanoseconds since 1970.
     public var modifiedNanos: Int64
+    /// The inode number: a file replaced under the same name gets another.
     public var inode: UInt64
+    /// The device the file is on.
     public var device: UInt64
 
+    /// A stamp of the given parts (`FileStamp.of(path)` reads one from a file).
     public init(size: Int64, modifiedNanos: Int64, inode: UInt64, device: UInt64) {
         self.size = size
         self.modifiedNanos = modifiedNanos

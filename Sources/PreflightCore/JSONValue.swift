@@ -10,6 +10,7 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable, CustomStringConve
     case object([String: JSONValue])
     case null
 
+    /// Reads any JSON value; integers that fit an Int stay integers, other numbers are doubles.
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
@@ -21,6 +22,7 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable, CustomStringConve
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
+    /// Writes the value back as the same JSON.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
@@ -60,6 +62,7 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable, CustomStringConve
         }
     }
 
+    /// The value of an integer or a number as a Double; nil for anything else (a "5" string included).
     public var numberValue: Double? {
         switch self {
         case .integer(let i): Double(i)
@@ -68,6 +71,7 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable, CustomStringConve
         }
     }
 
+    /// The text of a string; nil for anything else.
     public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
@@ -75,9 +79,13 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable, CustomStringConve
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral {
+    /// `"text"` in a payload literal is a string.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// `5` in a payload literal is an integer.
     public init(integerLiteral value: Int) { self = .integer(value) }
+    /// `5.0` in a payload literal is a number.
     public init(floatLiteral value: Double) { self = .number(value) }
+    /// `true` in a payload literal is a boolean.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
 }
 
@@ -88,11 +96,13 @@ extension JSONValue {
         return nil
     }
 
+    /// The members of an object; nil for anything else.
     public var objectValue: [String: JSONValue]? {
         if case .object(let o) = self { return o }
         return nil
     }
 
+    /// The elements of an array; nil for anything else.
     public var arrayValue: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil
@@ -100,7 +110,9 @@ extension JSONValue {
 }
 
 extension JSONValue: ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    /// `[...]` in a payload literal is an array.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// `["key": value]` in a payload literal is an object; a repeated key keeps its last value.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }

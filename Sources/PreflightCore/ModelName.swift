@@ -2,6 +2,8 @@
 /// (`fal-ai/`), its path joined with `-`. One per id (another owner keeps its name), so two Kling
 /// models never share one as `video-to-video/edit` did: `kling-video-o1-video-to-video-edit`.
 public enum ModelName {
+    /// The short name of the endpoint id `id`, e.g. "fal-ai/kling-video/o1/video-to-video/edit" ->
+    /// "kling-video-o1-video-to-video-edit"; "model" when nothing usable is left.
     public static func short(_ id: String) -> String {
         let trimmed = id.hasPrefix("fal-ai/") ? String(id.dropFirst("fal-ai/".count)) : id
         return FileNames.safe(trimmed.replacingOccurrences(of: "/", with: "-"), fallback: "model")
@@ -11,6 +13,8 @@ public enum ModelName {
 /// Names made safe for a folder or file: no path separators or reserved characters, no control
 /// characters or bidirectional overrides, no leading dot, at most 100 bytes.
 public enum FileNames {
+    /// `name` with what a file system or terminal must not see removed, trimmed of leading dots and
+    /// spaces and trailing dots and spaces, cut to 100 bytes; `fallback` when nothing is left.
     public static func safe(_ name: String, fallback: String) -> String {
         var out = String(String.UnicodeScalarView(name.unicodeScalars.filter { s in
             let v = s.value

@@ -39,5 +39,6 @@ public protocol PreflightError: Error, Sendable, CustomStringConvertible {
 }
 
 extension PreflightError {
+    /// "MESSAGE. HINT", or the message alone when there is no hint.
     public var description: String { hint.isEmpty ? message : "\(message). \(hint)" }
 }

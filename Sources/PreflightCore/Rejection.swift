@@ -3,14 +3,18 @@ import Foundation
 /// A model's rejection of an input, as fal reports it in a 422's `detail[]`: the machine `type`,
 /// the limit in `ctx`, and where (`loc`).
 public struct Rejection: Codable, Sendable, Equatable {
+    /// fal's machine type, e.g. "video_duration_too_long", "file_too_large": what a limit is learned from.
     public var type: String
+    /// fal's message, as it wrote it (redacted).
     public var message: String
     /// The payload field, from `loc` (["body", "video_url"] -> "video_url").
     public var field: String?
+    /// fal's `ctx`: the limit and the value it saw (e.g. {"max_duration": 10}); empty when absent.
     public var ctx: [String: JSONValue]
     /// The fal request that was rejected, when known.
     public var requestID: String?
 
+    /// A rejection as parsed from a 422's `detail[]` entry.
     public init(type: String, message: String, field: String?, ctx: [String: JSONValue], requestID: String? = nil) {
         self.type = type
         self.message = message

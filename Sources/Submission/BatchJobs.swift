@@ -7,8 +7,11 @@ import PreflightCore
 public struct BatchItem: Sendable {
     /// The source's path relative to the batch's folder (a manifest row's `source`).
     public var name: String
+    /// The path of the file to send (the prepared output, or the source placed as it is).
     public var file: String
+    /// SHA-256 of the file: part of the job's batch key, so the same bytes are not sent twice.
     public var fileHash: String
+    /// The payload this file is sent with (the run's, with the sheet's cells over it).
     public var payload: [String: JSONValue]
     /// What sending it would cost at each model (nil: not priced, e.g. a manifest row from an
     /// older version): what a batch budget adds up.
@@ -17,6 +20,7 @@ public struct BatchItem: Sendable {
     /// each got their own file); nil: all of them.
     public var models: [String]?
 
+    /// An item; `models` nil sends it to every model of the batch.
     public init(name: String, file: String, fileHash: String, payload: [String: JSONValue], cost: CostSheet? = nil, models: [String]? = nil) {
         self.name = name
         self.file = file
@@ -32,9 +36,12 @@ public struct BatchItem: Sendable {
 /// the batch already has, stays within it; a model that cannot be priced admits nothing unless
 /// the user accepts unpriced models.
 public struct BatchBudget: Sendable {
+    /// The most the batch may cost in all, in USD (the catalog's estimates).
     public var limit: Double
+    /// Whether a model without a price may still be sent files (its cost cannot be bounded).
     public var allowUnpriced: Bool
 
+    /// A budget of `limit` USD.
     public init(limit: Double, allowUnpriced: Bool) {
         self.limit = limit
         self.allowUnpriced = allowUnpriced

@@ -10,6 +10,7 @@ import PreflightCore
 /// table it had when ModelCatalog owned it, so existing data carries over.
 public final class Journal: Sendable {
     let pool: DatabasePool
+    /// The journal's SQLite file.
     public let path: URL
 
     /// Opens (or makes) the journal at `path`. `mustExist`: for commands that read jobs made
@@ -282,11 +283,16 @@ public struct JournalError: PreflightError {
         /// It cannot be written: no space, no permission.
         case unwritable
     }
+    /// Missing, damaged or unwritable.
     public var kind: Kind
+    /// What went wrong, in a sentence a user reads.
     public var message: String
+    /// What to do next.
     public var hint: String
+    /// "MESSAGE. HINT.", as the CLI prints it.
     public var description: String { "\(message). \(hint)." }
 
+    /// Missing: the input is missing; damaged or unwritable: the local state is the problem.
     public var category: ErrorCategory {
         switch kind {
         case .missing: .inputMissing
@@ -294,6 +300,7 @@ public struct JournalError: PreflightError {
         }
     }
 
+    /// "journal." and the kind, e.g. "journal.damaged": the machine code scripts match on.
     public var errorCode: String { "journal." + kind.rawValue }
 
     /// An error of `kind`, with what to do next.

@@ -10,9 +10,11 @@ import PreflightCore
 /// moderation or the user's own start deadline, and never a submit whose answer was lost (it may
 /// have been accepted).
 public struct RetryPolicy: Sendable {
+    /// Attempts in all, the first included; none starts after this many.
     public var maxAttempts = 5
     /// First wait, doubled each attempt, times a jitter in [0.75, 1.25] (the JS client's ±25 %).
     public var baseDelay = 1.0
+    /// Longest wait between attempts, in seconds, before jitter.
     public var maxDelay = 30.0
     /// No new attempt starts after this many seconds of retrying.
     public var maxTotal = 600.0
@@ -35,6 +37,7 @@ public struct RetryPolicy: Sendable {
     /// passed (PREFLIGHT_HISTORY_LAG overrides it, in seconds).
     public var historyLag = 600.0
 
+    /// The defaults, with `historyLag` from PREFLIGHT_HISTORY_LAG when it holds 0 to 86400 seconds.
     public init() {
         if let text = ProcessInfo.processInfo.environment["PREFLIGHT_HISTORY_LAG"], let lag = Double(text), lag.isFinite, lag >= 0, lag <= 86_400 {
             historyLag = lag
@@ -52,6 +55,9 @@ public struct RetryPolicy: Sendable {
         Backoff(base: baseDelay, maximum: maxDelay, jitter: 0.75...1.25).delay(attempt: attempt)
     }
 
+    /// Whether to try `error` again after `attempt` tries and `elapsed` seconds, and after how long: never
+    /// for a refusal, a billing or key problem, or a submit fal may have accepted; not past
+    /// `maxAttempts`, nor when the wait would go past `maxTotal`.
     public func decide(_ error: FalError, attempt: Int, elapsed: Double) -> Decision {
         guard error.retryable, !error.mayHaveBeenAccepted else { return .stop }
         let never: Set<FalError.Kind> = [.inputRejected, .auth, .billing, .moderation, .userStartTimeout, .usage, .notFound]

@@ -10,9 +10,13 @@ import PreflightCore
 /// first status call, so no paid request is ever lost, and a submit whose answer was lost is
 /// marked uncertain instead of being sent again.
 public final class SubmissionEngine: Sendable {
+    /// The client every upload, submit, status call and download goes through.
     public let client: FalClient
+    /// The journal every job, run and event is written to before the step that depends on it.
     public let journal: Journal
+    /// The catalog the media is checked and fixed against before anything is paid for.
     public let catalog: Catalog
+    /// When and how often a failed submit or fetch is tried again.
     public let policy: RetryPolicy
     /// Each step of each job as it happens (the job id first): progress lines on a terminal.
     let observe: @Sendable (_ job: String, SubmissionEvent) -> Void
@@ -396,16 +400,21 @@ final class LocalStateProblems: @unchecked Sendable {
 public final class CancelSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var raised = false
+    /// A signal not yet raised.
     public init() {}
     /// Asks every run watching this signal to stop (a request at fal is cancelled there).
     public func raise() { lock.lock(); raised = true; lock.unlock() }
+    /// Whether `raise()` was called.
     public var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
 }
 
 /// Why a job could not be created or carried out, with what to do next.
 public struct SubmissionError: PreflightError {
+    /// What kind of failure it is (decides the exit code in the CLI).
     public var category: ErrorCategory
+    /// What went wrong, in a sentence a user reads.
     public var message: String
+    /// What to do next.
     public var hint: String
     /// "submission.busy", "journal.damaged"...
     public var errorCode: String

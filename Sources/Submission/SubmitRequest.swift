@@ -11,6 +11,7 @@ public struct SubmitSettings: Codable, Sendable {
     /// Whether submit fixes the media it can (auto) or refuses it (never).
     public enum FixMode: String, Codable, Sendable, CaseIterable { case auto, never }
 
+    /// auto (the default): fix what can be fixed before sending; never: refuse media that fails a check.
     public var fix: FixMode = .auto
     /// How the media is made ready (the same policy `fix` and `prepare` use).
     public var policy = MediaPolicy()
@@ -23,22 +24,28 @@ public struct SubmitSettings: Codable, Sendable {
     public var startTimeout: Double?
     /// Seconds for the whole wait; then the request is cancelled, or left running with `detach`.
     public var timeout: Double?
+    /// With `timeout`: leave the request running at fal when the wait ends (resume later) instead of cancelling it.
     public var detach = false
     /// Refuse to submit when the catalog's estimate is higher (USD).
     public var maxCost: Double?
     /// Switch to this model when one keeps failing for capacity after its retries.
     public var fallback: String?
+    /// fal's queue priority (normal or low; X-Fal-Queue-Priority); nil leaves fal's default.
     public var priority: FalClient.SubmitOptions.Priority?
+    /// X-Fal-No-Retry: ask fal not to requeue the request on runner failures.
     public var noRetry = false
+    /// Seconds fal keeps the files the request makes (X-Fal-Object-Lifecycle-Preference); nil: fal's default.
     public var objectLifetime: Int?
     /// X-Fal-Store-IO: 0 asks fal not to keep inputs and outputs.
     public var storeIO: Bool?
+    /// X-Fal-Runner-Hint: route to a runner that already holds some state (a session id); nil: none.
     public var runnerHint: String?
     /// Let fal reroute to an "equivalent" endpoint (its own fallbacks); off: the chosen model runs.
     public var allowFalFallbacks = false
     /// With `maxCost`: send to a model whose price is unknown (its cost cannot be bounded).
     public var allowUnpriced = false
 
+    /// The defaults: fix automatically, no deadlines, no cost limit, retries on, fal's fallbacks off.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -90,8 +97,11 @@ public enum SubmissionEvent: Sendable {
 
 /// How a job ended: each run's state and, for failures, what went wrong and what to do.
 public struct JobOutcome: Sendable {
+    /// The job as journaled.
     public var job: JobRecord
+    /// Every run of the job, one per model (and per fallback used).
     public var runs: [RunRecord]
+    /// The downloaded outputs of each run, by run id.
     public var outputs: [Int64: [OutputRecord]]
     /// Set when this run of the job could not write the journal (a full or unwritable state
     /// folder): each run is as last recorded, and `resume` continues once it can be written.
