@@ -28,10 +28,12 @@ public struct ProbeOptions: Sendable {
         case full
     }
 
+    /// How much of the file is read for lengths and frame counts (headers, or every packet).
     public var depth: Depth
     /// Seconds before giving up on one file; nil for no limit. A decode check (`health`) gets ten
     /// seconds more for every second of media.
     public var timeout: Double?
+    /// Which analysis fills the streams' parameters: the quick one where it can vouch for them, or FFmpeg's full one.
     public var analysis: Analysis
     /// Decode the frames too (every one, or samples), and say what did not decode; nil: no decoding.
     public var health: DecodeHealth.Scope?

@@ -272,7 +272,8 @@ public final class Journal: Sendable {
     }
 }
 
-/// The journal could not be opened, read or written (missing: 66; damaged or unwritable: local state, 74).
+/// The journal could not be opened, read or written: missing (category input missing), or damaged or
+/// unwritable (category local state); the CLI turns each category into its exit code.
 public struct JournalError: PreflightError {
     /// Why: missing where jobs were expected, damaged, or not writable (no space, no permission).
     public enum Kind: String, Sendable {
