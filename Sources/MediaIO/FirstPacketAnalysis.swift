@@ -91,6 +91,7 @@ private struct StreamPlan {
     private enum Kind {
         case h264(H264Reading)
         case hevc(HEVCReading)
+        case prores(ProResReading)
         case aac(AudioFirstFrame)
         /// A data track (timecode, a phone's metadata track): no decoder, and the analysis leaves
         /// it as the headers describe it.
@@ -102,6 +103,7 @@ private struct StreamPlan {
         switch kind {
         case .h264(let r): r.isDone
         case .hevc(let r): r.isDone
+        case .prores(let r): r.isDone
         case .aac(let r): r.isDone
         case .data: true
         }
@@ -109,7 +111,7 @@ private struct StreamPlan {
 
     var source: FieldSource {
         switch kind {
-        case .h264, .hevc: .parser
+        case .h264, .hevc, .prores: .parser
         case .aac: .firstFrame
         case .data: .headers
         }
@@ -138,6 +140,11 @@ private struct StreamPlan {
                   s.sample_aspect_ratio.num > 0, s.sample_aspect_ratio.den > 0,
                   let reading = HEVCReading(st) else { return nil }
             kind = .hevc(reading)
+        case (AVMEDIA_TYPE_VIDEO, AV_CODEC_ID_PRORES):
+            guard s.avg_frame_rate.num > 0, s.avg_frame_rate.den > 0, s.r_frame_rate.num > 0, s.r_frame_rate.den > 0,
+                  s.sample_aspect_ratio.num > 0, s.sample_aspect_ratio.den > 0,
+                  let reading = ProResReading(st) else { return nil }
+            kind = .prores(reading)
         case (AVMEDIA_TYPE_AUDIO, AV_CODEC_ID_AAC):
             guard par.sample_rate > 0, par.ch_layout.nb_channels > 0, let reading = AudioFirstFrame(st) else { return nil }
             kind = .aac(reading)
@@ -155,6 +162,9 @@ private struct StreamPlan {
         case .hevc(var r):
             defer { kind = .hevc(r) }
             return r.take(packet)
+        case .prores(var r):
+            defer { kind = .prores(r) }
+            return r.take(packet)
         case .data:
             return true
         case .aac(var r):
@@ -167,6 +177,7 @@ private struct StreamPlan {
         switch kind {
         case .h264(let r): r.apply(to: st)
         case .hevc(let r): r.apply(to: st)
+        case .prores(let r): r.apply(to: st)
         case .aac(let r): r.apply(to: st)
         case .data: true
         }

@@ -115,10 +115,12 @@ import TestSupport
     }
 
     /// Every key path whose JSON value differs, field_source aside.
-    /// Hostile HEVC: each of the hvcC's first 200 bytes and of the first packet's first 128 with a
-    /// bit flipped, one at a time, and the file cut short. The quick analysis never crashes and never
+    /// Hostile HEVC and ProRes: each of the first 200 bytes of the codec configuration (hvcC, or the
+    /// sample entry) and of the first 128 of the first frame with a bit flipped, one at a time, and
+    /// the file cut short. The quick analysis never crashes and never
     /// disagrees with the full one: it gives the same values, or falls back, or both refuse the file.
-    @Test(arguments: ["hevc.mp4", "hlg_iphone.mov", "hevc_1080_cropped.mp4", "hevc_full_range.mp4", "hevc_422_10bit.mov"])
+    @Test(arguments: ["hevc.mp4", "hlg_iphone.mov", "hevc_1080_cropped.mp4", "hevc_full_range.mp4", "hevc_422_10bit.mov",
+                      "prores_4444_alpha.mov", "prores_709_colr.mov"])
     func mutatedHEVCNeverDisagrees(_ name: String) throws {
         let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: TestMedia.path(name))))
         let folder = try TestMedia.temporaryFolder("preflight-quick-hevc")
@@ -127,10 +129,12 @@ import TestSupport
             let t = Array(tag.utf8)
             return original.indices.dropLast(4).first { original[$0..<($0 + 4)].elementsEqual(t) }
         }
-        let hvcC = try #require(offset(of: "hvcC")), mdat = try #require(offset(of: "mdat"))
+        // HEVC: the hvcC record (the SPS sits within ~100 bytes) and the first packet; ProRes: the
+        // sample entry (its codec tag) and the first frame's header.
+        let anchors = offset(of: "hvcC") != nil ? ["hvcC", "mdat"] : ["stsd", "icpf"]
+        let first = try #require(offset(of: anchors[0])), second = try #require(offset(of: anchors[1]))
         var copies: [(String, [UInt8])] = []
-        // The record's header and its first parameter sets (the SPS sits within ~100 bytes), and the first packet.
-        for (start, span) in [(hvcC + 4, 200), (mdat + 4, 128)] {
+        for (start, span) in [(first + 4, 200), (second - 4, 128)] {
             for byte in start..<min(start + span, original.count) {
                 var copy = original
                 copy[byte] ^= UInt8(1 << (byte % 8))

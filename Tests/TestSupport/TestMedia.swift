@@ -28,6 +28,7 @@ public enum TestMedia {
     public static let codecShapes = [
         "h264_full_range.mp4", "h264_bt709_full.mp4", "h264_high10.mp4", "interlaced_bff.mp4", "h264_aac_51.mp4", "av1.mp4", "prores_proxy.mov", "mjpeg.mov",
         "hevc_full_range.mp4", "hevc_colr_only.mov", "hevc_1080_cropped.mp4", "hevc_422_10bit.mov", "hevc_fields.mp4",
+        "prores_4444_alpha.mov", "prores_hq_interlaced.mov", "prores_709_colr.mov",
     ]
 
     /// Files whose every video and audio stream the quick analysis reads (H.264 and AAC in MP4/MOV with
@@ -39,6 +40,8 @@ public enum TestMedia {
         // HEVC (phones): the SPS in the hvcC and the parser over the first packet; a timecode track as it is.
         "hevc.mp4", "hdr10_pq.mp4", "hlg_bt2020.mp4", "pq_bt2020.mp4", "hevc_full_range.mp4", "hevc_colr_only.mov", "hevc_1080_cropped.mp4",
         "hevc_422_10bit.mov", "hlg_iphone.mov",
+        // ProRes: profile and depth from the tag, pixel format and colour from the first frame's header.
+        "prores_proxy.mov", "prores_4444_alpha.mov", "prores_hq_interlaced.mov", "prores_709_colr.mov",
     ]
 
     /// Valid media mutated by fuzzing: the header says 4 s, one packet's timestamp says 34.3 s, and
