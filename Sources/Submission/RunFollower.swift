@@ -36,7 +36,7 @@ extension SubmissionEngine {
             try journal.update(run, event: "left", run.errorMessage ?? "")
             return run
         case .stopped(let byUser):
-            if context.settings.detach {
+            if context.settings.detach || cancel.leavesRunning {
                 try journal.note(job: run.jobID, run: run.id, "detached", "left running at fal; `preflight resume \(run.jobID)` fetches it")
                 return run
             }

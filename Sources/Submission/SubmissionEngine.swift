@@ -400,12 +400,17 @@ final class LocalStateProblems: @unchecked Sendable {
 public final class CancelSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var raised = false
+    private var leaving = false
     /// A signal not yet raised.
     public init() {}
-    /// Asks every run watching this signal to stop (a request at fal is cancelled there).
-    public func raise() { lock.lock(); raised = true; lock.unlock() }
+    /// Asks every run watching this signal to stop: a request at fal is cancelled there, or, with
+    /// `leavingRunning` (a scheduler's stop: SIGTERM on preemption, SIGHUP), left running for the
+    /// next run to take up, since fal may already be billing it.
+    public func raise(leavingRunning: Bool = false) { lock.lock(); raised = true; leaving = leaving || leavingRunning; lock.unlock() }
     /// Whether `raise()` was called.
     public var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
+    /// Whether the stop leaves requests running at fal (as `--detach` does).
+    public var leavesRunning: Bool { lock.lock(); defer { lock.unlock() }; return leaving }
 }
 
 /// Why a job could not be created or carried out, with what to do next.

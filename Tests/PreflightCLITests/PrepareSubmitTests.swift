@@ -283,6 +283,32 @@ import TestSupport
         }
     }
 
+    /// A scheduler preempting the shard sends SIGTERM: the requests fal may already bill are left
+    /// running (no cancel), exit 143, and the same command again takes them up and brings the
+    /// results home without sending anything new.
+    @Test func sigtermWhileTheBatchWaitsLeavesTheRequestsRunningForTheNextRun() async throws {
+        try await withTree { setup in
+            var slow = Self.quick
+            slow.queueMs = 4_000
+            try await withServer(slow) { base, server in
+                let process = try setup.startBatch(base)
+                try await waitUntilAccepted(server, count: 2, seconds: 60)
+                try await Task.sleep(nanoseconds: 300_000_000)
+                kill(process.processIdentifier, SIGTERM)
+                await waitForExit(process, within: 60, "prepare --submit after SIGTERM")
+                #expect(process.terminationStatus == 143)
+                #expect(await server.exchanges().filter { $0.hasPrefix("PUT ") && $0.contains("/cancel") }.isEmpty, "nothing cancelled")
+                let again = try await setup.prepare(base, ["--submit", "--set", "prompt=snow"])
+                #expect(again.status == 0, "\(again.stderr)")
+                #expect(await server.acceptedRequests().count == 2, "taken up, not sent again")
+                for row in try setup.manifestRows() where (row["status"] as? String) != "not_media" {
+                    let note = try #require(row["submission"] as? [String: Any])
+                    #expect(note["state"] as? String == "done")
+                }
+            }
+        }
+    }
+
     @Test func ctrlCWhileTheBatchWaitsCancelsAtFalAndExits130() async throws {
         try await withTree { setup in
             var slow = Self.quick

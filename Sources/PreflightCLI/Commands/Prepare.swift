@@ -45,8 +45,8 @@ struct Prepare: AsyncParsableCommand {
         file: a row per file with a picture before and after (decoded by FFmpeg, a third into a \
         clip), what each model found wrong, what was changed, and filters (click a count; \
         FILE.html#needs-attention opens filtered). The path is checked before the run starts; it \
-        may not be inside SRC unless it is inside --out. It is written when preparing ends, before \
-        --submit sends anything. Run again with another --report to make only a new page: nothing \
+        may not be inside SRC unless it is inside --out. It is written when preparing ends, and \
+        again once --submit's jobs end (each row then shows what came back). Run again with another --report to make only a new page: nothing \
         else is redone.
 
         --shard K/N does a deterministic share of the files (`preflight manifest merge` joins the \
@@ -70,7 +70,7 @@ struct Prepare: AsyncParsableCommand {
     @Argument(help: "The folder of source media.", completion: .directory)
     var source: String
 
-    @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; repeat for several (each output satisfies all).", valueName: "id"), completion: ModelCompletion.kind)
+    @Option(name: .customLong("model"), help: ArgumentHelp("A model endpoint id; repeat for several (one file for all when one can serve them, else a file for each model that can take the clip).", valueName: "id"), completion: ModelCompletion.kind)
     var models: [String] = []
 
     @Option(name: .customLong("out"), help: ArgumentHelp("The output folder (created when missing).", valueName: "folder"))

@@ -96,15 +96,20 @@ struct BatchSubmitter {
     /// uncertain, 2 some failed, 75 the rest still at fal (or driven by another process), 128+n
     /// interrupted.
     func run(_ summary: PrepareSummary, manifest: URL, csv: URL?) async throws -> ExitCode {
-        // Ctrl-C (TERM, HUP) before anything is sent: nothing is sent. While jobs run: they are
-        // cancelled at fal (as `submit` does); a second time: quit now (the journal is whole).
+        // A signal before anything is sent: nothing is sent. While jobs run: Ctrl-C cancels them at
+        // fal (as `submit` does); TERM or HUP (a scheduler preempting the shard, a closed session)
+        // leaves them running, and the same command again takes them up: work fal may already bill
+        // is never thrown away by a stop the user did not type. A second signal: quit now (the
+        // journal is whole).
         let cancel = CancelSignal()
         let presses = PressCounter()
         SignalHub.shared.handle { sig in
             presses.last = sig
             if presses.increment() >= 2 { Terminal.err("stopped; run the same command again to take the batch up"); exit(128 + sig) }
-            Terminal.err("cancelling the requests at fal (Ctrl-C again to quit now)")
-            cancel.raise()
+            let leave = sig == SIGTERM || sig == SIGHUP
+            Terminal.err(leave ? "stopping: the requests keep running at fal; the same command again takes them up"
+                               : "cancelling the requests at fal (Ctrl-C again to quit now)")
+            cancel.raise(leavingRunning: leave)
         }
         let sent: PrepareSubmission.Summary
         do {

@@ -34,7 +34,8 @@ struct Submit: AsyncParsableCommand {
         its last whole frame (--fix auto).
 
         Ctrl-C once: cancel the requests at fal (with --detach: leave them running; `preflight \
-        resume JOB` fetches them). Twice: exit at once; the journal stays consistent.
+        resume JOB` fetches them); SIGTERM and SIGHUP leave them running. Twice: exit at once; the \
+        journal stays consistent.
 
         Exit codes: 0 every model succeeded; 1 refused or failed; 2 one of two failed; 64 usage (also: no key found); \
         65 not media; 66 missing file; 75 temporary (capacity, network), or left running at fal \

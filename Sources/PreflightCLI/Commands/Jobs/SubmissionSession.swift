@@ -38,9 +38,11 @@ enum SubmissionSession {
         SignalHub.shared.handle { sig in
             presses.last = sig
             if presses.increment() >= 2 { Terminal.err("stopped; `\(resume)` takes it up again"); exit(128 + sig) }
-            Terminal.err(detach ? "detaching: the requests keep running at fal; `\(resume)` fetches them (Ctrl-C again to quit now)"
-                                : "cancelling the requests at fal (Ctrl-C again to quit now)")
-            cancel.raise()
+            // TERM or HUP (a scheduler's stop, a closed session) leaves the requests running, as --detach does.
+            let leave = detach || sig == SIGTERM || sig == SIGHUP
+            Terminal.err(leave ? "detaching: the requests keep running at fal; `\(resume)` fetches them (Ctrl-C again to quit now)"
+                               : "cancelling the requests at fal (Ctrl-C again to quit now)")
+            cancel.raise(leavingRunning: leave)
         }
         let results = await engine.run(jobs: jobs, concurrency: concurrency, cancel: cancel, resuming: resuming) { _, result in
             switch result {
