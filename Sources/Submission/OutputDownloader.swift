@@ -5,6 +5,9 @@ import MediaAdapt
 import ModelCatalog
 
 extension SubmissionEngine {
+    /// How an output fal no longer has is described (its expires_in passed before the download).
+    static let goneAtFal = "it expired before it could be downloaded"
+
     /// Downloads every output the result names, all at once, each streamed to a temporary name
     /// in the run's folder and renamed when complete. An output already journaled is not fetched
     /// again, so a resumed job downloads each file exactly once. Each transfer fails when it
@@ -41,6 +44,7 @@ extension SubmissionEngine {
         let client = self.client, journal = self.journal, stall = policy.stallTimeout
         let stop = Self.stop(cancel, context.deadline, ignoring: ignoringStop)
         var failures: [String] = []
+        var gone = 0
         await withTaskGroup(of: String?.self) { group in
             for (url, target) in planned {
                 group.addTask {
@@ -54,13 +58,28 @@ extension SubmissionEngine {
                         try journal.record(output: OutputRecord(id: nil, runID: runID, url: url.absoluteString, path: target.path, bytes: bytes, sha256: hash))
                         return nil
                     } catch let error as FalError where error.status == 404 || error.status == 410 {
-                        return "\(FalEndpoints.redactedURL(url)): gone at fal (\(error.status ?? 404)): it expired before it could be downloaded"
+                        return "\(FalEndpoints.redactedURL(url)): gone at fal (\(error.status ?? 404)): " + Self.goneAtFal
                     } catch {
                         return "\(FalEndpoints.redactedURL(url)): \(error)"
                     }
                 }
             }
-            for await failure in group { if let failure { failures.append(failure) } }
+            for await failure in group {
+                guard let failure else { continue }
+                failures.append(failure)
+                if failure.hasSuffix(Self.goneAtFal) { gone += 1 }
+            }
+        }
+        // Every output still missing is gone at fal (404/410: its expires_in passed): no later run
+        // can fetch it, so the run ends here instead of being resumed forever; sending it again is
+        // a new paid attempt, only on request.
+        if !failures.isEmpty, gone == failures.count, !stop() {
+            run.state = .failed
+            run.errorCategory = "output_expired"
+            run.errorMessage = "completed, but " + failures.joined(separator: "; ")
+                + "; it cannot be fetched again: `preflight retry \(run.jobID)` (or prepare --retry-failed) sends it again, a new paid attempt"
+            try journal.update(run, event: "failed", run.errorMessage ?? "")
+            return run
         }
         if !failures.isEmpty {
             // The result stays journaled: `preflight resume` downloads what is missing.

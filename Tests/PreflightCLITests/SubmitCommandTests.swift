@@ -114,7 +114,7 @@ import TestSupport
             // The model's output is the clip itself (fal-sim makes no pixels): the bytes prove the download whole.
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(contentsOf: URL(fileURLWithPath: TestMedia.path("hd_1280x720_4s.mp4"))))
         }
-        try await with(Self.quick { $0.outputsExpireMs = 0 }) { setup, _ in
+        try await with(Self.quick { $0.outputsExpireMs = 0 }) { setup, server in
             let r = try await setup.preflight(["submit", TestMedia.path("hd_1280x720_4s.mp4"), "--model", wanEdit, "--set", "prompt=x", "--out", setup.out.path])
             #expect(r.status != 0)
             #expect(r.stderr.contains("expired before it could be downloaded"), "\(r.stderr)")
@@ -124,6 +124,14 @@ import TestSupport
             let job = try #require((list?.first?["job"] as? [String: Any])?["id"] as? String)
             let status = try await setup.preflight(["status", job])
             #expect(status.stdout.contains("expired before it could be downloaded"), "\(status.stdout)")
+            // Gone for good: the job ends (failed), so neither resume nor a retry-on-75 wrapper loops on it.
+            #expect((list?.first?["job"] as? [String: Any])?["state"] as? String == "failed", "\(jobs.stdout)")
+            let resumed = try await setup.preflight(["resume", job])
+            #expect(resumed.status != 75, "\(resumed.stderr)")
+            // What the message advises works: retry sends it once more (a new paid attempt, asked for).
+            let retried = try await setup.preflight(["retry", job])
+            #expect(retried.stderr.contains("submitted"), "\(retried.stderr)")
+            #expect(await server.acceptedRequests().count == 2)
         }
     }
 
