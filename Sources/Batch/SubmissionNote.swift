@@ -45,7 +45,10 @@ extension Manifest {
                 manifest.rows[i].submission = note
                 manifest.rows[i].notSent = nil
             } else if let why = held[source] {
+                // Held back now: an earlier run's job (another prompt, another budget) is not this
+                // row's result any more (the journal keeps it).
                 manifest.rows[i].notSent = why
+                manifest.rows[i].submission = nil
             }
             for m in (manifest.rows[i].perModel ?? []).indices {
                 let key = SubmissionNote.key(source, models: [manifest.rows[i].perModel?[m].model ?? ""])
@@ -54,6 +57,7 @@ extension Manifest {
                     manifest.rows[i].perModel?[m].notSent = nil
                 } else if let why = held[key] {
                     manifest.rows[i].perModel?[m].notSent = why
+                    manifest.rows[i].perModel?[m].submission = nil
                 }
             }
         }

@@ -166,6 +166,14 @@ import TestSupport
                 #expect(all.status == 0, "\(all.stderr)")
                 #expect(await server.acceptedRequests().count == 2)
                 #expect(try setup.manifestRows().allSatisfy { $0["notSent"] == nil })
+                // Another prompt under a budget that holds everything back: the rows say "not sent",
+                // and no longer show the earlier prompt's finished job as theirs.
+                let held = try await setup.prepare(base, ["--submit", "--set", "prompt=rain", "--max-cost", "0"])
+                #expect(held.status == 1, "\(held.stderr)")
+                for row in try setup.manifestRows() where (row["status"] as? String) != "not_media" {
+                    #expect((row["notSent"] as? String)?.hasPrefix("ready, not sent") == true)
+                    #expect(row["submission"] == nil, "\(row["source"] ?? "")")
+                }
             }
         }
     }
