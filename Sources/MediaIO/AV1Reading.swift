@@ -2,8 +2,9 @@ import CFFmpeg
 
 /// An AV1 stream's parameters as avformat_find_stream_info would leave them. The analysis decodes
 /// nothing here: opening libdav1d reads the sequence header in the `av1C` and sets the profile, level,
-/// range, colour codes (as they are, over the container's) and the pixel format (libdav1d_init_params:
-/// layout and bit depth, GBR for sRGB 4:4:4), which is all the analysis waits for; FFmpeg's AV1 parser
+/// range, colour codes (as they are, over the container's), the pixel format (libdav1d_init_params:
+/// layout and bit depth, GBR for sRGB 4:4:4) and the size (the header's maximum frame size), which is
+/// all the analysis waits for; FFmpeg's AV1 parser
 /// sets the same from the first packet. This reads the `av1C`'s sequence header and runs that parser
 /// over the first packet to vouch for it. Another AV1 decoder than libdav1d (which might decode and say
 /// more), a record without one readable sequence header, or a parser that disagrees makes it refuse,
@@ -18,6 +19,8 @@ struct AV1Reading {
         guard let par = st.pointee.codecpar?.pointee, let extradata = par.extradata, par.extradata_size > 0,
               let decoder = avcodec_find_decoder(AV_CODEC_ID_AV1), String(cString: decoder.pointee.name) == "libdav1d",
               let sequence = AV1SequenceHeader.fromAV1Configuration(Array(UnsafeBufferPointer(start: extradata, count: Int(par.extradata_size)))),
+              // libdav1d sets the stream's size to the header's maximum: another than the container's changes it.
+              sequence.maxWidth == Int(par.width), sequence.maxHeight == Int(par.height),
               let parser = ParserOwner(st) else { return nil }
         self.sequence = sequence
         self.parser = parser

@@ -5,6 +5,8 @@
 struct AV1SequenceHeader: Equatable {
     var profile: Int
     var levelIndex: Int
+    /// max_frame_width/height: libdav1d gives these to FFmpeg as the stream's size when it opens.
+    var maxWidth = 0, maxHeight = 0
     var bitDepth: Int
     var monochrome: Bool
     var subsamplingX: Bool
@@ -109,7 +111,7 @@ struct AV1SequenceHeader: Equatable {
             }
         }
         let widthBits = try r.bits(4) + 1, heightBits = try r.bits(4) + 1
-        _ = try r.bits(widthBits); _ = try r.bits(heightBits) // max_frame_width/height_minus_1
+        let maxWidth = try r.bits(widthBits) + 1, maxHeight = try r.bits(heightBits) + 1
         if !reduced, try r.bit() { _ = try r.bits(4); _ = try r.bits(3) } // frame ids
         _ = try r.bits(3) // 128x128 superblocks, filter intra, intra edge filter
         if !reduced {
@@ -131,6 +133,7 @@ struct AV1SequenceHeader: Equatable {
         if try r.bit() { primaries = try r.bits(8); transfer = try r.bits(8); matrix = try r.bits(8) }
         var h = AV1SequenceHeader(profile: profile, levelIndex: level, bitDepth: bitDepth, monochrome: mono, subsamplingX: true, subsamplingY: true,
                                   fullRange: false, colourPrimaries: primaries, transferCharacteristics: transfer, matrixCoefficients: matrix)
+        h.maxWidth = maxWidth; h.maxHeight = maxHeight
         if mono {
             h.fullRange = try r.bit() // and no separate_uv_delta_q
         } else {
