@@ -6,6 +6,9 @@ public enum FieldSource: String, Sendable, Codable {
     case headers
     /// FFmpeg's codec parser over the stream's first packet(s), read with its configuration: nothing decoded.
     case parser
+    /// The first packet's frame header, read as FFmpeg's decoder reads it before any picture data
+    /// (ProRes, VP9): nothing decoded.
+    case frameHeader = "frame_header"
     /// The stream's first packet decoded, as FFmpeg's own analysis does for audio (sample format and
     /// channel layout are the decoder's).
     case firstFrame = "first_frame"
@@ -15,9 +18,10 @@ public enum FieldSource: String, Sendable, Codable {
 
 extension Demuxer {
     /// Fills in what `findStreamInfo()` would, for files where the headers plus each stream's first
-    /// packet say it exactly: MP4/MOV whose video is H.264 (FFmpeg's parser for field order, profile and
-    /// level; the sequence parameter set for what the decoder would derive: pixel format, range, colour,
-    /// cropped size) and whose audio is AAC (its first packet decoded, as FFmpeg's analysis does), with
+    /// packet say it exactly: MP4/MOV whose video is H.264 or HEVC (FFmpeg's parser for field order,
+    /// profile and level; the sequence parameter set for what the decoder would derive: pixel format,
+    /// range, colour, cropped size), AV1 (the av1C's sequence header, as libdav1d reads it on opening),
+    /// ProRes or VP9 (the first frame's header, as the decoder reads it), and whose audio is AAC (its first packet decoded, as FFmpeg's analysis does), with
     /// frame rates, start times and durations in the headers. Container start time, bit rate and the
     /// duration's origin are then completed as FFmpeg's `estimate_timings` completes them.
     ///
@@ -91,7 +95,9 @@ private struct StreamPlan {
     private enum Kind {
         case h264(H264Reading)
         case hevc(HEVCReading)
+        case av1(AV1Reading)
         case prores(ProResReading)
+        case vp9(VP9Reading)
         case aac(AudioFirstFrame)
         /// A data track (timecode, a phone's metadata track): no decoder, and the analysis leaves
         /// it as the headers describe it.
@@ -103,7 +109,9 @@ private struct StreamPlan {
         switch kind {
         case .h264(let r): r.isDone
         case .hevc(let r): r.isDone
+        case .av1(let r): r.isDone
         case .prores(let r): r.isDone
+        case .vp9(let r): r.isDone
         case .aac(let r): r.isDone
         case .data: true
         }
@@ -111,7 +119,8 @@ private struct StreamPlan {
 
     var source: FieldSource {
         switch kind {
-        case .h264, .hevc, .prores: .parser
+        case .h264, .hevc, .av1: .parser
+        case .prores, .vp9: .frameHeader
         case .aac: .firstFrame
         case .data: .headers
         }
@@ -127,24 +136,19 @@ private struct StreamPlan {
         guard let par = s.codecpar?.pointee, s.start_time != pf_nopts_value(), s.duration != pf_nopts_value(),
               s.disposition & AV_DISPOSITION_ATTACHED_PIC == 0 else { return nil }
         switch (par.codec_type, par.codec_id) {
-        case (AVMEDIA_TYPE_VIDEO, AV_CODEC_ID_H264):
+        case (AVMEDIA_TYPE_VIDEO, _):
             // Frame rates the analysis would otherwise measure from timestamps; a stream pixel aspect
-            // (which wins over the codec's) so the picture's shape never rests on the VUI alone.
+            // (which wins over the codec's) so the picture's shape never rests on the bitstream alone.
             guard s.avg_frame_rate.num > 0, s.avg_frame_rate.den > 0, s.r_frame_rate.num > 0, s.r_frame_rate.den > 0,
-                  s.sample_aspect_ratio.num > 0, s.sample_aspect_ratio.den > 0,
-                  let reading = H264Reading(st) else { return nil }
-            kind = .h264(reading)
-        case (AVMEDIA_TYPE_VIDEO, AV_CODEC_ID_HEVC):
-            // The same header conditions as H.264: rates and a stream aspect the headers state.
-            guard s.avg_frame_rate.num > 0, s.avg_frame_rate.den > 0, s.r_frame_rate.num > 0, s.r_frame_rate.den > 0,
-                  s.sample_aspect_ratio.num > 0, s.sample_aspect_ratio.den > 0,
-                  let reading = HEVCReading(st) else { return nil }
-            kind = .hevc(reading)
-        case (AVMEDIA_TYPE_VIDEO, AV_CODEC_ID_PRORES):
-            guard s.avg_frame_rate.num > 0, s.avg_frame_rate.den > 0, s.r_frame_rate.num > 0, s.r_frame_rate.den > 0,
-                  s.sample_aspect_ratio.num > 0, s.sample_aspect_ratio.den > 0,
-                  let reading = ProResReading(st) else { return nil }
-            kind = .prores(reading)
+                  s.sample_aspect_ratio.num > 0, s.sample_aspect_ratio.den > 0 else { return nil }
+            switch par.codec_id {
+            case AV_CODEC_ID_H264: guard let r = H264Reading(st) else { return nil }; kind = .h264(r)
+            case AV_CODEC_ID_HEVC: guard let r = HEVCReading(st) else { return nil }; kind = .hevc(r)
+            case AV_CODEC_ID_AV1: guard let r = AV1Reading(st) else { return nil }; kind = .av1(r)
+            case AV_CODEC_ID_PRORES: guard let r = ProResReading(st) else { return nil }; kind = .prores(r)
+            case AV_CODEC_ID_VP9: guard let r = VP9Reading(st) else { return nil }; kind = .vp9(r)
+            default: return nil
+            }
         case (AVMEDIA_TYPE_AUDIO, AV_CODEC_ID_AAC):
             guard par.sample_rate > 0, par.ch_layout.nb_channels > 0, let reading = AudioFirstFrame(st) else { return nil }
             kind = .aac(reading)
@@ -162,8 +166,14 @@ private struct StreamPlan {
         case .hevc(var r):
             defer { kind = .hevc(r) }
             return r.take(packet)
+        case .av1(var r):
+            defer { kind = .av1(r) }
+            return r.take(packet)
         case .prores(var r):
             defer { kind = .prores(r) }
+            return r.take(packet)
+        case .vp9(var r):
+            defer { kind = .vp9(r) }
             return r.take(packet)
         case .data:
             return true
@@ -177,7 +187,9 @@ private struct StreamPlan {
         switch kind {
         case .h264(let r): r.apply(to: st)
         case .hevc(let r): r.apply(to: st)
+        case .av1(let r): r.apply(to: st)
         case .prores(let r): r.apply(to: st)
+        case .vp9(let r): r.apply(to: st)
         case .aac(let r): r.apply(to: st)
         case .data: true
         }

@@ -142,7 +142,8 @@ struct H264SequenceHeader: Equatable {
     }
 }
 
-/// MSB-first bit reader over an RBSP, dropping emulation-prevention bytes (00 00 03) as it goes.
+/// MSB-first bit reader over an RBSP, dropping emulation-prevention bytes (00 00 03) as it goes (or over
+/// plain bytes).
 struct BitReader {
     struct End: Error {
         static let end = End()
@@ -161,6 +162,14 @@ struct BitReader {
         }
         bytes = out
     }
+
+    /// Over bytes as they are, for codecs without emulation prevention (VP9, AV1).
+    init<S: Sequence>(plain: S) where S.Element == UInt8 {
+        bytes = Array(plain)
+    }
+
+    /// Bits read so far.
+    var bitPosition: Int { position }
 
     mutating func bit() throws(End) -> Bool {
         guard position < bytes.count * 8 else { throw .end }

@@ -4,9 +4,28 @@ import Foundation
 /// under a video name is usually an HTML page or a JSON error, and the user should be told so.
 enum FileSniffer {
     static func head(_ path: String, count: Int = 64) -> [UInt8] {
-        guard let file = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? file.close() }
-        return [UInt8]((try? file.read(upToCount: count)) ?? Data())
+        // A plain read: every probe looks at its file's head, and FileHandle costs more than the read.
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0, count > 0 else { return [] }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { break }
+            filled += n
+        }
+        return Array(bytes.prefix(filled))
+    }
+
+    /// The demuxer FFmpeg's probing would choose, when the first bytes leave no doubt: an ISO file type
+    /// box (MP4, MOV, 3GP, M4A...) is the mov demuxer's at full score, but for JPEG 2000 and JPEG XL
+    /// brands, which FFmpeg's other demuxers read.
+    static func certainFormat(_ bytes: [UInt8]) -> String? {
+        guard bytes.count >= 12, bytes[4..<8].elementsEqual("ftyp".utf8),
+              !bytes[8..<12].elementsEqual("jp2 ".utf8), !bytes[8..<12].elementsEqual("jxl ".utf8) else { return nil }
+        return "mov"
     }
 
     /// True when the bytes start like an ISO base media file (MP4/MOV/3GP): a box size, then a

@@ -21,7 +21,7 @@ public struct ProbeOptions: Sendable {
     /// Stream analysis: the quick path (headers and parsers, no decoding) or FFmpeg's full analysis.
     public enum Analysis: Sendable {
         /// The headers and each stream's first packets through FFmpeg's codec parsers where they say
-        /// everything FFmpeg's analysis would (MP4/MOV with H.264 and AAC today); the full analysis for
+        /// everything FFmpeg's analysis would (MP4/MOV with H.264, HEVC, AV1, ProRes or VP9, and AAC); the full analysis for
         /// any other file. The default: the same values, several times faster.
         case quick
         /// Always FFmpeg's full analysis (avformat_find_stream_info), which decodes frames.
@@ -58,7 +58,8 @@ public enum Prober {
     /// What the file at `path` presents to a model (streams, length, rotation, colour...), or why it cannot be read.
     public static func probe(_ path: String, options: ProbeOptions = ProbeOptions()) throws(ProbeError) -> MediaInfo {
         let size = try fileSize(path)
-        var (demuxer, sources) = try open(path, options: options)
+        let head = FileSniffer.head(path, count: 128)
+        var (demuxer, sources) = try open(path, options: options, format: FileSniffer.certainFormat(head))
         let analysisErrors = FFmpegLog.takeErrors()
         let format = demuxer.format
         let streams = demuxer.streams
@@ -66,7 +67,7 @@ public enum Prober {
             throw ProbeError(.notMedia, path: path, message: "no audio, video or picture streams in this \(format.name) file",
                              hint: "Check that it is the file you meant to send.")
         }
-        let cutByHeader = cutEvidence(demuxer, fileSize: size, path: path)
+        let cutByHeader = cutEvidence(demuxer, fileSize: size, head: head)
 
         var info = Interpretation.mediaInfo(path: path, fileSize: size, format: format, streams: streams)
         for i in info.video.indices { info.video[i].fieldSource = sources[info.video[i].index] ?? .streamInfo }
@@ -132,15 +133,21 @@ public enum Prober {
 
     /// Opens the file and learns its streams' parameters: quickly from headers and first packets where
     /// that says everything (the sources say so per stream), else through FFmpeg's full analysis on a
-    /// fresh input (empty sources).
-    private static func open(_ path: String, options: ProbeOptions) throws(ProbeError) -> (Demuxer, [Int: FieldSource]) {
-        do {
-            var demuxer = try Demuxer(path: path, timeout: options.timeout)
+    /// fresh input (empty sources). The quick analysis opens the file with the demuxer FFmpeg's probing
+    /// would choose when its first bytes say which (`format`); the full analysis always opens it as
+    /// ffprobe does, and is the one to report a file that does not open.
+    private static func open(_ path: String, options: ProbeOptions, format: String?) throws(ProbeError) -> (Demuxer, [Int: FieldSource]) {
+        do throws(FFmpegError) {
             // Reading every packet anyway: the full analysis costs little beside it.
             if options.analysis == .quick, options.depth != .accurate {
-                if let sources = try demuxer.analyseFirstPackets() { return (demuxer, sources) }
-                demuxer = try Demuxer(path: path, timeout: options.timeout)
+                do throws(FFmpegError) {
+                    let demuxer = try Demuxer(path: path, timeout: options.timeout, format: format)
+                    if let sources = try demuxer.analyseFirstPackets() { return (demuxer, sources) }
+                } catch {
+                    if error.isInterrupted { throw error }
+                }
             }
+            let demuxer = try Demuxer(path: path, timeout: options.timeout)
             try demuxer.findStreamInfo()
             return (demuxer, [:])
         } catch {
@@ -235,11 +242,11 @@ public enum Prober {
 
     /// How the container's own bookkeeping shows the file cut short, if it does: an MP4 index that
     /// points past the end, a Matroska segment or RIFF chunk longer than the file.
-    private static func cutEvidence(_ demuxer: Demuxer, fileSize: Int64, path: String) -> String? {
+    private static func cutEvidence(_ demuxer: Demuxer, fileSize: Int64, head: [UInt8]) -> String? {
         if let end = demuxer.indexedDataEnd, end > fileSize {
             return "the file is \(fileSize) bytes but its index points to data up to byte \(end)"
         }
-        if let end = FileSniffer.declaredLength(FileSniffer.head(path, count: 128)), end > fileSize {
+        if let end = FileSniffer.declaredLength(head), end > fileSize {
             return "the file is \(fileSize) bytes but its header says \(end)"
         }
         return nil

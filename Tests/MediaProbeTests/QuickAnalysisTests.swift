@@ -21,11 +21,14 @@ import TestSupport
     }
 
     /// A test of the two paths proves nothing if the quick one is never taken: these files must take it,
-    /// video through the parser and AAC through its first frame.
+    /// video through the parser (H.264, HEVC, AV1) or its first frame header (ProRes, VP9), and AAC
+    /// through its first frame.
     @Test(arguments: TestMedia.quickPath) func quickPathIsTaken(_ name: String) throws {
         let info = try Prober.probe(TestMedia.path(name))
         #expect(!info.video.isEmpty || !info.audio.isEmpty)
-        #expect(info.video.allSatisfy { $0.fieldSource == .parser }, "\(name): \(info.video.map(\.fieldSource))")
+        for v in info.video {
+            #expect(v.fieldSource == (["prores", "vp9"].contains(v.codec) ? .frameHeader : .parser), "\(name): \(v.codec ?? "?") \(String(describing: v.fieldSource))")
+        }
         #expect(info.audio.allSatisfy { $0.fieldSource == .firstFrame }, "\(name): \(info.audio.map(\.fieldSource))")
     }
 
@@ -114,27 +117,29 @@ import TestSupport
         #expect(throws: (any Error).self) { try ProbeJSON.line(.media(info)) }
     }
 
-    /// Every key path whose JSON value differs, field_source aside.
-    /// Hostile HEVC and ProRes: each of the first 200 bytes of the codec configuration (hvcC, or the
-    /// sample entry) and of the first 128 of the first frame with a bit flipped, one at a time, and
-    /// the file cut short. The quick analysis never crashes and never
-    /// disagrees with the full one: it gives the same values, or falls back, or both refuse the file.
-    @Test(arguments: ["hevc.mp4", "hlg_iphone.mov", "hevc_1080_cropped.mp4", "hevc_full_range.mp4", "hevc_422_10bit.mov",
-                      "prores_4444_alpha.mov", "prores_709_colr.mov"])
-    func mutatedHEVCNeverDisagrees(_ name: String) throws {
+    /// Hostile headers: each of the codec configuration's first 200 bytes (hvcC, av1C, vpcC; for ProRes,
+    /// whose configuration is the codec tag, the sample description around it) and of the first
+    /// packet's first 128 (where ProRes and VP9 keep their frame header) with a bit flipped, one at a
+    /// time, and the file cut short. The quick analysis never crashes and never disagrees with the full
+    /// one: it gives the same values, or falls back, or both refuse the file.
+    @Test(arguments: [("hevc.mp4", "hvcC"), ("hlg_iphone.mov", "hvcC"), ("hevc_1080_cropped.mp4", "hvcC"), ("hevc_full_range.mp4", "hvcC"),
+                      ("hevc_422_10bit.mov", "hvcC"), ("prores_4444_alpha.mov", "ap4h"), ("prores_hq_tff.mov", "apch"), ("prores_xq_709.mov", "ap4x"),
+                      ("vp9_444_full.mp4", "vpcC"), ("vp9_colr_709.mp4", "vpcC"), ("vp9_10bit_pq.mp4", "vpcC"),
+                      ("av1_10bit_hlg.mp4", "av1C"), ("av1_444_full.mp4", "av1C"), ("av1_colr_709.mp4", "av1C")])
+    func mutatedHeadersNeverDisagree(_ name: String, _ configuration: String) throws {
         let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: TestMedia.path(name))))
-        let folder = try TestMedia.temporaryFolder("preflight-quick-hevc")
+        let folder = try TestMedia.temporaryFolder("preflight-quick-mutated")
         defer { try? FileManager.default.removeItem(at: folder) }
         func offset(of tag: String) -> Int? {
             let t = Array(tag.utf8)
             return original.indices.dropLast(4).first { original[$0..<($0 + 4)].elementsEqual(t) }
         }
-        // HEVC: the hvcC record (the SPS sits within ~100 bytes) and the first packet; ProRes: the
-        // sample entry (its codec tag) and the first frame's header.
-        let anchors = offset(of: "hvcC") != nil ? ["hvcC", "mdat"] : ["stsd", "icpf"]
-        let first = try #require(offset(of: anchors[0])), second = try #require(offset(of: anchors[1]))
+        let config = try #require(offset(of: configuration)), mdat = try #require(offset(of: "mdat"))
+        // The quick path must be taken on the original, or the flips below test nothing of it.
+        #expect(try Prober.probe(TestMedia.path(name), options: ProbeOptions(depth: .fast)).video.allSatisfy { $0.fieldSource != .streamInfo })
         var copies: [(String, [UInt8])] = []
-        for (start, span) in [(first + 4, 200), (second - 4, 128)] {
+        // The record's header and what follows (an hvcC's SPS sits within ~100 bytes), and the first packet.
+        for (start, span) in [(config + 4, 200), (mdat + 4, 128)] {
             for byte in start..<min(start + span, original.count) {
                 var copy = original
                 copy[byte] ^= UInt8(1 << (byte % 8))
@@ -158,6 +163,7 @@ import TestSupport
         }
     }
 
+    /// Every key path whose JSON value differs, field_source aside.
     static func differences(_ a: MediaInfo, _ b: MediaInfo) throws -> [String] {
         func flatten(_ value: Any, _ path: String, into out: inout [String: String]) {
             if let dict = value as? [String: Any] {

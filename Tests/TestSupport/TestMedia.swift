@@ -23,16 +23,17 @@ public enum TestMedia {
     ]
 
     /// Codec shapes added for the probe's quick analysis (full-range and tagged H.264, bottom field
-    /// first, AAC 5.1, AV1, ProRes, Motion JPEG): valid media, probed by the probe suites; kept out of
+    /// first, AAC 5.1, HEVC, AV1, ProRes, VP9 in MP4, Motion JPEG): valid media, probed by the probe suites; kept out of
     /// `valid` so the fix and upload suites do not grow.
     public static let codecShapes = [
         "h264_full_range.mp4", "h264_bt709_full.mp4", "h264_high10.mp4", "interlaced_bff.mp4", "h264_aac_51.mp4", "av1.mp4", "prores_proxy.mov", "mjpeg.mov",
         "hevc_full_range.mp4", "hevc_colr_only.mov", "hevc_1080_cropped.mp4", "hevc_422_10bit.mov", "hevc_fields.mp4",
-        "prores_4444_alpha.mov", "prores_hq_interlaced.mov", "prores_709_colr.mov",
+        "prores_4444_alpha.mov", "prores_hq_tff.mov", "prores_xq_709.mov", "vp9.mp4", "vp9_10bit_pq.mp4", "vp9_444_full.mp4", "vp9_colr_709.mp4",
+        "av1_10bit_hlg.mp4", "av1_444_full.mp4", "av1_colr_709.mp4",
     ]
 
-    /// Files whose every video and audio stream the quick analysis reads (H.264 and AAC in MP4/MOV with
-    /// constant frame rates): the rest go through FFmpeg's full analysis.
+    /// Files whose every video and audio stream the quick analysis reads (H.264, HEVC, ProRes, VP9 or
+    /// AV1, and AAC, in MP4/MOV with constant frame rates): the rest go through FFmpeg's full analysis.
     public static let quickPath = [
         "anamorphic_pal.mp4", "audio_only.m4a", "h264_aac.mp4", "hd_1280x720_4s.mp4", "interlaced.mp4", "long_720p_12s.mp4",
         "odd_853x480.mp4", "rotated_270.mov", "rotated_90.mov", "sd_854x480.mp4", "tiny_64x36.mp4", "video_only.mp4",
@@ -40,8 +41,10 @@ public enum TestMedia {
         // HEVC (phones): the SPS in the hvcC and the parser over the first packet; a timecode track as it is.
         "hevc.mp4", "hdr10_pq.mp4", "hlg_bt2020.mp4", "pq_bt2020.mp4", "hevc_full_range.mp4", "hevc_colr_only.mov", "hevc_1080_cropped.mp4",
         "hevc_422_10bit.mov", "hlg_iphone.mov",
-        // ProRes: profile and depth from the tag, pixel format and colour from the first frame's header.
-        "prores_proxy.mov", "prores_4444_alpha.mov", "prores_hq_interlaced.mov", "prores_709_colr.mov",
+        // ProRes and VP9 from the first frame header; AV1 from the av1C, the parser over the first packet.
+        "prores_proxy.mov", "prores_4444_alpha.mov", "prores_hq_tff.mov", "prores_xq_709.mov",
+        "vp9.mp4", "vp9_10bit_pq.mp4", "vp9_444_full.mp4", "vp9_colr_709.mp4",
+        "av1.mp4", "av1_10bit_hlg.mp4", "av1_444_full.mp4", "av1_colr_709.mp4",
     ]
 
     /// Valid media mutated by fuzzing: the header says 4 s, one packet's timestamp says 34.3 s, and
