@@ -7,7 +7,7 @@ public enum FieldSource: String, Sendable, Codable {
     /// FFmpeg's codec parser over the stream's first packet(s), read with its configuration: nothing decoded.
     case parser
     /// The first packet's frame header, read as FFmpeg's decoder reads it before any picture data
-    /// (ProRes, VP9): nothing decoded.
+    /// (ProRes, VP9, Motion JPEG): nothing decoded.
     case frameHeader = "frame_header"
     /// The stream's first packet decoded, as FFmpeg's own analysis does for audio (sample format and
     /// channel layout are the decoder's).
@@ -21,7 +21,8 @@ extension Demuxer {
     /// packet say it exactly: MP4/MOV whose video is H.264 or HEVC (FFmpeg's parser for field order,
     /// profile and level; the sequence parameter set for what the decoder would derive: pixel format,
     /// range, colour, cropped size), AV1 (the av1C's sequence header, as libdav1d reads it on opening),
-    /// ProRes or VP9 (the first frame's header, as the decoder reads it), and whose audio is AAC (its first packet decoded, as FFmpeg's analysis does), with
+    /// ProRes, VP9 or Motion JPEG (the first frame's header, as the decoder reads it), and whose audio
+    /// is AAC (its first packet decoded, as FFmpeg's analysis does), with
     /// frame rates, start times and durations in the headers. Container start time, bit rate and the
     /// duration's origin are then completed as FFmpeg's `estimate_timings` completes them.
     ///
@@ -98,6 +99,7 @@ private struct StreamPlan {
         case av1(AV1Reading)
         case prores(ProResReading)
         case vp9(VP9Reading)
+        case mjpeg(MJPEGReading)
         case aac(AudioFirstFrame)
         /// A data track (timecode, a phone's metadata track): no decoder, and the analysis leaves
         /// it as the headers describe it.
@@ -112,6 +114,7 @@ private struct StreamPlan {
         case .av1(let r): r.isDone
         case .prores(let r): r.isDone
         case .vp9(let r): r.isDone
+        case .mjpeg(let r): r.isDone
         case .aac(let r): r.isDone
         case .data: true
         }
@@ -120,7 +123,7 @@ private struct StreamPlan {
     var source: FieldSource {
         switch kind {
         case .h264, .hevc, .av1: .parser
-        case .prores, .vp9: .frameHeader
+        case .prores, .vp9, .mjpeg: .frameHeader
         case .aac: .firstFrame
         case .data: .headers
         }
@@ -147,6 +150,7 @@ private struct StreamPlan {
             case AV_CODEC_ID_AV1: guard let r = AV1Reading(st) else { return nil }; kind = .av1(r)
             case AV_CODEC_ID_PRORES: guard let r = ProResReading(st) else { return nil }; kind = .prores(r)
             case AV_CODEC_ID_VP9: guard let r = VP9Reading(st) else { return nil }; kind = .vp9(r)
+            case AV_CODEC_ID_MJPEG: guard let r = MJPEGReading(st) else { return nil }; kind = .mjpeg(r)
             default: return nil
             }
         case (AVMEDIA_TYPE_AUDIO, AV_CODEC_ID_AAC):
@@ -175,6 +179,9 @@ private struct StreamPlan {
         case .vp9(var r):
             defer { kind = .vp9(r) }
             return r.take(packet)
+        case .mjpeg(var r):
+            defer { kind = .mjpeg(r) }
+            return r.take(packet)
         case .data:
             return true
         case .aac(var r):
@@ -190,6 +197,7 @@ private struct StreamPlan {
         case .av1(let r): r.apply(to: st)
         case .prores(let r): r.apply(to: st)
         case .vp9(let r): r.apply(to: st)
+        case .mjpeg(let r): r.apply(to: st)
         case .aac(let r): r.apply(to: st)
         case .data: true
         }
