@@ -100,7 +100,7 @@ private struct StreamPlan {
         case prores(ProResReading)
         case vp9(VP9Reading)
         case mjpeg(MJPEGReading)
-        case aac(AudioFirstFrame)
+        case audio(AudioFirstFrame)
         /// A data track (timecode, a phone's metadata track): no decoder, and the analysis leaves
         /// it as the headers describe it.
         case data
@@ -115,7 +115,7 @@ private struct StreamPlan {
         case .prores(let r): r.isDone
         case .vp9(let r): r.isDone
         case .mjpeg(let r): r.isDone
-        case .aac(let r): r.isDone
+        case .audio(let r): r.isDone
         case .data: true
         }
     }
@@ -124,10 +124,20 @@ private struct StreamPlan {
         switch kind {
         case .h264, .hevc, .av1: .parser
         case .prores, .vp9, .mjpeg: .frameHeader
-        case .aac: .firstFrame
+        case .audio(let r): r.decodes ? .firstFrame : .headers
         case .data: .headers
         }
     }
+
+    /// Audio codecs whose decoder, opened on the headers and given the first packet where FFmpeg's analysis
+    /// gives it one, says what that analysis would. Not AC-3, E-AC-3 or MP3: the demuxer runs their
+    /// parser, which changes the codec (AC-3 to E-AC-3) and the bit rate during the analysis (bit
+    /// flips in the test showed both).
+    static let firstFrameAudio: Set<AVCodecID> = [
+        AV_CODEC_ID_AAC, AV_CODEC_ID_PCM_S16LE, AV_CODEC_ID_PCM_S16BE, AV_CODEC_ID_PCM_S24LE, AV_CODEC_ID_PCM_S24BE,
+        AV_CODEC_ID_PCM_S32LE, AV_CODEC_ID_PCM_S32BE, AV_CODEC_ID_PCM_F32LE, AV_CODEC_ID_PCM_F32BE,
+        AV_CODEC_ID_ALAC, AV_CODEC_ID_OPUS,
+    ]
 
     /// nil when the stream's headers leave out something only FFmpeg's analysis would find.
     init?(_ st: UnsafeMutablePointer<AVStream>) {
@@ -153,9 +163,9 @@ private struct StreamPlan {
             case AV_CODEC_ID_MJPEG: guard let r = MJPEGReading(st) else { return nil }; kind = .mjpeg(r)
             default: return nil
             }
-        case (AVMEDIA_TYPE_AUDIO, AV_CODEC_ID_AAC):
+        case (AVMEDIA_TYPE_AUDIO, let id) where StreamPlan.firstFrameAudio.contains(id):
             guard par.sample_rate > 0, par.ch_layout.nb_channels > 0, let reading = AudioFirstFrame(st) else { return nil }
-            kind = .aac(reading)
+            kind = .audio(reading)
         default:
             return nil
         }
@@ -184,8 +194,8 @@ private struct StreamPlan {
             return r.take(packet)
         case .data:
             return true
-        case .aac(var r):
-            defer { kind = .aac(r) }
+        case .audio(var r):
+            defer { kind = .audio(r) }
             return r.take(packet)
         }
     }
@@ -198,17 +208,22 @@ private struct StreamPlan {
         case .prores(let r): r.apply(to: st)
         case .vp9(let r): r.apply(to: st)
         case .mjpeg(let r): r.apply(to: st)
-        case .aac(let r): r.apply(to: st)
+        case .audio(let r): r.apply(to: st)
         case .data: true
         }
     }
 }
 
-/// An AAC stream's first packet through its decoder, exactly as avformat_find_stream_info's
-/// try_decode_frame does (one thread, the packet sent once, one frame received), so the sample format,
-/// channel layout, profile and any SBR-doubled rate are the decoder's.
+/// An audio stream's decoder opened, and its first packet decoded, exactly as avformat_find_stream_info's
+/// try_decode_frame does (one thread, the packet sent once, one frame received): so the sample format,
+/// channel layout, profile and any SBR-doubled rate (AAC) are the decoder's. The analysis decodes only
+/// while the opened decoder leaves a parameter unknown, or once for a decoder that learns its channels
+/// from the bitstream (AV_CODEC_CAP_CHANNEL_CONF: AAC, AC-3); otherwise (PCM, Opus) what the decoder
+/// set when it opened is the answer, and no packet is decoded here either.
 private struct AudioFirstFrame {
     private let decoder: CodecContextOwner
+    /// Whether the analysis decodes the first packet (else the opened decoder's parameters are the answer).
+    let decodes: Bool
     private(set) var isDone = false
 
     init?(_ st: UnsafeMutablePointer<AVStream>) {
@@ -219,6 +234,13 @@ private struct AudioFirstFrame {
         owner.context.pointee.pkt_timebase = st.pointee.time_base
         guard avcodec_open2(owner.context, codec, nil) >= 0 else { return nil }
         decoder = owner
+        let c = owner.context.pointee
+        // has_codec_parameters for audio: a frame size where the codec's packets determine one (MPEG
+        // audio), a sample format, a rate and channels.
+        let frameSizeKnown = c.frame_size > 0 || ![AV_CODEC_ID_MP1, AV_CODEC_ID_MP2, AV_CODEC_ID_MP3, AV_CODEC_ID_CODEC2].contains(c.codec_id)
+        let known = frameSizeKnown && c.sample_fmt != AV_SAMPLE_FMT_NONE && c.sample_rate > 0 && c.ch_layout.nb_channels > 0
+        decodes = !known || codec.pointee.capabilities & Int32(AV_CODEC_CAP_CHANNEL_CONF) != 0
+        isDone = !decodes
     }
 
     mutating func take(_ packet: Packet) -> Bool {

@@ -21,8 +21,9 @@ public struct ProbeOptions: Sendable {
     /// Stream analysis: the quick path (headers and parsers, no decoding) or FFmpeg's full analysis.
     public enum Analysis: Sendable {
         /// The headers and each stream's first packets through FFmpeg's codec parsers where they say
-        /// everything FFmpeg's analysis would (MP4/MOV with H.264, HEVC, AV1, ProRes, VP9 or Motion JPEG, and AAC); the full analysis for
-        /// any other file. The default: the same values, several times faster.
+        /// everything FFmpeg's analysis would (MP4/MOV with H.264, HEVC, AV1, ProRes, VP9 or Motion
+        /// JPEG, and AAC, PCM, ALAC or Opus); the full analysis for any other file. The default: the
+        /// same values, several times faster.
         case quick
         /// Always FFmpeg's full analysis (avformat_find_stream_info), which decodes frames.
         case full

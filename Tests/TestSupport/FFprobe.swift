@@ -39,6 +39,14 @@ public struct FFprobeReport: @unchecked Sendable {
             .compactMap { Int64($0.split(separator: ",").first ?? "") }.sorted()
     }
 
+    /// Where in the file ffprobe reads the first packet of the first stream of a kind ("a", "v").
+    public static func firstPacketPosition(_ path: String, kind: String) async throws -> Int? {
+        guard let ffprobe = which("ffprobe") else { throw CocoaError(.executableNotLoadable) }
+        let result = try await run(ffprobe, ["-v", "quiet", "-select_streams", "\(kind):0", "-read_intervals", "%+#1",
+                                             "-show_entries", "packet=pos", "-of", "csv=p=0", path])
+        return result.stdout.split(separator: "\n").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
     public func stream(_ index: Int) -> [String: Any] {
         streams.first { ($0["index"] as? Int) == index } ?? [:]
     }

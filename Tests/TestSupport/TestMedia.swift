@@ -30,10 +30,11 @@ public enum TestMedia {
         "hevc_full_range.mp4", "hevc_colr_only.mov", "hevc_1080_cropped.mp4", "hevc_422_10bit.mov", "hevc_fields.mp4",
         "prores_4444_alpha.mov", "prores_hq_tff.mov", "prores_xq_709.mov", "vp9.mp4", "vp9_10bit_pq.mp4", "vp9_444_full.mp4", "vp9_colr_709.mp4",
         "av1_10bit_hlg.mp4", "av1_444_full.mp4", "av1_colr_709.mp4", "mjpeg_444.mov", "mjpeg_itu601_422.mov", "mjpeg_colr_709.mov",
+        "h264_pcm_s16.mov", "prores_pcm_s24.mov", "h264_ac3.mp4", "h264_mp3.mp4", "h264_alac.mov", "vp9_opus.mp4",
     ]
 
     /// Files whose every video and audio stream the quick analysis reads (H.264, HEVC, ProRes, VP9, AV1
-    /// or Motion JPEG, and AAC, in MP4/MOV with constant frame rates): the rest go through FFmpeg's full analysis.
+    /// or Motion JPEG, and AAC, PCM, ALAC or Opus, in MP4/MOV with constant frame rates): the rest go through FFmpeg's full analysis.
     public static let quickPath = [
         "anamorphic_pal.mp4", "audio_only.m4a", "h264_aac.mp4", "hd_1280x720_4s.mp4", "interlaced.mp4", "long_720p_12s.mp4",
         "odd_853x480.mp4", "rotated_270.mov", "rotated_90.mov", "sd_854x480.mp4", "tiny_64x36.mp4", "video_only.mp4",
@@ -47,6 +48,9 @@ public enum TestMedia {
         "av1.mp4", "av1_10bit_hlg.mp4", "av1_444_full.mp4", "av1_colr_709.mp4",
         // Motion JPEG from the first frame's markers, up to its frame header.
         "mjpeg.mov", "mjpeg_444.mov", "mjpeg_itu601_422.mov", "mjpeg_colr_709.mov",
+        // Audio other than AAC: PCM from its headers, ALAC and Opus from their first packet (AC-3 and
+        // MP3, which the demuxer parses, are left to the full analysis).
+        "h264_pcm_s16.mov", "prores_pcm_s24.mov", "h264_alac.mov", "vp9_opus.mp4",
     ]
 
     /// Valid media mutated by fuzzing: the header says 4 s, one packet's timestamp says 34.3 s, and

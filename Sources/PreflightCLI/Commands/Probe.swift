@@ -17,7 +17,7 @@ struct Probe: AsyncParsableCommand {
 
         Stream parameters (pixel format, field order, profile, colour, sample format...) come from the \
         headers and each stream's first packet (FFmpeg's codec parsers, frame headers; nothing decoded) where \
-        that says everything (MP4/MOV with H.264, HEVC, AV1, ProRes, VP9 or Motion JPEG, and AAC), else from FFmpeg's full analysis, which decodes frames; \
+        that says everything (MP4/MOV with H.264, HEVC, AV1, ProRes, VP9 or Motion JPEG, and AAC, PCM, ALAC or Opus), else from FFmpeg's full analysis, which decodes frames; \
         field_source in --json says which. --full-analysis always takes the full analysis.
 
         --decode also decodes every frame of the video and sound a model receives (FFmpeg's frame \
