@@ -52,6 +52,19 @@ struct AV1Reading {
         return true
     }
 
+    /// A packet FFmpeg's analysis reads after the first (while another stream gives its first): its AV1
+    /// parser reads every one, and the last sequence header wins, so one that would change what the
+    /// first said makes it refuse (false).
+    mutating func watch(_ packet: Packet) -> Bool {
+        guard let data = packet.pointer.pointee.data, packet.size > 0,
+              let ctx = parser.context, let reported = parser.parse(data, count: packet.size) else { return false }
+        let c = ctx.pointee
+        return c.profile == Int32(sequence.profile) && c.level == Int32(sequence.levelIndex)
+            && c.color_range == range && c.color_primaries.rawValue == UInt32(sequence.colourPrimaries)
+            && c.color_trc.rawValue == UInt32(sequence.transferCharacteristics) && c.colorspace.rawValue == UInt32(sequence.matrixCoefficients)
+            && H264Reading.sameLayout(AVPixelFormat(reported), pixelFormat)
+    }
+
     private var range: AVColorRange { sequence.fullRange ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG }
 
     func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool {

@@ -30,7 +30,12 @@ package final class Demuxer {
         ctx!.pointee.interrupt_callback = deadline.interruptCallback
         // avformat_open_input frees the context and sets it to NULL when it fails.
         let known = format.flatMap { av_find_input_format($0) }
-        try check(avformat_open_input(&ctx, path, known, nil), "open input")
+        // As ffprobe and the ffmpeg CLI open every input: an MPEG-TS's programs are all read, not only
+        // those announced before the first packet (else an audio stream's bit rate, among others, differs).
+        var options: OpaquePointer?
+        av_dict_set(&options, "scan_all_pmts", "1", AV_DICT_DONT_OVERWRITE)
+        defer { av_dict_free(&options) }
+        try check(avformat_open_input(&ctx, path, known, &options), "open input")
         self.context = ctx
         self.headerHadDuration = ctx!.pointee.duration != pf_nopts_value()
     }
@@ -157,6 +162,10 @@ package final class Demuxer {
         d.duration = st.pointee.duration == nopts ? nil : st.pointee.duration
         d.startTime = st.pointee.start_time == nopts ? nil : st.pointee.start_time
         d.frameCount = st.pointee.nb_frames > 0 ? st.pointee.nb_frames : nil
+        if let shown = presentedIndexEntries(st), shown != d.frameCount {
+            d.frameCount = shown
+            d.frameCountFromIndex = true
+        }
         d.isAttachedPicture = st.pointee.disposition & AV_DISPOSITION_ATTACHED_PIC != 0
         d.isDefault = st.pointee.disposition & AV_DISPOSITION_DEFAULT != 0
         d.tags = Demuxer.tags(st.pointee.metadata)
@@ -243,5 +252,24 @@ package final class Demuxer {
             entry = next
         }
         return result
+    }
+}
+
+extension Demuxer {
+    /// The samples of an MP4/MOV stream's index a player presents: FFmpeg's mov demuxer applies the
+    /// edit list to the index when it opens the file, flagging a lead-in it keeps for decoding as
+    /// discarded and leaving out what the edit trims from the end, while the header's sample count
+    /// (`nb_frames`) still counts them all. Nothing is read; nil for other containers or an empty index.
+    func presentedIndexEntries(_ st: UnsafeMutablePointer<AVStream>) -> Int64? {
+        guard let format = contextPointer?.pointee.iformat, String(cString: format.pointee.name) == "mov,mp4,m4a,3gp,3g2,mj2"
+        else { return nil }
+        let count = avformat_index_get_entries_count(st)
+        guard count > 0 else { return nil }
+        var shown: Int64 = 0
+        for i in 0..<count {
+            guard let entry = avformat_index_get_entry(st, i) else { return nil }
+            if entry.pointee.flags & AVINDEX_DISCARD_FRAME == 0 { shown += 1 }
+        }
+        return shown
     }
 }

@@ -84,8 +84,10 @@ package struct StreamDescription: Sendable {
     package var duration: Int64?
     /// In `timeBase` units.
     package var startTime: Int64?
-    /// From the container header; nil when it does not say.
+    /// From the container header; nil when it does not say. For MP4/MOV whose edit list hides samples,
+    /// the samples of its index FFmpeg presents (`frameCountFromIndex`).
     package var frameCount: Int64?
+    package var frameCountFromIndex = false
     package var isAttachedPicture: Bool
     package var isDefault: Bool
     package var tags: [String: String]

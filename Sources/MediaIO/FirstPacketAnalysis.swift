@@ -42,22 +42,45 @@ extension Demuxer {
             plans[i] = plan
         }
 
+        // FFmpeg's analysis reads until every stream has given its first packet, and a little further
+        // (a stream with B-frames shows it over its first packets), running parsers over every packet it
+        // reads and decoding up to seven H.264 pictures: each packet read after a stream's first must not
+        // change what that first said ("watched"). It stops at 5 MB read or 5 s of one stream: a stream
+        // whose first packet comes later is never decoded there, so that file is left to it.
         let packet = Packet()
-        var read = 0
-        while plans.values.contains(where: { !$0.isDone }) {
-            guard read < packetLimit else { return nil }
+        var read = 0, bytes = 0
+        var firstTimes: [Int: Double] = [:]
+        var watched: [Int: Int] = [:]
+        let video = Set(plans.keys.filter { stream($0).pointee.codecpar?.pointee.codec_type == AVMEDIA_TYPE_VIDEO })
+        func allDone() -> Bool { !plans.values.contains { !$0.isDone } }
+        while !(allDone() && video.allSatisfy { (watched[$0] ?? 0) >= StreamPlan.watchedPackets }) {
+            guard read < packetLimit else { if allDone() { break } else { return nil } }
             // A read error here is the full analysis's to report (truncation, corruption); only the
             // deadline ends the probe.
             do {
-                guard try self.read(into: packet) else { return nil }
+                guard try self.read(into: packet) else { if allDone() { break } else { return nil } }
             } catch {
                 if error.isInterrupted { throw error }
                 return nil
             }
             read += 1
-            guard var plan = plans[packet.streamIndex], !plan.isDone else { continue }
-            guard plan.take(packet) else { return nil }
-            plans[packet.streamIndex] = plan
+            bytes += packet.size
+            let index = packet.streamIndex
+            if let time = packet.seconds(in: stream(index).pointee.time_base) {
+                let first = firstTimes[index] ?? time
+                firstTimes[index] = first
+                if time - first >= StreamPlan.analysedSeconds || bytes >= StreamPlan.analysedBytes {
+                    if allDone() { break } else { return nil }
+                }
+            }
+            guard var plan = plans[index] else { continue }
+            if plan.isDone {
+                guard plan.watch(packet) else { return nil }
+                watched[index, default: 0] += 1
+            } else {
+                guard plan.take(packet) else { return nil }
+            }
+            plans[index] = plan
         }
 
         var sources: [Int: FieldSource] = [:]
@@ -70,17 +93,23 @@ extension Demuxer {
     }
 
     /// FFmpeg's `estimate_timings` for a file whose streams state their start and duration
-    /// (`update_stream_timings`): the container starts with its earliest audio or video stream, its bit
+    /// (`update_stream_timings`): the container starts with its earliest audio or video stream (a
+    /// subtitle or data track only when it starts less than a second earlier), its bit
     /// rate is the file's size over its duration, and the duration comes from the streams.
     private func completeTimings() {
         guard let ctx = contextPointer else { return }
         let microseconds = AVRational(num: 1, den: 1_000_000)
-        var start = Int64.max
+        var start = Int64.max, textStart = Int64.max
         for i in 0..<streamCount {
             let st = stream(i).pointee
             guard st.start_time != pf_nopts_value(), st.time_base.den != 0 else { continue }
-            start = min(start, av_rescale_q(st.start_time, st.time_base, microseconds))
+            let t = av_rescale_q(st.start_time, st.time_base, microseconds)
+            // Subtitle and data tracks (timecode) count only when no picture or sound starts, or when
+            // they start less than a second before (update_stream_timings's is_text).
+            let text = [AVMEDIA_TYPE_SUBTITLE, AVMEDIA_TYPE_DATA].contains(st.codecpar?.pointee.codec_type ?? AVMEDIA_TYPE_UNKNOWN)
+            if text { textStart = min(textStart, t) } else { start = min(start, t) }
         }
+        if start == .max || (start > textStart && start - textStart < 1_000_000) { start = textStart }
         if start != .max { ctx.pointee.start_time = start }
         let size = avio_size(ctx.pointee.pb)
         if size > 0, ctx.pointee.duration > 0 {
@@ -168,6 +197,33 @@ private struct StreamPlan {
             kind = .audio(reading)
         default:
             return nil
+        }
+    }
+
+    /// Packets read after a video stream's first before the analysis ends (FFmpeg reads at least two
+    /// more where B-frames show).
+    static let watchedPackets = 3
+    /// Short of FFmpeg's probesize (5,000,000 bytes) and analyzeduration (5 s), to be safe.
+    static let analysedBytes = 4_500_000
+    static let analysedSeconds = 4.5
+
+    /// A packet of a stream whose parameters are known: false when FFmpeg's analysis, reading it too,
+    /// would come to other ones (a parameter set or sequence header that changes, another profile).
+    mutating func watch(_ packet: Packet) -> Bool {
+        switch kind {
+        case .h264(var r):
+            defer { kind = .h264(r) }
+            return r.watch(packet)
+        case .hevc(var r):
+            defer { kind = .hevc(r) }
+            return r.watch(packet)
+        case .av1(var r):
+            defer { kind = .av1(r) }
+            return r.watch(packet)
+        case .vp9(let r):
+            return r.watch(packet)
+        case .prores, .mjpeg, .audio, .data:
+            return true // decoded once, no parser: later packets change nothing in the analysis
         }
     }
 

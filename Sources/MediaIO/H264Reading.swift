@@ -64,7 +64,7 @@ struct H264Reading {
         packets += 1
         // The decoder learns nothing from a picture it cannot start at; nor do we.
         if packets == 1, !packet.isKeyframe { return false }
-        guard let data = packet.pointer.pointee.data, packet.size > 0, leadingUnitsAgree(data, count: packet.size) else { return false }
+        guard let data = packet.pointer.pointee.data, packet.size > 0, unitsAgree(data, count: packet.size) else { return false }
         guard let ctx = parser.context, let reported = parser.parse(data, count: packet.size) else { return false }
         // The parser reads the same parameter sets: if it disagrees with our reading, trust neither.
         guard ctx.pointee.profile == Int32(sequence.ffmpegProfile), ctx.pointee.level == Int32(sequence.levelIDC),
@@ -91,12 +91,23 @@ struct H264Reading {
         return true
     }
 
-    /// The NAL units before the first slice: an in-band SPS other than the avcC's, or an alternative
-    /// transfer characteristics SEI (which the decoder applies over the VUI), changes what the decoder
-    /// would report.
-    private func leadingUnitsAgree(_ data: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
+    /// A packet FFmpeg's analysis reads after the first (while another stream gives its first): its
+    /// decoder decodes up to seven H.264 pictures and its parser reads every packet, so one that would
+    /// change what the first said makes it refuse (false).
+    mutating func watch(_ packet: Packet) -> Bool {
+        guard let data = packet.pointer.pointee.data, packet.size > 0, unitsAgree(data, count: packet.size),
+              let ctx = parser.context, let reported = parser.parse(data, count: packet.size) else { return false }
+        return ctx.pointee.profile == Int32(sequence.ffmpegProfile) && ctx.pointee.level == Int32(sequence.levelIDC)
+            && H264Reading.sameLayout(AVPixelFormat(reported), pixelFormat)
+    }
+
+    /// The packet's NAL units: an in-band SPS other than the avcC's, or an alternative transfer
+    /// characteristics SEI (which the decoder applies over the VUI), changes what the decoder would
+    /// report; a NAL length that runs past the packet or leaves bytes over makes it reject the whole
+    /// packet ("Invalid NAL unit size"), so the picture says nothing.
+    private func unitsAgree(_ data: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
         let bytes = UnsafeBufferPointer(start: data, count: count)
-        var i = 0
+        var i = 0, sawSlice = false
         while i + nalLengthSize <= count {
             var length = 0
             for k in 0..<nalLengthSize { length = length << 8 | Int(bytes[i + k]) }
@@ -104,7 +115,7 @@ struct H264Reading {
             guard length > 0, length <= count - i else { return false }
             let type = bytes[i] & 0x1F
             switch type {
-            case 1...5: return true // the first slice: what follows is picture data
+            case 1...5: sawSlice = true
             case 7:
                 guard bytes[i..<(i + length)].elementsEqual(sequenceNAL) else { return false }
             case 6:
@@ -113,7 +124,7 @@ struct H264Reading {
             }
             i += length
         }
-        return false
+        return sawSlice && i == count
     }
 
     /// The payload types of an SEI NAL's messages (H.264 7.3.2.3.1); [147] when it does not parse, so

@@ -48,6 +48,12 @@ struct HEVCReading {
         let sar = sps.sampleAspectRatio.map { AVRational(num: $0.num, den: $0.den) } ?? AVRational(num: 0, den: 1)
         codecAspect = av_image_check_sar(UInt32(par.width), UInt32(par.height), sar) < 0 ? AVRational(num: 0, den: 1) : sar
 
+        // The decoder reads the hvcC's SEI arrays as it reads in-band SEI: an alternative transfer
+        // message there is left to FFmpeg's analysis like one in the first packet.
+        for nal in config.parameterSets where Int(nal[0] >> 1) & 0x3F == 39 {
+            let messages = nal.withUnsafeBufferPointer { HEVCReading.seiMessages($0[2...]) }
+            guard let messages, !messages.contains(where: { $0.0 == 147 }) else { return nil }
+        }
         guard let parser = ParserOwner(st) else { return nil }
         self.parser = parser
         fieldOrder = par.field_order
@@ -56,7 +62,7 @@ struct HEVCReading {
     /// Feeds the stream's first packet; false when the stream needs FFmpeg's analysis.
     mutating func take(_ packet: Packet) -> Bool {
         // The decoder learns nothing from a picture it cannot start at; nor do we.
-        guard packet.isKeyframe, let data = packet.pointer.pointee.data, packet.size > 0, readLeadingUnits(data, count: packet.size),
+        guard packet.isKeyframe, let data = packet.pointer.pointee.data, packet.size > 0, unitsAgree(data, count: packet.size),
               let ctx = parser.context, let reported = parser.parse(data, count: packet.size) else { return false }
         // The parser reads the same parameter sets: if it disagrees with our reading, trust neither.
         guard ctx.pointee.profile == Int32(sequence.profileIDC), ctx.pointee.level == Int32(sequence.levelIDC),
@@ -82,12 +88,21 @@ struct HEVCReading {
         return true
     }
 
-    /// The NAL units before the first slice: a parameter set other than the hvcC's, or an alternative
-    /// transfer characteristics SEI naming another transfer than the VUI's, changes what the decoder
-    /// would report (false).
-    private func readLeadingUnits(_ data: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
+    /// A packet FFmpeg's analysis reads after the first (while another stream gives its first): its
+    /// parser reads every one, so one that would change what the first said makes it refuse (false).
+    mutating func watch(_ packet: Packet) -> Bool {
+        guard let data = packet.pointer.pointee.data, packet.size > 0, unitsAgree(data, count: packet.size),
+              let ctx = parser.context, let reported = parser.parse(data, count: packet.size) else { return false }
+        return ctx.pointee.profile == Int32(sequence.profileIDC) && ctx.pointee.level == Int32(sequence.levelIDC)
+            && H264Reading.sameLayout(AVPixelFormat(reported), pixelFormat)
+    }
+
+    /// The packet's NAL units: a parameter set other than the hvcC's, or an alternative transfer
+    /// characteristics SEI naming another transfer than the VUI's, changes what the decoder would
+    /// report; a NAL length past the packet, or bytes left over, makes it reject the packet (false).
+    private func unitsAgree(_ data: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
         let bytes = UnsafeBufferPointer(start: data, count: count)
-        var i = 0
+        var i = 0, sawSlice = false
         while i + nalLengthSize <= count {
             var length = 0
             for k in 0..<nalLengthSize { length = length << 8 | Int(bytes[i + k]) }
@@ -95,7 +110,7 @@ struct HEVCReading {
             guard length >= 2, length <= count - i else { return false }
             let type = Int(bytes[i] >> 1) & 0x3F
             switch type {
-            case 0...31: return true // the first slice: what follows is picture data
+            case 0...31: sawSlice = true
             case 32...34:
                 guard parameterSets.contains(where: { bytes[i..<(i + length)].elementsEqual($0) }) else { return false }
             case 39:
@@ -113,7 +128,7 @@ struct HEVCReading {
             }
             i += length
         }
-        return false
+        return sawSlice && i == count
     }
 
     /// The messages of an SEI NAL (H.265 7.3.5): type and payload bytes; nil when it does not parse.

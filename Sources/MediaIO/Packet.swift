@@ -39,6 +39,12 @@ package final class Packet {
     /// Outside the presented media (an MP4 edit list's pre-roll or tail): decoded, never shown.
     package var isDiscarded: Bool { pointer.pointee.flags & AV_PKT_FLAG_DISCARD != 0 }
     package var size: Int { Int(pointer.pointee.size) }
+    /// The decoding time (else the presentation time) in seconds; nil when neither is known.
+    func seconds(in timeBase: AVRational) -> Double? {
+        let t = pointer.pointee.dts != pf_nopts_value() ? pointer.pointee.dts : pointer.pointee.pts
+        guard t != pf_nopts_value(), timeBase.den != 0 else { return nil }
+        return Double(t) * av_q2d(timeBase)
+    }
     /// Byte offset in the file, when the demuxer knows it.
     package var position: Int64? { pointer.pointee.pos >= 0 ? pointer.pointee.pos : nil }
 

@@ -37,6 +37,15 @@ struct VP9Reading {
         return true
     }
 
+    /// A packet FFmpeg's analysis reads after the first (while another stream gives its first): its VP9
+    /// parser sets the profile from every one (the first frame's marker and profile bits), so one
+    /// with another profile makes it refuse (false).
+    func watch(_ packet: Packet) -> Bool {
+        guard let found, let data = packet.pointer.pointee.data, packet.size > 0, data[0] >> 6 == 2 else { return false }
+        let profile = Int32((data[0] >> 5) & 1) | Int32((data[0] >> 4) & 1) << 1
+        return profile == found.profile
+    }
+
     func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool {
         guard let par = st.pointee.codecpar, let found else { return false }
         par.pointee.profile = found.profile

@@ -101,7 +101,7 @@ enum Interpretation {
             displayWidth: displayWidth, displayHeight: displayHeight,
             averageFrameRate: Ratio(s.averageFrameRate), realFrameRate: Ratio(s.realFrameRate),
             variableFrameRate: frameRatesDisagree(s.averageFrameRate, s.realFrameRate),
-            frameCount: s.frameCount, frameCountSource: s.frameCount == nil ? nil : .header,
+            frameCount: s.frameCount, frameCountSource: s.frameCount == nil ? nil : s.frameCountFromIndex ? .index : .header,
             duration: seconds(s.duration, s.timeBase), startTime: seconds(s.startTime, s.timeBase), bitRate: s.bitRate,
             fieldOrder: s.fieldOrder, interlaced: s.fieldOrder.map { $0 != .progressive },
             color: ColorInfo(range: s.colorRange, primaries: s.colorPrimaries, transfer: s.colorTransfer, space: s.colorSpace),

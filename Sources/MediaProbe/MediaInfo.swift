@@ -143,6 +143,9 @@ public struct ColorInfo: Codable, Sendable, Equatable {
 public enum FrameCountSource: String, Codable, Sendable {
     /// Stated by the container header.
     case header
+    /// Counted in the container's sample index, less the samples an MP4/MOV edit list hides (a lead-in
+    /// kept for decoding, a trimmed tail): what a player shows, with nothing read.
+    case index
     /// Counted by reading every packet.
     case packets
 }

@@ -55,7 +55,8 @@ struct Count: ExpressibleByArgument, Sendable, Equatable {
 
     static var processors: Count { Count(ProcessInfo.processInfo.activeProcessorCount) }
 
-    var defaultValueDescription: String { String(value) }
+    /// Shown by --help as "(default: 2, the number of cores)", once.
+    var defaultValueDescription: String { self == .processors ? "\(value), the number of cores" : String(value) }
 }
 
 /// libx264's constant rate factor: 0 (lossless) to 51.

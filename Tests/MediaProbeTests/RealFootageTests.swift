@@ -58,6 +58,8 @@ import TestSupport
             let s = ref.stream(a.index)
             #expect(a.codec == FFprobeReport.text(s, "codec_name"))
             #expect(a.sampleRate.map(String.init) == FFprobeReport.text(s, "sample_rate"))
+            // An MPEG-TS's audio bit rate is what ffprobe says only when every program table is read.
+            #expect(a.bitRate.map(String.init) == FFprobeReport.text(s, "bit_rate"), "\(name)")
         }
         #expect(info.subtitles.count == ref.streams.filter { $0["codec_type"] as? String == "subtitle" }.count)
     }

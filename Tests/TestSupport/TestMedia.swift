@@ -31,6 +31,15 @@ public enum TestMedia {
         "prores_4444_alpha.mov", "prores_hq_tff.mov", "prores_xq_709.mov", "vp9.mp4", "vp9_10bit_pq.mp4", "vp9_444_full.mp4", "vp9_colr_709.mp4",
         "av1_10bit_hlg.mp4", "av1_444_full.mp4", "av1_colr_709.mp4", "mjpeg_444.mov", "mjpeg_itu601_422.mov", "mjpeg_colr_709.mov",
         "h264_pcm_s16.mov", "prores_pcm_s24.mov", "h264_ac3.mp4", "h264_mp3.mp4", "h264_alac.mov", "vp9_opus.mp4",
+    ] + quickPathTraps
+
+    /// Files where a quick analysis that read only each stream's first packet disagreed with FFmpeg's
+    /// (found by attack): parameters that change before the sound's first packet, sound that starts
+    /// after FFmpeg's 5 s of analysis, SEI in the hvcC, a timecode track that starts early, a sample
+    /// whose NAL lengths do not add up. Their first packets do not say what ffprobe reports.
+    public static let quickPathTraps = [
+        "trap_h264_sps_change_audio_late.mp4", "trap_av1_seq_change_audio_late.mp4", "trap_vp9_profile_change_audio_late.mp4",
+        "trap_audio_starts_6s.mp4", "trap_hevc_hvcc_atc_sei.mp4", "trap_timecode_starts_early.mov", "trap_h264_bad_nal_length.mp4",
     ]
 
     /// Files whose every video and audio stream the quick analysis reads (H.264, HEVC, ProRes, VP9, AV1
@@ -51,6 +60,8 @@ public enum TestMedia {
         // Audio other than AAC: PCM from its headers, ALAC and Opus from their first packet (AC-3 and
         // MP3, which the demuxer parses, are left to the full analysis).
         "h264_pcm_s16.mov", "prores_pcm_s24.mov", "h264_alac.mov", "vp9_opus.mp4",
+        // A timecode track that starts 2 s before the picture: quick, and the container starts with the picture.
+        "trap_timecode_starts_early.mov",
     ]
 
     /// Valid media mutated by fuzzing: the header says 4 s, one packet's timestamp says 34.3 s, and
@@ -66,7 +77,7 @@ public enum TestMedia {
     /// tracks (a motion photo), and files cut short (Matroska mid-cluster with subtitle and extra
     /// audio tracks, DV one frame long, MP4 whose index points past its end). Valid media the ffmpeg
     /// CLI converts, and so must `fix`.
-    public static let realFootage = ["edit_list.mp4", "edit_list_gap.mp4", "hlg_iphone.mov", "two_video_tracks.mp4"] + cutShort
+    public static let realFootage = ["edit_list.mp4", "edit_list_gap.mp4", "hlg_iphone.mov", "two_video_tracks.mp4", "broadcast_tff.ts"] + cutShort
 
     /// Files that end before their media does: probed (with `truncation`), converted up to the last whole frame.
     public static let cutShort = ["cut_short_subs.mkv", "dv_one_frame.dv", "truncated.mp4"]

@@ -49,7 +49,7 @@ struct Check: AsyncParsableCommand {
     var ndjson = false
 
     @Option(name: [.short, .long], parsing: .unconditional,
-            help: ArgumentHelp("Files checked at once, 1 to \(Count.limit) (default: the number of cores).", valueName: "n"))
+            help: ArgumentHelp("Files checked at once, 1 to \(Count.limit).", valueName: "n"))
     var jobs: Count = .processors
 
     func validate() throws {

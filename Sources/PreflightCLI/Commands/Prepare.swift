@@ -76,8 +76,9 @@ struct Prepare: AsyncParsableCommand {
     @Option(name: .customLong("out"), help: ArgumentHelp("The output folder (created when missing).", valueName: "folder"))
     var output: String
 
-    @Option(name: .short, help: "Probes, hashes and copies at once (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .short, parsing: .unconditional,
+            help: ArgumentHelp("Probes, hashes and copies at once, 1 to \(Count.limit).", valueName: "n"))
+    var jobs: Count = .processors
 
     @Option(help: "Re-encodes at once (default: half the cores, at most one per GiB of memory).")
     var encodes: Int?
@@ -110,7 +111,6 @@ struct Prepare: AsyncParsableCommand {
     func validate() throws {
         if models.isEmpty { throw ValidationError("Name at least one model: --model fal-ai/kling-video/o1/video-to-video/edit.") }
         if submission.enabled && models.count > 2 { throw ValidationError("--submit sends to one or two --model (a dual run each).") }
-        if jobs < 1 { throw ValidationError("-j must be at least 1, e.g. -j 4.") }
         if let encodes, encodes < 1 { throw ValidationError("--encodes must be at least 1.") }
         guard LinkMode(rawValue: link) != nil else { throw ValidationError("--link takes copy, symlink or hard.") }
         if let report, report.isEmpty { throw ValidationError("--report takes a file name, e.g. --report report.html.") }
@@ -127,12 +127,12 @@ struct Prepare: AsyncParsableCommand {
             ? try BatchSubmitter(options: submission, sheet: sheet, context: context, specs: specs, source: source, destination: output,
                                  policy: media.policy, retryFailed: retryFailed, quiet: quiet)
             : nil
-        WorkerPool.cpu.width = jobs
+        WorkerPool.cpu.width = jobs.value
         // Checked in validate(); resolved again here only to keep the result (the environment is the same).
         let sharding = try shard.map { text throws(BatchError) in try Shard.resolve(text, environment: ProcessInfo.processInfo.environment) }
         if let sharding, let origin = sharding.origin, !quiet { Terminal.err("shard \(sharding.shard) from \(origin)") }
         var options = PrepareOptions(source: source, output: output, models: specs, policy: media.policy, link: LinkMode(rawValue: link) ?? .copy,
-                                     width: jobs, encodeWidth: encodes, csv: csv, retryFailed: retryFailed, tool: "preflight \(Preflight.version)",
+                                     width: jobs.value, encodeWidth: encodes, csv: csv, retryFailed: retryFailed, tool: "preflight \(Preflight.version)",
                                      shard: sharding?.shard)
         if submission.enabled { options.skip = [submission.results] }
         options.health = (health ?? (submission.enabled ? .full : .sample)).scope
@@ -204,7 +204,7 @@ struct Prepare: AsyncParsableCommand {
             guard let manifest = try Manifest.load(url) else { throw BatchError(.report, "\(url.path) is missing") }
             var page = PrepareReport(manifest: manifest, sourceFolder: URL(fileURLWithPath: source).standardizedFileURL.path,
                                      outputFolder: URL(fileURLWithPath: output).standardizedFileURL.path,
-                                     modelNames: Dictionary(models.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }), width: jobs)
+                                     modelNames: Dictionary(models.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }), width: jobs.value)
             page.progress = { done, total in progress.show(done, total) }
             page.resultsFolder = results
             let written = try await page.write(to: path, cancel: cancel)

@@ -12,13 +12,15 @@ struct Probe: AsyncParsableCommand {
         will see: display size accounts for rotation and non-square pixels, and an estimated duration is \
         marked as such.
 
-        By default only headers are read, plus every packet (never decoded) when the headers leave the \
-        duration unknown or estimated. --accurate always reads every packet; --fast never does.
+        Duration and frame count come from the headers (an MP4 edit list's hidden frames left out), plus \
+        every packet (never decoded) when the headers leave the duration unknown or estimated. \
+        --accurate always reads every packet; --fast never does.
 
         Stream parameters (pixel format, field order, profile, colour, sample format...) come from the \
-        headers and each stream's first packet (FFmpeg's codec parsers, frame headers; nothing decoded) where \
-        that says everything (MP4/MOV with H.264, HEVC, AV1, ProRes, VP9 or Motion JPEG, and AAC, PCM, ALAC or Opus), else from FFmpeg's full analysis, which decodes frames; \
-        field_source in --json says which. --full-analysis always takes the full analysis.
+        headers and each stream's first packet (FFmpeg's codec parsers, frame headers; nothing decoded) \
+        where that says everything (MP4/MOV with H.264, HEVC, AV1, ProRes, VP9 or Motion JPEG, and AAC, \
+        PCM, ALAC or Opus), else from FFmpeg's full analysis, which decodes a frame or more of each \
+        stream; field_source in --json says which. --full-analysis always takes the full analysis.
 
         --decode also decodes every frame of the video and sound a model receives (FFmpeg's frame \
         threads; nothing converted or written) and reports each damaged span with its time and \
@@ -58,7 +60,7 @@ struct Probe: AsyncParsableCommand {
 
     // .unconditional: `-j -1` reaches the check and is refused by name, not "missing value".
     @Option(name: [.short, .long], parsing: .unconditional,
-            help: ArgumentHelp("Files probed at once, 1 to \(Count.limit) (default: the number of cores).", valueName: "n"))
+            help: ArgumentHelp("Files probed at once, 1 to \(Count.limit).", valueName: "n"))
     var jobs: Count = .processors
 
     @Option(parsing: .unconditional,
