@@ -9,7 +9,7 @@ import CFFmpeg
 /// over the first packet to vouch for it. Another AV1 decoder than libdav1d (which might decode and say
 /// more), a record without one readable sequence header, or a parser that disagrees makes it refuse,
 /// and the caller runs FFmpeg's analysis.
-struct AV1Reading {
+struct AV1Reading: FirstPacketReading {
     private let sequence: AV1SequenceHeader
     private let pixelFormat: AVPixelFormat
     private let parser: ParserOwner
@@ -38,24 +38,21 @@ struct AV1Reading {
         }
     }
 
+    var source: FieldSource { .parser }
+
     /// Runs FFmpeg's AV1 parser over the first packet; false when it reports anything else than the
     /// `av1C` says (an in-band sequence header that differs, a packet without a frame).
     mutating func take(_ packet: Packet) -> Bool {
-        guard packet.isKeyframe, let data = packet.pointer.pointee.data, packet.size > 0,
-              let ctx = parser.context, let reported = parser.parse(data, count: packet.size) else { return false }
-        let c = ctx.pointee
-        guard c.profile == Int32(sequence.profile), c.level == Int32(sequence.levelIndex),
-              c.color_range == range, c.color_primaries.rawValue == UInt32(sequence.colourPrimaries),
-              c.color_trc.rawValue == UInt32(sequence.transferCharacteristics), c.colorspace.rawValue == UInt32(sequence.matrixCoefficients),
-              H264Reading.sameLayout(AVPixelFormat(reported), pixelFormat) else { return false }
+        guard packet.isKeyframe, parserAgrees(packet) else { return false }
         isDone = true
         return true
     }
 
-    /// A packet FFmpeg's analysis reads after the first (while another stream gives its first): its AV1
-    /// parser reads every one, and the last sequence header wins, so one that would change what the
-    /// first said makes it refuse (false).
-    mutating func watch(_ packet: Packet) -> Bool {
+    /// FFmpeg's AV1 parser reads every packet the analysis reads, and the last sequence header wins:
+    /// a later packet must say what the first said.
+    mutating func watch(_ packet: Packet) -> Bool { parserAgrees(packet) }
+
+    private func parserAgrees(_ packet: Packet) -> Bool {
         guard let data = packet.pointer.pointee.data, packet.size > 0,
               let ctx = parser.context, let reported = parser.parse(data, count: packet.size) else { return false }
         let c = ctx.pointee

@@ -120,43 +120,35 @@ extension Demuxer {
     }
 }
 
+/// How one codec's parameters are read without FFmpeg's analysis: fed the stream's packets until it
+/// knows them, then each packet the analysis would also read, and finally written to the stream.
+protocol FirstPacketReading {
+    /// The parameters are known: later packets go to `watch`.
+    var isDone: Bool { get }
+    /// Where the parameters came from (`field_source`).
+    var source: FieldSource { get }
+    /// Feeds one of the stream's packets until `isDone`; false when the stream needs FFmpeg's analysis.
+    mutating func take(_ packet: Packet) -> Bool
+    /// A packet FFmpeg's analysis reads after the stream's first (while another stream gives its first):
+    /// false when the analysis, reading it too, would come to other parameters.
+    mutating func watch(_ packet: Packet) -> Bool
+    /// Writes the parameters where `findStreamInfo()` would have.
+    func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool
+}
+
+/// A data track (timecode, a phone's metadata track): no decoder, and the analysis leaves it as the
+/// headers describe it.
+private struct DataTrackReading: FirstPacketReading {
+    var isDone: Bool { true }
+    var source: FieldSource { .headers }
+    func take(_ packet: Packet) -> Bool { true }
+    func watch(_ packet: Packet) -> Bool { true }
+    func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool { true }
+}
+
 /// What one stream still needs before its parameters are known, and what its first packets told.
 private struct StreamPlan {
-    private enum Kind {
-        case h264(H264Reading)
-        case hevc(HEVCReading)
-        case av1(AV1Reading)
-        case prores(ProResReading)
-        case vp9(VP9Reading)
-        case mjpeg(MJPEGReading)
-        case audio(AudioFirstFrame)
-        /// A data track (timecode, a phone's metadata track): no decoder, and the analysis leaves
-        /// it as the headers describe it.
-        case data
-    }
-
-    private var kind: Kind
-    var isDone: Bool {
-        switch kind {
-        case .h264(let r): r.isDone
-        case .hevc(let r): r.isDone
-        case .av1(let r): r.isDone
-        case .prores(let r): r.isDone
-        case .vp9(let r): r.isDone
-        case .mjpeg(let r): r.isDone
-        case .audio(let r): r.isDone
-        case .data: true
-        }
-    }
-
-    var source: FieldSource {
-        switch kind {
-        case .h264, .hevc, .av1: .parser
-        case .prores, .vp9, .mjpeg: .frameHeader
-        case .audio(let r): r.decodes ? .firstFrame : .headers
-        case .data: .headers
-        }
-    }
+    private(set) var reader: any FirstPacketReading
 
     /// Audio codecs whose decoder, opened on the headers and given the first packet where FFmpeg's analysis
     /// gives it one, says what that analysis would. Not AC-3, E-AC-3 or MP3: the demuxer runs their
@@ -168,38 +160,6 @@ private struct StreamPlan {
         AV_CODEC_ID_ALAC, AV_CODEC_ID_OPUS,
     ]
 
-    /// nil when the stream's headers leave out something only FFmpeg's analysis would find.
-    init?(_ st: UnsafeMutablePointer<AVStream>) {
-        let s = st.pointee
-        if s.codecpar?.pointee.codec_type == AVMEDIA_TYPE_DATA {
-            kind = .data
-            return
-        }
-        guard let par = s.codecpar?.pointee, s.start_time != pf_nopts_value(), s.duration != pf_nopts_value(),
-              s.disposition & AV_DISPOSITION_ATTACHED_PIC == 0 else { return nil }
-        switch (par.codec_type, par.codec_id) {
-        case (AVMEDIA_TYPE_VIDEO, _):
-            // Frame rates the analysis would otherwise measure from timestamps; a stream pixel aspect
-            // (which wins over the codec's) so the picture's shape never rests on the bitstream alone.
-            guard s.avg_frame_rate.num > 0, s.avg_frame_rate.den > 0, s.r_frame_rate.num > 0, s.r_frame_rate.den > 0,
-                  s.sample_aspect_ratio.num > 0, s.sample_aspect_ratio.den > 0 else { return nil }
-            switch par.codec_id {
-            case AV_CODEC_ID_H264: guard let r = H264Reading(st) else { return nil }; kind = .h264(r)
-            case AV_CODEC_ID_HEVC: guard let r = HEVCReading(st) else { return nil }; kind = .hevc(r)
-            case AV_CODEC_ID_AV1: guard let r = AV1Reading(st) else { return nil }; kind = .av1(r)
-            case AV_CODEC_ID_PRORES: guard let r = ProResReading(st) else { return nil }; kind = .prores(r)
-            case AV_CODEC_ID_VP9: guard let r = VP9Reading(st) else { return nil }; kind = .vp9(r)
-            case AV_CODEC_ID_MJPEG: guard let r = MJPEGReading(st) else { return nil }; kind = .mjpeg(r)
-            default: return nil
-            }
-        case (AVMEDIA_TYPE_AUDIO, let id) where StreamPlan.firstFrameAudio.contains(id):
-            guard par.sample_rate > 0, par.ch_layout.nb_channels > 0, let reading = AudioFirstFrame(st) else { return nil }
-            kind = .audio(reading)
-        default:
-            return nil
-        }
-    }
-
     /// Packets read after a video stream's first before the analysis ends (FFmpeg reads at least two
     /// more where B-frames show).
     static let watchedPackets = 3
@@ -207,67 +167,45 @@ private struct StreamPlan {
     static let analysedBytes = 4_500_000
     static let analysedSeconds = 4.5
 
-    /// A packet of a stream whose parameters are known: false when FFmpeg's analysis, reading it too,
-    /// would come to other ones (a parameter set or sequence header that changes, another profile).
-    mutating func watch(_ packet: Packet) -> Bool {
-        switch kind {
-        case .h264(var r):
-            defer { kind = .h264(r) }
-            return r.watch(packet)
-        case .hevc(var r):
-            defer { kind = .hevc(r) }
-            return r.watch(packet)
-        case .av1(var r):
-            defer { kind = .av1(r) }
-            return r.watch(packet)
-        case .vp9(let r):
-            return r.watch(packet)
-        case .prores, .mjpeg, .audio, .data:
-            return true // decoded once, no parser: later packets change nothing in the analysis
+    /// nil when the stream's headers leave out something only FFmpeg's analysis would find.
+    init?(_ st: UnsafeMutablePointer<AVStream>) {
+        let s = st.pointee
+        if s.codecpar?.pointee.codec_type == AVMEDIA_TYPE_DATA {
+            reader = DataTrackReading()
+            return
         }
+        guard let par = s.codecpar?.pointee, s.start_time != pf_nopts_value(), s.duration != pf_nopts_value(),
+              s.disposition & AV_DISPOSITION_ATTACHED_PIC == 0 else { return nil }
+        let reader: (any FirstPacketReading)?
+        switch (par.codec_type, par.codec_id) {
+        case (AVMEDIA_TYPE_VIDEO, _):
+            // Frame rates the analysis would otherwise measure from timestamps; a stream pixel aspect
+            // (which wins over the codec's) so the picture's shape never rests on the bitstream alone.
+            guard s.avg_frame_rate.num > 0, s.avg_frame_rate.den > 0, s.r_frame_rate.num > 0, s.r_frame_rate.den > 0,
+                  s.sample_aspect_ratio.num > 0, s.sample_aspect_ratio.den > 0 else { return nil }
+            switch par.codec_id {
+            case AV_CODEC_ID_H264: reader = H264Reading(st)
+            case AV_CODEC_ID_HEVC: reader = HEVCReading(st)
+            case AV_CODEC_ID_AV1: reader = AV1Reading(st)
+            case AV_CODEC_ID_PRORES: reader = ProResReading(st)
+            case AV_CODEC_ID_VP9: reader = VP9Reading(st)
+            case AV_CODEC_ID_MJPEG: reader = MJPEGReading(st)
+            default: reader = nil
+            }
+        case (AVMEDIA_TYPE_AUDIO, let id) where StreamPlan.firstFrameAudio.contains(id):
+            reader = par.sample_rate > 0 && par.ch_layout.nb_channels > 0 ? AudioFirstFrame(st) : nil
+        default:
+            reader = nil
+        }
+        guard let reader else { return nil }
+        self.reader = reader
     }
 
-    /// Feeds one of the stream's packets; false when the stream needs FFmpeg's analysis after all.
-    mutating func take(_ packet: Packet) -> Bool {
-        switch kind {
-        case .h264(var r):
-            defer { kind = .h264(r) }
-            return r.take(packet)
-        case .hevc(var r):
-            defer { kind = .hevc(r) }
-            return r.take(packet)
-        case .av1(var r):
-            defer { kind = .av1(r) }
-            return r.take(packet)
-        case .prores(var r):
-            defer { kind = .prores(r) }
-            return r.take(packet)
-        case .vp9(var r):
-            defer { kind = .vp9(r) }
-            return r.take(packet)
-        case .mjpeg(var r):
-            defer { kind = .mjpeg(r) }
-            return r.take(packet)
-        case .data:
-            return true
-        case .audio(var r):
-            defer { kind = .audio(r) }
-            return r.take(packet)
-        }
-    }
-
-    func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool {
-        switch kind {
-        case .h264(let r): r.apply(to: st)
-        case .hevc(let r): r.apply(to: st)
-        case .av1(let r): r.apply(to: st)
-        case .prores(let r): r.apply(to: st)
-        case .vp9(let r): r.apply(to: st)
-        case .mjpeg(let r): r.apply(to: st)
-        case .audio(let r): r.apply(to: st)
-        case .data: true
-        }
-    }
+    var isDone: Bool { reader.isDone }
+    var source: FieldSource { reader.source }
+    mutating func take(_ packet: Packet) -> Bool { reader.take(packet) }
+    mutating func watch(_ packet: Packet) -> Bool { reader.watch(packet) }
+    func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool { reader.apply(to: st) }
 }
 
 /// An audio stream's decoder opened, and its first packet decoded, exactly as avformat_find_stream_info's
@@ -276,7 +214,7 @@ private struct StreamPlan {
 /// while the opened decoder leaves a parameter unknown, or once for a decoder that learns its channels
 /// from the bitstream (AV_CODEC_CAP_CHANNEL_CONF: AAC, AC-3); otherwise (PCM, Opus) what the decoder
 /// set when it opened is the answer, and no packet is decoded here either.
-private struct AudioFirstFrame {
+private struct AudioFirstFrame: FirstPacketReading {
     private let decoder: CodecContextOwner
     /// Whether the analysis decodes the first packet (else the opened decoder's parameters are the answer).
     let decodes: Bool
@@ -299,6 +237,8 @@ private struct AudioFirstFrame {
         isDone = !decodes
     }
 
+    var source: FieldSource { decodes ? .firstFrame : .headers }
+
     mutating func take(_ packet: Packet) -> Bool {
         isDone = true
         guard avcodec_send_packet(decoder.context, packet.pointer) >= 0 else { return false }
@@ -308,6 +248,9 @@ private struct AudioFirstFrame {
         let code = avcodec_receive_frame(decoder.context, frame)
         return code >= 0 || code == FFmpegError.tryAgain
     }
+
+    /// Decoded once, if at all: later packets change nothing in the analysis.
+    func watch(_ packet: Packet) -> Bool { true }
 
     func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool {
         avcodec_parameters_from_context(st.pointee.codecpar, decoder.context) >= 0

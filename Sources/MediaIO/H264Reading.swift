@@ -6,7 +6,7 @@ import CFFmpeg
 /// decoder derives on its first slice (h264_init_ps): VUI range and colour overriding the container's,
 /// the pixel format that follows from bit depth, chroma format, range and matrix, the cropped size.
 /// Anything this cannot vouch for makes it refuse (nil / false), and the caller runs FFmpeg's analysis.
-struct H264Reading {
+struct H264Reading: FirstPacketReading {
     private let sequence: H264SequenceHeader
     private let sequenceNAL: [UInt8]
     private let nalLengthSize: Int
@@ -41,9 +41,7 @@ struct H264Reading {
         if let full = sps.fullRange {
             range = full ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG
             if let p = sps.colourPrimaries, let t = sps.transferCharacteristics, let m = sps.matrixCoefficients {
-                pri = av_color_primaries_name(AVColorPrimaries(UInt32(p))) != nil ? AVColorPrimaries(UInt32(p)) : AVCOL_PRI_UNSPECIFIED
-                trc = av_color_transfer_name(AVColorTransferCharacteristic(UInt32(t))) != nil ? AVColorTransferCharacteristic(UInt32(t)) : AVCOL_TRC_UNSPECIFIED
-                spc = av_color_space_name(AVColorSpace(UInt32(m))) != nil ? AVColorSpace(UInt32(m)) : AVCOL_SPC_UNSPECIFIED
+                (pri, trc, spc) = NALUnits.namedColour(primaries: p, transfer: t, matrix: m)
             }
         }
         guard let format = H264Reading.decoderPixelFormat(sps, space: spc, range: range),
@@ -59,23 +57,25 @@ struct H264Reading {
         fieldOrder = par.field_order
     }
 
+    var source: FieldSource { .parser }
+
     /// Feeds one packet of the stream; false when the stream needs FFmpeg's analysis.
     mutating func take(_ packet: Packet) -> Bool {
         packets += 1
         // The decoder learns nothing from a picture it cannot start at; nor do we.
         if packets == 1, !packet.isKeyframe { return false }
-        guard let data = packet.pointer.pointee.data, packet.size > 0, unitsAgree(data, count: packet.size) else { return false }
-        guard let ctx = parser.context, let reported = parser.parse(data, count: packet.size) else { return false }
-        // The parser reads the same parameter sets: if it disagrees with our reading, trust neither.
-        guard ctx.pointee.profile == Int32(sequence.ffmpegProfile), ctx.pointee.level == Int32(sequence.levelIDC),
-              H264Reading.sameLayout(AVPixelFormat(reported), pixelFormat) else { return false }
-        if fieldOrder.rawValue <= AV_FIELD_UNKNOWN.rawValue { fieldOrder = ctx.pointee.field_order }
+        guard let parsed = parserAgrees(packet) else { return false }
+        if fieldOrder.rawValue <= AV_FIELD_UNKNOWN.rawValue { fieldOrder = parsed }
         if fieldOrder.rawValue > AV_FIELD_UNKNOWN.rawValue {
             isDone = true
             return true
         }
         return packets < H264Reading.packetBudget
     }
+
+    /// FFmpeg's analysis decodes up to seven H.264 pictures and its parser reads every packet it reads:
+    /// a later one must say what the first said.
+    mutating func watch(_ packet: Packet) -> Bool { parserAgrees(packet) != nil }
 
     func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool {
         guard let par = st.pointee.codecpar else { return false }
@@ -91,68 +91,38 @@ struct H264Reading {
         return true
     }
 
-    /// A packet FFmpeg's analysis reads after the first (while another stream gives its first): its
-    /// decoder decodes up to seven H.264 pictures and its parser reads every packet, so one that would
-    /// change what the first said makes it refuse (false).
-    mutating func watch(_ packet: Packet) -> Bool {
-        guard let data = packet.pointer.pointee.data, packet.size > 0, unitsAgree(data, count: packet.size),
-              let ctx = parser.context, let reported = parser.parse(data, count: packet.size) else { return false }
-        return ctx.pointee.profile == Int32(sequence.ffmpegProfile) && ctx.pointee.level == Int32(sequence.levelIDC)
-            && H264Reading.sameLayout(AVPixelFormat(reported), pixelFormat)
+    /// The packet's NAL units agree with the avcC and FFmpeg's parser, run over the packet, reads the
+    /// same parameter sets (if it disagrees with our reading, trust neither): the parser's field order
+    /// then, else nil.
+    private func parserAgrees(_ packet: Packet) -> AVFieldOrder? {
+        guard let data = packet.pointer.pointee.data, packet.size > 0, unitsAgree(UnsafeBufferPointer(start: data, count: packet.size)),
+              let ctx = parser.context, let reported = parser.parse(data, count: packet.size),
+              ctx.pointee.profile == Int32(sequence.ffmpegProfile), ctx.pointee.level == Int32(sequence.levelIDC),
+              H264Reading.sameLayout(AVPixelFormat(reported), pixelFormat) else { return nil }
+        return ctx.pointee.field_order
     }
 
     /// The packet's NAL units: an in-band SPS other than the avcC's, or an alternative transfer
     /// characteristics SEI (which the decoder applies over the VUI), changes what the decoder would
-    /// report; a NAL length that runs past the packet or leaves bytes over makes it reject the whole
-    /// packet ("Invalid NAL unit size"), so the picture says nothing.
-    private func unitsAgree(_ data: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
-        let bytes = UnsafeBufferPointer(start: data, count: count)
-        var i = 0, sawSlice = false
-        while i + nalLengthSize <= count {
-            var length = 0
-            for k in 0..<nalLengthSize { length = length << 8 | Int(bytes[i + k]) }
-            i += nalLengthSize
-            guard length > 0, length <= count - i else { return false }
-            let type = bytes[i] & 0x1F
-            switch type {
+    /// report; NAL lengths that do not add up make it reject the packet, so the picture says nothing.
+    private func unitsAgree(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let units = NALUnits.split(bytes, lengthSize: nalLengthSize, headerSize: 1) else { return false }
+        var sawSlice = false
+        for unit in units {
+            switch bytes[unit.lowerBound] & 0x1F {
             case 1...5: sawSlice = true
-            case 7:
-                guard bytes[i..<(i + length)].elementsEqual(sequenceNAL) else { return false }
-            case 6:
-                guard H264Reading.seiPayloadTypes(bytes[(i + 1)..<(i + length)]).allSatisfy({ $0 != 147 }) else { return false }
+            case 7: guard bytes[unit].elementsEqual(sequenceNAL) else { return false }
+            case 6: guard H264Reading.seiPayloadTypes(bytes[unit.dropFirst()]).allSatisfy({ $0 != 147 }) else { return false }
             default: break
             }
-            i += length
         }
-        return sawSlice && i == count
+        return sawSlice
     }
 
     /// The payload types of an SEI NAL's messages (H.264 7.3.2.3.1); [147] when it does not parse, so
     /// that an unreadable SEI counts as one that matters.
     static func seiPayloadTypes(_ nal: Slice<UnsafeBufferPointer<UInt8>>) -> [Int] {
-        var rbsp: [UInt8] = []
-        var zeros = 0
-        for b in nal {
-            if zeros >= 2 && b == 3 { zeros = 0; continue }
-            zeros = b == 0 ? zeros + 1 : 0
-            rbsp.append(b)
-        }
-        var types: [Int] = []
-        var i = 0
-        // The RBSP ends with a stop bit (0x80) after the last message.
-        while i < rbsp.count, !(rbsp[i] == 0x80 && i == rbsp.count - 1) {
-            var type = 0, size = 0
-            while i < rbsp.count, rbsp[i] == 0xFF { type += 255; i += 1 }
-            guard i < rbsp.count else { return [147] }
-            type += Int(rbsp[i]); i += 1
-            while i < rbsp.count, rbsp[i] == 0xFF { size += 255; i += 1 }
-            guard i < rbsp.count else { return [147] }
-            size += Int(rbsp[i]); i += 1
-            guard size <= rbsp.count - i else { return [147] }
-            types.append(type)
-            i += size
-        }
-        return types
+        NALUnits.seiMessages(nal)?.map(\.type) ?? [147]
     }
 
     /// get_pixel_format in h264_slice.c, for the bit depths and chroma formats this reading accepts

@@ -153,14 +153,7 @@ struct BitReader {
     private var position = 0 // in bits
 
     init<S: Sequence>(rbsp nal: S) where S.Element == UInt8 {
-        var out: [UInt8] = []
-        var zeros = 0
-        for b in nal {
-            if zeros >= 2 && b == 3 { zeros = 0; continue }
-            zeros = b == 0 ? zeros + 1 : 0
-            out.append(b)
-        }
-        bytes = out
+        bytes = NALUnits.rbsp(nal)
     }
 
     /// Over bytes as they are, for codecs without emulation prevention (VP9, AV1).

@@ -8,7 +8,7 @@ import CFFmpeg
 /// first packet vouches for profile, level and pixel format and gives the field order (from the
 /// picture timing SEI). Anything this cannot vouch for makes it refuse (nil / false), and the caller
 /// runs FFmpeg's analysis.
-struct HEVCReading {
+struct HEVCReading: FirstPacketReading {
     private let sequence: HEVCSequenceHeader
     private let parameterSets: [[UInt8]]
     private let nalLengthSize: Int
@@ -34,9 +34,7 @@ struct HEVCReading {
 
         colorRange = sps.fullRange == true ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG
         if let p = sps.colourPrimaries, let t = sps.transferCharacteristics, let m = sps.matrixCoefficients {
-            primaries = av_color_primaries_name(AVColorPrimaries(UInt32(p))) != nil ? AVColorPrimaries(UInt32(p)) : AVCOL_PRI_UNSPECIFIED
-            transfer = av_color_transfer_name(AVColorTransferCharacteristic(UInt32(t))) != nil ? AVColorTransferCharacteristic(UInt32(t)) : AVCOL_TRC_UNSPECIFIED
-            space = av_color_space_name(AVColorSpace(UInt32(m))) != nil ? AVColorSpace(UInt32(m)) : AVCOL_SPC_UNSPECIFIED
+            (primaries, transfer, space) = NALUnits.namedColour(primaries: p, transfer: t, matrix: m)
         } else {
             primaries = AVCOL_PRI_UNSPECIFIED; transfer = AVCOL_TRC_UNSPECIFIED; space = AVCOL_SPC_UNSPECIFIED
         }
@@ -51,28 +49,29 @@ struct HEVCReading {
         // The decoder reads the hvcC's SEI arrays as it reads in-band SEI: an alternative transfer
         // message there is left to FFmpeg's analysis like one in the first packet.
         for nal in config.parameterSets where Int(nal[0] >> 1) & 0x3F == 39 {
-            let messages = nal.withUnsafeBufferPointer { HEVCReading.seiMessages($0[2...]) }
-            guard let messages, !messages.contains(where: { $0.0 == 147 }) else { return nil }
+            let messages = NALUnits.seiMessages(nal.dropFirst(2))
+            guard let messages, !messages.contains(where: { $0.type == 147 }) else { return nil }
         }
         guard let parser = ParserOwner(st) else { return nil }
         self.parser = parser
         fieldOrder = par.field_order
     }
 
+    var source: FieldSource { .parser }
+
     /// Feeds the stream's first packet; false when the stream needs FFmpeg's analysis.
     mutating func take(_ packet: Packet) -> Bool {
         // The decoder learns nothing from a picture it cannot start at; nor do we.
-        guard packet.isKeyframe, let data = packet.pointer.pointee.data, packet.size > 0, unitsAgree(data, count: packet.size),
-              let ctx = parser.context, let reported = parser.parse(data, count: packet.size) else { return false }
-        // The parser reads the same parameter sets: if it disagrees with our reading, trust neither.
-        guard ctx.pointee.profile == Int32(sequence.profileIDC), ctx.pointee.level == Int32(sequence.levelIDC),
-              H264Reading.sameLayout(AVPixelFormat(reported), pixelFormat) else { return false }
+        guard packet.isKeyframe, let parsed = parserAgrees(packet) else { return false }
         // The parser's field order is the picture timing SEI's pic_struct: 0, a frame, says nothing.
-        if fieldOrder.rawValue <= AV_FIELD_UNKNOWN.rawValue { fieldOrder = ctx.pointee.field_order }
+        if fieldOrder.rawValue <= AV_FIELD_UNKNOWN.rawValue { fieldOrder = parsed }
         guard fieldOrder.rawValue > AV_FIELD_UNKNOWN.rawValue else { return false }
         isDone = true
         return true
     }
+
+    /// FFmpeg's HEVC parser reads every packet the analysis reads: a later one must say what the first said.
+    mutating func watch(_ packet: Packet) -> Bool { parserAgrees(packet) != nil }
 
     func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool {
         guard let par = st.pointee.codecpar else { return false }
@@ -88,74 +87,40 @@ struct HEVCReading {
         return true
     }
 
-    /// A packet FFmpeg's analysis reads after the first (while another stream gives its first): its
-    /// parser reads every one, so one that would change what the first said makes it refuse (false).
-    mutating func watch(_ packet: Packet) -> Bool {
-        guard let data = packet.pointer.pointee.data, packet.size > 0, unitsAgree(data, count: packet.size),
-              let ctx = parser.context, let reported = parser.parse(data, count: packet.size) else { return false }
-        return ctx.pointee.profile == Int32(sequence.profileIDC) && ctx.pointee.level == Int32(sequence.levelIDC)
-            && H264Reading.sameLayout(AVPixelFormat(reported), pixelFormat)
+    /// The packet's NAL units agree with the hvcC and FFmpeg's parser, run over the packet, reads the
+    /// same parameter sets (if it disagrees with our reading, trust neither): its field order, else nil.
+    private func parserAgrees(_ packet: Packet) -> AVFieldOrder? {
+        guard let data = packet.pointer.pointee.data, packet.size > 0, unitsAgree(UnsafeBufferPointer(start: data, count: packet.size)),
+              let ctx = parser.context, let reported = parser.parse(data, count: packet.size),
+              ctx.pointee.profile == Int32(sequence.profileIDC), ctx.pointee.level == Int32(sequence.levelIDC),
+              H264Reading.sameLayout(AVPixelFormat(reported), pixelFormat) else { return nil }
+        return ctx.pointee.field_order
     }
 
     /// The packet's NAL units: a parameter set other than the hvcC's, or an alternative transfer
     /// characteristics SEI naming another transfer than the VUI's, changes what the decoder would
-    /// report; a NAL length past the packet, or bytes left over, makes it reject the packet (false).
-    private func unitsAgree(_ data: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
-        let bytes = UnsafeBufferPointer(start: data, count: count)
-        var i = 0, sawSlice = false
-        while i + nalLengthSize <= count {
-            var length = 0
-            for k in 0..<nalLengthSize { length = length << 8 | Int(bytes[i + k]) }
-            i += nalLengthSize
-            guard length >= 2, length <= count - i else { return false }
-            let type = Int(bytes[i] >> 1) & 0x3F
-            switch type {
+    /// report; NAL lengths that do not add up make it reject the packet (false).
+    private func unitsAgree(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let units = NALUnits.split(bytes, lengthSize: nalLengthSize, headerSize: 2) else { return false }
+        var sawSlice = false
+        for unit in units {
+            switch Int(bytes[unit.lowerBound] >> 1) & 0x3F {
             case 0...31: sawSlice = true
-            case 32...34:
-                guard parameterSets.contains(where: { bytes[i..<(i + length)].elementsEqual($0) }) else { return false }
+            case 32...34: guard parameterSets.contains(where: { bytes[unit].elementsEqual($0) }) else { return false }
             case 39:
-                guard let messages = HEVCReading.seiMessages(bytes[(i + 2)..<(i + length)]) else { return false }
+                guard let messages = NALUnits.seiMessages(bytes[unit.dropFirst(2)]) else { return false }
                 // An alternative transfer SEI that agrees with the VUI (x265 writes one beside an HLG
                 // VUI) changes nothing; one that would change the transfer is the decoder's to apply
                 // (when and whether it does depends on the picture decoding): left to FFmpeg.
-                for (type, payload) in messages where type == 147 {
-                    guard let preferred = payload.first else { return false }
+                for message in messages where message.type == 147 {
+                    guard let preferred = message.payload.first else { return false }
                     let trc = AVColorTransferCharacteristic(UInt32(preferred))
                     if av_color_transfer_name(trc) != nil, trc != AVCOL_TRC_UNSPECIFIED, trc != transfer { return false }
                 }
-            case 40: break // suffix SEI: after the picture
-            default: break
+            default: break // suffix SEI (40) comes after the picture
             }
-            i += length
         }
-        return sawSlice && i == count
-    }
-
-    /// The messages of an SEI NAL (H.265 7.3.5): type and payload bytes; nil when it does not parse.
-    static func seiMessages(_ nal: Slice<UnsafeBufferPointer<UInt8>>) -> [(Int, ArraySlice<UInt8>)]? {
-        var rbsp: [UInt8] = []
-        var zeros = 0
-        for b in nal {
-            if zeros >= 2 && b == 3 { zeros = 0; continue }
-            zeros = b == 0 ? zeros + 1 : 0
-            rbsp.append(b)
-        }
-        var messages: [(Int, ArraySlice<UInt8>)] = []
-        var i = 0
-        // The RBSP ends with a stop bit (0x80) after the last message.
-        while i < rbsp.count, !(rbsp[i] == 0x80 && i == rbsp.count - 1) {
-            var type = 0, size = 0
-            while i < rbsp.count, rbsp[i] == 0xFF { type += 255; i += 1 }
-            guard i < rbsp.count else { return nil }
-            type += Int(rbsp[i]); i += 1
-            while i < rbsp.count, rbsp[i] == 0xFF { size += 255; i += 1 }
-            guard i < rbsp.count else { return nil }
-            size += Int(rbsp[i]); i += 1
-            guard size <= rbsp.count - i else { return nil }
-            messages.append((type, rbsp[i..<(i + size)]))
-            i += size
-        }
-        return messages
+        return sawSlice
     }
 
     /// map_pixel_format in hevc_ps.c (luma and chroma of one depth: FFmpeg refuses others), with

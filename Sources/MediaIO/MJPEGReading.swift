@@ -12,7 +12,7 @@ import CFFmpeg
 /// APP segment other than JFIF, which may carry Adobe's transform or AVI1's fields; an AVID or
 /// MULTISCOPE comment; a table the decoder would refuse; progressive, lossless, grey or RGB; a second
 /// frame header in the packet) makes it refuse, and the caller runs FFmpeg's analysis.
-struct MJPEGReading {
+struct MJPEGReading: FirstPacketReading {
     private let width: Int
     private let height: Int
     private var found: (profile: Int32, format: AVPixelFormat, range: AVColorRange, aspect: AVRational?)?
@@ -36,6 +36,12 @@ struct MJPEGReading {
         found = header
         return true
     }
+
+    var source: FieldSource { .frameHeader }
+
+    /// Decoded once by the analysis, and the mov demuxer runs no parser over it: later packets change
+    /// nothing in it.
+    func watch(_ packet: Packet) -> Bool { true }
 
     func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool {
         guard let par = st.pointee.codecpar, let found else { return false }

@@ -8,7 +8,7 @@ import CFFmpeg
 /// stops. This reads the same frame header. Field order and aspect stay the container's, as the decoder
 /// leaves them. Anything the decoder would refuse or change (another size, an unknown tag or header
 /// version, a reserved alpha mode) makes it refuse, and the caller runs FFmpeg's analysis.
-struct ProResReading {
+struct ProResReading: FirstPacketReading {
     private let profile: Int32
     private let twelveBit: Bool
     private let width: Int
@@ -67,6 +67,11 @@ struct ProResReading {
         found = (format, b[h + 14], b[h + 15], b[h + 16])
         return true
     }
+
+    var source: FieldSource { .frameHeader }
+
+    /// Decoded once by the analysis, and no parser: later packets change nothing in it.
+    func watch(_ packet: Packet) -> Bool { true }
 
     func apply(to st: UnsafeMutablePointer<AVStream>) -> Bool {
         guard let par = st.pointee.codecpar, let found else { return false }

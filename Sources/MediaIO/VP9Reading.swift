@@ -8,7 +8,7 @@ import CFFmpeg
 /// header; primaries and transfer are not in VP9's bitstream and stay the container's. A first packet
 /// that is not a keyframe, a header the decoder would refuse, a superframe index its splitter would
 /// refuse, or a size other than the container's makes it refuse, and the caller runs FFmpeg's analysis.
-struct VP9Reading {
+struct VP9Reading: FirstPacketReading {
     private let width: Int
     private let height: Int
     private var found: (profile: Int32, format: AVPixelFormat, range: AVColorRange, space: AVColorSpace)?
@@ -26,6 +26,8 @@ struct VP9Reading {
         width = Int(par.width)
         height = Int(par.height)
     }
+
+    var source: FieldSource { .frameHeader }
 
     mutating func take(_ packet: Packet) -> Bool {
         guard packet.isKeyframe, let data = packet.pointer.pointee.data, packet.size > 0 else { return false }
