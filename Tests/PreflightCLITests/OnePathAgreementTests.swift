@@ -11,6 +11,8 @@ import TestSupport
     static let models = ["fal-ai/kling-video/o1/video-to-video/edit", "fal-ai/wan/v2.7/edit-video"]
     static let files = TestMedia.valid.filter { $0.hasSuffix(".mp4") || $0.hasSuffix(".mov") || $0.hasSuffix(".mkv") || $0.hasSuffix(".webm") }
         + TestMedia.lyingHeader + TestMedia.realFootage.filter { !$0.hasSuffix(".jpg") } + ["still.jpg", "audio_only.m4a"]
+        // What cameras and editors write beside phones: LPCM sound, an editor's ProRes with 24-bit PCM, Motion JPEG.
+        + ["h264_pcm_s16.mov", "prores_pcm_s24.mov", "mjpeg.mov"]
 
     /// What each path did with one file for one model.
     struct Story: CustomStringConvertible {
