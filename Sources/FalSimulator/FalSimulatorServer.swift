@@ -118,6 +118,10 @@ public final class FalSimulatorServer: Sendable {
         if let ownedStorage { try? FileManager.default.removeItem(at: ownedStorage) }
     }
 
+    /// Every file stored so far (uploads and outputs) is gone, as when fal's storage drops a file
+    /// whose lifetime ended: its URL answers 404. The server keeps its address and its requests.
+    public func dropStoredFiles() async { await state.dropStoredFiles() }
+
     /// Scripted faults stop answering: the outage is over.
     public func clearFaults() async { await faults.clear() }
 

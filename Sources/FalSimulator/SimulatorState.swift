@@ -102,6 +102,13 @@ actor SimulatorState {
         submitHeaders.append(headers)
     }
 
+    /// Every stored file gone (each sits in its own folder under `storage`), as after fal's storage
+    /// dropped them: their URLs answer 404 from now on; requests and their history stay.
+    func dropStoredFiles() {
+        let fm = FileManager.default
+        for item in (try? fm.contentsOfDirectory(at: storage, includingPropertiesForKeys: nil)) ?? [] { try? fm.removeItem(at: item) }
+    }
+
     /// Stored files that answer 404 from a moment on (outputs under `outputs_expire_ms`), by file id.
     private var expiry: [String: Date] = [:]
     func expire(files ids: [String], at date: Date) { for id in ids { expiry[id] = date } }
